@@ -1,0 +1,489 @@
+/**
+ * The edgerec artifact: the ONE place its binary layout is defined. The trainer encodes
+ * with it, the worker and `edgerec inspect` decode with it.
+ *
+ * Layout (all integers little-endian):
+ *   0   8 bytes  magic "EDGEREC\n"
+ *   8   u32      format version (FORMAT_VERSION)
+ *   12  u32      reserved (0)
+ *   16  32 bytes SHA-256 of every byte from offset 48 to the end
+ *   48  u32      length H of the descriptor
+ *   52  H bytes  descriptor: msgpack of the artifact object with every typed array replaced
+ *                by { $blob: index } and a `blobs` table of { type, offset, length }
+ *   …   padding to a multiple of 8, then the blob area: each typed array's raw bytes at an
+ *                8-byte-aligned offset relative to the blob area's start.
+ *
+ * Why this shape: every numeric section decodes as a typed-array *view* of the input
+ * (no copy, no per-element work), strings live in UTF-8 blobs read lazily, so decoding a
+ * 100k-item artifact costs a checksum plus a small msgpack descriptor. The descriptor is
+ * encoded without records so msgpackr never needs `new Function` (forbidden in workerd).
+ */
+import { Packr, Unpackr } from "msgpackr";
+
+export const FORMAT_VERSION = 1;
+const MAGIC = new Uint8Array([0x45, 0x44, 0x47, 0x45, 0x52, 0x45, 0x43, 0x0a]); // "EDGEREC\n"
+const PREFIX_BYTES = 52;
+const CHECKSUM_START = 48;
+
+/** Strings stored as one UTF-8 blob: string i is data[offsets[i] .. offsets[i+1]). */
+export interface StringTable {
+  data: Uint8Array;
+  offsets: Uint32Array;
+  /** Indexes sorted by the strings' UTF-8 bytes, for lookup by binary search (no Map to build). */
+  sorted?: Uint32Array;
+}
+
+/** Top-K lists per row: row i's entries are ids[i*k .. i*k+k), padded with `NONE`. */
+export interface NeighbourLists {
+  k: number;
+  ids: Uint32Array;
+  /** Scores quantised to 0..255 per row: score = lo[i] + q/255 · (hi[i] − lo[i]). */
+  quantized: Uint8Array;
+  lo: Float32Array;
+  hi: Float32Array;
+}
+
+/** Dense vectors quantised to int8 with a scale per vector, or stored as float16 bits. */
+export interface QuantizedVectors {
+  dim: number;
+  encoding: "int8" | "float16";
+  /** int8: n·dim values, vector i ≈ data[i·dim+j] · scale[i]. */
+  int8?: Int8Array;
+  scale?: Float32Array;
+  /** float16: n·dim IEEE half-precision bit patterns. */
+  float16?: Uint16Array;
+}
+
+export interface ArtifactHeader {
+  formatVersion: number;
+  /** Artifact version id, unique per build, e.g. "20261129T001500Z-1a2b3c4d". */
+  version: string;
+  createdAt: string;
+  /** SHA-256 (hex) of the training data the model was fitted on. */
+  sourceHash: string;
+  model: { type: string; params: Record<string, unknown> };
+  /** Evaluation metrics on held-out data (keys like "auc", "p@10", "hr@10", "ndcg@10"). */
+  metrics: Record<string, number>;
+  /** The metric the deploy quality gate compares between versions. */
+  headlineMetric: string;
+  counts: { items: number; users: number; categories: number };
+}
+
+export interface Artifact {
+  header: ArtifactHeader;
+  items: {
+    ids: StringTable;
+    titles: StringTable;
+    brands: StringTable;
+    /** Category path joined with " > ". */
+    categoryPaths: StringTable;
+    imageUrls: StringTable;
+    urls: StringTable;
+    /** NaN when unknown. */
+    prices: Float32Array;
+    /** Index into `categories.names` of the item's top-level category, NONE when unknown. */
+    topCategory: Uint32Array;
+  };
+  categories: {
+    names: StringTable;
+  };
+  /** Collaborative neighbours (from the model); rows of items without interactions are empty. */
+  neighbours: NeighbourLists;
+  /** Content neighbours from metadata features, so items without interactions still get similar items. */
+  contentNeighbours: NeighbourLists;
+  /** Interaction count per item in training (0 = cold item). */
+  itemInteractions: Uint32Array;
+  popular: {
+    /** Item indexes, most popular first. */
+    overall: Uint32Array;
+    /** Popular items of category c: byCategoryIds[byCategoryPtr[c] .. byCategoryPtr[c+1]). */
+    byCategoryPtr: Uint32Array;
+    byCategoryIds: Uint32Array;
+  };
+  itemVectors?: QuantizedVectors;
+  itemBiases?: Float32Array;
+  users: {
+    ids: StringTable;
+    /** Recent history of user u (oldest first): historyIds[historyPtr[u] .. historyPtr[u+1]). */
+    historyPtr: Uint32Array;
+    historyIds: Uint32Array;
+    vectors?: QuantizedVectors;
+    biases?: Float32Array;
+  };
+  /** Free-form extensions (sharding manifest, training chart…), msgpack-encoded as given. */
+  extra?: Record<string, unknown>;
+}
+
+/** Padding value of neighbour lists and "no category". */
+export const NONE = 0xffffffff;
+
+export class ArtifactError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(`${message} (${hint})`);
+    this.name = "ArtifactError";
+  }
+}
+
+type TypedArray =
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array;
+
+const TYPED: Record<string, new (buffer: ArrayBuffer, byteOffset: number, length: number) => TypedArray> = {
+  Int8Array,
+  Uint8Array,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+};
+
+interface BlobRef {
+  type: string;
+  offset: number;
+  length: number;
+}
+
+// useRecords: false keeps msgpackr from generating decoders with `new Function`.
+const packr = new Packr({ useRecords: false, moreTypes: false });
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+function isTypedArray(v: unknown): v is TypedArray {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView) && (v as TypedArray).constructor.name in TYPED;
+}
+
+/** SHA-256 via WebCrypto, available in Node >= 20 and in workerd alike. */
+async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+}
+
+export async function encodeArtifact(artifact: Artifact): Promise<Uint8Array> {
+  const blobs: TypedArray[] = [];
+  const refs: BlobRef[] = [];
+  let blobBytes = 0;
+  const strip = (value: unknown): unknown => {
+    if (isTypedArray(value)) {
+      const ref: BlobRef = { type: value.constructor.name, offset: blobBytes, length: value.length };
+      refs.push(ref);
+      blobs.push(value);
+      blobBytes = align8(blobBytes + value.byteLength);
+      return { $blob: refs.length - 1 };
+    }
+    if (Array.isArray(value)) return value.map(strip);
+    if (value && typeof value === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = strip(v);
+      return out;
+    }
+    return value;
+  };
+  const descriptor = packr.pack({ artifact: strip(artifact), blobs: refs });
+  const blobStart = align8(PREFIX_BYTES + descriptor.length);
+  const out = new Uint8Array(blobStart + blobBytes);
+  out.set(MAGIC, 0);
+  const view = new DataView(out.buffer);
+  view.setUint32(8, FORMAT_VERSION, true);
+  view.setUint32(12, 0, true);
+  view.setUint32(48, descriptor.length, true);
+  out.set(descriptor, PREFIX_BYTES);
+  blobs.forEach((blob, i) => {
+    out.set(new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength), blobStart + refs[i].offset);
+  });
+  out.set(await sha256(out.subarray(CHECKSUM_START)), 16);
+  return out;
+}
+
+/** Reads only the fixed prefix: cheap sanity checks before hashing. */
+function checkPrefix(bytes: Uint8Array): { descriptorLength: number } {
+  if (bytes.length < PREFIX_BYTES) {
+    throw new ArtifactError(
+      `artifact is ${bytes.length} bytes, shorter than its ${PREFIX_BYTES}-byte header`,
+      "the file is truncated or not an edgerec artifact; rebuild it with `edgerec build-artifact`",
+    );
+  }
+  for (let i = 0; i < MAGIC.length; i++) {
+    if (bytes[i] !== MAGIC[i]) {
+      throw new ArtifactError(
+        "not an edgerec artifact (bad magic bytes)",
+        "build one with `edgerec build-artifact` or `edgerec train --out`",
+      );
+    }
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  if (version !== FORMAT_VERSION) {
+    throw new ArtifactError(
+      `artifact format version ${version} is not supported (this code reads version ${FORMAT_VERSION})`,
+      version > FORMAT_VERSION ? "deploy a newer worker before publishing this artifact" : "rebuild the artifact with this edgerec",
+    );
+  }
+  const descriptorLength = view.getUint32(48, true);
+  if (PREFIX_BYTES + descriptorLength > bytes.length) {
+    throw new ArtifactError(
+      `artifact descriptor claims ${descriptorLength} bytes but only ${bytes.length - PREFIX_BYTES} follow`,
+      "the file is truncated; publish it again",
+    );
+  }
+  return { descriptorLength };
+}
+
+export interface DecodeOptions {
+  /** Skip the SHA-256 check (only for bytes already verified, e.g. benchmarks of the view step). */
+  skipChecksum?: boolean;
+}
+
+/**
+ * Decodes and verifies an artifact. Numeric sections are views of `bytes` (copied once
+ * only if `bytes` is not 8-byte aligned), so keep `bytes` alive as long as the artifact.
+ */
+export async function decodeArtifact(input: Uint8Array | ArrayBuffer, options: DecodeOptions = {}): Promise<Artifact> {
+  let bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+  const { descriptorLength } = checkPrefix(bytes);
+  if (!options.skipChecksum) {
+    const actual = await sha256(bytes.subarray(CHECKSUM_START));
+    const expected = bytes.subarray(16, 48);
+    for (let i = 0; i < 32; i++) {
+      if (actual[i] !== expected[i]) {
+        throw new ArtifactError(
+          "artifact checksum mismatch: its bytes were changed or cut after it was built",
+          "publish the artifact again from the trainer's output",
+        );
+      }
+    }
+  }
+  if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice();
+  let parsed: { artifact: unknown; blobs: BlobRef[] };
+  try {
+    parsed = unpackr.unpack(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + descriptorLength)) as typeof parsed;
+  } catch (err) {
+    throw new ArtifactError(`artifact descriptor is not valid msgpack: ${(err as Error).message}`, "rebuild the artifact");
+  }
+  if (!parsed || typeof parsed !== "object" || !Array.isArray(parsed.blobs)) {
+    throw new ArtifactError("artifact descriptor has no blob table", "rebuild the artifact");
+  }
+  const blobStart = align8(PREFIX_BYTES + descriptorLength);
+  const views = parsed.blobs.map((ref, i) => {
+    const Ctor = TYPED[ref?.type];
+    if (!Ctor || !Number.isInteger(ref.offset) || !Number.isInteger(ref.length) || ref.offset < 0 || ref.length < 0) {
+      throw new ArtifactError(`artifact section ${i} has an invalid description`, "rebuild the artifact");
+    }
+    const bytesPer = (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+    const start = bytes.byteOffset + blobStart + ref.offset;
+    if (blobStart + ref.offset + ref.length * bytesPer > bytes.length) {
+      throw new ArtifactError(`artifact section ${i} (${ref.type}) runs past the end of the file`, "the file is truncated; publish it again");
+    }
+    return new Ctor(bytes.buffer as ArrayBuffer, start, ref.length);
+  });
+  const restore = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(restore);
+    if (value && typeof value === "object") {
+      const obj = value as Record<string, unknown>;
+      if (typeof obj.$blob === "number" && Object.keys(obj).length === 1) {
+        const view = views[obj.$blob];
+        if (!view) throw new ArtifactError(`artifact refers to missing section ${obj.$blob}`, "rebuild the artifact");
+        return view;
+      }
+      for (const k of Object.keys(obj)) obj[k] = restore(obj[k]);
+      return obj;
+    }
+    return value;
+  };
+  const artifact = restore(parsed.artifact) as Artifact;
+  validateShape(artifact);
+  return artifact;
+}
+
+/** Cross-checks section sizes so the recommenders can index without bounds checks. */
+function validateShape(a: Artifact): void {
+  const fail = (what: string) => {
+    throw new ArtifactError(`artifact is inconsistent: ${what}`, "rebuild the artifact with `edgerec build-artifact`");
+  };
+  if (!a || typeof a !== "object" || !a.header || !a.items || !a.users || !a.popular) fail("missing sections");
+  const n = a.header.counts?.items;
+  if (!Number.isInteger(n) || stringCount(a.items.ids) !== n) fail("item count does not match the item ids");
+  for (const name of ["titles", "brands", "categoryPaths", "imageUrls", "urls"] as const) {
+    if (stringCount(a.items[name]) !== n) fail(`items.${name} has ${stringCount(a.items[name])} entries, expected ${n}`);
+  }
+  if (a.items.prices.length !== n || a.items.topCategory.length !== n) fail("item prices/categories length");
+  for (const lists of [a.neighbours, a.contentNeighbours]) {
+    if (lists.ids.length !== n * lists.k || lists.quantized.length !== n * lists.k || lists.lo.length !== n || lists.hi.length !== n) {
+      fail("neighbour lists length");
+    }
+  }
+  const u = a.header.counts.users;
+  if (stringCount(a.users.ids) !== u || a.users.historyPtr.length !== u + 1) fail("user sections length");
+}
+
+function stringCount(t: StringTable | undefined): number {
+  return t && t.offsets ? t.offsets.length - 1 : -1;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Builds a StringTable (with the sorted index when `sortable`). */
+export function stringTable(strings: readonly string[], sortable = false): StringTable {
+  const encoded = strings.map((s) => encoder.encode(s ?? ""));
+  const offsets = new Uint32Array(strings.length + 1);
+  let total = 0;
+  encoded.forEach((e, i) => {
+    total += e.length;
+    offsets[i + 1] = total;
+  });
+  const data = new Uint8Array(total);
+  encoded.forEach((e, i) => data.set(e, offsets[i]));
+  const table: StringTable = { data, offsets };
+  if (sortable) {
+    const order = Array.from({ length: strings.length }, (_, i) => i);
+    order.sort((a, b) => compareBytes(encoded[a], encoded[b]));
+    table.sorted = Uint32Array.from(order);
+  }
+  return table;
+}
+
+export function stringAt(table: StringTable, i: number): string {
+  return decoder.decode(table.data.subarray(table.offsets[i], table.offsets[i + 1]));
+}
+
+export function stringCountOf(table: StringTable): number {
+  return table.offsets.length - 1;
+}
+
+/** Index of `value` in a sortable table, or -1. O(log n), allocation-free but for the key. */
+export function indexOfString(table: StringTable, value: string): number {
+  const sorted = table.sorted;
+  if (!sorted) throw new Error("string table has no sorted index");
+  const key = encoder.encode(value);
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const idx = sorted[mid];
+    const c = compareBytes(table.data.subarray(table.offsets[idx], table.offsets[idx + 1]), key);
+    if (c === 0) return idx;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/** Reads neighbour j of row i: its index (NONE when padding) and its dequantised score. */
+export function neighbourScore(lists: NeighbourLists, i: number, j: number): number {
+  const q = lists.quantized[i * lists.k + j];
+  return lists.lo[i] + (q / 255) * (lists.hi[i] - lists.lo[i]);
+}
+
+/** Quantises float rows of neighbour scores into a NeighbourLists section. */
+export function quantizeNeighbours(k: number, ids: Uint32Array, scores: Float32Array): NeighbourLists {
+  const n = ids.length / k;
+  const quantized = new Uint8Array(ids.length);
+  const lo = new Float32Array(n);
+  const hi = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let j = 0; j < k; j++) {
+      if (ids[i * k + j] === NONE) continue;
+      const s = scores[i * k + j];
+      if (s < min) min = s;
+      if (s > max) max = s;
+    }
+    if (min === Infinity) {
+      min = 0;
+      max = 0;
+    }
+    lo[i] = min;
+    hi[i] = max;
+    const span = max - min;
+    for (let j = 0; j < k; j++) {
+      quantized[i * k + j] = span > 0 ? Math.round(((scores[i * k + j] - min) / span) * 255) : 255;
+    }
+  }
+  return { k, ids, quantized, lo, hi };
+}
+
+/** Quantises row-major float vectors (n × dim). */
+export function quantizeVectors(vectors: Float32Array, dim: number, encoding: "int8" | "float16"): QuantizedVectors {
+  const n = vectors.length / dim;
+  if (encoding === "float16") {
+    const float16 = new Uint16Array(vectors.length);
+    for (let i = 0; i < vectors.length; i++) float16[i] = toFloat16Bits(vectors[i]);
+    return { dim, encoding, float16 };
+  }
+  const int8 = new Int8Array(vectors.length);
+  const scale = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let max = 0;
+    for (let j = 0; j < dim; j++) max = Math.max(max, Math.abs(vectors[i * dim + j]));
+    const s = max > 0 ? max / 127 : 1;
+    scale[i] = s;
+    for (let j = 0; j < dim; j++) int8[i * dim + j] = Math.round(vectors[i * dim + j] / s);
+  }
+  return { dim, encoding, int8, scale };
+}
+
+/** Writes vector i (dequantised) into `out` (length dim). */
+export function readVector(v: QuantizedVectors, i: number, out: Float32Array): Float32Array {
+  const base = i * v.dim;
+  if (v.encoding === "int8") {
+    const s = v.scale![i];
+    for (let j = 0; j < v.dim; j++) out[j] = v.int8![base + j] * s;
+  } else {
+    for (let j = 0; j < v.dim; j++) out[j] = fromFloat16Bits(v.float16![base + j]);
+  }
+  return out;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+export function toFloat16Bits(value: number): number {
+  f32[0] = value;
+  const x = u32[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  let e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >>> shift;
+    if ((mant >>> (shift - 1)) & 1) half++;
+    return sign | half;
+  }
+  let half = sign | (e << 10) | (mant >>> 13);
+  if (mant & 0x1000) half++;
+  return half;
+}
+
+export function fromFloat16Bits(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
