@@ -168,7 +168,7 @@ function isTypedArray(v: unknown): v is TypedArray {
 
 /** SHA-256 via WebCrypto, available in Node >= 20 and in workerd alike. */
 async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
 }
 
 export async function encodeArtifact(artifact: Artifact): Promise<Uint8Array> {
