@@ -49,6 +49,11 @@ export interface ReadReport {
   duplicatesMerged: number;
   rejected: number;
   problems: RowProblem[];
+  /** Rows kept but with one field ignored (e.g. a price that is CSS text); listed in `fieldIssues`. */
+  fieldProblems?: number;
+  fieldIssues?: RowProblem[];
+  /** Facts worth a reader's attention that are not row errors (reviewed items without metadata, k-core removals…). */
+  notes?: string[];
 }
 
 /** Thrown when input cannot be used at all (missing column, error ratio exceeded, unreadable file…). */

@@ -1,0 +1,111 @@
+import { forEachLine, peekLines } from "../source.ts";
+import {
+  COLUMN_ALIASES,
+  KNOWN_COLUMN_NAMES,
+  assertDelimiterFits,
+  parseTime,
+  resolveColumn,
+  sniffDelimiter,
+  sniffHeader,
+  splitFields,
+} from "../delimited.ts";
+import { InputError } from "../types.ts";
+import type { ReaderContext } from "./context.ts";
+
+/**
+ * Generic delimited interactions (user, item, optional rating, optional time):
+ * MovieLens u.data / ua.base (tab, no header), ReChorus user_id,item_id,time (CRLF)…
+ * Columns come from spec.columns (name or 0-based position), else from header
+ * aliases, else positions 0,1,2,3.
+ */
+export async function readDelimitedInteractions(file: string, ctx: ReaderContext): Promise<void> {
+  const { spec, report } = ctx;
+  const encoding = spec.encoding ?? "utf8";
+  const head = await peekLines(file, 20, encoding);
+  if (head.length === 0) throw new InputError("file has no lines", file);
+  const delimiter = spec.delimiter ?? sniffDelimiter(head) ?? ",";
+  assertDelimiterFits(file, head, delimiter, 2);
+  const hasHeader = spec.header ?? sniffHeader(head, delimiter, KNOWN_COLUMN_NAMES);
+  const header = hasHeader ? splitFields(head[0], delimiter).map((h) => h.trim()) : undefined;
+  const firstData = splitFields(head[hasHeader ? 1 : 0] ?? head[0], delimiter);
+  const nFields = header ? header.length : firstData.length;
+  const cols = spec.columns ?? {};
+
+  let userCol = resolveColumn(file, "user", cols.user, header, COLUMN_ALIASES.user, true, nFields);
+  let itemCol = resolveColumn(file, "item", cols.item, header, COLUMN_ALIASES.item, true, nFields);
+  let ratingCol = resolveColumn(file, "rating", cols.rating, header, COLUMN_ALIASES.rating, false, nFields);
+  let timeCol = resolveColumn(file, "time", cols.time, header, COLUMN_ALIASES.time, false, nFields);
+  if (!header) {
+    if (userCol < 0) userCol = 0;
+    if (itemCol < 0) itemCol = 1;
+    const free = [0, 1, 2, 3].filter((c) => c < nFields && c !== userCol && c !== itemCol);
+    if (cols.rating === undefined && cols.time === undefined && free.length > 0) {
+      // Positions 2 and 3 are rating and time (u.data); a lone large third column is a time (ReChorus without header).
+      const v = Number(firstData[free[0]]);
+      if (free.length === 1 && v > 1e6) timeCol = free[0];
+      else {
+        ratingCol = free[0];
+        if (free.length > 1) timeCol = free[1];
+      }
+    } else if (cols.time === undefined && cols.rating !== undefined && free.length > 0) {
+      timeCol = free.find((c) => c !== ratingCol) ?? -1;
+    }
+  }
+  const needed = Math.max(userCol, itemCol, ratingCol, timeCol) + 1;
+  const users = ctx.users;
+  const items = ctx.items;
+  const buf = ctx.buf;
+  let seenFirst = false;
+  let oneColumnRows = 0;
+
+  await forEachLine(
+    file,
+    {
+      line(text, lineNo) {
+        if (!seenFirst) {
+          seenFirst = true;
+          if (hasHeader) return;
+        }
+        report.rowsRead++;
+        const f = splitFields(text, delimiter);
+        if (f.length < needed) {
+          if (f.length === 1) oneColumnRows++;
+          report.reject(lineNo, `expected at least ${needed} fields separated by ${delimiter === "\t" ? "'\\t'" : `'${delimiter}'`}, found ${f.length}`);
+          return;
+        }
+        const u = f[userCol].trim();
+        const i = f[itemCol].trim();
+        if (u === "" || i === "") {
+          report.reject(lineNo, u === "" ? "empty user id" : "empty item id");
+          return;
+        }
+        let rating = NaN;
+        if (ratingCol >= 0) {
+          const raw = f[ratingCol].trim();
+          rating = Number(raw);
+          if (raw === "" || !Number.isFinite(rating)) {
+            report.reject(lineNo, `rating ${JSON.stringify(raw.slice(0, 40))} is not a number`);
+            return;
+          }
+        }
+        let time = NaN;
+        if (timeCol >= 0) {
+          const raw = f[timeCol].trim();
+          time = parseTime(raw);
+          if (Number.isNaN(time) && raw !== "") report.fieldProblem(lineNo, `time ${JSON.stringify(raw.slice(0, 40))} is not a unix time or date; kept without time`);
+        }
+        buf.push(users.intern(u), items.intern(i), rating, time, lineNo);
+        report.accepted++;
+      },
+      bad(lineNo, reason) {
+        if (!seenFirst) seenFirst = !hasHeader;
+        report.rowsRead++;
+        report.reject(lineNo, reason);
+      },
+    },
+    { encoding, maxLineBytes: spec.maxLineBytes, progress: ctx.progress },
+  );
+  if (report.rowsRead > 0 && oneColumnRows === report.rowsRead) {
+    throw new InputError(`every row has 1 column; is the delimiter ${JSON.stringify(delimiter)} right?`, file, undefined, "pass --delimiter");
+  }
+}

@@ -1,0 +1,84 @@
+import { InputError, type ReadReport, type RowProblem } from "./types.ts";
+
+/** How many problems a report lists; all of them are counted. */
+export const MAX_LISTED_PROBLEMS = 50;
+/** Default share of rejected rows above which reading fails instead of warning. */
+export const DEFAULT_MAX_ERROR_RATIO = 0.01;
+
+/** Collects what a reader saw in one file, so that nothing is dropped silently. */
+export class ReportBuilder {
+  rowsRead = 0;
+  accepted = 0;
+  duplicatesMerged = 0;
+  rejected = 0;
+  fieldProblems = 0;
+  readonly problems: RowProblem[] = [];
+  readonly fieldIssues: RowProblem[] = [];
+  readonly notes: string[] = [];
+
+  constructor(readonly file: string) {}
+
+  /** A row that could not be used at all. */
+  reject(line: number, reason: string): void {
+    this.rejected++;
+    if (this.problems.length < MAX_LISTED_PROBLEMS) this.problems.push({ file: this.file, line, reason });
+  }
+
+  /** A row that was kept although one of its fields was unusable. */
+  fieldProblem(line: number, reason: string): void {
+    this.fieldProblems++;
+    if (this.fieldIssues.length < MAX_LISTED_PROBLEMS) this.fieldIssues.push({ file: this.file, line, reason });
+  }
+
+  note(text: string): void {
+    this.notes.push(text);
+  }
+
+  toReport(): ReadReport {
+    const report: ReadReport = {
+      file: this.file,
+      rowsRead: this.rowsRead,
+      accepted: this.accepted,
+      duplicatesMerged: this.duplicatesMerged,
+      rejected: this.rejected,
+      problems: this.problems.slice(),
+    };
+    if (this.fieldProblems > 0) {
+      report.fieldProblems = this.fieldProblems;
+      report.fieldIssues = this.fieldIssues.slice();
+    }
+    if (this.notes.length > 0) report.notes = this.notes.slice();
+    return report;
+  }
+
+  /**
+   * Fails the run when too many rows were bad: a few broken rows in a big export are
+   * normal, but many mean the file was read with the wrong format or options.
+   */
+  checkErrorRatio(maxErrorRatio = DEFAULT_MAX_ERROR_RATIO, hint?: string): void {
+    if (this.rowsRead === 0) {
+      throw new InputError("no data rows found (the file is empty or has only a header)", this.file, undefined,
+        "check the path, or that the right file was passed");
+    }
+    const ratio = this.rejected / this.rowsRead;
+    if (ratio <= maxErrorRatio) return;
+    const first = this.problems.slice(0, 5).map((p) => `\n    line ${p.line}: ${p.reason}`).join("");
+    throw new InputError(
+      `${this.rejected} of ${this.rowsRead} rows rejected (${(ratio * 100).toFixed(1)}% > allowed ${(maxErrorRatio * 100).toFixed(1)}%). First problems:${first}`,
+      this.file,
+      undefined,
+      hint ?? "fix the rows above, check --format/--delimiter/--encoding, or raise --max-error-ratio to accept the losses",
+    );
+  }
+}
+
+/** One line per report plus its first problems, for people reading stderr. */
+export function formatReadReport(r: ReadReport, maxProblems = 5): string {
+  const parts = [`${r.file}: ${r.rowsRead} rows read, ${r.accepted} accepted, ${r.duplicatesMerged} duplicates merged, ${r.rejected} rejected`];
+  if (r.fieldProblems) parts[0] += `, ${r.fieldProblems} fields ignored`;
+  for (const p of r.problems.slice(0, maxProblems)) parts.push(`  line ${p.line}: ${p.reason}`);
+  if (r.rejected > maxProblems) parts.push(`  … ${r.rejected - Math.min(maxProblems, r.problems.length)} more rejected rows`);
+  for (const p of (r.fieldIssues ?? []).slice(0, maxProblems)) parts.push(`  line ${p.line} (kept): ${p.reason}`);
+  for (const n of r.notes ?? []) parts.push(`  note: ${n}`);
+  return parts.join("\n");
+}

@@ -1,0 +1,214 @@
+import { closeSync, openSync, readSync, statSync, createReadStream } from "node:fs";
+import { isUtf8 } from "node:buffer";
+import { createGunzip } from "node:zlib";
+import type { Readable } from "node:stream";
+import { InputError } from "./types.ts";
+import { startByteProgress } from "./progress.ts";
+
+/** "auto" decodes each line as UTF-8 when valid, else as ISO-8859-1 (for files of unknown vintage like MovieLens u.item). */
+export type TextEncoding = "utf8" | "latin1" | "auto";
+
+/** Longer lines are rejected (and skipped) instead of being buffered: one bad line must not exhaust memory. */
+export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+export interface OpenOptions {
+  /** Show a bytes-read progress bar on stderr (only when stderr is a TTY). */
+  progress?: boolean;
+}
+
+/** Gzip is recognised by its magic bytes, never by the file name. */
+export function isGzipFile(file: string): boolean {
+  const head = readHead(file, 2);
+  return head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+function readHead(file: string, n: number): Buffer {
+  const fd = openSync(file, "r");
+  try {
+    const buf = Buffer.alloc(n);
+    const got = readSync(fd, buf, 0, n, 0);
+    return buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Fails early and clearly when a path is missing, a directory or unreadable. */
+export function assertReadableFile(file: string): number {
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) throw new InputError("is a directory, expected a data file", file, undefined, "pass the file inside it");
+    size = st.size;
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new InputError("file not found", file, undefined, "check the path (relative paths start from the current directory)");
+    throw new InputError(`cannot read file (${code ?? String(err)})`, file);
+  }
+  if (size === 0) throw new InputError("file is empty", file, undefined, "check that the export finished writing");
+  return size;
+}
+
+/** The decompressed byte stream of a file, plus how to follow progress on the raw bytes. */
+export function openByteStream(file: string, opts: OpenOptions = {}): { stream: AsyncIterable<Buffer>; finish: () => void } {
+  const size = assertReadableFile(file);
+  const gz = isGzipFile(file);
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  const bar = startByteProgress(file, size, opts.progress === true);
+  if (bar) raw.on("data", (c: Buffer | string) => bar.add(c.length));
+  let stream: Readable = raw;
+  if (gz) {
+    const gunzip = createGunzip({ chunkSize: 1 << 18 });
+    raw.on("error", (e) => gunzip.destroy(e));
+    stream = raw.pipe(gunzip);
+  }
+  return { stream: wrapErrors(stream as AsyncIterable<Buffer>, file, gz), finish: () => bar?.stop() };
+}
+
+async function* wrapErrors(stream: AsyncIterable<Buffer>, file: string, gz: boolean): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of stream) yield chunk;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (gz && (e.code === "Z_BUF_ERROR" || /unexpected end of file/i.test(e.message))) {
+      throw new InputError("gzip data is truncated (unexpected end of file)", file, undefined,
+        "the download or copy was cut short: fetch the file again (`gzip -t` checks it)");
+    }
+    if (gz && e.code?.startsWith("Z_")) {
+      throw new InputError(`gzip data is corrupt (${e.message})`, file, undefined, "fetch the file again (`gzip -t` checks it)");
+    }
+    throw new InputError(`read failed: ${e.message}`, file);
+  }
+}
+
+export interface LineHandlers {
+  /** A decoded line (without its line break), numbered from 1. Empty lines are skipped. */
+  line(text: string, lineNo: number): void;
+  /** A line that could not be decoded or was too long. */
+  bad(lineNo: number, reason: string): void;
+}
+
+export interface LineOptions extends OpenOptions {
+  encoding?: TextEncoding;
+  maxLineBytes?: number;
+}
+
+/**
+ * Streams a (possibly gzipped) text file line by line with bounded memory:
+ * only the current partial line is buffered, and a line over `maxLineBytes` is
+ * reported and skipped rather than accumulated.
+ */
+export async function forEachLine(file: string, handlers: LineHandlers, opts: LineOptions = {}): Promise<number> {
+  const encoding = opts.encoding ?? "utf8";
+  const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const { stream, finish } = openByteStream(file, opts);
+  let lineNo = 0;
+  let carry: Buffer[] = [];
+  let carryLen = 0;
+  let skipping = false;
+  let first = true;
+
+  const emit = (buf: Buffer, start: number, end: number) => {
+    lineNo++;
+    if (end > start && buf[end - 1] === 0x0d) end--;
+    if (first) {
+      first = false;
+      if (end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3;
+    }
+    if (end <= start) return;
+    if (encoding === "auto") {
+      const slice = buf.subarray(start, end);
+      handlers.line(slice.toString(isUtf8(slice) ? "utf8" : "latin1"), lineNo);
+    } else if (encoding === "utf8") {
+      const slice = buf.subarray(start, end);
+      if (!isUtf8(slice)) {
+        handlers.bad(lineNo, "invalid UTF-8 bytes; if the file is ISO-8859-1/Windows-1252, pass --encoding latin1");
+        return;
+      }
+      handlers.line(slice.toString("utf8"), lineNo);
+    } else {
+      handlers.line(buf.toString("latin1", start, end), lineNo);
+    }
+  };
+
+  try {
+    for await (const chunk of stream) {
+      let pos = 0;
+      while (pos < chunk.length) {
+        const nl = chunk.indexOf(10, pos);
+        if (nl === -1) {
+          if (!skipping) {
+            carryLen += chunk.length - pos;
+            if (carryLen > maxLine) {
+              skipping = true;
+              carry = [];
+              carryLen = 0;
+            } else {
+              carry.push(chunk.subarray(pos));
+            }
+          }
+          break;
+        }
+        if (skipping) {
+          lineNo++;
+          handlers.bad(lineNo, `line longer than ${maxLine} bytes (no line break found); is this really a line-based file?`);
+          skipping = false;
+          first = false;
+        } else if (carry.length > 0) {
+          if (carryLen + (nl - pos) > maxLine) {
+            lineNo++;
+            handlers.bad(lineNo, `line longer than ${maxLine} bytes; is this really a line-based file?`);
+          } else {
+            carry.push(chunk.subarray(pos, nl));
+            const whole = Buffer.concat(carry);
+            emit(whole, 0, whole.length);
+          }
+          carry = [];
+          carryLen = 0;
+        } else if (nl - pos > maxLine) {
+          lineNo++;
+          handlers.bad(lineNo, `line longer than ${maxLine} bytes; is this really a line-based file?`);
+        } else {
+          emit(chunk, pos, nl);
+        }
+        pos = nl + 1;
+      }
+    }
+    if (skipping) {
+      lineNo++;
+      handlers.bad(lineNo, `line longer than ${maxLine} bytes (no line break found); is this really a line-based file?`);
+    } else if (carry.length > 0) {
+      const whole = Buffer.concat(carry);
+      emit(whole, 0, whole.length);
+    }
+  } finally {
+    finish();
+  }
+  return lineNo;
+}
+
+/** The first `maxLines` decoded lines (for sniffing formats and headers), reading as little as possible. */
+export async function peekLines(file: string, maxLines = 20, encoding: TextEncoding = "utf8", maxBytes = 1 << 20): Promise<string[]> {
+  assertReadableFile(file);
+  const { stream } = openByteStream(file);
+  const parts: Buffer[] = [];
+  let len = 0;
+  let lines = 0;
+  try {
+    for await (const chunk of stream) {
+      parts.push(chunk);
+      len += chunk.length;
+      for (let p = chunk.indexOf(10); p !== -1; p = chunk.indexOf(10, p + 1)) lines++;
+      if (lines > maxLines || len >= maxBytes) break;
+    }
+  } catch (err) {
+    // A truncated file still has a readable beginning; the full read reports the damage.
+    if (parts.length === 0) throw err;
+  }
+  let text = Buffer.concat(parts).subarray(0, maxBytes).toString(encoding === "utf8" ? "utf8" : "latin1");
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const out = text.split("\n").slice(0, maxLines).map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
+  if (lines < maxLines && out.length > 0 && out[out.length - 1] === "") out.pop();
+  return out.filter((l, i) => l.length > 0 || i < out.length - 1);
+}
