@@ -1,0 +1,69 @@
+/** The one API call the widget makes, chosen by which of item / user / items is set. */
+export interface RecommendedItem {
+  id: string;
+  title: string;
+  brand?: string;
+  price?: number | null;
+  category?: string;
+  image?: string;
+  url?: string;
+  reason?: string;
+  score?: number;
+}
+
+export interface RecommendationResponse {
+  version?: string;
+  items?: RecommendedItem[];
+}
+
+export interface RecommendationQuery {
+  api: string;
+  item?: string;
+  user?: string;
+  items?: string[];
+  k: number;
+  category?: string;
+}
+
+export function buildRequest(q: RecommendationQuery): { url: string; init: RequestInit } {
+  const base = q.api.replace(/\/+$/, "");
+  const params = new URLSearchParams({ k: String(q.k) });
+  if (q.category) params.set("category", q.category);
+  if (q.items && q.items.length > 0) {
+    const body: Record<string, unknown> = { items: q.items, exclude: q.items, k: q.k };
+    if (q.category) body.filters = { category: q.category };
+    return {
+      url: `${base}/v1/recommendations`,
+      init: { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) },
+    };
+  }
+  const path = q.item
+    ? `/v1/items/${encodeURIComponent(q.item)}/similar`
+    : q.user
+      ? `/v1/users/${encodeURIComponent(q.user)}/recommendations`
+      : "/v1/popular";
+  return { url: `${base}${path}?${params}`, init: { method: "GET" } };
+}
+
+/** Resolves with the response, or rejects on HTTP error, malformed JSON, abort or timeout. */
+export async function fetchRecommendations(
+  q: RecommendationQuery,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<RecommendationResponse> {
+  const { url, init } = buildRequest(q);
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  signal.addEventListener("abort", abort);
+  const timer = setTimeout(abort, timeoutMs);
+  try {
+    const res = await fetch(url, { ...init, signal: controller.signal, credentials: "omit" });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const json = (await res.json()) as RecommendationResponse;
+    if (!json || typeof json !== "object") throw new Error("bad response");
+    return json;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener("abort", abort);
+  }
+}
