@@ -1,0 +1,105 @@
+/**
+ * Cleaning of catalogue text fields. Scraped catalogues (Amazon 2018 Magazine
+ * metadata) carry HTML fragments as titles and CSS/JS text as prices; such values
+ * are dropped from the item (and counted) instead of reaching the widget.
+ */
+
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", "#39": "'" };
+
+export function decodeEntities(s: string): string {
+  if (s.indexOf("&") === -1) return s;
+  return s.replace(/&(#x[0-9a-fA-F]{1,6}|#\d{1,7}|[a-zA-Z]{2,8}|#39);/g, (m, e: string) => {
+    if (e[0] === "#") {
+      const code = e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
+    }
+    return ENTITIES[e] ?? m;
+  });
+}
+
+/** Text without tags or tag fragments (entities kept), whitespace collapsed. */
+export function stripTags(s: string): string {
+  let t = s;
+  if (/[<>]/.test(t)) {
+    t = t
+      .replace(/<(script|style)\b[\s\S]*?(<\/\1\s*>|$)/gi, " ")
+      .replace(/<!--[\s\S]*?(-->|$)/g, " ")
+      .replace(/<\/?[a-zA-Z!][^>]*>/g, " ")
+      // An unclosed tag cut off at the end: `<span class="a-size-medium"`.
+      .replace(/<\/?[a-zA-Z!][^>]*$/, " ")
+      // The tail of a tag whose start was cut off: ` Magazines" />`.
+      .replace(/^[^<>]*?["']\s*\/?>/, " ");
+  }
+  return t.replace(/\s+/g, " ").trim();
+}
+
+/** Text without tags, tag fragments or entities, whitespace collapsed. */
+export function stripHtml(s: string): string {
+  return decodeEntities(stripTags(s)).replace(/\s+/g, " ").trim();
+}
+
+/** Markup or style sheet text left in a value, which no clean title contains. */
+export function looksLikeMarkup(s: string): boolean {
+  return /[<>]|="|\{[^}]*:[^}]*\}|^\s*[.#][\w-]+\s*\{|function\s*\(|var\s+\w+\s*=/.test(s);
+}
+
+/** A usable title, or undefined with the reason it was refused. */
+export function cleanTitle(raw: unknown): { value?: string; problem?: string } {
+  if (typeof raw !== "string") return raw === undefined || raw === null ? {} : { problem: `title is a ${typeof raw}, not text` };
+  if (raw.trim() === "") return {};
+  const hadMarkup = /[<>]/.test(raw);
+  const t = stripTags(raw);
+  if (t === "" || looksLikeMarkup(t) || (hadMarkup && t.length < 2)) return { problem: `title ${JSON.stringify(raw.slice(0, 60))} is an HTML fragment` };
+  return { value: decodeEntities(t).replace(/\s+/g, " ").trim() };
+}
+
+/** Plain text from a string or list of strings (descriptions), markup removed. */
+export function cleanText(raw: unknown, maxLength = 5000): string | undefined {
+  const parts = Array.isArray(raw) ? raw.filter((x): x is string => typeof x === "string") : typeof raw === "string" ? [raw] : [];
+  const raw0 = stripTags(parts.join("\n"));
+  if (raw0 === "" || (looksLikeMarkup(raw0) && raw0.length < 40)) return undefined;
+  const t = decodeEntities(raw0).replace(/\s+/g, " ").trim();
+  return t.length > maxLength ? t.slice(0, maxLength) : t;
+}
+
+/**
+ * A price from "$25.00", "25", "$1,299.99", "$10.99 - $15.99" (the low end) or a number.
+ * "" and absent values are simply missing; anything else (CSS text…) is a problem.
+ */
+export function parsePrice(raw: unknown): { value?: number; problem?: string } {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw === "number") return Number.isFinite(raw) && raw >= 0 ? { value: raw } : { problem: `price ${raw} is not a valid amount` };
+  if (typeof raw !== "string") return { problem: `price is a ${typeof raw}, not text` };
+  const s = raw.trim();
+  if (s === "") return {};
+  const m = /^(?:[$€£]|USD|EUR)?\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s*-\s*(?:[$€£])?\s*[\d,]+(?:\.\d+)?)?$/.exec(s);
+  if (!m) return { problem: `price ${JSON.stringify(s.slice(0, 50))} is not a price` };
+  const v = Number(m[1].replace(/,/g, "") + (m[2] ?? ""));
+  return Number.isFinite(v) ? { value: v } : { problem: `price ${JSON.stringify(s.slice(0, 50))} is not a price` };
+}
+
+/** The first non-empty string of a string or list (image fields). */
+export function firstString(raw: unknown): string | undefined {
+  if (typeof raw === "string") return raw.trim() || undefined;
+  if (Array.isArray(raw)) for (const x of raw) if (typeof x === "string" && x.trim()) return x.trim();
+  return undefined;
+}
+
+/** A list of id strings from a list value (also_buy…), ignoring non-strings. */
+export function idList(raw: unknown): string[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  const out = raw.filter((x) => typeof x === "string" || typeof x === "number").map(String).filter((x) => x !== "");
+  return out.length > 0 ? out : undefined;
+}
+
+/** A category path from a list of names, cleaned of markup and empty or repeated entries. */
+export function categoryPath(raw: unknown): string[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  const out: string[] = [];
+  for (const x of raw) {
+    if (typeof x !== "string") continue;
+    const t = stripTags(x);
+    if (t && !looksLikeMarkup(t)) out.push(decodeEntities(t));
+  }
+  return out.length > 0 ? out : undefined;
+}
