@@ -1,16 +1,8 @@
-import { Hono } from "hono";
+/** Worker entry: one app (and so one in-memory artifact store) per isolate. */
+import { createApp } from "./app.ts";
 
-export interface Env {
-  ARTIFACTS: R2Bucket;
-  KV: KVNamespace;
-  ARTIFACT_SOURCE?: string;
-  ARTIFACT_RECHECK_SECONDS?: string;
-  CORS_ORIGINS?: string;
-  ADMIN_TOKEN?: string;
-}
+export type { Env } from "./config.ts";
 
-const app = new Hono<{ Bindings: Env }>();
-
-app.get("/healthz", (c) => c.json({ status: "ok" }));
+const app = createApp();
 
 export default app;

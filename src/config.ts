@@ -1,0 +1,73 @@
+/**
+ * Worker configuration, read from wrangler `[vars]` and secrets. Parsed once per env
+ * object (workerd hands the same object to every request of an isolate), so the hot path
+ * never re-parses strings.
+ */
+export interface Env {
+  ARTIFACTS: R2Bucket;
+  KV: KVNamespace;
+  /** "r2" (default) or "kv". */
+  ARTIFACT_SOURCE?: string;
+  ARTIFACT_RECHECK_SECONDS?: string;
+  /** Milliseconds before a storage read counts as failed (503 with Retry-After, never a hang). */
+  ARTIFACT_TIMEOUT_MS?: string;
+  CORS_ORIGINS?: string;
+  ADMIN_TOKEN?: string;
+  /** A second published version served to a share of traffic, and that share (0..1). */
+  AB_VERSION?: string;
+  AB_SHARE?: string;
+  /** Max-age (seconds) of cacheable GET responses. */
+  CACHE_MAX_AGE?: string;
+  /** Largest accepted request body in bytes. */
+  MAX_BODY_BYTES?: string;
+}
+
+export interface Config {
+  source: "r2" | "kv";
+  recheckMs: number;
+  timeoutMs: number;
+  /** null = any origin ("*"). */
+  corsOrigins: ReadonlySet<string> | null;
+  adminToken: string | undefined;
+  abVersion: string | undefined;
+  abShare: number;
+  cacheMaxAge: number;
+  maxBodyBytes: number;
+}
+
+const cache = new WeakMap<object, Config>();
+
+function number(value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  const n = Number(value);
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
+}
+
+export function parseConfig(env: Partial<Env>): Config {
+  const source = (env.ARTIFACT_SOURCE ?? "r2").trim().toLowerCase() === "kv" ? "kv" : "r2";
+  const origins = (env.CORS_ORIGINS ?? "*")
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean);
+  const abVersion = env.AB_VERSION?.trim() || undefined;
+  return {
+    source,
+    recheckMs: number(env.ARTIFACT_RECHECK_SECONDS, 30, 0, 86_400) * 1000,
+    timeoutMs: number(env.ARTIFACT_TIMEOUT_MS, 5000, 1, 60_000),
+    corsOrigins: origins.includes("*") ? null : new Set(origins),
+    adminToken: env.ADMIN_TOKEN || undefined,
+    abVersion,
+    abShare: abVersion ? number(env.AB_SHARE, 0, 0, 1) : 0,
+    cacheMaxAge: number(env.CACHE_MAX_AGE, 60, 0, 86_400),
+    maxBodyBytes: number(env.MAX_BODY_BYTES, 64 * 1024, 1024, 10 * 1024 * 1024),
+  };
+}
+
+export function configOf(env: Partial<Env>): Config {
+  let config = cache.get(env);
+  if (!config) {
+    config = parseConfig(env);
+    cache.set(env, config);
+  }
+  return config;
+}

@@ -1,0 +1,58 @@
+/**
+ * Reads a JSON request body with a hard size limit: checks Content-Length first, then
+ * counts the bytes actually streamed (a client can lie or omit the header). Oversize →
+ * 413, malformed → 400; the parsed value is handed to the zod validator unchanged.
+ */
+import type { Context, Next } from "hono";
+import { configOf, type Env } from "../config.ts";
+import { ProblemError } from "./problem.ts";
+
+const tooLarge = (limit: number) =>
+  new ProblemError(413, "body-too-large", "Request body too large", `The request body exceeds ${limit} bytes; send fewer items or pairs.`);
+
+export async function readJsonBody(c: Context<{ Bindings: Env }>, next: Next): Promise<void> {
+  const limit = configOf(c.env ?? {}).maxBodyBytes;
+  const declared = c.req.header("content-length");
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/([\w.-]+\+)?json\b/i.test(type)) {
+    throw new ProblemError(415, "unsupported-media-type", "Unsupported media type", "Send the body as JSON with `Content-Type: application/json`.");
+  }
+  const body = c.req.raw.body;
+  if (!body) throw new ProblemError(400, "malformed-json", "Malformed JSON", "The request body is empty; send a JSON object.");
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  const bytes = chunks.length === 1 ? chunks[0] : concat(chunks, size);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    JSON.parse(text);
+  } catch {
+    throw new ProblemError(400, "malformed-json", "Malformed JSON", "The request body is not valid UTF-8 JSON.");
+  }
+  // The stream is consumed: hand the text to the validators, which read it through c.req.json().
+  const request = c.req as unknown as { bodyCache: Record<string, unknown> };
+  request.bodyCache.text = Promise.resolve(text);
+  await next();
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { problems } from "../schemas/common.ts";
+import { type App, conditional, type Deps, jsonResponse, pick } from "./context.ts";
+
+const ModelInfo = z
+  .object({
+    version: z.string(),
+    variant: z.enum(["control", "treatment"]),
+    createdAt: z.string(),
+    sourceHash: z.string(),
+    model: z.object({ type: z.string(), params: z.record(z.string(), z.unknown()) }),
+    metrics: z.record(z.string(), z.number()),
+    headlineMetric: z.string(),
+    counts: z.object({ items: z.number(), users: z.number(), categories: z.number() }),
+    categories: z.array(z.string()),
+    loadedAt: z.string(),
+    decodeMs: z.number(),
+    bytes: z.number(),
+  })
+  .openapi("ModelInfo");
+
+const modelRoute = createRoute({
+  method: "get",
+  path: "/v1/model",
+  summary: "The served artifact: version, creation time, model type and parameters, evaluation metrics",
+  responses: {
+    200: { description: "Model info", content: { "application/json": { schema: ModelInfo } } },
+    304: { description: "Not modified" },
+    503: problems[503],
+  },
+});
+
+const Health = z
+  .object({
+    status: z.enum(["ok", "degraded", "unavailable"]),
+    version: z.string().nullable(),
+    source: z.string(),
+    loadedAt: z.string().nullable(),
+    lastCheckAt: z.string().nullable(),
+    lastError: z.object({ version: z.string().optional(), message: z.string(), at: z.string() }).nullable(),
+    decodes: z.number().int(),
+  })
+  .openapi("Health");
+
+const healthRoute = createRoute({
+  method: "get",
+  path: "/healthz",
+  summary: "Liveness and artifact status",
+  description: '"degraded" means a newer published version failed to load and the previous one is still served (see lastError).',
+  responses: {
+    200: { description: "Serving (ok or degraded)", content: { "application/json": { schema: Health } } },
+    503: { description: "Nothing can be served yet", content: { "application/json": { schema: Health } } },
+  },
+});
+
+export function registerModelRoutes(app: App, deps: Deps): void {
+  app.openapi(modelRoute, async (c) => {
+    const picked = await pick(c, deps, c.req.query("session"));
+    const cache = conditional(c, picked, false);
+    if (cache instanceof Response) return cache;
+    const s = picked.served;
+    const h = s.artifact.header;
+    return jsonResponse(
+      picked,
+      {
+        createdAt: h.createdAt,
+        sourceHash: h.sourceHash,
+        model: h.model,
+        metrics: h.metrics,
+        headlineMetric: h.headlineMetric,
+        counts: h.counts,
+        categories: s.categories(),
+        loadedAt: new Date(s.loadedAt).toISOString(),
+        decodeMs: Math.round(s.decodeMs * 100) / 100,
+        bytes: s.byteLength,
+      },
+      cache,
+    );
+  });
+
+  app.openapi(healthRoute, async (c) => {
+    const env = c.env ?? {};
+    let ctx: ExecutionContext | undefined;
+    try {
+      ctx = c.executionCtx;
+    } catch {
+      ctx = undefined;
+    }
+    const current = deps.store.current(env, ctx);
+    if (current instanceof Promise) await current.catch(() => undefined);
+    const health = deps.store.health(env);
+    return c.json(health, health.status === "unavailable" ? 503 : 200, { "cache-control": "no-store" });
+  });
+}

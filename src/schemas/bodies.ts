@@ -1,0 +1,58 @@
+import { z } from "@hono/zod-openapi";
+import { Id, MAX_EXCLUDE, MAX_K } from "./common.ts";
+
+export const MAX_BASKET = 100;
+export const MAX_PAIRS = 1000;
+
+export const Filters = z
+  .object({
+    category: z.string().min(1).max(200).optional(),
+    minPrice: z.number().finite().min(0).optional(),
+    maxPrice: z.number().finite().min(0).optional(),
+  })
+  .strict()
+  .refine((f) => f.minPrice === undefined || f.maxPrice === undefined || f.minPrice <= f.maxPrice, {
+    message: "minPrice must not exceed maxPrice",
+    path: ["minPrice"],
+  })
+  .openapi("Filters");
+
+export const BasketBody = z
+  .object({
+    items: z.array(Id).min(1).max(MAX_BASKET).openapi({ description: "Items in the basket or viewed in this session", example: ["B0001", "B0002"] }),
+    exclude: z.array(Id).max(MAX_EXCLUDE).optional().openapi({ description: "Items never to recommend (basket items are always excluded)" }),
+    k: z.number().int().min(1).max(MAX_K).default(10),
+    filters: Filters.optional(),
+    session: Id.optional().openapi({ description: "Stable session id used for A/B assignment" }),
+  })
+  .strict()
+  .openapi("BasketRequest");
+
+export const ScoreBody = z
+  .object({
+    pairs: z
+      .array(z.object({ user: Id, item: Id }).strict())
+      .min(1)
+      .max(MAX_PAIRS)
+      .openapi({ description: `Up to ${MAX_PAIRS} (user, item) pairs`, example: [{ user: "u42", item: "B0001" }] }),
+  })
+  .strict()
+  .openapi("ScoreRequest");
+
+export const ScoreResponse = z
+  .object({
+    version: z.string(),
+    variant: z.enum(["control", "treatment"]),
+    scores: z.array(
+      z.object({
+        user: z.string(),
+        item: z.string(),
+        score: z.number().nullable().openapi({ description: "The model's score; null when the item is unknown" }),
+        kind: z.enum(["probability", "score", "popularity"]).nullable().openapi({
+          description: "probability: a logistic model's P(user likes item); score: comparable within one user; popularity: the user is unknown",
+        }),
+        known: z.object({ user: z.boolean(), item: z.boolean() }),
+      }),
+    ),
+  })
+  .openapi("ScoreResponse");

@@ -1,0 +1,99 @@
+/** Shared request/response pieces; the OpenAPI document is generated from these. */
+import { z } from "@hono/zod-openapi";
+
+export const MAX_K = 100;
+export const MAX_ID_LENGTH = 256;
+export const MAX_EXCLUDE = 500;
+
+export const Id = z.string().min(1).max(MAX_ID_LENGTH);
+
+export const K = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_K)
+  .default(10)
+  .openapi({ param: { name: "k", in: "query" }, description: `How many items to return (1..${MAX_K})`, example: 10 });
+
+const Price = z.coerce.number().finite().min(0);
+
+/** Comma-separated ids, as in `?exclude=a,b`. */
+const ExcludeList = z
+  .string()
+  .max(MAX_EXCLUDE * (MAX_ID_LENGTH + 1))
+  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(Id).max(MAX_EXCLUDE));
+
+export const FilterQuery = {
+  k: K,
+  category: z.string().min(1).max(200).optional().openapi({ description: "Only items of this top-level category", example: "Snacks" }),
+  minPrice: Price.optional().openapi({ description: "Only items costing at least this", example: 1 }),
+  maxPrice: Price.optional().openapi({ description: "Only items costing at most this", example: 20 }),
+  exclude: ExcludeList.optional().openapi({ type: "string", description: "Comma-separated item ids to leave out (e.g. the cart)", example: "a,b" }),
+  session: Id.optional().openapi({ description: "Stable session/user id used for A/B assignment" }),
+};
+
+export const RecommendationQuery = z
+  .object(FilterQuery)
+  .refine((q) => q.minPrice === undefined || q.maxPrice === undefined || q.minPrice <= q.maxPrice, {
+    message: "minPrice must not exceed maxPrice",
+    path: ["minPrice"],
+  });
+
+export const PopularQuery = RecommendationQuery;
+
+export const ItemParam = z.object({
+  id: Id.openapi({ param: { name: "id", in: "path" }, description: "Item id as in the catalogue", example: "B000123" }),
+});
+
+export const UserParam = z.object({
+  id: Id.openapi({ param: { name: "id", in: "path" }, description: "User id as in the training data", example: "u42" }),
+});
+
+export const Variant = z.enum(["control", "treatment"]).openapi({ description: "A/B arm this response was served from" });
+
+export const RecommendedItem = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    brand: z.string(),
+    price: z.number().nullable(),
+    category: z.string().openapi({ description: "Category path, levels joined by ' > '" }),
+    topCategory: z.string().nullable(),
+    image: z.string(),
+    url: z.string(),
+    interactions: z.number().int().openapi({ description: "Interactions seen in training (0 = new item)" }),
+    score: z.number(),
+    reason: z.string().openapi({ example: "similar to Oat Milk 1L" }),
+  })
+  .openapi("RecommendedItem");
+
+export const ItemMetadata = RecommendedItem.omit({ score: true, reason: true }).openapi("Item");
+
+export const RecommendationList = z
+  .object({
+    version: z.string().openapi({ description: "Artifact version that produced this response" }),
+    variant: Variant,
+    fallback: z.enum(["popular"]).optional().openapi({ description: "Set when the request could not be personalised" }),
+    items: z.array(RecommendedItem),
+  })
+  .openapi("RecommendationList");
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ location: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem");
+
+export const problemContent = { "application/problem+json": { schema: ProblemSchema } };
+
+export const problems = {
+  400: { description: "Invalid parameters or body", content: problemContent },
+  404: { description: "Unknown id", content: problemContent },
+  503: { description: "No artifact published yet, or storage unavailable (see Retry-After)", content: problemContent },
+} as const;

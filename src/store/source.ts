@@ -1,0 +1,102 @@
+/**
+ * Where the worker reads published artifacts from: R2 (default) or KV, chosen by config.
+ * Both expose the same two reads, each bounded by a timeout so a stuck binding yields an
+ * error (and a 503 with Retry-After) instead of a hung request.
+ */
+import { CURRENT_KEY, type CurrentPointer } from "../artifact/keys.ts";
+import type { Config, Env } from "../config.ts";
+import { withTimeout } from "./timeout.ts";
+
+export interface ArtifactSource {
+  readonly name: "r2" | "kv";
+  /** The `current` pointer, or null when nothing has been published. */
+  pointer(): Promise<CurrentPointer | null>;
+  /** The bytes stored at `key`, or null when absent. */
+  bytes(key: string): Promise<Uint8Array | null>;
+}
+
+export class StorageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StorageError";
+  }
+}
+
+export class PointerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PointerError";
+  }
+}
+
+export function parsePointer(text: string): CurrentPointer {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new PointerError("the `current` pointer is not valid JSON");
+  }
+  const p = value as Partial<CurrentPointer> | null;
+  if (!p || typeof p !== "object" || typeof p.version !== "string" || !p.version) {
+    throw new PointerError("the `current` pointer has no `version`");
+  }
+  if (typeof p.key !== "string" || !p.key) throw new PointerError(`the \`current\` pointer of version ${p.version} has no \`key\``);
+  return p as CurrentPointer;
+}
+
+function r2Source(bucket: R2Bucket, timeoutMs: number): ArtifactSource {
+  const read = async (key: string): Promise<R2ObjectBody | null> => {
+    try {
+      return await withTimeout(bucket.get(key), timeoutMs, `R2 read of ${key}`);
+    } catch (err) {
+      throw new StorageError(`R2 read of ${key} failed: ${(err as Error).message}`);
+    }
+  };
+  return {
+    name: "r2",
+    async pointer() {
+      const obj = await read(CURRENT_KEY);
+      if (!obj) return null;
+      return parsePointer(await withTimeout(obj.text(), timeoutMs, `R2 body of ${CURRENT_KEY}`));
+    },
+    async bytes(key) {
+      const obj = await read(key);
+      if (!obj) return null;
+      try {
+        return new Uint8Array(await withTimeout(obj.arrayBuffer(), timeoutMs, `R2 body of ${key}`));
+      } catch (err) {
+        throw new StorageError(`R2 read of ${key} failed: ${(err as Error).message}`);
+      }
+    },
+  };
+}
+
+function kvSource(kv: KVNamespace, timeoutMs: number): ArtifactSource {
+  const read = async <T>(key: string, p: () => Promise<T>): Promise<T> => {
+    try {
+      return await withTimeout(p(), timeoutMs, `KV read of ${key}`);
+    } catch (err) {
+      throw new StorageError(`KV read of ${key} failed: ${(err as Error).message}`);
+    }
+  };
+  return {
+    name: "kv",
+    async pointer() {
+      const text = await read(CURRENT_KEY, () => kv.get(CURRENT_KEY, "text"));
+      return text === null ? null : parsePointer(text);
+    },
+    async bytes(key) {
+      const buf = await read(key, () => kv.get(key, "arrayBuffer"));
+      return buf === null ? null : new Uint8Array(buf);
+    },
+  };
+}
+
+export function sourceFor(env: Partial<Env>, config: Config): ArtifactSource {
+  if (config.source === "kv") {
+    if (!env.KV) throw new StorageError("ARTIFACT_SOURCE is kv but the KV binding is missing from wrangler.toml");
+    return kvSource(env.KV, config.timeoutMs);
+  }
+  if (!env.ARTIFACTS) throw new StorageError("the ARTIFACTS R2 binding is missing from wrangler.toml");
+  return r2Source(env.ARTIFACTS, config.timeoutMs);
+}
