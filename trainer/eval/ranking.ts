@@ -1,0 +1,187 @@
+import type { CsrMatrix } from "../data/matrix.ts";
+import { topK, type Recommender } from "../model/model.ts";
+
+export type Metrics = Record<string, number>;
+
+export interface RankingInput {
+  /** users × items the model was fit on: excluded from ranking and from the negatives. */
+  train: CsrMatrix;
+  /** users × items held out; every stored entry is a positive. */
+  test: CsrMatrix;
+  /** Further items to exclude per user (e.g. the dev split when ranking test). */
+  exclude?: CsrMatrix[];
+  /** Cut-offs for p@k, r@k, hr@k, ndcg@k, coverage@k. Default [10]. */
+  ks?: number[];
+  /** Evaluate only these users (default: every user with >= 1 test positive). */
+  users?: Int32Array;
+  /** Called after each evaluated user (done, total). */
+  onUser?: (done: number, total: number) => void;
+}
+
+/**
+ * Ranking metrics with LightFM's semantics (lightfm.evaluation / predict_rank):
+ * a test positive's rank is the number of other non-excluded items scoring >= it
+ * (ties count against it); precision@k / recall@k count test positives with rank < k;
+ * per-user AUC = mean over the user's test positives (sorted by rank, the i-th one's rank
+ * reduced by i, floored at 0) of 1 − rank / n_neg, n_neg = n_items − #test − #excluded.
+ * Everything is averaged over users with >= 1 test positive.
+ * HR@k (any positive with rank < k), NDCG@k (binary gains at position rank, ideal DCG over
+ * min(k, #test)) and MRR (1 / (best rank + 1)) use the same ranks; coverage@k is the share of
+ * the catalogue that appears in at least one user's top-k (ties by lower index).
+ */
+export function evaluateRanking(model: Recommender, input: RankingInput): Metrics {
+  const { train, test } = input;
+  const nItems = test.nCols;
+  if (train.nCols !== nItems) throw new Error(`train has ${train.nCols} items but test has ${nItems}; they must share one id space`);
+  const ks = (input.ks ?? [10]).slice().sort((a, b) => a - b);
+  const maxK = ks[ks.length - 1];
+  const users = input.users ?? usersWithPositives(test);
+  const scores = new Float32Array(nItems);
+  const seen = new Int32Array(nItems).fill(-1);
+  const recommended = ks.map(() => new Uint8Array(nItems));
+  let testScores = new Float32Array(16);
+  let ranks = new Float64Array(16);
+
+  let nUsers = 0;
+  let aucSum = 0;
+  let mrrSum = 0;
+  const precisionSum = new Float64Array(ks.length);
+  const recallSum = new Float64Array(ks.length);
+  const hitSum = new Float64Array(ks.length);
+  const ndcgSum = new Float64Array(ks.length);
+  const excludes = [train, ...(input.exclude ?? [])];
+
+  for (let ui = 0; ui < users.length; ui++) {
+    const u = users[ui];
+    const t0 = test.indptr[u];
+    const nPos = test.indptr[u + 1] - t0;
+    if (nPos === 0) continue;
+    model.scoreUser(u, scores);
+    if (testScores.length < nPos) {
+      testScores = new Float32Array(nPos * 2);
+      ranks = new Float64Array(nPos * 2);
+    }
+    // A NaN score (a broken model) ranks the positive last, never first.
+    for (let q = 0; q < nPos; q++) {
+      const s = scores[test.indices[t0 + q]];
+      testScores[q] = s === s ? s : -Infinity;
+    }
+    // Excluded items leave the candidate set: NaN is skipped by both the count and topK.
+    let nExcluded = 0;
+    for (const ex of excludes) {
+      if (u >= ex.nRows) continue;
+      for (let p = ex.indptr[u]; p < ex.indptr[u + 1]; p++) {
+        const i = ex.indices[p];
+        if (seen[i] !== ui) {
+          seen[i] = ui;
+          nExcluded++;
+          scores[i] = Number.NaN;
+        }
+      }
+    }
+    countRanks(scores, testScores, nPos, ranks);
+    // A test positive is not its own competitor, but the count included it.
+    for (let q = 0; q < nPos; q++) {
+      const i = test.indices[t0 + q];
+      if (seen[i] !== ui && scores[i] === scores[i]) ranks[q] -= 1;
+    }
+
+    const nNeg = nItems - nPos - nExcluded;
+    const sorted = ranks.subarray(0, nPos).sort();
+    let auc = 0;
+    for (let q = 0; q < nPos; q++) {
+      const r = Math.max(0, sorted[q] - q);
+      auc += nNeg > 0 ? 1 - r / nNeg : 0.5;
+    }
+    aucSum += auc / nPos;
+    mrrSum += 1 / (sorted[0] + 1);
+    for (let c = 0; c < ks.length; c++) {
+      const k = ks[c];
+      let hits = 0;
+      let dcg = 0;
+      for (let q = 0; q < nPos; q++) {
+        if (sorted[q] < k) {
+          hits++;
+          dcg += 1 / Math.log2(sorted[q] + 2);
+        }
+      }
+      let idcg = 0;
+      for (let q = 0, m = Math.min(k, nPos); q < m; q++) idcg += 1 / Math.log2(q + 2);
+      precisionSum[c] += hits / k;
+      recallSum[c] += hits / nPos;
+      hitSum[c] += hits > 0 ? 1 : 0;
+      ndcgSum[c] += dcg / idcg;
+    }
+    const top = topK(scores, maxK);
+    for (let c = 0; c < ks.length; c++) {
+      const mark = recommended[c];
+      for (let t = 0, m = Math.min(ks[c], top.length); t < m; t++) mark[top[t]] = 1;
+    }
+    nUsers++;
+    input.onUser?.(ui + 1, users.length);
+  }
+
+  const out: Metrics = { auc: nUsers ? aucSum / nUsers : Number.NaN };
+  for (let c = 0; c < ks.length; c++) {
+    const k = ks[c];
+    out[`p@${k}`] = nUsers ? precisionSum[c] / nUsers : Number.NaN;
+    out[`r@${k}`] = nUsers ? recallSum[c] / nUsers : Number.NaN;
+    out[`hr@${k}`] = nUsers ? hitSum[c] / nUsers : Number.NaN;
+    out[`ndcg@${k}`] = nUsers ? ndcgSum[c] / nUsers : Number.NaN;
+  }
+  out.mrr = nUsers ? mrrSum / nUsers : Number.NaN;
+  for (let c = 0; c < ks.length; c++) {
+    let covered = 0;
+    for (let i = 0; i < nItems; i++) covered += recommended[c][i];
+    out[`coverage@${ks[c]}`] = nItems ? covered / nItems : Number.NaN;
+  }
+  out.users = nUsers;
+  return out;
+}
+
+/**
+ * ranks[q] = number of candidates (non-NaN scores) scoring >= testScores[q], in one pass
+ * over the catalogue: O(n log T) for T test positives.
+ */
+function countRanks(scores: Float32Array, testScores: Float32Array, nPos: number, ranks: Float64Array): void {
+  // Order test positives by score ascending; a candidate with score s beats every test
+  // positive whose score is <= s, i.e. a prefix of that order.
+  const order = Array.from({ length: nPos }, (_, q) => q).sort((a, b) => testScores[a] - testScores[b] || a - b);
+  const asc = new Float64Array(nPos);
+  for (let q = 0; q < nPos; q++) asc[q] = testScores[order[q]];
+  const prefixCount = new Float64Array(nPos + 1);
+  const n = scores.length;
+  if (nPos === 1) {
+    const s0 = asc[0];
+    let c = 0;
+    for (let j = 0; j < n; j++) if (scores[j] >= s0) c++;
+    ranks[order[0]] = c;
+    return;
+  }
+  for (let j = 0; j < n; j++) {
+    const s = scores[j];
+    if (s !== s) continue;
+    // Number of test scores <= s (upper bound).
+    let lo = 0;
+    let hi = nPos;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (asc[mid] <= s) lo = mid + 1;
+      else hi = mid;
+    }
+    prefixCount[lo] += 1;
+  }
+  // A candidate counted at prefix length L beats test positives 0..L-1 of the order.
+  let running = 0;
+  for (let L = nPos; L >= 1; L--) {
+    running += prefixCount[L];
+    ranks[order[L - 1]] = running;
+  }
+}
+
+/** Rows with at least one stored entry. */
+export function usersWithPositives(m: CsrMatrix): Int32Array {
+  const out: number[] = [];
+  for (let u = 0; u < m.nRows; u++) if (m.indptr[u + 1] > m.indptr[u]) out.push(u);
+  return Int32Array.from(out);
+}

@@ -1,0 +1,83 @@
+import type { CsrMatrix } from "../data/matrix.ts";
+import { allocSym, invertSpdInPlace, type SymMatrix } from "../linalg/spd-inverse.ts";
+import type { FitInput, Recommender } from "./model.ts";
+import { historyOf, numberParam, positiveRows, requireFitted } from "./binary.ts";
+
+/**
+ * EASE (Steck 2019, "Embarrassingly Shallow Autoencoders"), closed form:
+ * G = XᵀX + λI, P = G⁻¹, B = −P / diag(P) column-wise, diag(B) = 0.
+ * A user's scores are x_u B (the sum of B's rows over the user's items).
+ * B is kept in the same n×n Float64Array that held G and P (memory n²·8 bytes).
+ */
+export class EaseModel implements Recommender {
+  readonly name = "ease";
+  readonly lambda: number;
+  /** Reports inversion progress (done, total blocks), e.g. for a progress bar. */
+  onProgress?: (done: number, total: number) => void;
+  private train?: CsrMatrix;
+  private b?: SymMatrix;
+
+  constructor(params: Record<string, unknown> = {}) {
+    this.lambda = numberParam(params, "lambda", 500, this.name, 0);
+  }
+
+  async fit(input: FitInput): Promise<void> {
+    const x = positiveRows(input.interactions);
+    const n = x.nCols;
+    if (n === 0) throw new Error("ease: the interaction matrix has no items");
+    this.b = undefined; // free a previous fit before allocating the next
+    const m = allocSym(n, chooseBlock(n));
+    const { size, data: g } = m;
+    // Lower triangle of XᵀX: one pass over users' item lists (sorted ascending).
+    for (let u = 0; u < x.nRows; u++) {
+      const start = x.indptr[u];
+      const end = x.indptr[u + 1];
+      for (let p = start; p < end; p++) {
+        const row = x.indices[p] * size;
+        for (let q = start; q <= p; q++) g[row + x.indices[q]] += 1;
+      }
+    }
+    // λ keeps G positive definite; an item nobody touched gets P_ii = 1/λ and B row 0.
+    const ridge = this.lambda > 0 ? this.lambda : 1e-8;
+    for (let i = 0; i < n; i++) g[i * size + i] += ridge;
+    invertSpdInPlace(m, this.onProgress);
+    const diag = new Float64Array(n);
+    for (let j = 0; j < n; j++) diag[j] = g[j * size + j];
+    for (let i = 0; i < n; i++) {
+      const row = i * size;
+      for (let j = 0; j < n; j++) g[row + j] = -g[row + j] / diag[j];
+      g[row + i] = 0;
+    }
+    this.b = m;
+    this.train = x;
+  }
+
+  scoreUser(user: number, out: Float32Array, history?: Int32Array): void {
+    const m = requireFitted(this.b, this.name);
+    const { n, size, data: b } = m;
+    const hist = historyOf(this.train, user, history);
+    out.fill(0);
+    for (let h = 0; h < hist.length; h++) {
+      const i = hist[h];
+      if (i < 0 || i >= n) continue;
+      const row = i * size;
+      for (let j = 0; j < n; j++) out[j] += b[row + j];
+    }
+  }
+
+  itemSimilarities(item: number, out: Float32Array): void {
+    const m = requireFitted(this.b, this.name);
+    const row = item * m.size;
+    for (let j = 0; j < m.n; j++) out[j] = m.data[row + j];
+  }
+
+  params(): Record<string, unknown> {
+    return { lambda: this.lambda };
+  }
+}
+
+/** Small catalogues get small blocks (less padding); large ones 64 for cache-sized tiles. */
+function chooseBlock(n: number): number {
+  if (n <= 64) return 4 * Math.ceil(n / 4);
+  return 64;
+}

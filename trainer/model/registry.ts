@@ -1,0 +1,28 @@
+import type { Recommender } from "./model.ts";
+import { PopularityModel } from "./popularity.ts";
+import { ItemKnnModel } from "./itemknn.ts";
+import { EaseModel } from "./ease.ts";
+
+export type ModelFactory = (params: Record<string, unknown>) => Recommender;
+
+/** Every model the CLI, the benches and tuning can build by name. */
+const factories = new Map<string, ModelFactory>([
+  ["popularity", (p) => new PopularityModel(p)],
+  ["itemknn", (p) => new ItemKnnModel(p)],
+  ["ease", (p) => new EaseModel(p)],
+]);
+
+/** Adds a model (e.g. the hybrid factorisation models) under a name. */
+export function registerModel(name: string, factory: ModelFactory): void {
+  factories.set(name, factory);
+}
+
+export function modelNames(): string[] {
+  return [...factories.keys()];
+}
+
+export function createModel(name: string, params: Record<string, unknown> = {}): Recommender {
+  const factory = factories.get(name);
+  if (!factory) throw new Error(`unknown model "${name}"; choose one of: ${modelNames().join(", ")}`);
+  return factory(params);
+}
