@@ -111,6 +111,8 @@ export function sniffHeader(lines: string[], delimiter: string, knownNames: Set<
   const second = splitFields(lines[1], delimiter);
   for (let c = 0; c < Math.min(first.length, second.length); c++) {
     if (!looksNumeric(first[c]) && looksNumeric(second[c])) return true;
+    // A word-like first value above ids with digits ("user" over "u123") is a name.
+    if (/^[A-Za-z_][A-Za-z_ .-]*$/.test(first[c].trim()) && /\d/.test(second[c])) return true;
   }
   return false;
 }
