@@ -4,12 +4,17 @@
  * Used by `npm run build:widget` (writes the files) and by a test (checks they are up to date).
  */
 import { build } from "esbuild";
-import { gzipSync } from "node:zlib";
-import { fileURLToPath } from "node:url";
 
 export const WIDGET_GZIP_BUDGET_BYTES = 8 * 1024;
 
-const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+// Web APIs only (no node: imports): this file lives under src/, whose type check has Workers types, not Node's.
+const here = (p: string) => decodeURIComponent(new URL(p, import.meta.url).pathname);
+
+/** Gzipped size at the default level, as a CDN would serve it. */
+export async function gzipBytes(text: string): Promise<number> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+  return (await new Response(stream).arrayBuffer()).byteLength;
+}
 
 export interface BundleOutput {
   /** Absolute path of the generated module. */
@@ -46,8 +51,9 @@ function moduleSource(exportName: string, code: string, gzipBytes: number, from:
 export async function bundleBrowserCode(): Promise<{ widget: BundleOutput; demo: BundleOutput }> {
   const make = async (entry: string, exportName: string, out: string, from: string): Promise<BundleOutput> => {
     const code = await bundle(entry);
-    const gzipBytes = gzipSync(code, { level: 9 }).length;
-    return { path: here(out), source: moduleSource(exportName, code, gzipBytes, from), rawBytes: Buffer.byteLength(code), gzipBytes };
+    const gzipped = await gzipBytes(code);
+    const rawBytes = new TextEncoder().encode(code).length;
+    return { path: here(out), source: moduleSource(exportName, code, gzipped, from), rawBytes, gzipBytes: gzipped };
   };
   return {
     widget: await make("./element.ts", "widgetJs", "./generated/widget-bundle.ts", "src/widget/element.ts"),

@@ -8,8 +8,9 @@ export interface EdgerecEventDetail {
   version: string;
 }
 
-export function emit(host: HTMLElement, type: "impression" | "click", detail: EdgerecEventDetail): void {
-  host.dispatchEvent(new CustomEvent(`edgerec:${type}`, { detail, bubbles: true, composed: true }));
+/** Returns false when a listener called preventDefault(). */
+export function emit(host: HTMLElement, type: "impression" | "click", detail: EdgerecEventDetail): boolean {
+  return host.dispatchEvent(new CustomEvent(`edgerec:${type}`, { detail, bubbles: true, composed: true, cancelable: type === "click" }));
 }
 
 function detailOf(card: Element, version: string): EdgerecEventDetail {
@@ -36,10 +37,13 @@ export function trackImpressions(host: HTMLElement, cards: HTMLElement[], versio
   return () => observer.disconnect();
 }
 
-/** One delegated listener on the shadow root; the click itself proceeds (navigation is the store's). */
+/**
+ * One delegated listener on the shadow root. The link is followed unless a listener cancels
+ * `edgerec:click` (a single-page store that routes by itself calls preventDefault()).
+ */
 export function trackClicks(host: HTMLElement, root: ShadowRoot, version: () => string): void {
   root.addEventListener("click", (event) => {
     const card = (event.target as Element | null)?.closest?.("li[data-id]");
-    if (card) emit(host, "click", detailOf(card, version()));
+    if (card && !emit(host, "click", detailOf(card, version()))) event.preventDefault();
   });
 }

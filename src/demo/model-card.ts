@@ -1,0 +1,59 @@
+/**
+ * What the demo's model card shows: the artifact header (version, model, metrics) and, when the
+ * trainer stored one in `extra`, the per-epoch training history for the chart.
+ */
+import type { ServedArtifact } from "../store/served.ts";
+
+export interface TrainingPoint {
+  epoch: number;
+  [series: string]: number;
+}
+
+export interface ModelCard {
+  version: string;
+  createdAt: string;
+  model: { type: string; params: Record<string, unknown> };
+  metrics: Record<string, number>;
+  headlineMetric: string;
+  counts: { items: number; users: number; categories: number };
+  training: TrainingPoint[];
+}
+
+const HISTORY_KEYS = ["trainingHistory", "history", "training", "epochs"];
+
+/** Finds a per-epoch list in `extra` under any of the names a trainer might use; keeps numeric fields only. */
+export function trainingHistory(extra: Record<string, unknown> | undefined): TrainingPoint[] {
+  if (!extra) return [];
+  for (const key of HISTORY_KEYS) {
+    let value = extra[key];
+    if (value && typeof value === "object" && !Array.isArray(value)) {
+      const nested = (value as Record<string, unknown>).history ?? (value as Record<string, unknown>).epochs;
+      if (Array.isArray(nested)) value = nested;
+    }
+    if (!Array.isArray(value) || value.length === 0) continue;
+    const points: TrainingPoint[] = [];
+    value.forEach((row, index) => {
+      if (!row || typeof row !== "object") return;
+      const point: TrainingPoint = { epoch: index + 1 };
+      for (const [name, v] of Object.entries(row as Record<string, unknown>)) {
+        if (typeof v === "number" && Number.isFinite(v)) point[name] = v;
+      }
+      if (Object.keys(point).length > 1) points.push(point);
+    });
+    if (points.length > 0) return points.slice(0, 1000);
+  }
+  return [];
+}
+
+export function modelCard(served: ServedArtifact): ModelCard {
+  const h = served.artifact.header;
+  return {
+    version: h.version,
+    createdAt: h.createdAt,
+    model: h.model,
+    metrics: h.metrics,
+    headlineMetric: h.headlineMetric,
+    counts: h.counts,
+    training: trainingHistory(served.artifact.extra),
+  };
+}

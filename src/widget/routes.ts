@@ -1,0 +1,97 @@
+/**
+ * What the worker serves for browsers: /widget.js (the embeddable element), the demo page at /
+ * with its script, and three small read-only JSON routes the demo needs (title search, a sample
+ * of known shoppers, a shopper's history) plus the model card with the training history.
+ *
+ * Mount from the app:  registerWidgetRoutes(app, { store })   (same shape as the API's route modules)
+ */
+import { Hono } from "hono";
+import { fnv1a } from "../http/hash.ts";
+import { invalid, notFoundId } from "../http/problem.ts";
+import { type App, type AppEnv, conditional, type Deps, type Ctx, jsonResponse, pick } from "../routes/context.ts";
+import { modelCard } from "../demo/model-card.ts";
+import { demoPageHtml } from "../demo/page.ts";
+import { searchTitles } from "../demo/search.ts";
+import { sampleUsers, userHistory } from "../demo/users.ts";
+import { demoJs } from "./generated/demo-bundle.ts";
+import { widgetJs } from "./generated/widget-bundle.ts";
+
+function staticAsset(body: string, type: string, crossOrigin: boolean) {
+  const etag = `"${fnv1a(body).toString(36)}-${body.length.toString(36)}"`;
+  const headers: Record<string, string> = {
+    "content-type": type,
+    etag,
+    // Short max-age plus ETag: stores pick up a new widget within minutes, revalidation is a 304.
+    "cache-control": "public, max-age=300, stale-while-revalidate=86400",
+    "x-content-type-options": "nosniff",
+  };
+  // A module script loaded from a store's origin is fetched in CORS mode; the widget is public code.
+  if (crossOrigin) headers["access-control-allow-origin"] = "*";
+  return (c: Ctx) => {
+    if (c.req.header("if-none-match") === etag) return new Response(null, { status: 304, headers });
+    return new Response(body, { status: 200, headers });
+  };
+}
+
+function intQuery(c: Ctx, name: string, fallback: number, min: number, max: number): number {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw invalid([{ location: `query.${name}`, message: `must be an integer from ${min} to ${max}, got ${JSON.stringify(raw.slice(0, 40))}` }]);
+  }
+  return n;
+}
+
+export function createWidgetRoutes(deps: Deps): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+  const page = demoPageHtml();
+
+  routes.get("/widget.js", staticAsset(widgetJs, "text/javascript; charset=utf-8", true));
+  routes.get("/demo.js", staticAsset(demoJs, "text/javascript; charset=utf-8", false));
+  routes.get("/", staticAsset(page, "text/html; charset=utf-8", false));
+
+  routes.get("/v1/search", async (c) => {
+    const q = c.req.query("q") ?? "";
+    if (q.length > 100) throw invalid([{ location: "query.q", message: "at most 100 characters" }]);
+    const limit = intQuery(c, "limit", 8, 1, 50);
+    const picked = await pick(c, deps, undefined);
+    const cache = conditional(c, picked, false);
+    if (cache instanceof Response) return cache;
+    const items = searchTitles(picked.served, q, limit).map((i) => picked.served.item(i));
+    return jsonResponse(picked, { query: q, items }, cache);
+  });
+
+  routes.get("/v1/users", async (c) => {
+    const limit = intQuery(c, "limit", 20, 1, 200);
+    const picked = await pick(c, deps, undefined);
+    const cache = conditional(c, picked, false);
+    if (cache instanceof Response) return cache;
+    return jsonResponse(picked, { users: sampleUsers(picked.served, limit) }, cache);
+  });
+
+  routes.get("/v1/users/:id/history", async (c) => {
+    const id = c.req.param("id");
+    const limit = intQuery(c, "limit", 20, 1, 200);
+    const picked = await pick(c, deps, id);
+    const cache = conditional(c, picked, true);
+    if (cache instanceof Response) return cache;
+    const u = picked.served.userIndex(id);
+    if (u < 0) throw notFoundId("user", id, "path.id");
+    const items = userHistory(picked.served, u, limit).map((i) => picked.served.item(i));
+    return jsonResponse(picked, { user: id, items }, cache);
+  });
+
+  routes.get("/v1/model/card", async (c) => {
+    const picked = await pick(c, deps, undefined);
+    const cache = conditional(c, picked, false);
+    if (cache instanceof Response) return cache;
+    return jsonResponse(picked, { ...modelCard(picked.served) }, cache);
+  });
+
+  return routes;
+}
+
+export function registerWidgetRoutes(app: App, deps: Deps): void {
+  app.route("/", createWidgetRoutes(deps));
+}
