@@ -18,17 +18,27 @@ export interface DedupResult {
  */
 export function dedupInteractions(buf: InteractionBuffer, nUsers: number, rule: DuplicateRule = "latest", from = 0, to = buf.length): DedupResult {
   const n = to - from;
+  let nItems = 0;
+  for (let r = from; r < to; r++) if (buf.items[r] >= nItems) nItems = buf.items[r] + 1;
+  // Two stable counting sorts (by item, then by user) order rows by (user, item, file order) in O(n).
+  const byItemStart = new Int32Array(nItems + 1);
+  for (let r = from; r < to; r++) byItemStart[buf.items[r] + 1]++;
+  for (let i = 0; i < nItems; i++) byItemStart[i + 1] += byItemStart[i];
+  const byItem = new Int32Array(n);
+  for (let r = from; r < to; r++) byItem[byItemStart[buf.items[r]]++] = r;
   const start = new Int32Array(nUsers + 1);
   for (let r = from; r < to; r++) start[buf.users[r] + 1]++;
   for (let u = 0; u < nUsers; u++) start[u + 1] += start[u];
   const order = new Int32Array(n);
   const fill = start.slice(0, nUsers);
-  for (let r = from; r < to; r++) order[fill[buf.users[r]]++] = r;
+  for (let k = 0; k < n; k++) {
+    const r = byItem[k];
+    order[fill[buf.users[r]]++] = r;
+  }
 
   const items = buf.items;
   const times = buf.times;
   const ratings = buf.ratings;
-  const byItemThenRow = (a: number, b: number) => items[a] - items[b] || a - b;
 
   const outUsers = new Int32Array(n);
   const outItems = new Int32Array(n);
@@ -39,7 +49,6 @@ export function dedupInteractions(buf: InteractionBuffer, nUsers: number, rule: 
   for (let u = 0; u < nUsers; u++) {
     const s = start[u];
     const e = start[u + 1];
-    if (e - s > 1) order.subarray(s, e).sort(byItemThenRow);
     let p = s;
     while (p < e) {
       let q = p + 1;

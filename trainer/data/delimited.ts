@@ -51,6 +51,27 @@ export function splitFields(line: string, delimiter: string): string[] {
   }
 }
 
+/**
+ * The first `count` fields of a line into `out` (reused between lines to spare
+ * allocations); falls back to the quote-aware split when the line has quotes.
+ */
+export function splitFirst(line: string, delimiter: string, count: number, out: string[]): string[] {
+  if (line.indexOf('"') !== -1) return splitFields(line, delimiter);
+  out.length = 0;
+  let pos = 0;
+  const dl = delimiter.length;
+  while (out.length < count) {
+    const d = line.indexOf(delimiter, pos);
+    if (d === -1) {
+      out.push(line.slice(pos));
+      break;
+    }
+    out.push(line.slice(pos, d));
+    pos = d + dl;
+  }
+  return out;
+}
+
 function describe(d: string): string {
   return d === "\t" ? "'\\t'" : `'${d}'`;
 }

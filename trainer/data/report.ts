@@ -15,6 +15,8 @@ export class ReportBuilder {
   readonly problems: RowProblem[] = [];
   readonly fieldIssues: RowProblem[] = [];
   readonly notes: string[] = [];
+  /** Field problems by field (the first word of the reason: "title", "price"…). */
+  readonly fieldProblemsByField = new Map<string, number>();
 
   constructor(readonly file: string) {}
 
@@ -27,6 +29,8 @@ export class ReportBuilder {
   /** A row that was kept although one of its fields was unusable. */
   fieldProblem(line: number, reason: string): void {
     this.fieldProblems++;
+    const field = reason.split(" ", 1)[0];
+    this.fieldProblemsByField.set(field, (this.fieldProblemsByField.get(field) ?? 0) + 1);
     if (this.fieldIssues.length < MAX_LISTED_PROBLEMS) this.fieldIssues.push({ file: this.file, line, reason });
   }
 
@@ -47,7 +51,11 @@ export class ReportBuilder {
       report.fieldProblems = this.fieldProblems;
       report.fieldIssues = this.fieldIssues.slice();
     }
-    if (this.notes.length > 0) report.notes = this.notes.slice();
+    const notes = this.notes.slice();
+    if (this.fieldProblemsByField.size > 0) {
+      notes.push(`fields ignored (rows kept): ${[...this.fieldProblemsByField].map(([f, n]) => `${n} ${f}`).join(", ")}`);
+    }
+    if (notes.length > 0) report.notes = notes;
     return report;
   }
 

@@ -107,80 +107,98 @@ export async function forEachLine(file: string, handlers: LineHandlers, opts: Li
   let carry: Buffer[] = [];
   let carryLen = 0;
   let skipping = false;
-  let first = true;
+  let atStart = true;
+  const tooLong = (n: number) => handlers.bad(n, `line longer than ${maxLine} bytes; is this really a line-based file?`);
 
-  const emit = (buf: Buffer, start: number, end: number) => {
+  const emitText = (l: string) => {
     lineNo++;
-    if (end > start && buf[end - 1] === 0x0d) end--;
-    if (first) {
-      first = false;
-      if (end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3;
-    }
-    if (end <= start) return;
-    if (encoding === "auto") {
-      const slice = buf.subarray(start, end);
-      handlers.line(slice.toString(isUtf8(slice) ? "utf8" : "latin1"), lineNo);
-    } else if (encoding === "utf8") {
-      const slice = buf.subarray(start, end);
-      if (!isUtf8(slice)) {
+    if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) l = l.slice(0, -1);
+    if (l.length === 0) return;
+    if (l.length > maxLine || (l.length * 3 > maxLine && Buffer.byteLength(l) > maxLine)) tooLong(lineNo);
+    else handlers.line(l, lineNo);
+  };
+
+  // Slow path for a block with invalid UTF-8: find and report the bad lines one by one.
+  const emitLinesOneByOne = (block: Buffer) => {
+    let pos = 0;
+    for (;;) {
+      const nl = block.indexOf(10, pos);
+      const end = nl === -1 ? block.length : nl;
+      const slice = block.subarray(pos, end);
+      if (isUtf8(slice)) emitText(slice.toString("utf8"));
+      else if (encoding === "auto") emitText(slice.toString("latin1"));
+      else {
+        lineNo++;
         handlers.bad(lineNo, "invalid UTF-8 bytes; if the file is ISO-8859-1/Windows-1252, pass --encoding latin1");
+      }
+      if (nl === -1) return;
+      pos = nl + 1;
+    }
+  };
+
+  // A block of whole lines (no trailing line break) is decoded with one call, then split.
+  const processBlock = (block: Buffer) => {
+    if (atStart) {
+      atStart = false;
+      if (block.length >= 3 && block[0] === 0xef && block[1] === 0xbb && block[2] === 0xbf) block = block.subarray(3);
+    }
+    let text: string | undefined;
+    if (encoding === "latin1") text = block.toString("latin1");
+    else if (isUtf8(block)) text = block.toString("utf8");
+    if (text === undefined) return emitLinesOneByOne(block);
+    let pos = 0;
+    for (;;) {
+      const nl = text.indexOf("\n", pos);
+      if (nl === -1) {
+        emitText(text.slice(pos));
         return;
       }
-      handlers.line(slice.toString("utf8"), lineNo);
-    } else {
-      handlers.line(buf.toString("latin1", start, end), lineNo);
+      emitText(text.slice(pos, nl));
+      pos = nl + 1;
     }
   };
 
   try {
-    for await (const chunk of stream) {
-      let pos = 0;
-      while (pos < chunk.length) {
-        const nl = chunk.indexOf(10, pos);
-        if (nl === -1) {
-          if (!skipping) {
-            carryLen += chunk.length - pos;
-            if (carryLen > maxLine) {
-              skipping = true;
-              carry = [];
-              carryLen = 0;
-            } else {
-              carry.push(chunk.subarray(pos));
-            }
-          }
-          break;
-        }
-        if (skipping) {
-          lineNo++;
-          handlers.bad(lineNo, `line longer than ${maxLine} bytes (no line break found); is this really a line-based file?`);
-          skipping = false;
-          first = false;
-        } else if (carry.length > 0) {
-          if (carryLen + (nl - pos) > maxLine) {
-            lineNo++;
-            handlers.bad(lineNo, `line longer than ${maxLine} bytes; is this really a line-based file?`);
-          } else {
-            carry.push(chunk.subarray(pos, nl));
-            const whole = Buffer.concat(carry);
-            emit(whole, 0, whole.length);
-          }
+    for await (let chunk of stream as AsyncIterable<Buffer>) {
+      if (skipping) {
+        const nl = chunk.indexOf(10);
+        if (nl === -1) continue;
+        lineNo++;
+        atStart = false;
+        tooLong(lineNo);
+        skipping = false;
+        chunk = chunk.subarray(nl + 1);
+      }
+      const last = chunk.lastIndexOf(10);
+      if (last === -1) {
+        carryLen += chunk.length;
+        if (carryLen > maxLine) {
+          skipping = true;
           carry = [];
           carryLen = 0;
-        } else if (nl - pos > maxLine) {
-          lineNo++;
-          handlers.bad(lineNo, `line longer than ${maxLine} bytes; is this really a line-based file?`);
-        } else {
-          emit(chunk, pos, nl);
-        }
-        pos = nl + 1;
+        } else carry.push(chunk);
+        continue;
+      }
+      let block = chunk.subarray(0, last);
+      if (carry.length > 0) {
+        carry.push(block);
+        block = Buffer.concat(carry);
+        carry = [];
+        carryLen = 0;
+      }
+      processBlock(block);
+      const rest = chunk.subarray(last + 1);
+      if (rest.length > maxLine) skipping = true;
+      else if (rest.length > 0) {
+        carry = [rest];
+        carryLen = rest.length;
       }
     }
     if (skipping) {
       lineNo++;
-      handlers.bad(lineNo, `line longer than ${maxLine} bytes (no line break found); is this really a line-based file?`);
+      tooLong(lineNo);
     } else if (carry.length > 0) {
-      const whole = Buffer.concat(carry);
-      emit(whole, 0, whole.length);
+      processBlock(Buffer.concat(carry));
     }
   } finally {
     finish();

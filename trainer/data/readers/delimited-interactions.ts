@@ -8,6 +8,7 @@ import {
   sniffDelimiter,
   sniffHeader,
   splitFields,
+  splitFirst,
 } from "../delimited.ts";
 import { InputError } from "../types.ts";
 import type { ReaderContext } from "./context.ts";
@@ -56,6 +57,7 @@ export async function readDelimitedInteractions(file: string, ctx: ReaderContext
   const items = ctx.items;
   const buf = ctx.buf;
   let seenFirst = false;
+  const fields: string[] = [];
   let oneColumnRows = 0;
 
   await forEachLine(
@@ -67,7 +69,7 @@ export async function readDelimitedInteractions(file: string, ctx: ReaderContext
           if (hasHeader) return;
         }
         report.rowsRead++;
-        const f = splitFields(text, delimiter);
+        const f = splitFirst(text, delimiter, needed, fields);
         if (f.length < needed) {
           if (f.length === 1) oneColumnRows++;
           report.reject(lineNo, `expected at least ${needed} fields separated by ${delimiter === "\t" ? "'\\t'" : `'${delimiter}'`}, found ${f.length}`);
