@@ -1,0 +1,120 @@
+/**
+ * The retrain-and-deploy chain, one step per npm script (`npm run ci:<step>`), used by
+ * .github/workflows/deploy.yml and runnable locally (EDGEREC_TARGET=local, the default):
+ *
+ *   fetch → train → evaluate → gate → publish → deploy → smoke        (rollback by hand)
+ *
+ * Each step shells out to the documented `edgerec` / `wrangler` commands, so what CI runs
+ * is what a person would type. Configuration: trainer/ops/ci-config.ts (environment).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readArtifactHeader } from "./artifact-header.ts";
+import { readCiConfig, type CiConfig } from "./ci-config.ts";
+import { REPO_ROOT, runEdgerec, runWrangler } from "./edgerec-cli.ts";
+import { fetchData, trainingFiles } from "./fetch-data.ts";
+import { formatMetricsTable } from "./metrics-table.ts";
+import { smokeTest } from "./smoke.ts";
+
+export type CiStep = "fetch" | "train" | "evaluate" | "gate" | "publish" | "deploy" | "smoke" | "rollback" | "local";
+
+function storageFlags(config: CiConfig): string[] {
+  return config.target === "remote" ? ["--remote"] : ["--local", ...(config.persistDir ? ["--persist-to", config.persistDir] : [])];
+}
+
+export async function runCiStep(step: CiStep, config: CiConfig = readCiConfig(), log: (line: string) => void = console.log): Promise<void> {
+  mkdirSync(config.workDir, { recursive: true });
+  switch (step) {
+    case "fetch":
+      await fetchData(config, log);
+      return;
+    case "train": {
+      const files = trainingFiles(config);
+      await runEdgerec([
+        "train",
+        "--interactions",
+        ...files.interactions,
+        ...(files.items ? ["--items", files.items] : []),
+        "--out",
+        config.artifact,
+        "--report",
+        config.report,
+        ...config.trainArgs,
+      ]);
+      return;
+    }
+    case "evaluate": {
+      // Training evaluated the model on held-out data and stored the metrics in the
+      // artifact's header; this step shows them and keeps them for the run's records.
+      const header = await readArtifactHeader(config.artifact);
+      log(`artifact ${header.version}: ${header.model.type}, ${header.counts.items} items, ${header.counts.users} users`);
+      log(formatMetricsTable(header.metrics, header.headlineMetric));
+      writeFileSync(config.metricsFile, JSON.stringify({ version: header.version, headlineMetric: header.headlineMetric, metrics: header.metrics }, null, 2) + "\n");
+      return;
+    }
+    case "gate": {
+      const tolerance = config.gateTolerance === undefined ? [] : ["--tolerance", String(config.gateTolerance)];
+      await runEdgerec(["gate", config.artifact, ...storageFlags(config), ...tolerance]);
+      return;
+    }
+    case "publish":
+      await runEdgerec(["publish", config.artifact, ...storageFlags(config), "--keep", String(config.keepVersions)]);
+      return;
+    case "deploy":
+      await deployWorker(config, log);
+      return;
+    case "smoke": {
+      const expectVersion = existsSync(config.artifact) && config.target === "local" ? (await readArtifactHeader(config.artifact)).version : undefined;
+      await smokeTest(config.workerUrl, { expectVersion, log });
+      return;
+    }
+    case "rollback":
+      await runEdgerec(["rollback", ...(config.rollbackVersion ? [config.rollbackVersion] : []), ...storageFlags(config)]);
+      return;
+    case "local":
+      // The same chain as CI, against wrangler's local storage (no account needed).
+      for (const s of ["fetch", "train", "evaluate", "gate", "publish"] as const) await runCiStep(s, { ...config, target: "local" }, log);
+      return;
+  }
+}
+
+/**
+ * `wrangler deploy` with the real KV namespace id: wrangler.toml carries a placeholder id
+ * for local development, so the deploy uses a copy with EDGEREC_KV_NAMESPACE_ID filled in.
+ */
+async function deployWorker(config: CiConfig, log: (line: string) => void): Promise<void> {
+  if (config.target !== "remote") {
+    log("deploy: EDGEREC_TARGET is local; nothing to deploy (`npm start` serves the worker locally)");
+    return;
+  }
+  if (!process.env.CLOUDFLARE_API_TOKEN || !process.env.CLOUDFLARE_ACCOUNT_ID) {
+    throw new Error("deploy: CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID must be set (repository secrets in GitHub Actions)");
+  }
+  let configPath = join(REPO_ROOT, "wrangler.toml");
+  if (config.kvNamespaceId) {
+    const toml = readFileSync(configPath, "utf8");
+    const withId = toml.replace(/^(\s*id\s*=\s*)"edgerec-local"/m, `$1"${config.kvNamespaceId}"`);
+    // Kept next to wrangler.toml so that relative paths in it (main, assets) still resolve.
+    configPath = join(REPO_ROOT, ".wrangler.deploy.toml");
+    writeFileSync(configPath, withId);
+  }
+  await runWrangler(["deploy", "--config", configPath]);
+  log(`deploy: worker deployed with ${relative(REPO_ROOT, configPath)}`);
+}
+
+const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
+if (isMain) {
+  const step = process.argv[2] as CiStep | undefined;
+  const steps: CiStep[] = ["fetch", "train", "evaluate", "gate", "publish", "deploy", "smoke", "rollback", "local"];
+  if (!step || !steps.includes(step)) {
+    process.stderr.write(`usage: tsx trainer/ops/ci.ts <${steps.join("|")}>\n`);
+    process.exit(2);
+  }
+  try {
+    await runCiStep(step);
+  } catch (err) {
+    process.stderr.write(`ci:${step}: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
