@@ -33,10 +33,16 @@ export interface StringTable {
   sorted?: Uint32Array;
 }
 
-/** Top-K lists per row: row i's entries are ids[i*k .. i*k+k), padded with `NONE`. */
+/**
+ * Top-K lists per row. Dense layout (no `ptr`): row i's entries are ids[i*k .. i*k+k),
+ * padded with `NONE`. Sparse layout (`ptr` present, used for content neighbours, which only
+ * cold items need): row i's entries are ids[ptr[i] .. ptr[i+1]), at most k of them.
+ * Read rows through `rowStart`/`rowLength`/`neighbourAt` so either layout works.
+ */
 export interface NeighbourLists {
   k: number;
   ids: Uint32Array;
+  ptr?: Uint32Array;
   /** Scores quantised to 0..255 per row: score = lo[i] + q/255 · (hi[i] − lo[i]). */
   quantized: Uint8Array;
   lo: Float32Array;
@@ -107,6 +113,12 @@ export interface Artifact {
     /** Recent history of user u (oldest first): historyIds[historyPtr[u] .. historyPtr[u+1]). */
     historyPtr: Uint32Array;
     historyIds: Uint32Array;
+    /**
+     * Optional precomputed top-N of the full model per user (best first, training items
+     * excluded): topIds[topPtr[u] .. topPtr[u+1]).
+     */
+    topPtr?: Uint32Array;
+    topIds?: Uint32Array;
     vectors?: QuantizedVectors;
     biases?: Float32Array;
   };
@@ -320,12 +332,41 @@ function validateShape(a: Artifact): void {
   }
   if (a.items.prices.length !== n || a.items.topCategory.length !== n) fail("item prices/categories length");
   for (const lists of [a.neighbours, a.contentNeighbours]) {
-    if (lists.ids.length !== n * lists.k || lists.quantized.length !== n * lists.k || lists.lo.length !== n || lists.hi.length !== n) {
+    if (!lists || !lists.ids || !lists.quantized) fail("missing neighbour lists");
+    const entries = lists.ptr ? (lists.ptr.length === n + 1 ? lists.ptr[n] : -1) : n * lists.k;
+    if (lists.ids.length !== entries || lists.quantized.length !== entries || lists.lo.length !== n || lists.hi.length !== n) {
       fail("neighbour lists length");
     }
+    for (let i = 0; i < lists.ids.length; i++) {
+      const id = lists.ids[i];
+      if (id !== NONE && id >= n) fail(`a neighbour list refers to item ${id} of ${n}`);
+    }
   }
+  const p = a.popular;
+  if (!p.overall || !p.byCategoryPtr || !p.byCategoryIds) fail("missing popularity sections");
+  const categories = stringCount(a.categories?.names);
+  if (p.byCategoryPtr.length !== categories + 1 || p.byCategoryPtr[categories] !== p.byCategoryIds.length) fail("popularity by category length");
+  for (const section of [p.overall, p.byCategoryIds]) for (let i = 0; i < section.length; i++) if (section[i] >= n) fail("a popularity list refers to a missing item");
+  if (a.itemInteractions.length !== n) fail("itemInteractions length");
+  if (a.itemVectors && vectorCount(a.itemVectors) !== n) fail("item vectors length");
+  if (a.itemBiases && a.itemBiases.length !== n) fail("item biases length");
   const u = a.header.counts.users;
   if (stringCount(a.users.ids) !== u || a.users.historyPtr.length !== u + 1) fail("user sections length");
+  if (a.users.historyPtr[u] !== a.users.historyIds.length) fail("user history length");
+  for (let i = 0; i < a.users.historyIds.length; i++) if (a.users.historyIds[i] >= n) fail("a user history refers to a missing item");
+  if (a.users.vectors && vectorCount(a.users.vectors) !== u) fail("user vectors length");
+  if (a.users.topPtr || a.users.topIds) {
+    if (!a.users.topPtr || !a.users.topIds || a.users.topPtr.length !== u + 1 || a.users.topPtr[u] !== a.users.topIds.length) fail("user top-N length");
+    for (let i = 0; i < a.users.topIds!.length; i++) if (a.users.topIds![i] >= n) fail("a user top-N list refers to a missing item");
+  }
+  if (a.users.vectors && a.itemVectors && a.users.vectors.dim !== a.itemVectors.dim) fail("user and item vector dimensions differ");
+}
+
+function vectorCount(v: QuantizedVectors): number {
+  const data = v.encoding === "int8" ? v.int8 : v.float16;
+  if (!data || !(v.dim > 0)) return -1;
+  if (v.encoding === "int8" && (!v.scale || v.scale.length * v.dim !== data.length)) return -1;
+  return data.length / v.dim;
 }
 
 function stringCount(t: StringTable | undefined): number {
@@ -387,14 +428,38 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
-/** Reads neighbour j of row i: its index (NONE when padding) and its dequantised score. */
+/** Position of row i's first entry in `ids`/`quantized`. */
+export function rowStart(lists: NeighbourLists, i: number): number {
+  return lists.ptr ? lists.ptr[i] : i * lists.k;
+}
+
+/** Number of real (non-padding) entries of row i; padding only ever trails. */
+export function rowLength(lists: NeighbourLists, i: number): number {
+  if (lists.ptr) return lists.ptr[i + 1] - lists.ptr[i];
+  const base = i * lists.k;
+  let j = 0;
+  while (j < lists.k && lists.ids[base + j] !== NONE) j++;
+  return j;
+}
+
+/** Neighbour j of row i (its item index), or NONE past the row's end. */
+export function neighbourAt(lists: NeighbourLists, i: number, j: number): number {
+  if (lists.ptr) return j < lists.ptr[i + 1] - lists.ptr[i] ? lists.ids[lists.ptr[i] + j] : NONE;
+  return j < lists.k ? lists.ids[i * lists.k + j] : NONE;
+}
+
+/** The dequantised score of neighbour j of row i. */
 export function neighbourScore(lists: NeighbourLists, i: number, j: number): number {
-  const q = lists.quantized[i * lists.k + j];
+  const q = lists.quantized[rowStart(lists, i) + j];
   return lists.lo[i] + (q / 255) * (lists.hi[i] - lists.lo[i]);
 }
 
-/** Quantises float rows of neighbour scores into a NeighbourLists section. */
-export function quantizeNeighbours(k: number, ids: Uint32Array, scores: Float32Array): NeighbourLists {
+/**
+ * Quantises float rows of neighbour scores into a NeighbourLists section (dense layout,
+ * or sparse when `ptr` is given: row i is ids/scores[ptr[i] .. ptr[i+1])).
+ */
+export function quantizeNeighbours(k: number, ids: Uint32Array, scores: Float32Array, ptr?: Uint32Array): NeighbourLists {
+  if (ptr) return quantizeSparse(k, ids, scores, ptr);
   const n = ids.length / k;
   const quantized = new Uint8Array(ids.length);
   const lo = new Float32Array(n);
@@ -420,6 +485,27 @@ export function quantizeNeighbours(k: number, ids: Uint32Array, scores: Float32A
     }
   }
   return { k, ids, quantized, lo, hi };
+}
+
+function quantizeSparse(k: number, ids: Uint32Array, scores: Float32Array, ptr: Uint32Array): NeighbourLists {
+  const n = ptr.length - 1;
+  const quantized = new Uint8Array(ids.length);
+  const lo = new Float32Array(n);
+  const hi = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let p = ptr[i]; p < ptr[i + 1]; p++) {
+      if (scores[p] < min) min = scores[p];
+      if (scores[p] > max) max = scores[p];
+    }
+    if (min === Infinity) min = max = 0;
+    lo[i] = min;
+    hi[i] = max;
+    const span = max - min;
+    for (let p = ptr[i]; p < ptr[i + 1]; p++) quantized[p] = span > 0 ? Math.round(((scores[p] - min) / span) * 255) : 255;
+  }
+  return { k, ids, ptr, quantized, lo, hi };
 }
 
 /** Quantises row-major float vectors (n × dim). */

@@ -1,0 +1,58 @@
+/**
+ * Where published artifacts live in R2 and KV: the ONE module the publisher (trainer) and
+ * the reader (worker) share, so the two can never disagree on a key.
+ *
+ *   artifacts/current.json              pointer to the live version (written last)
+ *   artifacts/versions.json             index of published versions, newest first
+ *   artifacts/<version>/artifact.bin    a single-object artifact
+ *   artifacts/<version>/manifest.bin    a sharded artifact's manifest …
+ *   artifacts/<version>/shard-<n>.bin   … and its shards
+ */
+export const ARTIFACT_BUCKET = "edgerec-artifacts";
+export const R2_BINDING = "ARTIFACTS";
+export const KV_BINDING = "KV";
+
+export const CURRENT_KEY = "artifacts/current.json";
+export const VERSIONS_KEY = "artifacts/versions.json";
+
+export function versionPrefix(version: string): string {
+  return `artifacts/${version}/`;
+}
+
+export function artifactKey(version: string): string {
+  return `${versionPrefix(version)}artifact.bin`;
+}
+
+export function manifestKey(version: string): string {
+  return `${versionPrefix(version)}manifest.bin`;
+}
+
+export function shardKey(version: string, shard: number): string {
+  return `${versionPrefix(version)}shard-${shard}.bin`;
+}
+
+/** The small JSON object at CURRENT_KEY; `key` is the artifact or manifest to load first. */
+export interface CurrentPointer {
+  version: string;
+  /** "single": `key` is an artifact; "sharded": `key` is a manifest and `shards` its shard keys. */
+  layout: "single" | "sharded";
+  key: string;
+  shards?: string[];
+  createdAt: string;
+  publishedAt: string;
+  metrics: Record<string, number>;
+  headlineMetric: string;
+  bytes: number;
+}
+
+/** One entry of VERSIONS_KEY: every object a version owns, so retention can delete them. */
+export interface PublishedVersion extends CurrentPointer {
+  keys: string[];
+}
+
+/** Version ids look like 20261129T001500Z-1a2b3c4d: safe in keys, sortable by time. */
+export const VERSION_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
+
+export function isVersionId(value: string): boolean {
+  return VERSION_PATTERN.test(value);
+}

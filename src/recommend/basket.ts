@@ -1,0 +1,123 @@
+import { type Artifact, NONE, rowStart, stringAt } from "../artifact/format.ts";
+import { compileFilter, type Accept } from "./filter.ts";
+import { appendPopular } from "./popular.ts";
+import { clampK, type Scratch, scratchFor } from "./scratch.ts";
+import { similarSource } from "./similar.ts";
+import type { ItemFilter, RecommendedItem } from "./types.ts";
+
+/** Weight of the item viewed one step earlier, relative to the next one (recency decay). */
+export const DEFAULT_DECAY = 0.9;
+
+export interface BasketOptions {
+  k?: number;
+  /** Item indexes never to return (besides the basket itself). */
+  exclude?: ReadonlySet<number>;
+  filter?: ItemFilter;
+  /** Recency weight per step back in the history (1 = all items equal). */
+  decay?: number;
+}
+
+/**
+ * Recommendations for a basket or session (`items` oldest first): the neighbour lists of its
+ * items summed with recency weights, never returning the basket itself; topped up with popular
+ * items when filters leave fewer than k.
+ */
+export function basketRecommendations(artifact: Artifact, items: ArrayLike<number>, options: BasketOptions = {}): RecommendedItem[] {
+  const k = clampK(options.k);
+  const exclude = options.exclude;
+  const accept = compileFilter(artifact, options.filter);
+  const s = scratchFor(artifact);
+  const blocked = (item: number) => (exclude !== undefined && exclude.has(item)) || !accept(item);
+  const out = aggregateNeighbours(artifact, s, items, k, options.decay ?? DEFAULT_DECAY, blocked);
+  finishWithPopular(artifact, s, items, out, k, (i) => !blocked(i));
+  return out;
+}
+
+/**
+ * Core of basket and history recommendations: scores every neighbour of the history items,
+ * returns the k best with a reason naming the history item that contributed most.
+ * Leaves the history items marked in `s.mark` (the caller clears them via finishWithPopular).
+ */
+export function aggregateNeighbours(
+  artifact: Artifact,
+  s: Scratch,
+  history: ArrayLike<number>,
+  k: number,
+  decay: number,
+  blocked: (item: number) => boolean,
+): RecommendedItem[] {
+  const { scores, best, contributor, mark, touched } = s;
+  const n = history.length;
+  for (let t = 0; t < n; t++) mark[history[t]] = 2;
+  let touchedCount = 0;
+  let weight = 1;
+  for (let t = n - 1; t >= 0; t--, weight *= decay) {
+    const h = history[t];
+    const source = similarSource(artifact, h);
+    if (source === "popular") continue;
+    const lists = source === "collaborative" ? artifact.neighbours : artifact.contentNeighbours;
+    const start = rowStart(lists, h);
+    const len = lists.ptr ? lists.ptr[h + 1] - start : lists.k;
+    const lo = lists.lo[h];
+    const step = (lists.hi[h] - lo) / 255;
+    for (let j = 0; j < len; j++) {
+      const item = lists.ids[start + j];
+      if (item === NONE) break;
+      const m = mark[item];
+      if (m === 2 || m === 3) continue;
+      const contribution = weight * (lo + lists.quantized[start + j] * step);
+      if (m === 0) {
+        if (blocked(item)) {
+          mark[item] = 3;
+          touched[touchedCount++] = item;
+          continue;
+        }
+        mark[item] = 1;
+        touched[touchedCount++] = item;
+        scores[item] = contribution;
+        best[item] = contribution;
+        contributor[item] = h;
+      } else {
+        scores[item] += contribution;
+        if (contribution > best[item]) {
+          best[item] = contribution;
+          contributor[item] = h;
+        }
+      }
+    }
+  }
+  const top = s.top;
+  top.reset(k);
+  for (let p = 0; p < touchedCount; p++) {
+    const item = touched[p];
+    if (mark[item] === 1) top.offer(item, scores[item]);
+  }
+  const count = top.drain(s.outIds, s.outScores);
+  const out: RecommendedItem[] = new Array(count);
+  const reasons = new Map<number, string>();
+  for (let r = 0; r < count; r++) {
+    const item = s.outIds[r];
+    const h = contributor[item];
+    let reason = reasons.get(h);
+    if (reason === undefined) {
+      reason = `similar to ${stringAt(artifact.items.titles, h) || stringAt(artifact.items.ids, h)}`;
+      reasons.set(h, reason);
+    }
+    out[r] = { index: item, score: s.outScores[r], reason };
+  }
+  for (let p = 0; p < touchedCount; p++) {
+    const item = touched[p];
+    mark[item] = 0;
+    scores[item] = 0;
+  }
+  // Results stay marked as taken for the popular top-up.
+  for (let r = 0; r < count; r++) mark[out[r].index] = 1;
+  return out;
+}
+
+/** Tops `out` up with popular items and clears every mark this request set. */
+export function finishWithPopular(artifact: Artifact, s: Scratch, history: ArrayLike<number>, out: RecommendedItem[], k: number, accept: Accept): void {
+  if (out.length < k) appendPopular(artifact, out, k, accept, s.mark, -1);
+  for (const r of out) s.mark[r.index] = 0;
+  for (let t = 0; t < history.length; t++) s.mark[history[t]] = 0;
+}
