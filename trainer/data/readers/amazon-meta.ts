@@ -40,6 +40,9 @@ export function amazonRecordToItem(rec: Record<string, unknown>, fieldProblem: (
   if (description) meta.description = description;
   const image = firstString(rec.image) ?? firstString(rec.imageURL) ?? firstString(rec.imageURLHighRes) ?? firstString(rec.imUrl);
   if (image) meta.imageUrl = image;
+  // Not an Amazon field, but stores exporting this layout add their product page URL.
+  const url = firstString(rec.url);
+  if (url) meta.url = url;
   const related = rec.related && typeof rec.related === "object" ? (rec.related as Record<string, unknown>) : {};
   const alsoBuy = idList(rec.also_buy) ?? idList(related.also_bought);
   if (alsoBuy) meta.alsoBuy = alsoBuy;
