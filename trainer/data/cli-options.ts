@@ -1,4 +1,4 @@
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { formatReadReport } from "./report.ts";
 import type { ColumnRef, DataSpec, DuplicateRule, InteractionFormat, ItemsFormat } from "./spec.ts";
 import type { TextEncoding } from "./source.ts";
@@ -31,7 +31,7 @@ export interface DataCliOptions {
 function number(name: string, min: number, max: number) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isFinite(n) || n < min || n > max) throw new InputError(`--${name} must be a number in ${min}..${max}, got ${JSON.stringify(v)}`);
+    if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`--${name} must be a number in ${min}..${max}, got ${JSON.stringify(v)}`);
     return n;
   };
 }
