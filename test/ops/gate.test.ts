@@ -67,3 +67,24 @@ describe("quality gate", () => {
     await expect(readArtifactHeader(join(dir, "absent.bin"))).rejects.toThrow(/cannot read artifact .*ENOENT/);
   });
 });
+
+describe("edgerec gate (command)", () => {
+  it("exits 0 when good enough and 1 with the reason when worse", async () => {
+    const { runEdgerec } = await import("../../trainer/ops/edgerec-cli.ts");
+    const oldFile = join(dir, "published.bin");
+    const better = join(dir, "better.bin");
+    const worse = join(dir, "worse.bin");
+    writeFileSync(oldFile, await tinyArtifact("20261128T010000Z-00000001", { "ndcg@10": 0.1 }));
+    writeFileSync(better, await tinyArtifact("20261129T010000Z-00000002", { "ndcg@10": 0.1 }));
+    writeFileSync(worse, await tinyArtifact("20261129T010000Z-00000003", { "ndcg@10": 0.05 }));
+    const ok = JSON.parse(await runEdgerec(["gate", better, "--published-artifact", oldFile, "--json"], { capture: true }));
+    expect(ok.passed).toBe(true);
+    const failed = await runEdgerec(["gate", worse, "--published-artifact", oldFile, "--tolerance", "0.1"], { capture: true, quietErrors: true }).then(
+      () => null,
+      (err: Error & { stderr?: string }) => err,
+    );
+    expect(failed).not.toBeNull();
+    expect(failed!.message).toMatch(/exit 1/);
+    expect(failed!.stderr).toMatch(/quality gate FAILED: ndcg@10 .*0\.05.*allowed 10%/);
+  });
+});

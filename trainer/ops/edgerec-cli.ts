@@ -3,12 +3,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const MAIN = join(REPO_ROOT, "trainer", "cli", "main.ts");
+const BIN = join(REPO_ROOT, "bin", "edgerec.mjs");
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
-  /** Collect stdout instead of passing it through (stderr always passes through). */
+  /** Collect stdout instead of passing it through. */
   capture?: boolean;
+  /** Collect stderr too (attached to the error as `stderr`) instead of passing it through. */
+  quietErrors?: boolean;
   cwd?: string;
 }
 
@@ -18,7 +20,7 @@ export interface RunOptions {
  * end the orchestrator). Rejects with the command line and exit code on failure.
  */
 export function runEdgerec(args: string[], options: RunOptions = {}): Promise<string> {
-  return runProcess(process.execPath, ["--import", "tsx", MAIN, ...args], `edgerec ${args.join(" ")}`, options);
+  return runProcess(process.execPath, [BIN, ...args], `edgerec ${args.join(" ")}`, options);
 }
 
 /** Runs wrangler from node_modules (no global install needed). */
@@ -46,14 +48,22 @@ function runProcess(cmd: string, args: string[], label: string, options: RunOpti
     const child = spawn(cmd, args, {
       cwd: options.cwd ?? REPO_ROOT,
       env: options.env ?? process.env,
-      stdio: ["ignore", options.capture ? "pipe" : "inherit", "inherit"],
+      stdio: ["ignore", options.capture ? "pipe" : "inherit", options.quietErrors ? "pipe" : "inherit"],
     });
     let out = "";
+    let err = "";
     child.stdout?.setEncoding("utf8").on("data", (d: string) => (out += d));
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => (err += d));
     child.on("error", reject);
     child.on("close", (code, signal) => {
-      if (code === 0) resolvePromise(out);
-      else reject(new Error(`\`${label}\` failed (${signal ?? `exit ${code}`})`));
+      if (code === 0) return resolvePromise(out);
+      const error = new Error(`\`${label}\` failed (${signal ?? `exit ${code}`})${err ? `: ${stripAnsi(err).trim().split("\n")[0]}` : ""}`);
+      reject(Object.assign(error, { stderr: stripAnsi(err + out) }));
     });
   });
+}
+
+function stripAnsi(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\x1b\[[0-9;]*m/g, "");
 }
