@@ -18,6 +18,8 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
+          // Builds artifacts with the (Node-only) trainer and provides their bytes to the tests.
+          globalSetup: ["./test/worker/global-setup.ts"],
           testTimeout: 60_000,
         },
       },
