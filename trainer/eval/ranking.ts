@@ -1,5 +1,5 @@
 import type { CsrMatrix } from "../data/matrix.ts";
-import { topK, type Recommender } from "../model/model.ts";
+import type { Recommender } from "../model/model.ts";
 
 export type Metrics = Record<string, number>;
 
@@ -41,6 +41,8 @@ export function evaluateRanking(model: Recommender, input: RankingInput): Metric
   const recommended = ks.map(() => new Uint8Array(nItems));
   let testScores = new Float32Array(16);
   let ranks = new Float64Array(16);
+  const topIdx = new Int32Array(maxK);
+  const topScore = new Float64Array(maxK);
 
   let nUsers = 0;
   let aucSum = 0;
@@ -112,10 +114,10 @@ export function evaluateRanking(model: Recommender, input: RankingInput): Metric
       hitSum[c] += hits > 0 ? 1 : 0;
       ndcgSum[c] += dcg / idcg;
     }
-    const top = topK(scores, maxK);
+    const nTop = topKInto(scores, maxK, topIdx, topScore);
     for (let c = 0; c < ks.length; c++) {
       const mark = recommended[c];
-      for (let t = 0, m = Math.min(ks[c], top.length); t < m; t++) mark[top[t]] = 1;
+      for (let t = 0, m = Math.min(ks[c], nTop); t < m; t++) mark[topIdx[t]] = 1;
     }
     nUsers++;
     input.onUser?.(ui + 1, users.length);
@@ -177,6 +179,30 @@ function countRanks(scores: Float32Array, testScores: Float32Array, nPos: number
     running += prefixCount[L];
     ranks[order[L - 1]] = running;
   }
+}
+
+/**
+ * The k best non-NaN scores, best first, ties by lower index (same order as model.topK),
+ * by insertion into a small sorted buffer: most items fail the first comparison.
+ * Returns how many were found.
+ */
+export function topKInto(scores: Float32Array, k: number, idx: Int32Array, val: Float64Array): number {
+  let size = 0;
+  const n = scores.length;
+  for (let i = 0; i < n; i++) {
+    const s = scores[i];
+    if (s !== s) continue;
+    if (size === k && !(s > val[k - 1])) continue; // equal score: the earlier (lower) index stays
+    let pos = size < k ? size++ : k - 1;
+    while (pos > 0 && val[pos - 1] < s) {
+      val[pos] = val[pos - 1];
+      idx[pos] = idx[pos - 1];
+      pos--;
+    }
+    val[pos] = s;
+    idx[pos] = i;
+  }
+  return size;
 }
 
 /** Rows with at least one stored entry. */

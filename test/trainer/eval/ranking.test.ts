@@ -117,3 +117,20 @@ describe("evaluateRanking (LightFM semantics)", () => {
     expect(m["p@5"]).toBeCloseTo(pSum / users, 10);
   });
 });
+
+describe("topKInto", () => {
+  it("agrees with model.topK, ties by lower index, NaN skipped", async () => {
+    const { topK } = await import("../../../trainer/model/model.ts");
+    const { topKInto } = await import("../../../trainer/eval/ranking.ts");
+    let seed = 5;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let trial = 0; trial < 50; trial++) {
+      const n = 1 + Math.floor(rand() * 40);
+      const s = Float32Array.from({ length: n }, () => (rand() < 0.1 ? Number.NaN : Math.floor(rand() * 6)));
+      const k = 1 + Math.floor(rand() * 12);
+      const idx = new Int32Array(k);
+      const got = topKInto(s, k, idx, new Float64Array(k));
+      expect(Array.from(idx.subarray(0, got))).toEqual(Array.from(topK(s, k)));
+    }
+  });
+});

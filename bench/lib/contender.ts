@@ -1,0 +1,57 @@
+import type { CsrMatrix } from "../../trainer/data/matrix.ts";
+import type { ItemMeta } from "../../trainer/data/types.ts";
+import type { Metrics } from "../../trainer/eval/ranking.ts";
+import type { FitInput, Recommender } from "../../trainer/model/model.ts";
+
+export type DatasetName = "movielens-100k" | "amazon-grocery-2014" | "amazon-gift-cards-2018";
+export type ProtocolName = "ua-min4" | "ua-rating-class" | "leave-last-out";
+
+/** What a contender sees of one dataset/protocol: training data and a validation split carved from train (never test). */
+export interface ProtocolData {
+  dataset: DatasetName;
+  protocol: ProtocolName;
+  nUsers: number;
+  nItems: number;
+  userIds: string[];
+  itemIds: string[];
+  /** Catalogue metadata aligned with item indexes (for feature-based models). */
+  items: ItemMeta[];
+  /**
+   * What the final model is fit on: 1 per positive for ranking protocols; +1 (rating >= 4) /
+   * −1 labels for rating classification (baselines use the positives only).
+   */
+  train: CsrMatrix;
+  /** What to fit on while choosing hyper-parameters (train minus the validation split). */
+  validTrain: CsrMatrix;
+  /** True when validTrain is train itself (Grocery: dev.csv is the validation split), so a tuned fit can be reused. */
+  validTrainIsTrain: boolean;
+  /** Scores a model fitted on validTrain on the validation split, with the protocol's metrics. */
+  validate(model: Recommender): Metrics;
+  /** The metric tuning maximises for this protocol. */
+  primaryMetric: "p@10" | "pairAuc" | "hr@10" | "ndcg@10";
+}
+
+export interface ContenderRun {
+  /** The model for the test evaluation; `fitted` when tuning already fit it on train. */
+  model: Recommender;
+  fitted?: boolean;
+  fitSeconds?: number;
+  /** Extra fit input, e.g. item features. */
+  extraFit?: Partial<FitInput>;
+  /** The hyper-parameters chosen (reported in the JSON lines). */
+  chosen?: Record<string, unknown>;
+}
+
+/**
+ * One entry of a bench/contenders/*.ts file's exported `contenders` list. bench/quality.ts
+ * loads every such file, so new models join the bench without editing it.
+ */
+export interface Contender {
+  /** Shown in the table and the JSON lines, e.g. "ease", "hybrid-warp". */
+  name: string;
+  /** Whether results depend on the seed; deterministic contenders run once and are reused for every seed. */
+  seeded?: boolean;
+  appliesTo?(dataset: DatasetName, protocol: ProtocolName): boolean;
+  /** Builds (and may tune on data.validate, never on test) the model for one protocol. */
+  build(data: ProtocolData, seed: number): Promise<ContenderRun>;
+}

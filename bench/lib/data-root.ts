@@ -1,0 +1,22 @@
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root (bench/lib/ is two levels down). */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** ../shared/data next to the repository, where the evaluation datasets live (never copied into the repo). */
+export const sharedDataRoot = resolve(repoRoot, "..", "shared", "data");
+
+/** Path of a dataset file under ../shared/data. */
+export function dataFile(...parts: string[]): string {
+  return join(sharedDataRoot, ...parts);
+}
+
+/**
+ * Which of the given files are missing. Benches call this first and, when data is absent,
+ * say so and exit 0 (the data is not part of the repository).
+ */
+export function missingFiles(files: string[]): string[] {
+  return files.filter((f) => !existsSync(f));
+}

@@ -1,0 +1,163 @@
+import { loadDataset, loadSplitFiles } from "../../trainer/data/load.ts";
+import { interactionsToCsr } from "../../trainer/data/interactions-matrix.ts";
+import type { CsrMatrix } from "../../trainer/data/matrix.ts";
+import type { Interactions } from "../../trainer/data/types.ts";
+import { pairRocAuc, scorePairs } from "../../trainer/eval/pair-auc.ts";
+import { evaluateRanking, type Metrics } from "../../trainer/eval/ranking.ts";
+import { holdOutPerUser, leaveLastOut } from "../../trainer/eval/splits.ts";
+import type { Recommender } from "../../trainer/model/model.ts";
+import { createRng } from "../../trainer/util/rng.ts";
+import type { DatasetName, ProtocolData } from "./contender.ts";
+import { dataFile } from "./data-root.ts";
+
+/** A protocol ready to run: what contenders see, plus the test evaluation they never see. */
+export interface Protocol {
+  data: ProtocolData;
+  evaluateTest(model: Recommender): Metrics;
+}
+
+export const datasetFiles: Record<DatasetName, string[]> = {
+  "movielens-100k": [dataFile("movielens-100k", "ua.base.gz"), dataFile("movielens-100k", "ua.test.gz"), dataFile("movielens-100k", "u.item.gz")],
+  "amazon-grocery-2014": ["train.csv.gz", "dev.csv.gz", "test.csv.gz", "item_meta.csv.gz"].map((f) => dataFile("amazon-grocery-2014-5core", f)),
+  "amazon-gift-cards-2018": [dataFile("amazon-gift-cards-2018", "Gift_Cards_5.json.gz"), dataFile("amazon-gift-cards-2018", "meta_Gift_Cards.json.gz")],
+};
+
+const KS = [10];
+const positives = (x: Interactions, threshold = 4) => interactionsToCsr(x, { kind: "positives", threshold });
+const ones = (x: Interactions) => interactionsToCsr(x, { kind: "ones" });
+
+function pairLabels(x: Interactions): { users: Int32Array; items: Int32Array; labels: Float32Array } {
+  const labels = new Float32Array(x.ratings.length);
+  for (let k = 0; k < labels.length; k++) labels[k] = x.ratings[k] >= 4 ? 1 : 0;
+  return { users: x.users, items: x.items, labels };
+}
+
+function pairMetrics(model: Recommender, nItems: number, x: Interactions): Metrics {
+  const p = pairLabels(x);
+  return { pairAuc: pairRocAuc(scorePairs(model, nItems, p.users, p.items), p.labels) };
+}
+
+/**
+ * ML-100k ua.base / ua.test (ANCHORS.md): `ua-min4` ranks ratings >= 4 (lower ratings dropped)
+ * against all 1,682 items, train excluded; `ua-rating-class` is one global ROC AUC over the
+ * 9,430 ua.test pairs labelled rating >= 4. Validation: 10 ratings per user held out of ua.base.
+ */
+async function movielens(seed: number): Promise<Protocol[]> {
+  const [base, test, meta] = datasetFiles["movielens-100k"];
+  const { dataset, train, test: testX } = await loadSplitFiles(
+    { train: base, test },
+    { format: "delimited", delimiter: "\t", header: false, columns: { user: 0, item: 1, rating: 2, time: 3 }, items: meta, itemsFormat: "movielens-item" },
+  );
+  const nItems = dataset.interactions.itemIds.length;
+  const nUsers = dataset.interactions.userIds.length;
+  const held = holdOutPerUser(train, 10, createRng(1000 + seed));
+  const common = { nUsers, nItems, userIds: dataset.interactions.userIds, itemIds: dataset.interactions.itemIds, items: dataset.items };
+
+  const trainPos = positives(train);
+  const validTrainPos = positives(held.train);
+  const validPos = positives(held.valid);
+  const testPos = positives(testX!);
+  const min4: Protocol = {
+    data: {
+      ...common,
+      dataset: "movielens-100k",
+      protocol: "ua-min4",
+      train: trainPos,
+      validTrain: validTrainPos,
+      validTrainIsTrain: false,
+      validate: (m) => evaluateRanking(m, { train: validTrainPos, test: validPos, ks: KS }),
+      primaryMetric: "p@10",
+    },
+    evaluateTest: (m) => evaluateRanking(m, { train: trainPos, test: testPos, ks: KS }),
+  };
+
+  const labels = (x: Interactions) => interactionsToCsr(x, { kind: "labels", threshold: 4 });
+  const ratingClass: Protocol = {
+    data: {
+      ...common,
+      dataset: "movielens-100k",
+      protocol: "ua-rating-class",
+      train: labels(train),
+      validTrain: labels(held.train),
+      validTrainIsTrain: false,
+      validate: (m) => pairMetrics(m, nItems, held.valid),
+      primaryMetric: "pairAuc",
+    },
+    evaluateTest: (m) => pairMetrics(m, nItems, testX!),
+  };
+  return [min4, ratingClass];
+}
+
+/**
+ * Amazon Grocery 2014 5-core, ReChorus leave-last-out (ANCHORS.md): fit on train.csv only,
+ * test.csv ranked against all 8,713 items with train ∪ dev excluded. dev.csv is the validation split.
+ */
+async function grocery(): Promise<Protocol[]> {
+  const [trainF, devF, testF, meta] = datasetFiles["amazon-grocery-2014"];
+  const { dataset, train, dev, test } = await loadSplitFiles(
+    { train: trainF, dev: devF, test: testF },
+    { format: "delimited", items: meta, itemsFormat: "rechorus-meta" },
+  );
+  const trainM = ones(train);
+  const devM = ones(dev!);
+  const testM = ones(test!);
+  return [
+    {
+      data: {
+        dataset: "amazon-grocery-2014",
+        protocol: "leave-last-out",
+        nUsers: dataset.interactions.userIds.length,
+        nItems: dataset.interactions.itemIds.length,
+        userIds: dataset.interactions.userIds,
+        itemIds: dataset.interactions.itemIds,
+        items: dataset.items,
+        train: trainM,
+        validTrain: trainM,
+        validTrainIsTrain: true,
+        validate: (m) => evaluateRanking(m, { train: trainM, test: devM, ks: KS }),
+        primaryMetric: "hr@10",
+      },
+      evaluateTest: (m) => evaluateRanking(m, { train: trainM, test: testM, exclude: [devM], ks: KS }),
+    },
+  ];
+}
+
+/**
+ * Amazon 2018 Gift Cards 5-core (no anchor): our own leave-last-out by time with dev; ranked
+ * among the 148 reviewed items (catalogue-only items are left out: nothing could rank them).
+ */
+async function giftCards(): Promise<Protocol[]> {
+  const [reviews, meta] = datasetFiles["amazon-gift-cards-2018"];
+  const dataset = await loadDataset({ interactions: [reviews], format: "amazon-reviews", items: meta, itemsFormat: "amazon-meta", includeCatalogueItems: false });
+  const split = leaveLastOut(dataset.interactions, { dev: true });
+  const trainM = ones(split.train);
+  const devM = ones(split.dev!);
+  const testM = ones(split.test);
+  return [
+    {
+      data: {
+        dataset: "amazon-gift-cards-2018",
+        protocol: "leave-last-out",
+        nUsers: dataset.interactions.userIds.length,
+        nItems: dataset.interactions.itemIds.length,
+        userIds: dataset.interactions.userIds,
+        itemIds: dataset.interactions.itemIds,
+        items: dataset.items,
+        train: trainM,
+        validTrain: trainM,
+        validTrainIsTrain: true,
+        validate: (m) => evaluateRanking(m, { train: trainM, test: devM, ks: KS }),
+        primaryMetric: "hr@10",
+      },
+      evaluateTest: (m) => evaluateRanking(m, { train: trainM, test: testM, exclude: [devM], ks: KS }),
+    },
+  ];
+}
+
+export async function loadProtocols(dataset: DatasetName, seed: number): Promise<Protocol[]> {
+  if (dataset === "movielens-100k") return movielens(seed);
+  if (dataset === "amazon-grocery-2014") return grocery();
+  return giftCards();
+}
+
+export type { CsrMatrix };

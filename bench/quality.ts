@@ -1,0 +1,238 @@
+/**
+ * `npm run bench:quality [-- --json] [-- --only <dataset>] [-- --seeds 0,1,2] [-- --contenders a,b]`
+ *
+ * Runs every contender (every bench/contenders/*.ts file's exported `contenders`) on the
+ * protocols of ../shared/ANCHORS.md and prints ours beside the anchors. Hyper-parameters are
+ * chosen on validation carved from train, never on test. Each (dataset, contender) runs in
+ * its own child process so that its peak RSS is its own.
+ */
+import { spawn } from "node:child_process";
+import { readdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createRng } from "../trainer/util/rng.ts";
+import { ANCHORS_SOURCE, anchors } from "./lib/anchors.ts";
+import { parseArgs } from "./lib/args.ts";
+import type { Contender, DatasetName } from "./lib/contender.ts";
+import { missingFiles, repoRoot, sharedDataRoot } from "./lib/data-root.ts";
+import { writeJsonLine } from "./lib/json-lines.ts";
+import { datasetFiles, loadProtocols } from "./lib/protocols.ts";
+import { peakRssMb } from "./lib/rss.ts";
+import { formatTable } from "./lib/table.ts";
+
+const DATASETS: DatasetName[] = ["movielens-100k", "amazon-gift-cards-2018", "amazon-grocery-2014"];
+const METRIC_KEYS = ["auc", "pairAuc", "p@10", "r@10", "hr@10", "ndcg@10"] as const;
+
+interface RunRecord {
+  dataset: DatasetName;
+  protocol: string;
+  model: string;
+  seed: number;
+  metrics: Record<string, number>;
+  fitSeconds: number;
+  peakRssMb: number;
+  chosen?: Record<string, unknown>;
+}
+
+async function loadContenders(): Promise<Contender[]> {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), "contenders");
+  const all: Contender[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts")).sort()) {
+    const mod = (await import(pathToFileURL(join(dir, file)).href)) as { contenders?: Contender[] };
+    if (!Array.isArray(mod.contenders)) throw new Error(`bench/contenders/${file} must export a "contenders" array`);
+    all.push(...mod.contenders);
+  }
+  return all;
+}
+
+/** Child: one contender on one dataset, every protocol, the given seeds; JSON lines on stdout. */
+async function runChild(dataset: DatasetName, contenderName: string, seeds: number[]): Promise<void> {
+  const contender = (await loadContenders()).find((c) => c.name === contenderName);
+  if (!contender) throw new Error(`no contender named ${contenderName}`);
+  const runSeeds = contender.seeded ? seeds : seeds.slice(0, 1);
+  for (const seed of runSeeds) {
+    for (const protocol of await loadProtocols(dataset, seed)) {
+      const { data } = protocol;
+      if (contender.appliesTo && !contender.appliesTo(data.dataset, data.protocol)) continue;
+      const run = await contender.build(data, seed);
+      let fitSeconds = run.fitSeconds ?? 0;
+      if (!run.fitted) {
+        const t0 = performance.now();
+        await run.model.fit({ interactions: data.train, rng: createRng(seed), ...run.extraFit });
+        fitSeconds = (performance.now() - t0) / 1000;
+      }
+      const metrics = protocol.evaluateTest(run.model);
+      const record: RunRecord = {
+        dataset: data.dataset,
+        protocol: data.protocol,
+        model: contender.name,
+        seed,
+        metrics,
+        fitSeconds,
+        peakRssMb: peakRssMb(),
+        chosen: run.chosen ?? run.model.params(),
+      };
+      writeJsonLine(record);
+    }
+  }
+}
+
+function runInChild(dataset: DatasetName, contender: string, seeds: number[]): Promise<RunRecord[]> {
+  const script = fileURLToPath(import.meta.url);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, script, "--child", dataset, "--contender", contender, "--seeds", seeds.join(",")], {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`${contender} on ${dataset} exited with code ${code}`));
+      resolve(out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as RunRecord));
+    });
+  });
+}
+
+interface Summary {
+  dataset: DatasetName;
+  protocol: string;
+  model: string;
+  metrics: Record<string, number>;
+  sd: Record<string, number>;
+  fitSeconds: number;
+  peakRssMb: number;
+  seeds: number[];
+  chosen: unknown[];
+}
+
+function summarise(records: RunRecord[]): Summary[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of records) {
+    const key = `${r.dataset}\u0000${r.protocol}\u0000${r.model}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((rs) => {
+    const metrics: Record<string, number> = {};
+    const sd: Record<string, number> = {};
+    for (const key of Object.keys(rs[0].metrics)) {
+      const vals = rs.map((r) => r.metrics[key]);
+      const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+      metrics[key] = mean;
+      sd[key] = Math.sqrt(vals.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, vals.length - 1));
+    }
+    return {
+      dataset: rs[0].dataset,
+      protocol: rs[0].protocol,
+      model: rs[0].model,
+      metrics,
+      sd,
+      fitSeconds: rs.reduce((a, r) => a + r.fitSeconds, 0) / rs.length,
+      peakRssMb: Math.max(...rs.map((r) => r.peakRssMb)),
+      seeds: rs.map((r) => r.seed),
+      chosen: rs.map((r) => r.chosen),
+    };
+  });
+}
+
+function renderTables(summaries: Summary[]): string {
+  const parts: string[] = [];
+  const keys = [...new Set(summaries.map((s) => `${s.dataset}\u0000${s.protocol}`))];
+  for (const key of keys) {
+    const [dataset, protocol] = key.split("\u0000");
+    const ours = summaries.filter((s) => s.dataset === dataset && s.protocol === protocol);
+    const cols = METRIC_KEYS.filter((m) => ours.some((s) => m in s.metrics));
+    const rows: (string | number)[][] = ours.map((s) => [
+      `ours: ${s.model}`,
+      ...cols.map((m) => (s.seeds.length > 1 && s.sd[m] > 0 ? `${s.metrics[m].toFixed(4)} ± ${s.sd[m].toFixed(4)}` : s.metrics[m])),
+      s.fitSeconds.toFixed(2),
+      Math.round(s.peakRssMb),
+      `${s.seeds.length === 1 ? "seed " : "seeds "}${s.seeds.join(",")}; ${JSON.stringify(s.chosen[0])}`,
+    ]);
+    for (const a of anchors.filter((x) => x.dataset === dataset && x.protocol === protocol)) {
+      rows.push([`anchor: ${a.model}`, ...cols.map((m) => (m in a.metrics ? a.metrics[m] : "")), a.fit ?? "", "", "ANCHORS.md"]);
+    }
+    parts.push(`### ${dataset} · ${protocol}\n\n` + formatTable(["model", ...cols, "fit s", "peak RSS MB", "notes"], rows));
+  }
+  return parts.join("\n\n");
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const seeds = String(args.get("seeds") ?? "0,1,2")
+    .split(",")
+    .map((s) => Number(s.trim()));
+  if (seeds.some((s) => !Number.isInteger(s))) throw new Error(`--seeds must be a comma-separated list of integers, got ${args.get("seeds")}`);
+
+  const child = args.get("child");
+  if (typeof child === "string") {
+    await runChild(child as DatasetName, String(args.get("contender")), seeds);
+    return;
+  }
+
+  const json = args.has("json");
+  const log = (line: string) => process.stderr.write(line + "\n");
+  const only = args.get("only");
+  if (only !== undefined && !DATASETS.includes(only as DatasetName)) {
+    throw new Error(`--only must be one of ${DATASETS.join(", ")}, got ${String(only)}`);
+  }
+  const wanted = DATASETS.filter((d) => only === undefined || d === only);
+  const present = wanted.filter((d) => {
+    const missing = missingFiles(datasetFiles[d]);
+    if (missing.length) log(`bench:quality: skipping ${d}: missing ${missing.join(", ")}`);
+    return missing.length === 0;
+  });
+  if (present.length === 0) {
+    log(`bench:quality: no evaluation data found under ${sharedDataRoot} (it is not part of the repository); nothing to do.`);
+    return;
+  }
+  let contenders = await loadContenders();
+  const filter = args.get("contenders");
+  if (typeof filter === "string") {
+    const names = filter.split(",");
+    contenders = contenders.filter((c) => names.includes(c.name));
+  }
+
+  const records: RunRecord[] = [];
+  for (const dataset of present) {
+    for (const c of contenders) {
+      log(`bench:quality: ${dataset} · ${c.name}…`);
+      const got = await runInChild(dataset, c.name, seeds);
+      records.push(...got);
+    }
+  }
+  const summaries = summarise(records);
+  if (json) {
+    for (const s of summaries) {
+      writeJsonLine({
+        dataset: s.dataset,
+        protocol: s.protocol,
+        model: s.model,
+        metrics: Object.fromEntries(METRIC_KEYS.filter((m) => m in s.metrics).map((m) => [m, s.metrics[m]])),
+        fitSeconds: s.fitSeconds,
+        peakRssMb: s.peakRssMb,
+        seeds: s.seeds,
+        params: s.chosen,
+        allMetrics: s.metrics,
+      });
+    }
+  } else {
+    const text = renderTables(summaries);
+    process.stdout.write(`${text}\n\nAnchors: ${ANCHORS_SOURCE}. Ours: mean of seeds (± sd); hyper-parameters chosen on validation carved from train.\n`);
+    const easeGrocery = summaries.find((s) => s.dataset === "amazon-grocery-2014" && s.model === "ease");
+    if (easeGrocery) {
+      process.stdout.write(
+        `\nEASE fit on Amazon Grocery (8,713 items, ${JSON.stringify(easeGrocery.chosen[0])}): ${easeGrocery.fitSeconds.toFixed(1)} s; anchor numpy/OpenBLAS 30–57 s; target <= 60 s.\n`,
+      );
+    }
+    if (args.has("write-results")) {
+      const md = `# bench:quality results\n\nMeasured on this machine by \`npm run bench:quality\` (${new Date().toISOString().slice(0, 10)}). ${text ? "" : ""}\n\n${text}\n`;
+      writeFileSync(join(repoRoot, "bench", "results", "quality.md"), md);
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:quality: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});
