@@ -1,6 +1,7 @@
 import { peekLines, type TextEncoding } from "./source.ts";
 import { normaliseName, splitFields } from "./delimited.ts";
 import type { InteractionFormat, ItemsFormat } from "./spec.ts";
+import { InputError } from "./types.ts";
 
 function firstObject(line: string): Record<string, unknown> | undefined {
   try {
@@ -15,8 +16,14 @@ function firstObject(line: string): Record<string, unknown> | undefined {
 export async function sniffInteractionFormat(file: string, encoding: TextEncoding = "utf8"): Promise<Exclude<InteractionFormat, "auto">> {
   const lines = await peekLines(file, 5, encoding);
   const first = (lines[0] ?? "").trimStart();
-  if (first.startsWith("{'")) return "amazon-reviews";
-  if (first.startsWith("{")) return "amazon-reviews";
+  if (first.startsWith("{")) {
+    const obj = first.startsWith("{'") ? undefined : firstObject(first);
+    const looksLikeMeta = obj ? !("reviewerID" in obj) && "asin" in obj && ("title" in obj || "also_buy" in obj || "category" in obj || "categories" in obj) : /^\{'asin'|'categories'|'related'/.test(first) && !first.includes("'reviewerID'");
+    if (looksLikeMeta) {
+      throw new InputError("this looks like product metadata (asin without reviewerID), not interactions", file, 1, "pass it with --items, and the reviews file with --interactions");
+    }
+    return "amazon-reviews";
+  }
   const header = splitFields(first, ",").map((h) => h.trim().toLowerCase());
   if (header.includes("userid") && header.includes("itemid") && (header.includes("rating") || header.includes("id") || header.includes("overall"))) {
     return "competition-csv";

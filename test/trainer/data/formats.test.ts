@@ -260,3 +260,18 @@ describe("item metadata and user features", () => {
     expect(d2.items[0]).toEqual({ id: "P1", title: "Coffee", categories: ["Grocery", "Coffee"], price: 4.5 });
   });
 });
+
+describe("user features from a table with a header", () => {
+  it("turns every non-identifying column into column:value", async () => {
+    const uf = fx.write("users.csv", "user_id,age,country,zip\nu1,31,DE,10115\nu2,,FR,\n");
+    const data = fx.write("uf-int.csv", "user,item\nu1,x\nu2,x\n");
+    const d = await loadDataset({ interactions: [data], userFeatures: uf });
+    expect(d.userFeatures?.get("u1")).toEqual(["age:25-34", "country:DE"]);
+    expect(d.userFeatures?.get("u2")).toEqual(["country:FR"]);
+  });
+
+  it("tells when a metadata file is passed as interactions", async () => {
+    const mf = fx.write("meta_as_int.json", JSON.stringify({ asin: "A1", title: "x", also_buy: [] }) + "\n");
+    await expect(loadDataset({ interactions: [mf] })).rejects.toThrow(/looks like product metadata.*\n.*--items/);
+  });
+});

@@ -1,4 +1,5 @@
-import { forEachLine } from "../source.ts";
+import { forEachLine, peekLines } from "../source.ts";
+import { COLUMN_ALIASES, normaliseName, sniffDelimiter, splitFields } from "../delimited.ts";
 import type { ReportBuilder } from "../report.ts";
 import type { DataSpec } from "../spec.ts";
 
@@ -13,47 +14,68 @@ export function ageBucket(age: number): string {
   return "age:56+";
 }
 
+/** Columns that identify a person more than they describe a taste; never turned into features. */
+const SKIPPED = new Set(["zip", "zipcode", "postcode", "postalcode", "email", "name", "phone"]);
+
 /**
- * MovieLens u.user (`id|age|gender|occupation|zip`) as string features per user id:
- * ["age:25-34", "gender:M", "occupation:technician"]. The zip code is left out:
- * too sparse to help and close to identifying.
+ * User features as strings per user id.
+ * - MovieLens u.user (`id|age|gender|occupation|zip`, no header):
+ *   ["age:25-34", "gender:M", "occupation:technician"]; the zip code is left out
+ *   (too sparse to help, close to identifying).
+ * - A delimited file with a header and a user id column: every other column becomes
+ *   "<column>:<value>" (an `age` column is bucketed as above; empty values are skipped).
  */
 export async function readUserFeatures(file: string, spec: DataSpec, report: ReportBuilder, progress?: boolean): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  const delimiter = spec.delimiter && spec.delimiter !== "\t" ? spec.delimiter : "|";
+  const head = await peekLines(file, 10, "latin1");
+  const delimiter = sniffDelimiter(head) ?? "|";
+  const firstFields = splitFields(head[0] ?? "", delimiter).map(normaliseName);
+  const idCol = firstFields.findIndex((h) => (COLUMN_ALIASES.user as readonly string[]).includes(h) || h === "id");
+  const hasHeader = idCol >= 0;
+  const names = hasHeader ? splitFields(head[0], delimiter).map((h) => h.trim()) : ["id", "age", "gender", "occupation", "zip"];
+  const id = hasHeader ? idCol : 0;
+  const norm = names.map(normaliseName);
+  let first = true;
   await forEachLine(
     file,
     {
       line(text, lineNo) {
+        if (first) {
+          first = false;
+          if (hasHeader) return;
+        }
         report.rowsRead++;
-        const f = text.split(delimiter);
-        if (f.length < 4) {
-          report.reject(lineNo, `expected id|age|gender|occupation|zip, found ${f.length} fields`);
+        const f = splitFields(text, delimiter);
+        if (f.length < Math.min(names.length, 2) || (!hasHeader && f.length < 4)) {
+          report.reject(lineNo, hasHeader ? `expected ${names.length} fields, found ${f.length}` : `expected id|age|gender|occupation|zip, found ${f.length} fields`);
           return;
         }
-        const id = f[0].trim();
-        const age = Number(f[1]);
-        if (id === "") {
+        const userId = (f[id] ?? "").trim();
+        if (userId === "") {
           report.reject(lineNo, "empty user id");
           return;
         }
         const feats: string[] = [];
-        if (f[1].trim() !== "" && Number.isFinite(age)) feats.push(ageBucket(age));
-        else report.fieldProblem(lineNo, `age ${JSON.stringify(f[1])} is not a number`);
-        const gender = f[2].trim();
-        if (gender) feats.push(`gender:${gender}`);
-        const occupation = f[3].trim();
-        if (occupation) feats.push(`occupation:${occupation}`);
-        if (out.has(id)) report.duplicatesMerged++;
+        for (let c = 0; c < f.length && c < names.length; c++) {
+          if (c === id || SKIPPED.has(norm[c])) continue;
+          const v = f[c].trim();
+          if (v === "") continue;
+          if (norm[c] === "age") {
+            const age = Number(v);
+            if (Number.isFinite(age)) feats.push(ageBucket(age));
+            else report.fieldProblem(lineNo, `age ${JSON.stringify(v.slice(0, 20))} is not a number`);
+          } else feats.push(`${norm[c]}:${v}`);
+        }
+        if (out.has(userId)) report.duplicatesMerged++;
         else report.accepted++;
-        out.set(id, feats);
+        out.set(userId, feats);
       },
       bad(lineNo, reason) {
         report.rowsRead++;
         report.reject(lineNo, reason);
       },
     },
-    { encoding: spec.encoding ?? "latin1", progress, maxLineBytes: spec.maxLineBytes },
+    { encoding: spec.encoding ?? "auto", progress, maxLineBytes: spec.maxLineBytes },
   );
   return out;
 }
