@@ -1,0 +1,77 @@
+import type { FitInput, ItemVectors, Recommender } from "./model.ts";
+
+export interface BlendMember {
+  model: Recommender;
+  weight: number;
+}
+
+/**
+ * A weighted sum of members' per-user standardised scores (z-scores over the catalogue),
+ * so models on different scales (EASE's regression outputs, factor dot products) mix by
+ * weight alone. Strengths combine: EASE ranks the top well, factor models the whole list.
+ */
+export class BlendModel implements Recommender {
+  readonly name: string;
+  private buf = new Float32Array(0);
+
+  constructor(
+    readonly members: BlendMember[],
+    name = "blend",
+  ) {
+    if (members.length === 0) throw new Error("blend: needs at least one member model");
+    for (const m of members) {
+      if (!Number.isFinite(m.weight)) throw new Error(`blend: weight of ${m.model.name} must be a finite number, got ${m.weight}`);
+    }
+    this.name = name;
+  }
+
+  async fit(input: FitInput): Promise<void> {
+    for (const m of this.members) await m.model.fit({ ...input, rng: input.rng.fork() });
+  }
+
+  /** Members already fitted elsewhere (e.g. during tuning): nothing to do but wrap them. */
+  static ofFitted(members: BlendMember[], name = "blend"): BlendModel {
+    return new BlendModel(members, name);
+  }
+
+  scoreUser(user: number, out: Float32Array, history?: Int32Array): void {
+    const n = out.length;
+    if (this.buf.length !== n) this.buf = new Float32Array(n);
+    out.fill(0);
+    for (const m of this.members) {
+      if (m.weight === 0) continue;
+      m.model.scoreUser(user, this.buf, history);
+      let sum = 0;
+      let sq = 0;
+      for (let i = 0; i < n; i++) {
+        const v = this.buf[i];
+        sum += v;
+        sq += v * v;
+      }
+      const mean = sum / n;
+      const sd = Math.sqrt(Math.max(sq / n - mean * mean, 0)) || 1;
+      const w = m.weight / sd;
+      for (let i = 0; i < n; i++) out[i] += w * (this.buf[i] - mean);
+    }
+  }
+
+  /** The first member's item vectors (the factor model, when there is one). */
+  itemVectors(): ItemVectors {
+    for (const m of this.members) {
+      const v = m.model.itemVectors?.();
+      if (v) return v;
+    }
+    throw new Error("blend: no member has item vectors");
+  }
+
+  itemSimilarities(item: number, out: Float32Array): void {
+    for (const m of this.members) {
+      if (m.model.itemSimilarities) return m.model.itemSimilarities(item, out);
+    }
+    throw new Error("blend: no member has item similarities");
+  }
+
+  params(): Record<string, unknown> {
+    return { members: this.members.map((m) => ({ model: m.model.name, weight: m.weight, params: m.model.params() })) };
+  }
+}
