@@ -1,0 +1,193 @@
+/**
+ * `npm start`: from a fresh clone to a running recommender in one command, no account.
+ *
+ *   1. data      the sample store in .edgerec/sample (generated once, then reused), or --data <dir>,
+ *                or any `edgerec train` data options (--interactions … --items …)
+ *   2. train     `edgerec train … --out .edgerec/artifact.bin --report .edgerec/report.html`
+ *                (evaluates on held-out data; the metrics land in the artifact header)
+ *   3. evaluate  prints the metrics table
+ *   4. publish   `edgerec publish --local` into wrangler's local R2/KV (.wrangler/state); old
+ *                versions beyond --keep are deleted, so repeated runs do not pile up
+ *   5. serve     `wrangler dev --local --ip 127.0.0.1 --port 8787`, waits until /healthz serves
+ *                the new version, prints the demo URL and curl examples; Ctrl-C stops it
+ *
+ * `--no-serve` stops after publishing (CI). Unknown options are passed to `edgerec train`.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createConnection } from "node:net";
+import { join, resolve } from "node:path";
+import { Command, InvalidArgumentError } from "commander";
+import { ensureSample } from "../sample/ensure.ts";
+import { readArtifactHeader } from "../ops/artifact-header.ts";
+import { dataArgsForDir } from "../ops/detect-data.ts";
+import { REPO_ROOT, runEdgerec, wranglerEnv } from "../ops/edgerec-cli.ts";
+import { formatMetricsTable } from "../ops/metrics-table.ts";
+import { smokeTest } from "../ops/smoke.ts";
+
+interface StartOptions {
+  data?: string;
+  serve: boolean;
+  port: number;
+  seed: number;
+  sampleItems: number;
+  sampleUsers: number;
+  keep: number;
+  persistTo?: string;
+  workDir: string;
+}
+
+function int(name: string, min: number, max: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
+    return n;
+  };
+}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const step = (n: number, text: string) => say(`\n[${n}/5] ${text}`);
+
+export async function start(argv: string[]): Promise<void> {
+  const program = new Command("npm start --")
+    .description("generate (or read) data, train, evaluate, publish locally and serve the edge worker on 127.0.0.1")
+    .option("--data <dir>", "train on the files in this folder (Amazon *_5.json + meta_*.json, MovieLens u.data + u.item, train.csv …)")
+    .option("--no-serve", "stop after publishing (do not start wrangler dev)")
+    .option("--port <n>", "port of wrangler dev on 127.0.0.1", int("port", 1, 65535), 8787)
+    .option("--seed <n>", "seed of the sample store", int("seed", 0, 2 ** 31 - 1), 1)
+    .option("--sample-items <n>", "products in the sample store", int("sample-items", 10, 1_000_000), 3000)
+    .option("--sample-users <n>", "shoppers in the sample store", int("sample-users", 10, 1_000_000), 2000)
+    .option("--keep <n>", "published versions kept in local storage", int("keep", 1, 100), 3)
+    .option("--persist-to <dir>", "wrangler local state directory (default .wrangler/state, what wrangler dev reads)")
+    .option("--work-dir <dir>", "where data, artifact and report go", ".edgerec")
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .helpOption("-h, --help", "show this help; other options go to `edgerec train` (see npx edgerec train --help)");
+  program.parse(argv, { from: "user" });
+  const opts = program.opts<StartOptions>();
+  const passthrough = program.args;
+  const workDir = resolve(REPO_ROOT, opts.workDir);
+  const artifact = join(workDir, "artifact.bin");
+  const report = join(workDir, "report.html");
+  const started = Date.now();
+  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+
+  if (opts.serve) await assertPortFree(opts.port);
+
+  step(1, "data");
+  let dataArgs: string[];
+  const ownDataFlags = passthrough.some((a) => /^--(interactions|train|items)\b/.test(a));
+  if (opts.data) {
+    const detected = dataArgsForDir(resolve(opts.data));
+    say(`  ${opts.data}: ${detected.layout}`);
+    dataArgs = detected.args;
+  } else if (ownDataFlags) {
+    say("  using the data options given on the command line");
+    dataArgs = [];
+  } else {
+    const sample = ensureSample(join(workDir, "sample"), { seed: opts.seed, items: opts.sampleItems, users: opts.sampleUsers });
+    say(`  sample store (seed ${opts.seed}): ${sample.itemCount} products, ${sample.reviewCount} ratings — ${sample.reused ? "reused" : "generated"} in ${sample.dir}`);
+    dataArgs = ["--interactions", sample.reviews, "--items", sample.meta];
+  }
+
+  step(2, "train");
+  await runEdgerec(["train", ...dataArgs, ...passthrough, "--out", artifact, "--report", report]);
+  say(`  artifact ${artifact}\n  report   ${report}   (${elapsed()})`);
+
+  step(3, "evaluate (held-out data)");
+  const header = await readArtifactHeader(artifact);
+  say(`  ${header.model.type}, ${header.counts.items} items, ${header.counts.users} users, version ${header.version}`);
+  say(formatMetricsTable(header.metrics, header.headlineMetric).replace(/^/gm, "  "));
+
+  step(4, "publish to local storage");
+  const persist = opts.persistTo ? ["--persist-to", resolve(opts.persistTo)] : [];
+  await runEdgerec(["publish", artifact, "--local", ...persist, "--keep", String(opts.keep)]);
+  say(`  published ${header.version} (${elapsed()})`);
+
+  if (!opts.serve) {
+    say(`\ndone in ${elapsed()} (--no-serve: not starting the worker; \`npm start\` without it serves on 127.0.0.1:${opts.port})`);
+    return;
+  }
+
+  step(5, "serve");
+  await serve(opts.port, header.version, persist, started);
+}
+
+async function serve(port: number, version: string, persist: string[], started: number): Promise<void> {
+  const wrangler = join(REPO_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+  const child = spawn(process.execPath, [wrangler, "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn", ...persist], {
+    cwd: REPO_ROOT,
+    env: wranglerEnv(),
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const exited = new Promise<number>((res) => child.on("exit", (code, signal) => res(code ?? (signal ? 130 : 1))));
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    say("\nstopping wrangler dev …");
+    stopChild(child);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    const smoke = await Promise.race([
+      smokeTest(base, { expectVersion: version, timeoutMs: 60_000, pollMs: 300 }),
+      exited.then((code) => {
+        throw new Error(`wrangler dev exited (code ${code}) before serving; see its output above`);
+      }),
+    ]);
+    const item = smoke.similar.item;
+    say(`
+edgerec is running (ready ${((Date.now() - started) / 1000).toFixed(1)} s after start), serving ${version}
+
+  demo store   ${base}/
+  API docs     ${base}/docs      (OpenAPI: ${base}/openapi.json)
+  health       ${base}/healthz
+
+  curl -s '${base}/v1/popular?k=5'
+  curl -s '${base}/v1/items/${item}/similar?k=5'
+  curl -s '${base}/v1/items/${item}'
+  curl -s -X POST ${base}/v1/recommendations -H 'content-type: application/json' -d '{"items":["${item}"],"k":5}'
+  curl -s '${base}/v1/model'
+
+Ctrl-C stops the server.`);
+  } catch (err) {
+    stopChild(child);
+    await exited;
+    throw err;
+  }
+  const code = await exited;
+  process.exitCode = stopping ? 0 : code;
+}
+
+/** SIGINT first (wrangler shuts workerd down cleanly), SIGKILL if it hangs. */
+function stopChild(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill("SIGINT");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+  timer.unref();
+  child.once("exit", () => clearTimeout(timer));
+}
+
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((res, rej) => {
+    const socket = createConnection({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      rej(new Error(`port ${port} on 127.0.0.1 is already in use (another \`npm start\`?); stop it or pass --port <n>`));
+    });
+    socket.once("error", () => res());
+  });
+}
+
+const isMain = process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
+if (isMain) {
+  try {
+    await start(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`npm start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
