@@ -52,7 +52,7 @@ export interface BarGroup {
 export function barChart(groups: BarGroup[]): { svg: SVGElement; legend: { name: string; colour: string }[] } {
   const labels = [...new Set(groups.flatMap((g) => g.bars.map((b) => b.label)))];
   const colourOf = (label: string) => PALETTE[labels.indexOf(label) % PALETTE.length];
-  const barH = 14, gap = 3, groupGap = 16, L = 70, W = 520, R = 56;
+  const barH = 14, gap = 3, groupGap = 16, L = 96, W = 520, R = 56;
   const height = groups.reduce((acc, g) => acc + g.bars.length * (barH + gap) + groupGap, 8);
   const svg = s("svg", { viewBox: `0 0 ${W} ${height}`, role: "img", "aria-label": "Metrics of this model beside reference models" });
   let y = 8;

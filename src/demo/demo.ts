@@ -136,7 +136,8 @@ function renderModelCard(card: ModelCardResponse): void {
   const body = h("tbody");
   for (const [metric, value] of ours) {
     const key = normaliseMetric(metric);
-    const row = h("tr", {}, h("td", {}, metric === card.headlineMetric ? `${metric} ★` : metric), h("td", {}, value.toFixed(4)));
+    const shown = Number.isInteger(value) && value > 1 ? String(value) : value.toFixed(4);
+    const row = h("tr", {}, h("td", {}, metric === card.headlineMetric ? `${metric} ★` : metric), h("td", {}, shown));
     for (const a of anchors) row.appendChild(h("td", {}, a.metrics[key] !== undefined ? a.metrics[key].toFixed(4) : "–"));
     body.appendChild(row);
   }
@@ -160,7 +161,9 @@ function renderModelCard(card: ModelCardResponse): void {
     chart.appendChild(legendOf(legend));
   } else if (ours.length > 0) {
     byId("chart-title").textContent = "Metrics beside the anchors";
-    const groups: BarGroup[] = ours.map(([metric, value]) => ({
+    // Rates only: counts such as the number of evaluated users do not belong on a 0–1 chart.
+    const rates = ours.filter(([, value]) => value >= 0 && value <= 1);
+    const groups: BarGroup[] = rates.map(([metric, value]) => ({
       metric,
       bars: [
         { label: "this model", value },

@@ -11,6 +11,7 @@ header h1{font-size:1.25rem;margin:0;font-weight:700;letter-spacing:.2px}
 header .tag{font-size:.8rem;color:#d0d5dd}
 header .chip{margin-left:auto;font:12px ui-monospace,monospace;background:#1d2939;border:1px solid #344054;border-radius:999px;padding:4px 10px;color:#d0d5dd}
 main{max-width:1180px;margin:0 auto;padding:20px 28px 60px;display:grid;gap:20px}
+main>*,.two>*,.card-grid>*{min-width:0}
 section.panel{background:#fff;border:1px solid var(--line);border-radius:14px;padding:18px 20px}
 section.panel>h2{font-size:1.05rem;margin:0 0 12px}
 .hint{color:var(--muted);font-size:.9rem;margin:0 0 10px}
@@ -38,11 +39,12 @@ select{font:inherit;padding:9px 12px;border:1px solid #d0d5dd;border-radius:10px
 .mini .t{flex:1;min-width:0}
 .mini .m{color:var(--muted);font-size:.78rem}
 .empty{color:var(--muted);font-style:italic;font-size:.9rem}
-.card-grid{display:grid;grid-template-columns:minmax(260px,1fr) minmax(300px,1.3fr);gap:24px}
+.card-grid{display:grid;grid-template-columns:1.15fr 1fr;gap:24px}
+.card-grid>div:first-child{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.88rem}
 th,td{text-align:right;padding:6px 8px;border-bottom:1px solid var(--line)}
 th:first-child,td:first-child{text-align:left}
-thead th{color:var(--muted);font-weight:600}
+thead th{color:var(--muted);font-weight:600;font-size:.78rem;vertical-align:bottom}
 dl{display:grid;grid-template-columns:auto 1fr;gap:4px 14px;margin:0 0 12px;font-size:.9rem}
 dt{color:var(--muted)}dd{margin:0;font-family:ui-monospace,monospace;font-size:.85rem;word-break:break-all}
 .chart svg{width:100%;height:auto}

@@ -26,6 +26,24 @@ const scriptOrigin = (() => {
   }
 })();
 
+let sheet: CSSStyleSheet | undefined;
+
+/**
+ * A constructed stylesheet shared by every instance; unlike a <style> element it is not blocked
+ * by a store's Content-Security-Policy without 'unsafe-inline'. <style> is the fallback.
+ */
+function adoptStyles(root: ShadowRoot): void {
+  try {
+    sheet ??= new CSSStyleSheet();
+    if (!sheet.cssRules.length) sheet.replaceSync(styles);
+    root.adoptedStyleSheets = [sheet];
+  } catch {
+    const style = document.createElement("style");
+    style.textContent = styles;
+    root.prepend(style);
+  }
+}
+
 function intAttr(value: string | null, fallback: number, min: number, max: number): number {
   const n = Number.parseInt(value ?? "", 10);
   return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
@@ -43,10 +61,9 @@ export class EdgerecRecommendations extends HTMLElement {
   constructor() {
     super();
     this.shadow = this.attachShadow({ mode: "open" });
-    const style = document.createElement("style");
-    style.textContent = styles;
     this.mount = document.createElement("div");
-    this.shadow.append(style, this.mount);
+    this.shadow.append(this.mount);
+    adoptStyles(this.shadow);
     trackClicks(this, this.shadow, () => this.version);
   }
 

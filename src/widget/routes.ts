@@ -16,7 +16,11 @@ import { sampleUsers, userHistory } from "../demo/users.ts";
 import { demoJs } from "./generated/demo-bundle.ts";
 import { widgetJs } from "./generated/widget-bundle.ts";
 
-function staticAsset(body: string, type: string, crossOrigin: boolean) {
+// The demo page loads only its own scripts; images may be catalogue data: URIs or https URLs.
+const DEMO_CSP =
+  "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+function staticAsset(body: string, type: string, crossOrigin: boolean, extra: Record<string, string> = {}) {
   const etag = `"${fnv1a(body).toString(36)}-${body.length.toString(36)}"`;
   const headers: Record<string, string> = {
     "content-type": type,
@@ -24,6 +28,7 @@ function staticAsset(body: string, type: string, crossOrigin: boolean) {
     // Short max-age plus ETag: stores pick up a new widget within minutes, revalidation is a 304.
     "cache-control": "public, max-age=300, stale-while-revalidate=86400",
     "x-content-type-options": "nosniff",
+    ...extra,
   };
   // A module script loaded from a store's origin is fetched in CORS mode; the widget is public code.
   if (crossOrigin) headers["access-control-allow-origin"] = "*";
@@ -49,7 +54,7 @@ export function createWidgetRoutes(deps: Deps): Hono<AppEnv> {
 
   routes.get("/widget.js", staticAsset(widgetJs, "text/javascript; charset=utf-8", true));
   routes.get("/demo.js", staticAsset(demoJs, "text/javascript; charset=utf-8", false));
-  routes.get("/", staticAsset(page, "text/html; charset=utf-8", false));
+  routes.get("/", staticAsset(page, "text/html; charset=utf-8", false, { "content-security-policy": DEMO_CSP, "referrer-policy": "no-referrer" }));
 
   routes.get("/v1/search", async (c) => {
     const q = c.req.query("q") ?? "";

@@ -3,7 +3,7 @@
  * the widget from its own stylesheet; ::part(card|title|price|image|heading|…) reaches the rest.
  */
 export const styles = `
-:host{display:block;font:var(--edgerec-font,inherit);color:var(--edgerec-fg,inherit);--a:var(--edgerec-accent,#0b6bcb);--r:var(--edgerec-radius,10px);--w:var(--edgerec-card-width,180px);--g:var(--edgerec-gap,14px)}
+:host{display:block;min-width:0;max-width:100%;font:var(--edgerec-font,inherit);color:var(--edgerec-fg,inherit);--a:var(--edgerec-accent,#0b6bcb);--r:var(--edgerec-radius,10px);--w:var(--edgerec-card-width,180px);--g:var(--edgerec-gap,14px)}
 :host([hidden]){display:none!important}
 h2{font-size:var(--edgerec-heading-size,1.15em);margin:0 0 .6em;font-weight:650}
 ul{list-style:none;margin:0;padding:2px 2px 8px;display:grid;gap:var(--g)}

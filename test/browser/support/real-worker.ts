@@ -1,0 +1,73 @@
+/**
+ * The real worker (src/index.ts, bundled by esbuild like wrangler does) running in Miniflare's
+ * workerd on a loopback port, with an artifact published into its R2 bucket the way
+ * `edgerec publish` lays it out (src/artifact/keys.ts).
+ */
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { artifactKey, CURRENT_KEY, type CurrentPointer } from "../../../src/artifact/keys.ts";
+import { decodeArtifact } from "../../../src/artifact/format.ts";
+
+export interface RunningWorker {
+  origin: string;
+  close(): Promise<void>;
+}
+
+export async function startWorker(
+  artifact: Uint8Array,
+  vars: Record<string, string> = {},
+  entry = join(process.cwd(), "src/index.ts"),
+): Promise<RunningWorker> {
+  const dir = mkdtempSync(join(tmpdir(), "edgerec-worker-"));
+  const scriptPath = join(dir, "worker.js");
+  await build({
+    entryPoints: [entry],
+    outfile: scriptPath,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["module", "main"],
+    external: ["node:*", "cloudflare:*"],
+    logLevel: "silent",
+  });
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath,
+    modulesRoot: dir,
+    compatibilityDate: "2026-04-01",
+    compatibilityFlags: ["nodejs_compat"],
+    r2Buckets: ["ARTIFACTS"],
+    kvNamespaces: ["KV"],
+    bindings: { ARTIFACT_SOURCE: "r2", ARTIFACT_RECHECK_SECONDS: "30", CORS_ORIGINS: "*", ...vars },
+    host: "127.0.0.1",
+    port: 0,
+  });
+  const url = await mf.ready;
+  const { header } = await decodeArtifact(artifact);
+  const bucket = await mf.getR2Bucket("ARTIFACTS");
+  const key = artifactKey(header.version);
+  await bucket.put(key, new Uint8Array(artifact));
+  const pointer: CurrentPointer = {
+    version: header.version,
+    layout: "single",
+    key,
+    createdAt: header.createdAt,
+    publishedAt: new Date().toISOString(),
+    metrics: header.metrics,
+    headlineMetric: header.headlineMetric,
+    bytes: artifact.byteLength,
+  };
+  await bucket.put(CURRENT_KEY, JSON.stringify(pointer));
+  return {
+    origin: url.origin,
+    close: async () => {
+      await mf.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
