@@ -14,9 +14,15 @@ export interface ProvidedArtifact {
   base64: string;
 }
 
+export interface ProvidedTrained extends ProvidedArtifact {
+  warmItem: string;
+  coldItem: string | null;
+  user: string;
+}
+
 declare module "vitest" {
   export interface ProvidedContext {
-    artifacts: { v1: ProvidedArtifact; v2: ProvidedArtifact; trained: ProvidedArtifact | null; trainedNote: string };
+    artifacts: { v1: ProvidedArtifact; v2: ProvidedArtifact; trained: ProvidedTrained | null; trainedNote: string };
   }
 }
 
@@ -30,12 +36,11 @@ async function synthetic(version: string, seed: number): Promise<ProvidedArtifac
 
 export default async function setup(project: TestProject): Promise<void> {
   const [v1, v2] = await Promise.all([synthetic(V1, 1), synthetic(V2, 2)]);
-  let trained: ProvidedArtifact | null = null;
+  let trained: ProvidedTrained | null = null;
   let trainedNote = "";
   try {
-    const built = await buildTrainedArtifact();
-    if (built) trained = { version: built.version, base64: Buffer.from(built.bytes).toString("base64") };
-    else trainedNote = "trainer artifact builder not available";
+    const { bytes, ...rest } = await buildTrainedArtifact();
+    trained = { ...rest, base64: Buffer.from(bytes).toString("base64") };
   } catch (err) {
     trainedNote = `building the trained artifact failed: ${(err as Error).message}`;
   }
