@@ -35,8 +35,30 @@ function frame(opts: RenderOptions, busy: boolean): { root: HTMLElement; list: H
   }
   if (opts.layout === "carousel") list.tabIndex = 0; // lets keyboard users scroll the row
   if (busy) list.setAttribute("aria-busy", "true");
-  add(root, list);
+  if (opts.layout === "carousel" && !busy) add(root, rail(list));
+  else add(root, list);
   return { root, list };
+}
+
+/** Back/forward buttons over a carousel, shown only when there is more to scroll that way. */
+function rail(list: HTMLUListElement): HTMLElement {
+  const wrap = el("div", { class: "rail" });
+  const button = (dir: number) => {
+    const b = el("button", { type: "button", part: "nav", class: dir < 0 ? "nav prev" : "nav next", "aria-label": dir < 0 ? "Scroll back" : "Scroll forward" }, dir < 0 ? "‹" : "›");
+    b.hidden = true;
+    b.addEventListener("click", () => list.scrollBy({ left: dir * list.clientWidth * 0.8, behavior: "smooth" }));
+    return b;
+  };
+  const prev = button(-1);
+  const next = button(1);
+  const update = () => {
+    prev.hidden = list.scrollLeft <= 8; // scroll snapping may rest a few pixels in
+    next.hidden = list.scrollLeft + list.clientWidth >= list.scrollWidth - 8;
+  };
+  list.addEventListener("scroll", update, { passive: true });
+  if (typeof ResizeObserver !== "undefined") new ResizeObserver(update).observe(list);
+  add(wrap, list, prev, next);
+  return wrap;
 }
 
 /** Grey placeholder cards, as many as will arrive, so the page does not jump when they do. */

@@ -10,6 +10,10 @@ ul{list-style:none;margin:0;padding:2px 2px 8px;display:grid;gap:var(--g)}
 .grid ul{grid-template-columns:repeat(auto-fill,minmax(var(--w),1fr))}
 .carousel ul{grid-auto-flow:column;grid-auto-columns:var(--w);overflow-x:auto;scroll-snap-type:x mandatory;scrollbar-width:thin}
 li{scroll-snap-align:start;min-width:0}
+.rail{position:relative}
+.nav{position:absolute;top:calc(var(--w) / 2 - 18px);width:36px;height:36px;border-radius:50%;border:1px solid var(--edgerec-border,#e3e6ea);background:var(--edgerec-bg,#fff);color:var(--edgerec-fg,#1d2939);font-size:22px;line-height:1;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.15)}
+.nav[hidden]{display:none}.prev{left:-6px}.next{right:-6px}
+.nav:hover,.nav:focus-visible{border-color:var(--a);color:var(--a)}
 a{display:flex;flex-direction:column;gap:4px;height:100%;box-sizing:border-box;padding:10px;border:1px solid var(--edgerec-border,#e3e6ea);border-radius:var(--r);background:var(--edgerec-bg,#fff);color:inherit;text-decoration:none;transition:box-shadow .15s,border-color .15s}
 a:hover,a:focus-visible{border-color:var(--a);box-shadow:0 2px 10px rgba(0,0,0,.08);outline:none}
 a:focus-visible{outline:2px solid var(--a);outline-offset:2px}

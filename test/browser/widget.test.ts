@@ -174,4 +174,51 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
     expect(problems.errors).toEqual([]);
     await page.close();
   });
+
+  it("is themable from the host page with custom properties and ::part, and scrolls as a carousel", async () => {
+    const { page, problems } = await open(
+      "theme",
+      `<style>
+         edgerec-recommendations{--edgerec-card-width:150px;--edgerec-border:rgb(0, 128, 0)}
+         edgerec-recommendations::part(price){color:rgb(200, 0, 0)}
+         edgerec-recommendations::part(heading){font-style:italic}
+       </style>
+       <div style="width:520px"><edgerec-recommendations api="${api.origin}" item="jam" k="8" heading="Themed"></edgerec-recommendations></div>`,
+    );
+    await expect.poll(() => cards(page).count()).toBe(8);
+    const look = await page.evaluate(() => {
+      const root = document.querySelector("edgerec-recommendations")!.shadowRoot!;
+      const style = (sel: string) => getComputedStyle(root.querySelector(sel)!);
+      return {
+        price: style('[part="price"]').color,
+        heading: style('[part="heading"]').fontStyle,
+        border: style('[part="link"]').borderTopColor,
+        cardWidth: Math.round(root.querySelector('[part="card"]')!.getBoundingClientRect().width),
+      };
+    });
+    expect(look).toEqual({ price: "rgb(200, 0, 0)", heading: "italic", border: "rgb(0, 128, 0)", cardWidth: 150 });
+    const forward = page.getByRole("button", { name: "Scroll forward" });
+    const back = page.getByRole("button", { name: "Scroll back" });
+    await expect.poll(() => forward.isVisible()).toBe(true);
+    expect(await back.isVisible()).toBe(false);
+    await screenshot(page, "widget-carousel-themed");
+    await forward.click();
+    await expect.poll(() => back.isVisible()).toBe(true);
+    expect(problems.errors).toEqual([]);
+    await page.close();
+  });
+
+  it("lets a single-page store cancel edgerec:click to route by itself", async () => {
+    const { page } = await open(
+      "spa",
+      `<script>document.addEventListener("edgerec:click", e => { e.preventDefault(); window.__routed = e.detail.id; });</script>
+       <edgerec-recommendations api="${api.origin}" item="spa" k="2" layout="grid"></edgerec-recommendations>`,
+    );
+    await expect.poll(() => cards(page).count()).toBe(2);
+    const before = page.url();
+    await cards(page).nth(1).locator("a").click();
+    expect(await page.evaluate(() => (window as any).__routed)).toBe("spa-1");
+    expect(page.url()).toBe(before); // the link's #item-spa-1 was not followed
+    await page.close();
+  });
 });
