@@ -22,6 +22,7 @@ import { Packr, Unpackr } from "msgpackr";
 
 export const FORMAT_VERSION = 1;
 const MAGIC = new Uint8Array([0x45, 0x44, 0x47, 0x45, 0x52, 0x45, 0x43, 0x0a]); // "EDGEREC\n"
+const MANIFEST_MAGIC = new Uint8Array([0x45, 0x44, 0x47, 0x45, 0x4d, 0x41, 0x4e, 0x0a]); // "EDGEMAN\n"
 const PREFIX_BYTES = 52;
 const CHECKSUM_START = 48;
 
@@ -126,6 +127,37 @@ export interface Artifact {
   extra?: Record<string, unknown>;
 }
 
+/**
+ * A large catalogue is published as a manifest plus shards, each shard a complete Artifact
+ * (same format, decoded with decodeArtifact) that is self-contained for what it owns:
+ *  - its owned items (a contiguous range of the global catalogue) with their neighbour
+ *    lists, and the display metadata of every item those lists name (as extra rows with no
+ *    lists of their own), so similar-items needs exactly one shard;
+ *  - its owned users with their histories (and vectors/top-N), plus the neighbour lists of
+ *    those histories' items, so user recommendations need exactly one shard;
+ *  - the head of the popularity lists (overall and per category), so any shard answers "popular".
+ * Shard-local indexes differ from global ones; ids are the same strings everywhere. A basket
+ * spanning shards is answered by loading each basket item's shard and merging by id.
+ * Every shard stays under 25 MiB (KV's value limit).
+ */
+export interface ArtifactManifest {
+  header: ArtifactHeader;
+  items: {
+    /** Every item id (sortable), its shard and its index inside that shard. */
+    ids: StringTable;
+    shard: Uint16Array;
+    local: Uint32Array;
+  };
+  users: {
+    ids: StringTable;
+    shard: Uint16Array;
+    local: Uint32Array;
+  };
+  shards: Array<{ bytes: number; sha256: string; items: number; users: number }>;
+  /** The shard to read popular items from when no item or user names one. */
+  popularShard: number;
+}
+
 /** Padding value of neighbour lists and "no category". */
 export const NONE = 0xffffffff;
 
@@ -184,6 +216,11 @@ async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
 }
 
 export async function encodeArtifact(artifact: Artifact): Promise<Uint8Array> {
+  return encodeContainer(artifact, MAGIC);
+}
+
+/** Encodes any object in the container: typed arrays become aligned blobs, the rest msgpack. */
+async function encodeContainer(root: unknown, magic: Uint8Array): Promise<Uint8Array> {
   const blobs: TypedArray[] = [];
   const refs: BlobRef[] = [];
   let blobBytes = 0;
@@ -203,10 +240,10 @@ export async function encodeArtifact(artifact: Artifact): Promise<Uint8Array> {
     }
     return value;
   };
-  const descriptor = packr.pack({ artifact: strip(artifact), blobs: refs });
+  const descriptor = packr.pack({ artifact: strip(root), blobs: refs });
   const blobStart = align8(PREFIX_BYTES + descriptor.length);
   const out = new Uint8Array(blobStart + blobBytes);
-  out.set(MAGIC, 0);
+  out.set(magic, 0);
   const view = new DataView(out.buffer);
   view.setUint32(8, FORMAT_VERSION, true);
   view.setUint32(12, 0, true);
@@ -220,15 +257,22 @@ export async function encodeArtifact(artifact: Artifact): Promise<Uint8Array> {
 }
 
 /** Reads only the fixed prefix: cheap sanity checks before hashing. */
-function checkPrefix(bytes: Uint8Array): { descriptorLength: number } {
+function checkPrefix(bytes: Uint8Array, magic: Uint8Array = MAGIC): { descriptorLength: number } {
   if (bytes.length < PREFIX_BYTES) {
     throw new ArtifactError(
       `artifact is ${bytes.length} bytes, shorter than its ${PREFIX_BYTES}-byte header`,
       "the file is truncated or not an edgerec artifact; rebuild it with `edgerec build-artifact`",
     );
   }
-  for (let i = 0; i < MAGIC.length; i++) {
-    if (bytes[i] !== MAGIC[i]) {
+  for (let i = 0; i < magic.length; i++) {
+    if (bytes[i] !== magic[i]) {
+      const other = magic === MAGIC ? MANIFEST_MAGIC : MAGIC;
+      if (hasMagic(bytes, other)) {
+        throw new ArtifactError(
+          magic === MAGIC ? "this is a sharded artifact's manifest, not a single artifact" : "this is a single artifact, not a sharded artifact's manifest",
+          magic === MAGIC ? "decode it with decodeManifest and load its shards" : "decode it with decodeArtifact",
+        );
+      }
       throw new ArtifactError(
         "not an edgerec artifact (bad magic bytes)",
         "build one with `edgerec build-artifact` or `edgerec train --out`",
@@ -263,8 +307,20 @@ export interface DecodeOptions {
  * only if `bytes` is not 8-byte aligned), so keep `bytes` alive as long as the artifact.
  */
 export async function decodeArtifact(input: Uint8Array | ArrayBuffer, options: DecodeOptions = {}): Promise<Artifact> {
+  const artifact = (await decodeContainer(input, MAGIC, options)) as Artifact;
+  try {
+    validateShape(artifact);
+  } catch (err) {
+    // A validly signed but malformed descriptor (missing or mistyped section) must still be a clean refusal.
+    if (err instanceof ArtifactError) throw err;
+    throw new ArtifactError(`artifact is malformed: ${(err as Error).message}`, "rebuild the artifact with `edgerec build-artifact`");
+  }
+  return artifact;
+}
+
+async function decodeContainer(input: Uint8Array | ArrayBuffer, magic: Uint8Array, options: DecodeOptions): Promise<unknown> {
   let bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
-  const { descriptorLength } = checkPrefix(bytes);
+  const { descriptorLength } = checkPrefix(bytes, magic);
   if (!options.skipChecksum) {
     const actual = await sha256(bytes.subarray(CHECKSUM_START));
     const expected = bytes.subarray(16, 48);
@@ -289,11 +345,13 @@ export async function decodeArtifact(input: Uint8Array | ArrayBuffer, options: D
   }
   const blobStart = align8(PREFIX_BYTES + descriptorLength);
   const views = parsed.blobs.map((ref, i) => {
-    const Ctor = TYPED[ref?.type];
+    // Own keys only: "__proto__" or "constructor" must not resolve to Object machinery.
+    const Ctor = ref && Object.hasOwn(TYPED, ref.type) ? TYPED[ref.type] : undefined;
     if (!Ctor || !Number.isInteger(ref.offset) || !Number.isInteger(ref.length) || ref.offset < 0 || ref.length < 0) {
       throw new ArtifactError(`artifact section ${i} has an invalid description`, "rebuild the artifact");
     }
     const bytesPer = (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+    if (ref.offset % bytesPer !== 0) throw new ArtifactError(`artifact section ${i} (${ref.type}) is misaligned`, "rebuild the artifact");
     const start = bytes.byteOffset + blobStart + ref.offset;
     if (blobStart + ref.offset + ref.length * bytesPer > bytes.length) {
       throw new ArtifactError(`artifact section ${i} (${ref.type}) runs past the end of the file`, "the file is truncated; publish it again");
@@ -314,9 +372,59 @@ export async function decodeArtifact(input: Uint8Array | ArrayBuffer, options: D
     }
     return value;
   };
-  const artifact = restore(parsed.artifact) as Artifact;
-  validateShape(artifact);
-  return artifact;
+  return restore(parsed.artifact);
+}
+
+function hasMagic(bytes: Uint8Array, magic: Uint8Array): boolean {
+  if (bytes.length < magic.length) return false;
+  for (let i = 0; i < magic.length; i++) if (bytes[i] !== magic[i]) return false;
+  return true;
+}
+
+/** True when `bytes` start like a sharded artifact's manifest (cheap: magic bytes only). */
+export function isManifest(bytes: Uint8Array): boolean {
+  return hasMagic(bytes, MANIFEST_MAGIC);
+}
+
+/** True when `bytes` start like a single artifact. */
+export function isArtifact(bytes: Uint8Array): boolean {
+  return hasMagic(bytes, MAGIC);
+}
+
+export async function encodeManifest(manifest: ArtifactManifest): Promise<Uint8Array> {
+  return encodeContainer(manifest, MANIFEST_MAGIC);
+}
+
+/** Decodes and verifies a sharded artifact's manifest (same checks as decodeArtifact). */
+export async function decodeManifest(input: Uint8Array | ArrayBuffer, options: DecodeOptions = {}): Promise<ArtifactManifest> {
+  const m = (await decodeContainer(input, MANIFEST_MAGIC, options)) as ArtifactManifest;
+  const fail = (what: string): never => {
+    throw new ArtifactError(`manifest is inconsistent: ${what}`, "rebuild the artifact with `edgerec build-artifact`");
+  };
+  try {
+    if (!m || !m.header || !m.items || !m.users || !Array.isArray(m.shards)) fail("missing sections");
+    const n = m.header.counts.items;
+    if (stringCount(m.items.ids) !== n || m.items.shard.length !== n || m.items.local.length !== n) fail("item sections length");
+    const u = m.header.counts.users;
+    if (stringCount(m.users.ids) !== u || m.users.shard.length !== u || m.users.local.length !== u) fail("user sections length");
+    for (const section of [m.items.shard, m.users.shard]) for (let i = 0; i < section.length; i++) if (section[i] >= m.shards.length) fail("an entry names a missing shard");
+  } catch (err) {
+    if (err instanceof ArtifactError) throw err;
+    throw new ArtifactError(`manifest is malformed: ${(err as Error).message}`, "rebuild the artifact with `edgerec build-artifact`");
+  }
+  return m;
+}
+
+/** Where item `id` lives: its shard and its index inside that shard, or null when unknown. */
+export function shardOfItem(manifest: ArtifactManifest, id: string): { shard: number; local: number } | null {
+  const i = indexOfString(manifest.items.ids, id);
+  return i < 0 ? null : { shard: manifest.items.shard[i], local: manifest.items.local[i] };
+}
+
+/** Where user `id`'s history and recommendations live, or null when unknown. */
+export function shardOfUser(manifest: ArtifactManifest, id: string): { shard: number; local: number } | null {
+  const i = indexOfString(manifest.users.ids, id);
+  return i < 0 ? null : { shard: manifest.users.shard[i], local: manifest.users.local[i] };
 }
 
 /** Cross-checks section sizes so the recommenders can index without bounds checks. */

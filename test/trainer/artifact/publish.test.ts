@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Miniflare } from "miniflare";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { artifactKey, CURRENT_KEY, manifestKey, shardKey } from "../../../src/artifact/keys.ts";
+import { buildArtifact } from "../../../trainer/artifact/build.ts";
+import { BothStores, KvBindingStore, type ObjectStore, R2BindingStore } from "../../../trainer/artifact/object-store.ts";
+import { planPublish, publish, readCurrent, readVersions, rollback } from "../../../trainer/artifact/publish.ts";
+import { GroupModel, smallStore } from "./fixture.ts";
+
+let mf: Miniflare;
+let store: ObjectStore;
+let dir: string;
+const files: string[] = [];
+
+beforeAll(async () => {
+  mf = new Miniflare({ modules: true, script: "export default { fetch() { return new Response('') } }", r2Buckets: ["ARTIFACTS"], kvNamespaces: ["KV"] });
+  // Publishing to both backends exercises R2 and KV alike.
+  store = new BothStores([new R2BindingStore((await mf.getR2Bucket("ARTIFACTS")) as never), new KvBindingStore((await mf.getKVNamespace("KV")) as never)]);
+  dir = mkdtempSync(join(tmpdir(), "edgerec-publish-"));
+  const data = smallStore({ items: 30, users: 12 });
+  const model = new GroupModel(data.warmItems, 12, data.groups);
+  for (let v = 0; v < 4; v++) {
+    const bytes = await buildArtifact({ model, interactions: data.interactions, items: data.items, metrics: { "ndcg@10": 0.1 * v }, headlineMetric: "ndcg@10", createdAt: new Date(Date.UTC(2026, 0, 1, 0, v)) });
+    const file = join(dir, `v${v}.bin`);
+    writeFileSync(file, bytes);
+    files.push(file);
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await mf?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("publish, versions, rollback", () => {
+  it("uploads the artifact, then flips current; lists versions newest first", async () => {
+    const first = await publish(store, await planPublish(files[0]));
+    expect(first.previous).toBeNull();
+    const second = await publish(store, await planPublish(files[1]));
+    expect(second.previous).toBe(first.pointer.version);
+    const current = await readCurrent(store);
+    expect(current?.version).toBe(second.pointer.version);
+    expect(current?.key).toBe(artifactKey(second.pointer.version));
+    expect(current?.metrics["ndcg@10"]).toBeCloseTo(0.1);
+    const versions = await readVersions(store);
+    expect(versions.map((v) => v.version)).toEqual([second.pointer.version, first.pointer.version]);
+    expect(await store.get(artifactKey(first.pointer.version))).not.toBeNull();
+  });
+
+  it("a publish that fails midway leaves current on the previous complete version", async () => {
+    const before = await readCurrent(store);
+    const plan = await planPublish(files[2]);
+    const version = plan.pointer.version;
+    // A sharded upload whose second shard file is missing.
+    plan.pointer = { ...plan.pointer, layout: "sharded", key: manifestKey(version), shards: [shardKey(version, 0), shardKey(version, 1)] };
+    plan.objects = [
+      { key: shardKey(version, 0), path: files[2] },
+      { key: shardKey(version, 1), path: join(dir, "missing-shard.bin") },
+      { key: manifestKey(version), path: files[2] },
+    ];
+    await expect(publish(store, plan)).rejects.toThrow(/missing-shard\.bin.*nothing was made current/);
+    expect((await readCurrent(store))?.version).toBe(before?.version);
+    expect((await readVersions(store)).map((v) => v.version)).not.toContain(version);
+    expect(await store.get(manifestKey(version))).toBeNull();
+  });
+
+  it("rolls back to the previous version, or to a named one, and refuses unknown ones", async () => {
+    const versions = await readVersions(store);
+    const back = await rollback(store);
+    expect(back.to.version).toBe(versions[1].version);
+    expect((await readCurrent(store))?.version).toBe(versions[1].version);
+    await expect(rollback(store)).rejects.toThrow(/no version older/);
+    const forward = await rollback(store, versions[0].version);
+    expect(forward.to.version).toBe(versions[0].version);
+    await expect(rollback(store, "20990101T000000Z-deadbeef")).rejects.toThrow(/is not published/);
+  });
+
+  it("keeps the newest N versions and deletes the objects of older ones after the flip", async () => {
+    const older = (await readVersions(store)).map((v) => v.version);
+    await publish(store, await planPublish(files[2]));
+    const result = await publish(store, await planPublish(files[3]), { keep: 2 });
+    expect(result.deleted).toEqual(older);
+    const oldest = { version: older[1] };
+    const versions = await readVersions(store);
+    expect(versions).toHaveLength(2);
+    expect(await store.get(artifactKey(oldest.version))).toBeNull();
+    expect(await store.get(CURRENT_KEY)).not.toBeNull();
+    expect((await readCurrent(store))?.version).toBe(versions[0].version);
+  });
+
+  it("refuses to publish a corrupt artifact before uploading anything", async () => {
+    const bad = join(dir, "bad.bin");
+    const bytes = new Uint8Array(await import("node:fs").then((fs) => fs.readFileSync(files[0])));
+    bytes[bytes.length - 1] ^= 1;
+    writeFileSync(bad, bytes);
+    await expect(planPublish(bad)).rejects.toThrow(/checksum mismatch/);
+  });
+});

@@ -1,0 +1,211 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ARTIFACT_BUCKET, KV_BINDING, R2_BINDING } from "../../src/artifact/keys.ts";
+
+/** The three operations publishing needs, over R2, KV or both. */
+export interface ObjectStore {
+  readonly name: string;
+  put(key: string, bytes: Uint8Array): Promise<void>;
+  /** null when the key does not exist. */
+  get(key: string): Promise<Uint8Array | null>;
+  delete(key: string): Promise<void>;
+}
+
+export type Backend = "r2" | "kv" | "both";
+
+const WRANGLER_ENV = {
+  CI: "1",
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_HIDE_BANNER: "true",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+};
+
+interface WranglerOptions {
+  /** Local storage (what `wrangler dev --local` reads) or the Cloudflare account. */
+  mode: "local" | "remote";
+  /** Local storage directory (wrangler's --persist-to; default .wrangler/state). */
+  persistTo?: string;
+  cwd?: string;
+}
+
+function run(args: string[], options: WranglerOptions): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npx", ["wrangler", ...args], { cwd: options.cwd, env: { ...process.env, ...WRANGLER_ENV }, stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stderr.on("data", (d: Buffer) => err.push(d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") }));
+  });
+}
+
+function locationArgs(options: WranglerOptions): string[] {
+  if (options.mode === "remote") return ["--remote"];
+  return ["--local", ...(options.persistTo ? ["--persist-to", options.persistTo] : [])];
+}
+
+function fail(what: string, result: { code: number; stderr: string }): never {
+  const detail = result.stderr.trim().split("\n").slice(-5).join("\n");
+  throw new Error(`${what} failed (wrangler exit ${result.code}): ${detail}`);
+}
+
+/** R2 through `wrangler r2 object put|get|delete`. */
+export class WranglerR2Store implements ObjectStore {
+  readonly name = "r2";
+  constructor(private readonly options: WranglerOptions) {}
+  async put(key: string, bytes: Uint8Array): Promise<void> {
+    await withTempFile(bytes, async (file) => {
+      const r = await run(["r2", "object", "put", `${ARTIFACT_BUCKET}/${key}`, "--file", file, ...locationArgs(this.options)], this.options);
+      if (r.code !== 0) fail(`uploading ${key} to R2`, r);
+    });
+  }
+  async get(key: string): Promise<Uint8Array | null> {
+    const dir = mkdtempSync(join(tmpdir(), "edgerec-get-"));
+    try {
+      const file = join(dir, "object");
+      const r = await run(["r2", "object", "get", `${ARTIFACT_BUCKET}/${key}`, "--file", file, ...locationArgs(this.options)], this.options);
+      if (r.code !== 0) {
+        if (/not (be )?found|does not exist|NoSuchKey/i.test(r.stderr + r.stdout.toString())) return null;
+        fail(`reading ${key} from R2`, r);
+      }
+      return new Uint8Array(readFileSync(file));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw err;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  async delete(key: string): Promise<void> {
+    const r = await run(["r2", "object", "delete", `${ARTIFACT_BUCKET}/${key}`, ...locationArgs(this.options)], this.options);
+    if (r.code !== 0) fail(`deleting ${key} from R2`, r);
+  }
+}
+
+/** KV through `wrangler kv key put|get|delete --binding KV`. */
+export class WranglerKvStore implements ObjectStore {
+  readonly name = "kv";
+  constructor(private readonly options: WranglerOptions) {}
+  async put(key: string, bytes: Uint8Array): Promise<void> {
+    await withTempFile(bytes, async (file) => {
+      const r = await run(["kv", "key", "put", key, "--binding", KV_BINDING, "--path", file, ...locationArgs(this.options)], this.options);
+      if (r.code !== 0) fail(`writing ${key} to KV`, r);
+    });
+  }
+  async get(key: string): Promise<Uint8Array | null> {
+    const r = await run(["kv", "key", "get", key, "--binding", KV_BINDING, ...locationArgs(this.options)], this.options);
+    if (r.code !== 0) {
+      if (/not found/i.test(r.stderr + r.stdout.toString())) return null;
+      fail(`reading ${key} from KV`, r);
+    }
+    const out = r.stdout.toString("utf8");
+    if (/^Value not found/i.test(out)) return null;
+    return new Uint8Array(r.stdout);
+  }
+  async delete(key: string): Promise<void> {
+    const r = await run(["kv", "key", "delete", key, "--binding", KV_BINDING, ...locationArgs(this.options)], this.options);
+    if (r.code !== 0) fail(`deleting ${key} from KV`, r);
+  }
+}
+
+/** Writes go to every store (in order); reads come from the first. */
+export class BothStores implements ObjectStore {
+  readonly name: string;
+  constructor(private readonly stores: ObjectStore[]) {
+    this.name = stores.map((s) => s.name).join("+");
+  }
+  async put(key: string, bytes: Uint8Array): Promise<void> {
+    for (const s of this.stores) await s.put(key, bytes);
+  }
+  get(key: string): Promise<Uint8Array | null> {
+    return this.stores[0].get(key);
+  }
+  async delete(key: string): Promise<void> {
+    for (const s of this.stores) await s.delete(key);
+  }
+}
+
+export function wranglerStore(backend: Backend, options: WranglerOptions): ObjectStore {
+  if (backend === "r2") return new WranglerR2Store(options);
+  if (backend === "kv") return new WranglerKvStore(options);
+  return new BothStores([new WranglerR2Store(options), new WranglerKvStore(options)]);
+}
+
+/** Structural view of the parts of Miniflare's R2/KV bindings publishing uses. */
+interface R2Like {
+  put(key: string, value: Uint8Array): Promise<unknown>;
+  get(key: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer> } | null>;
+  delete(key: string): Promise<void>;
+}
+interface KvLike {
+  put(key: string, value: Uint8Array | ArrayBuffer): Promise<void>;
+  get(key: string, type: "arrayBuffer"): Promise<ArrayBuffer | null>;
+  delete(key: string): Promise<void>;
+}
+
+/** An R2 bucket binding (Miniflare's `getR2Bucket`, or a Worker's env.ARTIFACTS). */
+export class R2BindingStore implements ObjectStore {
+  readonly name = "r2";
+  constructor(private readonly bucket: R2Like) {}
+  async put(key: string, bytes: Uint8Array): Promise<void> {
+    await this.bucket.put(key, new Uint8Array(bytes));
+  }
+  async get(key: string): Promise<Uint8Array | null> {
+    const o = await this.bucket.get(key);
+    return o ? new Uint8Array(await o.arrayBuffer()) : null;
+  }
+  delete(key: string): Promise<void> {
+    return this.bucket.delete(key);
+  }
+}
+
+/** A KV namespace binding (Miniflare's `getKVNamespace`, or env.KV). */
+export class KvBindingStore implements ObjectStore {
+  readonly name = "kv";
+  constructor(private readonly kv: KvLike) {}
+  async put(key: string, bytes: Uint8Array): Promise<void> {
+    await this.kv.put(key, new Uint8Array(bytes));
+  }
+  async get(key: string): Promise<Uint8Array | null> {
+    const v = await this.kv.get(key, "arrayBuffer");
+    return v ? new Uint8Array(v) : null;
+  }
+  delete(key: string): Promise<void> {
+    return this.kv.delete(key);
+  }
+}
+
+/**
+ * Local storage through Miniflare in-process: one workerd start instead of one wrangler
+ * process per object. Persists where `wrangler dev --local --persist-to <dir>` reads
+ * (<dir>/v3/{r2,kv}/<bucket or namespace id>), default .wrangler/state.
+ */
+export async function miniflareStores(options: { persistTo?: string; kvNamespaceId?: string; backend: Backend }): Promise<{ store: ObjectStore; dispose(): Promise<void> }> {
+  const { Miniflare } = await import("miniflare");
+  const root = join(options.persistTo ?? ".wrangler/state", "v3");
+  const mf = new Miniflare({
+    modules: true,
+    script: "export default { fetch() { return new Response('') } }",
+    r2Buckets: { [R2_BINDING]: ARTIFACT_BUCKET },
+    kvNamespaces: { [KV_BINDING]: options.kvNamespaceId ?? "edgerec-local" },
+    defaultPersistRoot: root,
+  });
+  const stores: ObjectStore[] = [];
+  if (options.backend !== "kv") stores.push(new R2BindingStore((await mf.getR2Bucket(R2_BINDING)) as unknown as R2Like));
+  if (options.backend !== "r2") stores.push(new KvBindingStore((await mf.getKVNamespace(KV_BINDING)) as unknown as KvLike));
+  return { store: stores.length === 1 ? stores[0] : new BothStores(stores), dispose: () => mf.dispose() };
+}
+
+async function withTempFile<T>(bytes: Uint8Array, f: (file: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), "edgerec-put-"));
+  try {
+    const file = join(dir, "object");
+    writeFileSync(file, bytes);
+    return await f(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,161 @@
+import { readFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { decodeArtifact, decodeManifest, isManifest } from "../../src/artifact/format.ts";
+import {
+  artifactKey,
+  CURRENT_KEY,
+  type CurrentPointer,
+  manifestKey,
+  type PublishedVersion,
+  shardKey,
+  VERSIONS_KEY,
+} from "../../src/artifact/keys.ts";
+import type { ObjectStore } from "./object-store.ts";
+
+/** One object to upload: where it goes and the file it comes from. */
+export interface PlannedObject {
+  key: string;
+  path: string;
+}
+
+/** Everything a publish will write, worked out before anything is uploaded. */
+export interface PublishPlan {
+  pointer: Omit<CurrentPointer, "publishedAt">;
+  /** Uploaded in order; the artifact or manifest (pointer.key) goes last. */
+  objects: PlannedObject[];
+}
+
+/**
+ * Reads and verifies a built artifact (a single `.bin`, or a sharded build's `manifest.bin`
+ * beside its `shard-<n>.bin` files) and plans its upload. Corrupt input is refused here,
+ * before anything is written.
+ */
+export async function planPublish(path: string): Promise<PublishPlan> {
+  const bytes = new Uint8Array(await readFile(path));
+  if (isManifest(bytes)) {
+    const manifest = await decodeManifest(bytes);
+    const { header } = manifest;
+    const dir = dirname(path);
+    const shards = manifest.shards.map((_, i) => ({ key: shardKey(header.version, i), path: join(dir, `shard-${i}.bin`) }));
+    return {
+      pointer: {
+        version: header.version,
+        layout: "sharded",
+        key: manifestKey(header.version),
+        shards: shards.map((s) => s.key),
+        createdAt: header.createdAt,
+        metrics: header.metrics,
+        headlineMetric: header.headlineMetric,
+        bytes: bytes.length + manifest.shards.reduce((s, x) => s + x.bytes, 0),
+      },
+      objects: [...shards, { key: manifestKey(header.version), path }],
+    };
+  }
+  const { header } = await decodeArtifact(bytes);
+  return {
+    pointer: {
+      version: header.version,
+      layout: "single",
+      key: artifactKey(header.version),
+      createdAt: header.createdAt,
+      metrics: header.metrics,
+      headlineMetric: header.headlineMetric,
+      bytes: bytes.length,
+    },
+    objects: [{ key: artifactKey(header.version), path }],
+  };
+}
+
+export async function readVersions(store: ObjectStore): Promise<PublishedVersion[]> {
+  const bytes = await store.get(VERSIONS_KEY);
+  if (!bytes) return [];
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { versions?: PublishedVersion[] };
+    return Array.isArray(parsed.versions) ? parsed.versions : [];
+  } catch {
+    throw new Error(`${VERSIONS_KEY} in ${store.name} is not valid JSON; fix or delete it, then publish again`);
+  }
+}
+
+export async function readCurrent(store: ObjectStore): Promise<CurrentPointer | null> {
+  const bytes = await store.get(CURRENT_KEY);
+  if (!bytes) return null;
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as CurrentPointer;
+  } catch {
+    throw new Error(`${CURRENT_KEY} in ${store.name} is not valid JSON; run \`edgerec rollback <version>\` to rewrite it`);
+  }
+}
+
+const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value, null, 2));
+
+export interface PublishResult {
+  pointer: CurrentPointer;
+  previous: string | null;
+  deleted: string[];
+}
+
+/**
+ * Uploads every object of the version, then records it in the versions index, then flips
+ * `current` — so a reader sees the old version or the complete new one, never a mix. If any
+ * upload fails, nothing after it runs and `current` still names the previous version.
+ * Afterwards keeps the newest `keep` versions (and always the current one), deleting the rest.
+ */
+export async function publish(store: ObjectStore, plan: PublishPlan, options: { keep?: number; onObject?: (key: string) => void } = {}): Promise<PublishResult> {
+  for (const object of plan.objects) {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(object.path));
+    } catch (err) {
+      throw new Error(`cannot read ${object.path} for ${object.key}: ${(err as Error).message}; nothing was made current`);
+    }
+    await store.put(object.key, bytes);
+    options.onObject?.(object.key);
+  }
+  const previous = await readCurrent(store);
+  const pointer: CurrentPointer = { ...plan.pointer, publishedAt: new Date().toISOString() };
+  const entry: PublishedVersion = { ...pointer, keys: plan.objects.map((o) => o.key) };
+  const versions = [entry, ...(await readVersions(store)).filter((v) => v.version !== pointer.version)];
+  await store.put(VERSIONS_KEY, json({ versions }));
+  await store.put(CURRENT_KEY, json(pointer));
+  const deleted = options.keep ? await retain(store, versions, options.keep, pointer.version) : [];
+  return { pointer, previous: previous?.version ?? null, deleted };
+}
+
+/** Deletes the objects of versions beyond the newest `keep` (never `current`), then rewrites the index. */
+export async function retain(store: ObjectStore, versions: PublishedVersion[], keep: number, current: string): Promise<string[]> {
+  const kept: PublishedVersion[] = [];
+  const dropped: PublishedVersion[] = [];
+  for (const v of versions) (kept.length < keep || v.version === current ? kept : dropped).push(v);
+  if (dropped.length === 0) return [];
+  // Shrink the index first: a version must never be listed once its objects may be gone.
+  await store.put(VERSIONS_KEY, json({ versions: kept }));
+  for (const v of dropped) for (const key of v.keys) await store.delete(key);
+  return dropped.map((v) => v.version);
+}
+
+/** Makes `version` (default: the one published before the current one) current again. */
+export async function rollback(store: ObjectStore, version?: string): Promise<{ from: string | null; to: CurrentPointer }> {
+  const versions = await readVersions(store);
+  const current = await readCurrent(store);
+  if (versions.length === 0) throw new Error("no published versions; publish one with `edgerec publish`");
+  let target: PublishedVersion | undefined;
+  if (version) {
+    target = versions.find((v) => v.version === version);
+    if (!target) throw new Error(`version ${version} is not published; \`edgerec versions\` lists the ones that are: ${versions.map((v) => v.version).join(", ")}`);
+  } else {
+    const at = versions.findIndex((v) => v.version === current?.version);
+    target = versions[at + 1];
+    if (!target) throw new Error(`there is no version older than the current one (${current?.version ?? "none"}) to roll back to`);
+  }
+  const main = await store.get(target.key);
+  if (!main) throw new Error(`version ${target.version} is listed but its object ${target.key} is missing; publish it again`);
+  const { keys: _keys, ...pointer } = target;
+  const to: CurrentPointer = { ...pointer, publishedAt: new Date().toISOString() };
+  await store.put(CURRENT_KEY, json(to));
+  return { from: current?.version ?? null, to };
+}
+
+export function describeFile(path: string): string {
+  return basename(path);
+}

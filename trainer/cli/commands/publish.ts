@@ -1,0 +1,37 @@
+import type { Command } from "commander";
+import { addStoreOptions, openStore, type StoreCliOptions } from "../../artifact/cli-store.ts";
+import { planPublish, publish } from "../../artifact/publish.ts";
+
+export function register(program: Command): void {
+  addStoreOptions(
+    program
+      .command("publish")
+      .description("upload an artifact (or a sharded build's manifest.bin and shards), then flip the `current` pointer to it")
+      .argument("<artifact>", "artifact.bin, or manifest.bin of a sharded build (its shard-<n>.bin files beside it)"),
+  )
+    .option("--keep <n>", "keep the newest n versions, deleting older ones after the flip", (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--keep must be a whole number >= 1, got ${JSON.stringify(v)}`);
+      return n;
+    })
+    .option("--json", "print the result as JSON")
+    .action(async (file: string, opts: StoreCliOptions & { keep?: number; json?: boolean }) => {
+      const plan = await planPublish(file);
+      const { store, where, dispose } = await openStore(opts);
+      try {
+        const result = await publish(store, plan, {
+          keep: opts.keep,
+          onObject: (key) => !opts.json && process.stderr.write(`  uploaded ${key}\n`),
+        });
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ ...result, where })}\n`);
+        } else {
+          process.stdout.write(`published ${result.pointer.version} to ${where} (${plan.objects.length} object(s), ${result.pointer.bytes} bytes)\n`);
+          process.stdout.write(`current: ${result.previous ?? "(none)"} -> ${result.pointer.version}\n`);
+          if (result.deleted.length) process.stdout.write(`deleted old versions: ${result.deleted.join(", ")}\n`);
+        }
+      } finally {
+        await dispose();
+      }
+    });
+}
