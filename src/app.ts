@@ -5,7 +5,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { cors } from "./http/cors.ts";
-import { fromProblemError, ProblemError, problemResponse, type ProblemField } from "./http/problem.ts";
+import { fromProblemError, ProblemError, problemResponse } from "./http/problem.ts";
 import { securityHeaders } from "./http/security.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerBasketRoutes } from "./routes/basket.ts";
@@ -17,35 +17,16 @@ import { registerPopularRoutes } from "./routes/popular.ts";
 import { registerScoreRoutes } from "./routes/score.ts";
 import { registerUserRoutes } from "./routes/users.ts";
 import { ArtifactStore } from "./store/artifact-store.ts";
+import { registerWidgetRoutes } from "./widget/routes.ts";
 
 export interface AppOptions {
   store?: ArtifactStore;
 }
 
-interface ZodIssueLike {
-  path: PropertyKey[];
-  message: string;
-}
-
-function issueLocation(target: string, path: PropertyKey[]): string {
-  const where = target === "param" ? "path" : target === "json" ? "body" : target;
-  let out = where;
-  for (const p of path) out += typeof p === "number" ? `[${p}]` : `.${String(p)}`;
-  return out;
-}
-
 export function createApp(options: AppOptions = {}) {
   const deps: Deps = { store: options.store ?? new ArtifactStore() };
-  const app = new OpenAPIHono<AppEnv>({
-    // Validation failures become one 400 problem listing every issue with its location.
-    defaultHook: (result, c) => {
-      if (result.success) return;
-      const issues = ((result as unknown as { error: { issues: ZodIssueLike[] } }).error?.issues ?? []).slice(0, 50);
-      const errors: ProblemField[] = issues.map((i) => ({ location: issueLocation(result.target, i.path), message: i.message }));
-      const detail = errors.length === 1 ? `${errors[0].location}: ${errors[0].message}` : "The request has invalid parameters; see `errors`.";
-      return problemResponse(400, "invalid-request", "Invalid request", detail, c.req.path, errors);
-    },
-  });
+  // Routes validate synchronously themselves (routes/define.ts); this app only documents them.
+  const app = new OpenAPIHono<AppEnv>();
 
   app.use("*", securityHeaders);
   app.use("*", cors);
@@ -58,6 +39,7 @@ export function createApp(options: AppOptions = {}) {
   registerScoreRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerDocRoutes(app);
+  registerWidgetRoutes(app, deps); // /widget.js, the demo page at / and its read-only JSON routes
 
   app.notFound((c) =>
     problemResponse(404, "not-found", "Not found", `No route for ${c.req.method} ${c.req.path}; see /docs for the API.`, c.req.path),

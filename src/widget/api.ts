@@ -30,7 +30,8 @@ export function buildRequest(q: RecommendationQuery): { url: string; init: Reque
   const params = new URLSearchParams({ k: String(q.k) });
   if (q.category) params.set("category", q.category);
   if (q.items && q.items.length > 0) {
-    const body: Record<string, unknown> = { items: q.items, exclude: q.items, k: q.k };
+    // The API always leaves the basket items themselves out of the answer.
+    const body: Record<string, unknown> = { items: q.items, k: q.k };
     if (q.category) body.filters = { category: q.category };
     return {
       url: `${base}/v1/recommendations`,

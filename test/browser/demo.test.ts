@@ -25,7 +25,7 @@ describe.skipIf(!hasChromium)("demo page and cross-origin widget against the rea
 
   beforeAll(async () => {
     [browser, sample] = await Promise.all([launchChromium(), buildSampleArtifact()]);
-    worker = await startWorker(sample.bytes, {}, process.env.EDGEREC_TEST_WORKER_ENTRY);
+    worker = await startWorker(sample.bytes);
     store = await startServer((req, res) => {
       if (req.url === "/favicon.ico") return send(res, 204, "image/x-icon", "");
       send(res, 200, "text/html; charset=utf-8", storeHtml);
