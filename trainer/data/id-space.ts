@@ -1,3 +1,12 @@
+/**
+ * A copy of `s` that does not keep its source text alive. Substrings in V8 may be
+ * views into the string they were cut from (here: a whole decoded 1 MiB block), so
+ * storing one would keep the block in memory for as long as the id lives.
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : (" " + s).slice(1);
+}
+
 /** Maps the store's string ids to dense indexes in order of first appearance. */
 export class IdIndex {
   readonly ids: string[] = [];
@@ -8,6 +17,7 @@ export class IdIndex {
     let i = this.index.get(id);
     if (i === undefined) {
       i = this.ids.length;
+      id = detach(id);
       this.ids.push(id);
       this.index.set(id, i);
     }

@@ -4,6 +4,7 @@ import { forEachLine } from "../source.ts";
 import type { ReportBuilder } from "../report.ts";
 import type { DataSpec } from "../spec.ts";
 import type { ItemMeta } from "../types.ts";
+import { detach } from "../id-space.ts";
 
 /** The 19 genres of MovieLens 100k, in flag order (used when no u.genre is found). */
 export const MOVIELENS_GENRES = [
@@ -63,11 +64,11 @@ export async function readMovieLensItems(file: string, spec: DataSpec, report: R
           report.duplicatesMerged++;
           return;
         }
-        const meta: ItemMeta = { id };
+        const meta: ItemMeta = { id: detach(id) };
         const title = f[1].trim();
-        if (title) meta.title = title;
+        if (title) meta.title = detach(title);
         const url = f[4]?.trim();
-        if (url) meta.url = url;
+        if (url) meta.url = detach(url);
         const flags = f.slice(-19);
         const cats: string[] = [];
         flags.forEach((v, k) => {

@@ -3,6 +3,7 @@ import { normaliseName, splitFields } from "../delimited.ts";
 import type { ReportBuilder } from "../report.ts";
 import type { DataSpec } from "../spec.ts";
 import { InputError, type ItemMeta } from "../types.ts";
+import { detach } from "../id-space.ts";
 
 /** "[1, 2, 3]" (Python list of ids) → ["1","2","3"]; undefined when malformed. */
 export function parseIdList(s: string): string[] | undefined {
@@ -12,7 +13,7 @@ export function parseIdList(s: string): string[] | undefined {
   const out = t
     .slice(1, -1)
     .split(",")
-    .map((x) => x.trim().replace(/^['"]|['"]$/g, ""));
+    .map((x) => detach(x.trim().replace(/^['"]|['"]$/g, "")));
   return out.every((x) => x !== "") ? out : undefined;
 }
 
@@ -45,7 +46,7 @@ export async function readRechorusMeta(file: string, spec: DataSpec, report: Rep
           report.duplicatesMerged++;
           return;
         }
-        const meta: ItemMeta = { id };
+        const meta: ItemMeta = { id: detach(id) };
         if (cols.cat >= 0) {
           const c = (f[cols.cat] ?? "").trim();
           if (c !== "" && c !== "0") meta.categories = [`cat:${c}`];
