@@ -21,21 +21,25 @@ describe.skipIf(!hasChromium)("demo page and cross-origin widget against the rea
   let sample: SampleArtifact;
   let worker: RunningWorker;
   let store: LocalServer;
+  let otherStore: LocalServer;
   let storeHtml = "";
 
   beforeAll(async () => {
-    [browser, sample] = await Promise.all([launchChromium(), buildSampleArtifact()]);
-    worker = await startWorker(sample.bytes);
-    store = await startServer((req, res) => {
-      if (req.url === "/favicon.ico") return send(res, 204, "image/x-icon", "");
-      send(res, 200, "text/html; charset=utf-8", storeHtml);
-    });
+    const serveStorePage = () =>
+      startServer((req, res) => {
+        if (req.url === "/favicon.ico") return send(res, 204, "image/x-icon", "");
+        send(res, 200, "text/html; charset=utf-8", storeHtml);
+      });
+    [browser, sample, store, otherStore] = await Promise.all([launchChromium(), buildSampleArtifact(), serveStorePage(), serveStorePage()]);
+    // Only `store` is on the API's CORS allowlist; `otherStore` is not.
+    worker = await startWorker(sample.bytes, { CORS_ORIGINS: store.origin });
   });
 
   afterAll(async () => {
     await browser?.close();
     await worker?.close();
     await store?.close();
+    await otherStore?.close();
   });
 
   const api = async <T>(path: string): Promise<T> => {
@@ -75,6 +79,18 @@ describe.skipIf(!hasChromium)("demo page and cross-origin widget against the rea
     await screenshot(page, "store-page-cross-origin");
     expect(problems.errors).toEqual([]);
     expect(problems.failedResources).toEqual([]);
+    await page.close();
+  });
+
+  it("on a store origin missing from CORS_ORIGINS the widget hides quietly", async () => {
+    storeHtml = storePage(`${worker.origin}/widget.js`, `<edgerec-recommendations item="${popularItemId()}" k="4"></edgerec-recommendations>`);
+    const page = await browser.newPage();
+    const problems = watchProblems(page);
+    await page.goto(otherStore.origin);
+    await expect.poll(() => page.evaluate(() => (window as any).__events.map((e: any) => e.type))).toEqual(["edgerec:hidden"]);
+    expect(await page.locator("edgerec-recommendations").evaluate((el) => (el as HTMLElement).hidden)).toBe(true);
+    expect(problems.errors).toEqual([]); // only Chromium's own CORS line, nothing from the widget
+    expect(problems.failedResources.every((line) => /CORS|Failed to load resource/.test(line))).toBe(true);
     await page.close();
   });
 

@@ -17,7 +17,7 @@ export function launchChromium(): Promise<Browser> {
 export interface PageProblems {
   /** Uncaught exceptions and console.error calls from page scripts. */
   errors: string[];
-  /** Chromium's own "Failed to load resource" lines for HTTP errors a test provoked on purpose. */
+  /** Chromium's own network lines ("Failed to load resource", "blocked by CORS policy") for failures a test provoked. */
   failedResources: string[];
 }
 
@@ -27,7 +27,7 @@ export function watchProblems(page: Page): PageProblems {
   page.on("console", (msg) => {
     if (msg.type() !== "error") return;
     const text = msg.text();
-    if (text.startsWith("Failed to load resource")) problems.failedResources.push(text);
+    if (text.startsWith("Failed to load resource") || /blocked by CORS policy/.test(text)) problems.failedResources.push(text);
     else problems.errors.push(`console.error: ${text}`);
   });
   return problems;
