@@ -1,12 +1,13 @@
 import { readFile } from "node:fs/promises";
-import { ARTIFACT_BUCKET, CURRENT_KEY, type CurrentPointer } from "../../src/artifact/keys.ts";
+import type { CurrentPointer } from "../../src/artifact/keys.ts";
+import { openStore, type StoreCliOptions } from "../artifact/cli-store.ts";
+import { readCurrent } from "../artifact/publish.ts";
 import { readArtifactHeader } from "./artifact-header.ts";
-import { runWrangler } from "./edgerec-cli.ts";
 import type { PublishedMetrics } from "./gate.ts";
 
 export type PublishedSource =
-  | { kind: "local"; persistDir?: string }
-  | { kind: "remote" }
+  /** Where `edgerec publish` puts versions: --local (wrangler's local storage) or --remote (Cloudflare). */
+  | { kind: "store"; options: StoreCliOptions }
   /** An artifact file standing for the published version (offline checks, tests). */
   | { kind: "artifact"; path: string }
   /** A saved copy of the `current` pointer JSON. */
@@ -25,18 +26,14 @@ export async function readPublishedMetrics(source: PublishedSource): Promise<Pub
     }
     case "pointer":
       return pointerMetrics(JSON.parse(await readFile(source.path, "utf8")) as CurrentPointer, source.path);
-    case "local":
-    case "remote": {
-      const where = source.kind === "local" ? ["--local", ...(source.persistDir ? ["--persist-to", source.persistDir] : [])] : ["--remote"];
-      let text: string;
+    case "store": {
+      const { store, where, dispose } = await openStore(source.options);
       try {
-        text = await runWrangler(["r2", "object", "get", `${ARTIFACT_BUCKET}/${CURRENT_KEY}`, "--pipe", ...where], { capture: true, quietErrors: true });
-      } catch (err) {
-        const message = (err as Error & { stderr?: string }).stderr ?? (err as Error).message;
-        if (/does not exist|NoSuchKey|not found/i.test(message)) return null;
-        throw new Error(`cannot read the published version's pointer (${source.kind}): ${message.trim().split("\n")[0]}`);
+        const pointer = await readCurrent(store);
+        return pointer ? pointerMetrics(pointer, `the current pointer in ${where}`) : null;
+      } finally {
+        await dispose();
       }
-      return pointerMetrics(JSON.parse(text) as CurrentPointer, `${source.kind} ${CURRENT_KEY}`);
     }
   }
 }

@@ -3,11 +3,9 @@ import { resolve } from "node:path";
 import { readArtifactHeader } from "../../ops/artifact-header.ts";
 import { checkGate, DEFAULT_GATE_TOLERANCE, toleranceFromEnv } from "../../ops/gate.ts";
 import { readPublishedMetrics, type PublishedSource } from "../../ops/published.ts";
+import { addStoreOptions, type StoreCliOptions } from "../../artifact/cli-store.ts";
 
-interface GateCliOptions {
-  local?: boolean;
-  remote?: boolean;
-  persistTo?: string;
+interface GateCliOptions extends StoreCliOptions {
   publishedArtifact?: string;
   pointer?: string;
   tolerance?: number;
@@ -18,13 +16,15 @@ interface GateCliOptions {
 
 /** `edgerec gate <artifact>`: exit 1 when the new artifact is worse than the published one. */
 export function register(program: Command): void {
-  program
-    .command("gate")
-    .description("quality gate: fail (exit 1) when the artifact's headline metric falls more than a tolerance below the published version's")
-    .argument("<artifact>", "the newly built artifact (edgerec train --out)")
-    .option("--local", "compare with the version published to wrangler's local storage (default)")
-    .option("--remote", "compare with the version published to Cloudflare R2 (needs CLOUDFLARE_API_TOKEN / CLOUDFLARE_ACCOUNT_ID)")
-    .option("--persist-to <dir>", "wrangler local state directory (with --local; default .wrangler/state)")
+  addStoreOptions(
+    program
+      .command("gate")
+      .description(
+        "quality gate: fail (exit 1) when the artifact's headline metric falls more than a tolerance below the published version's " +
+          "(read from --local storage by default, or --remote)",
+      )
+      .argument("<artifact>", "the newly built artifact (edgerec train --out)"),
+  )
     .option("--published-artifact <file>", "compare with this artifact file instead of the published version")
     .option("--pointer <file>", "compare with a saved copy of the `current` pointer JSON")
     .option(
@@ -42,13 +42,11 @@ export function register(program: Command): void {
     .action(async (artifact: string, opts: GateCliOptions) => {
       const chosen = [opts.local, opts.remote, opts.publishedArtifact, opts.pointer].filter(Boolean).length;
       if (chosen > 1) throw new InvalidArgumentError("choose one of --local, --remote, --published-artifact, --pointer");
-      const source: PublishedSource = opts.remote
-        ? { kind: "remote" }
-        : opts.publishedArtifact
-          ? { kind: "artifact", path: resolve(opts.publishedArtifact) }
-          : opts.pointer
-            ? { kind: "pointer", path: resolve(opts.pointer) }
-            : { kind: "local", persistDir: opts.persistTo ? resolve(opts.persistTo) : undefined };
+      const source: PublishedSource = opts.publishedArtifact
+        ? { kind: "artifact", path: resolve(opts.publishedArtifact) }
+        : opts.pointer
+          ? { kind: "pointer", path: resolve(opts.pointer) }
+          : { kind: "store", options: { ...opts, local: !opts.remote } };
       const header = await readArtifactHeader(resolve(artifact));
       const published = await readPublishedMetrics(source);
       const result = checkGate(header, published, {
