@@ -7,13 +7,49 @@ export function detach(s: string): string {
   return s.length < 13 ? s : (" " + s).slice(1);
 }
 
-/** Maps the store's string ids to dense indexes in order of first appearance. */
+/** Canonical small non-negative integers ("0", "17", not "017") get a table slot instead of a Map entry. */
+const MAX_TABLE_ID = 1 << 22;
+
+function smallInt(s: string): number {
+  const n = s.length;
+  if (n === 0 || n > 7 || (n > 1 && s.charCodeAt(0) === 48)) return -1;
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const c = s.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v < MAX_TABLE_ID ? v : -1;
+}
+
+/**
+ * Maps the store's string ids to dense indexes in order of first appearance.
+ * Numeric ids (MovieLens, ReChorus, competition files) skip string hashing.
+ */
 export class IdIndex {
   readonly ids: string[] = [];
   private readonly index = new Map<string, number>();
+  /** Index + 1 of small integer ids, 0 = not seen. */
+  private table = new Int32Array(1024);
 
   /** The index of `id`, adding it when new. */
   intern(id: string): number {
+    const v = smallInt(id);
+    if (v >= 0) {
+      if (v >= this.table.length) {
+        let cap = this.table.length;
+        while (cap <= v) cap *= 2;
+        const t = new Int32Array(Math.min(cap, MAX_TABLE_ID));
+        t.set(this.table);
+        this.table = t;
+      }
+      const slot = this.table[v];
+      if (slot > 0) return slot - 1;
+      const i = this.ids.length;
+      this.ids.push(detach(id));
+      this.table[v] = i + 1;
+      return i;
+    }
     let i = this.index.get(id);
     if (i === undefined) {
       i = this.ids.length;
@@ -25,6 +61,11 @@ export class IdIndex {
   }
 
   get(id: string): number | undefined {
+    const v = smallInt(id);
+    if (v >= 0) {
+      const slot = v < this.table.length ? this.table[v] : 0;
+      return slot > 0 ? slot - 1 : undefined;
+    }
     return this.index.get(id);
   }
 
