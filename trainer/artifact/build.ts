@@ -17,6 +17,7 @@ import { exactNeighbours, normalizeRows, type NeighbourRows } from "./exact-neig
 import { popularityOrder } from "./popularity.ts";
 import { interactionsHash, versionId } from "./source-hash.ts";
 import { recentHistories } from "./user-history.ts";
+import { type ShardedArtifact, shardArtifact } from "./shard.ts";
 
 export interface BuildOptions {
   model: Recommender;
@@ -283,4 +284,10 @@ function userTopLists(model: Recommender, interactions: Interactions, topN: numb
     topPtr[u + 1] = ids.length;
   }
   return { topPtr, topIds: Uint32Array.from(ids) };
+}
+
+/** The sharded variant: a manifest plus self-contained shards, each under `maxShardBytes` (<= 25 MiB). */
+export async function buildShardedArtifact(options: BuildOptions & { maxShardBytes?: number }): Promise<ShardedArtifact> {
+  const { artifact } = await buildArtifactObject(options);
+  return shardArtifact(artifact, { maxShardBytes: options.maxShardBytes });
 }

@@ -66,9 +66,15 @@ export function contentFeatures(items: ItemMeta[]): CsrMatrix {
   return { nRows: n, nCols: vocab.size, indptr, indices, data };
 }
 
-/** Scales every row of a feature matrix to unit length (a copy). */
+/**
+ * Weights a given feature matrix (e.g. the hybrid model's item features) like contentFeatures:
+ * each column by log(1 + N / df), then every row to unit length (a copy).
+ */
 export function normalizeCsrRows(m: CsrMatrix): CsrMatrix {
+  const df = new Float64Array(m.nCols);
+  for (let p = 0; p < m.indices.length; p++) df[m.indices[p]]++;
   const data = new Float32Array(m.data);
+  for (let p = 0; p < data.length; p++) data[p] *= Math.log(1 + m.nRows / df[m.indices[p]]);
   for (let r = 0; r < m.nRows; r++) {
     let norm = 0;
     for (let p = m.indptr[r]; p < m.indptr[r + 1]; p++) norm += data[p] * data[p];
