@@ -226,7 +226,11 @@ export async function peekLines(file: string, maxLines = 20, encoding: TextEncod
   }
   let text = Buffer.concat(parts).subarray(0, maxBytes).toString(encoding === "utf8" ? "utf8" : "latin1");
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const out = text.split("\n").slice(0, maxLines).map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
-  if (lines < maxLines && out.length > 0 && out[out.length - 1] === "") out.pop();
-  return out.filter((l, i) => l.length > 0 || i < out.length - 1);
+  // Empty lines are skipped here exactly as forEachLine skips them, so "first line" means the same in both.
+  return text
+    .split("\n")
+    .slice(0, lines >= maxLines ? maxLines : undefined)
+    .map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l))
+    .filter((l) => l.length > 0)
+    .slice(0, maxLines);
 }

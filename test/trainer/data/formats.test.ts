@@ -275,3 +275,23 @@ describe("user features from a table with a header", () => {
     await expect(loadDataset({ interactions: [mf] })).rejects.toThrow(/looks like product metadata.*\n.*--items/);
   });
 });
+
+describe("other JSON-lines interactions", () => {
+  it("accepts user_id/item_id/rating/timestamp keys (ms or ISO times) and skips blank lines", async () => {
+    const file = fx.write("events.jsonl", "\n" + [
+      JSON.stringify({ user_id: "u1", item_id: "p1", rating: 4, timestamp: 1_600_000_000_000 }),
+      "",
+      JSON.stringify({ user_id: "u2", item_id: "p1", rating: 2, timestamp: "2020-09-13T12:26:40Z" }),
+    ].join("\n") + "\n");
+    const d = await loadDataset({ interactions: [file] });
+    expect(pairs(d.interactions)).toEqual(new Map([["u1/p1", 4], ["u2/p1", 2]]));
+    expect(Array.from(d.interactions.times)).toEqual([1_600_000_000, 1_600_000_000]);
+    expect(d.reports[0]).toMatchObject({ rowsRead: 2, accepted: 2 });
+  });
+
+  it("finds the header of a delimited file after leading blank lines", async () => {
+    const file = fx.write("blank-first.csv", "\n\nuser_id,item_id,rating\nu1,i1,5\n");
+    const d = await loadDataset({ interactions: [file] });
+    expect(pairs(d.interactions)).toEqual(new Map([["u1/i1", 5]]));
+  });
+});

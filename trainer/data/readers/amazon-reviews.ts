@@ -1,5 +1,6 @@
 import { forEachLine } from "../source.ts";
 import { parseRecordLine } from "./amazon-meta.ts";
+import { parseTime } from "../delimited.ts";
 import type { ReaderContext } from "./context.ts";
 
 /** "06 17, 2018" (Amazon reviewTime, MM DD, YYYY) → unix seconds (UTC), NaN when unreadable. */
@@ -10,21 +11,32 @@ export function parseReviewTime(s: unknown): number {
   return Date.UTC(Number(m[3]), Number(m[1]) - 1, Number(m[2])) / 1000;
 }
 
-function key(ref: string | number | undefined, fallback: string): string {
-  return typeof ref === "string" ? ref : fallback;
+/** Other spellings accepted for JSON-lines interaction files that are not Amazon's. */
+const KEY_ALIASES = {
+  user: ["reviewerID", "user_id", "userId", "userid", "user", "uid", "customer_id"],
+  item: ["asin", "item_id", "itemId", "itemid", "item", "iid", "product_id", "productId", "sku"],
+  rating: ["overall", "rating", "score", "stars"],
+  time: ["unixReviewTime", "timestamp", "time", "ts"],
+} as const;
+
+function pickKey(rec: Record<string, unknown>, ref: string | number | undefined, role: keyof typeof KEY_ALIASES): string {
+  if (typeof ref === "string") return ref;
+  return KEY_ALIASES[role].find((k) => k in rec) ?? KEY_ALIASES[role][0];
 }
 
 /**
  * Amazon review JSON lines (2018 and 2014 releases; 2014 lines written as Python
  * dicts are accepted too): reviewerID → user, asin → item, overall → rating,
- * unixReviewTime (or reviewTime) → time. Column names can be overridden via spec.columns.
+ * unixReviewTime (or reviewTime) → time. Other JSON-lines interaction files work too
+ * (user_id/item_id/rating/timestamp and similar keys), and spec.columns can name the keys.
  */
 export async function readAmazonReviews(file: string, ctx: ReaderContext): Promise<void> {
   const { report, buf, users, items, spec } = ctx;
-  const userKey = key(spec.columns?.user, "reviewerID");
-  const itemKey = key(spec.columns?.item, "asin");
-  const ratingKey = key(spec.columns?.rating, "overall");
-  const timeKey = key(spec.columns?.time, "unixReviewTime");
+  // Keys are settled by the first readable record (Amazon's names unless the file uses others).
+  let userKey = "";
+  let itemKey = "";
+  let ratingKey = "";
+  let timeKey = "";
   await forEachLine(
     file,
     {
@@ -36,6 +48,12 @@ export async function readAmazonReviews(file: string, ctx: ReaderContext): Promi
         } catch (err) {
           report.reject(lineNo, `not a JSON object: ${(err as Error).message.slice(0, 120)}`);
           return;
+        }
+        if (userKey === "") {
+          userKey = pickKey(rec, spec.columns?.user, "user");
+          itemKey = pickKey(rec, spec.columns?.item, "item");
+          ratingKey = pickKey(rec, spec.columns?.rating, "rating");
+          timeKey = pickKey(rec, spec.columns?.time, "time");
         }
         const u = rec[userKey];
         const i = rec[itemKey];
@@ -57,7 +75,7 @@ export async function readAmazonReviews(file: string, ctx: ReaderContext): Promi
           }
         }
         const t = rec[timeKey];
-        let time = typeof t === "number" ? t : typeof t === "string" && t.trim() !== "" ? Number(t) : NaN;
+        let time = typeof t === "number" ? (t > 1e11 ? t / 1000 : t) : typeof t === "string" ? parseTime(t.trim()) : NaN;
         if (Number.isNaN(time)) time = parseReviewTime(rec.reviewTime);
         if (Number.isNaN(time) && (t !== undefined || rec.reviewTime !== undefined)) report.fieldProblem(lineNo, "unreadable review time; kept without time");
         buf.push(users.intern(String(u).trim()), items.intern(String(i).trim()), rating, time, lineNo);

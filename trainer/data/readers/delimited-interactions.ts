@@ -100,7 +100,7 @@ export async function readDelimitedInteractions(file: string, ctx: ReaderContext
         report.accepted++;
       },
       bad(lineNo, reason) {
-        if (!seenFirst) seenFirst = !hasHeader;
+        seenFirst = true; // an unreadable first line still is the first line (the header, when there is one)
         report.rowsRead++;
         report.reject(lineNo, reason);
       },
