@@ -20,7 +20,7 @@ export interface Series {
 
 /** One line per series over epochs; each series scaled to its own range (losses and AUCs differ by orders). */
 export function lineChart(series: Series[], xLabel: string): { svg: SVGElement; legend: { name: string; colour: string; range: string }[] } {
-  const W = 520, H = 240, L = 36, R = 12, T = 12, B = 30;
+  const W = 520, H = 250, L = 36, R = 12, T = 12, B = 40;
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": `Training history: ${series.map((x) => x.name).join(", ")} per ${xLabel}` });
   const n = Math.max(...series.map((x) => x.values.length));
   for (let g = 0; g <= 4; g++) {
@@ -29,9 +29,9 @@ export function lineChart(series: Series[], xLabel: string): { svg: SVGElement; 
   }
   const xAt = (i: number) => L + ((W - L - R) * i) / Math.max(1, n - 1);
   for (const i of [0, Math.floor((n - 1) / 2), n - 1]) {
-    svg.appendChild(s("text", { x: xAt(i), y: H - 10, "font-size": 11, fill: "#667085", "text-anchor": "middle" }, String(i + 1)));
+    svg.appendChild(s("text", { x: xAt(i), y: H - 22, "font-size": 11, fill: "#667085", "text-anchor": "middle" }, String(i + 1)));
   }
-  svg.appendChild(s("text", { x: W - R, y: H - 10, "font-size": 11, fill: "#667085", "text-anchor": "end" }, xLabel));
+  svg.appendChild(s("text", { x: (L + W - R) / 2, y: H - 4, "font-size": 11, fill: "#667085", "text-anchor": "middle" }, xLabel));
   const legend = series.map((x, k) => {
     const colour = PALETTE[k % PALETTE.length];
     const lo = Math.min(...x.values), hi = Math.max(...x.values);

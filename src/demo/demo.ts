@@ -34,6 +34,7 @@ function miniItem(item: Item, action?: HTMLElement): HTMLLIElement {
 }
 
 function selectProduct(item: Item): void {
+  (byId("search") as HTMLInputElement).value = item.title;
   const panel = byId("product");
   clear(panel);
   const add = h("button", { type: "button", id: "add-to-cart" }, "Add to cart");

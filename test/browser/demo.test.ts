@@ -30,7 +30,7 @@ describe.skipIf(!hasChromium)("demo page and cross-origin widget against the rea
         if (req.url === "/favicon.ico") return send(res, 204, "image/x-icon", "");
         send(res, 200, "text/html; charset=utf-8", storeHtml);
       });
-    [browser, sample, store, otherStore] = await Promise.all([launchChromium(), buildSampleArtifact(), serveStorePage(), serveStorePage()]);
+    [browser, sample, store, otherStore] = await Promise.all([launchChromium(), buildSampleArtifact({ model: "hybrid" }), serveStorePage(), serveStorePage()]);
     // Only `store` is on the API's CORS allowlist; `otherStore` is not.
     worker = await startWorker(sample.bytes, { CORS_ORIGINS: store.origin });
   });
@@ -146,7 +146,9 @@ describe.skipIf(!hasChromium)("demo page and cross-origin widget against the rea
     expect(await page.locator("#model-facts").textContent()).toContain(sample.version);
     const metricCells = await page.locator("#metrics tbody td:first-child").allTextContents();
     expect(metricCells.map((m) => m.replace(" ★", ""))).toEqual(Object.keys(sample.metrics));
-    expect(await page.locator("#chart svg").count()).toBe(1);
+    // The hybrid model's per-epoch loss, stored in the artifact, drawn as a line.
+    expect(await page.locator("#chart-title").textContent()).toContain(`${sample.trainingHistory.length} epochs`);
+    expect(await page.locator("#chart svg polyline").count()).toBe(1);
 
     await page.locator("#add-to-cart").click();
     await expect.poll(() => page.locator("#cart li").count()).toBe(2);
