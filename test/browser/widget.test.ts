@@ -221,4 +221,16 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
     expect(page.url()).toBe(before); // the link's #item-spa-1 was not followed
     await page.close();
   });
+
+  it("treats catalogue data as text: markup in titles is not parsed, script URLs never reach href or src", async () => {
+    const { page, problems } = await open("hostile", `<edgerec-recommendations api="${api.origin}" item="hostile" k="3"></edgerec-recommendations>`);
+    await expect.poll(() => cards(page).count()).toBe(1);
+    expect(await page.locator('edgerec-recommendations [part="title"]').textContent()).toBe(`<img src=x onerror="window.__pwned=1">Tea`);
+    expect(await page.locator("edgerec-recommendations a").getAttribute("href")).toBeNull();
+    expect(await page.locator('edgerec-recommendations img').count()).toBe(0);
+    await cards(page).first().locator("a").click();
+    expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
+    expect(problems.errors).toEqual([]);
+    await page.close();
+  });
 });
