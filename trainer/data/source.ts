@@ -50,9 +50,29 @@ export function assertReadableFile(file: string): number {
   return size;
 }
 
+/** Containers and encodings that are not (gzipped) text, recognised by their first bytes, with what to do. */
+const NOT_TEXT: { magic: number[]; what: string; hint: string }[] = [
+  { magic: [0x50, 0x4b, 0x03, 0x04], what: "a zip archive", hint: "unzip it first (e.g. `unzip train.csv.zip`) and pass the file inside" },
+  { magic: [0x42, 0x5a, 0x68], what: "bzip2-compressed", hint: "decompress it (`bunzip2`) or recompress with gzip" },
+  { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], what: "xz-compressed", hint: "decompress it (`unxz`) or recompress with gzip" },
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], what: "zstd-compressed", hint: "decompress it (`unzstd`) or recompress with gzip" },
+  { magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], what: "a 7z archive", hint: "extract it first" },
+  { magic: [0x50, 0x41, 0x52, 0x31], what: "a Parquet file", hint: "export it as CSV or JSON lines" },
+  { magic: [0xff, 0xfe], what: "UTF-16 text", hint: "convert it to UTF-8 (`iconv -f UTF-16 -t UTF-8`)" },
+  { magic: [0xfe, 0xff], what: "UTF-16 text", hint: "convert it to UTF-8 (`iconv -f UTF-16 -t UTF-8`)" },
+];
+
+function assertTextContainer(file: string): void {
+  const head = readHead(file, 8);
+  for (const t of NOT_TEXT) {
+    if (t.magic.every((b, k) => head[k] === b)) throw new InputError(`file is ${t.what}, not text or gzip`, file, undefined, t.hint);
+  }
+}
+
 /** The decompressed byte stream of a file, plus how to follow progress on the raw bytes. */
 export function openByteStream(file: string, opts: OpenOptions = {}): { stream: AsyncIterable<Buffer>; finish: () => void } {
   const size = assertReadableFile(file);
+  assertTextContainer(file);
   const gz = isGzipFile(file);
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   const bar = startByteProgress(file, size, opts.progress === true);

@@ -112,3 +112,13 @@ describe("bad input", () => {
     expect(d.reports[0].rejected).toBe(1);
   });
 });
+
+describe("files that are not text", () => {
+  it("names zip archives and UTF-16 text with what to do", async () => {
+    const zip = fx.write("train.csv.zip", Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0, 8, 0]));
+    const e = await inputError(loadDataset({ interactions: [zip] }));
+    expect(e.message).toMatch(/train\.csv\.zip: file is a zip archive.*\n.*unzip it first/);
+    const utf16 = fx.write("u16.csv", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("user,item\nu,i\n", "utf16le")]));
+    expect((await inputError(loadDataset({ interactions: [utf16] }))).message).toMatch(/UTF-16.*\n.*iconv/);
+  });
+});
