@@ -11,7 +11,9 @@
  * Sweeping every block leaves −A⁻¹. Every step's heavy work is one uniform
  * rank-b update, so it is cache-friendly (b×b tiles, 4×4 register blocks) and splits
  * evenly between threads; total n³ flops, the same as potrf + potri. Memory is the
- * one n×n Float64Array (rows padded to the block size) plus an n×b panel.
+ * one n×n Float64Array (rows padded to the block size) plus a few n×b panels. When the
+ * matrix lives in WebAssembly memory, every product runs on a SIMD tile kernel
+ * (wasm-tile.ts); otherwise on the plain JS loops below.
  */
 
 /** A square symmetric matrix in row-major order with padded stride (padding is identity). */
@@ -21,20 +23,49 @@ export interface SymMatrix {
   readonly size: number;
   readonly block: number;
   readonly data: Float64Array;
+  /** When the matrix lives in WebAssembly memory (followed by room for three size×block panels and two block×block ones), the SIMD kernel runs on it. */
+  readonly memory?: WebAssembly.Memory;
+  /**
+   * "double": every product in doubles. "mixed": the dominant rank-b update multiplies
+   * float copies of the panel (4 SIMD lanes instead of 2, about twice as fast) and
+   * accumulates each b-term sum in float before subtracting it from the double matrix;
+   * the matrix itself, the pivots and the panel products stay double.
+   */
+  readonly precision?: Precision;
 }
+
+export type Precision = "double" | "mixed";
+
+import { tileKernel, type TileFn } from "./wasm-tile.ts";
 
 export const DEFAULT_BLOCK = 64;
 
-/** Allocates an n×n zero matrix (padding rows get 1 on the diagonal). `shared` backs it with a SharedArrayBuffer. */
-export function allocSym(n: number, block = DEFAULT_BLOCK, shared = false): SymMatrix {
+const WASM_PAGE = 65536;
+const WASM_MAX_BYTES = 4 * 1024 * 1024 * 1024 - WASM_PAGE;
+
+/**
+ * Allocates an n×n zero matrix (padding rows get 1 on the diagonal). By default in
+ * WebAssembly memory (so the SIMD kernel can run on it) when it fits in 4 GiB, else in a plain
+ * ArrayBuffer (JS kernel).
+ */
+export function allocSym(n: number, block = DEFAULT_BLOCK, opts: { wasm?: boolean; precision?: Precision } = {}): SymMatrix {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`matrix size must be a positive integer, got ${n}`);
   if (block % 4 !== 0 || block < 4) throw new RangeError(`block must be a positive multiple of 4, got ${block}`);
   const size = Math.ceil(n / block) * block;
   const bytes = size * size * 8;
-  const buffer = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-  const data = new Float64Array(buffer);
+  const totalBytes = bytes + 3 * size * block * 8 + 2 * block * block * 8 + (opts.precision === "mixed" ? 2 * size * block * 4 : 0);
+  let memory: WebAssembly.Memory | undefined;
+  if ((opts.wasm ?? true) && typeof WebAssembly !== "undefined" && totalBytes <= WASM_MAX_BYTES) {
+    const pages = Math.ceil(totalBytes / WASM_PAGE);
+    try {
+      memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    } catch {
+      memory = undefined; // e.g. address space limits: fall back to the JS kernel
+    }
+  }
+  const data = memory ? new Float64Array(memory.buffer, 0, size * size) : new Float64Array(size * size);
   for (let i = n; i < size; i++) data[i * size + i] = 1;
-  return { n, size, block, data };
+  return { n, size, block, data, memory, precision: opts.precision ?? "double" };
 }
 
 /** Thrown when the matrix is not (numerically) positive definite. */
@@ -111,7 +142,33 @@ export function sweepUpdateRows(
 export function prepareStep(m: SymMatrix, k0: number, z: Float64Array): Float64Array {
   const { size, data: a } = m;
   const b = m.block;
-  // Cholesky of the pivot block (lower), from the lower triangle of A_KK.
+  const li = factorPivot(m, k0);
+  // Z[i] = a_i L⁻ᵀ: Z[i][q] = Σ_{p<=q} a_i[p] · L⁻¹[q][p].
+  const row = new Float64Array(b);
+  const k1 = k0 + b;
+  for (let i = 0; i < size; i++) {
+    if (i >= k0 && i < k1) continue;
+    if (i > k0) {
+      const base = i * size + k0;
+      for (let p = 0; p < b; p++) row[p] = a[base + p];
+    } else {
+      for (let p = 0; p < b; p++) row[p] = a[(k0 + p) * size + i];
+    }
+    const zo = i * b;
+    for (let q = 0; q < b; q++) {
+      let s = 0;
+      const lo = q * b;
+      for (let p = 0; p <= q; p++) s += row[p] * li[lo + p];
+      z[zo + q] = s;
+    }
+  }
+  return li;
+}
+
+/** Cholesky factor L of the pivot block A_KK (from its lower triangle) and returns L⁻¹ (b×b, row-major). */
+export function factorPivot(m: SymMatrix, k0: number): Float64Array {
+  const { size, data: a } = m;
+  const b = m.block;
   const l = new Float64Array(b * b);
   for (let i = 0; i < b; i++) {
     for (let j = 0; j <= i; j++) {
@@ -133,25 +190,6 @@ export function prepareStep(m: SymMatrix, k0: number, z: Float64Array): Float64A
       let s = 0;
       for (let p = c; p < i; p++) s -= l[i * b + p] * li[p * b + c];
       li[i * b + c] = s / l[i * b + i];
-    }
-  }
-  // Z[i] = a_i L⁻ᵀ: Z[i][q] = Σ_{p<=q} a_i[p] · L⁻¹[q][p].
-  const row = new Float64Array(b);
-  const k1 = k0 + b;
-  for (let i = 0; i < size; i++) {
-    if (i >= k0 && i < k1) continue;
-    if (i > k0) {
-      const base = i * size + k0;
-      for (let p = 0; p < b; p++) row[p] = a[base + p];
-    } else {
-      for (let p = 0; p < b; p++) row[p] = a[(k0 + p) * size + i];
-    }
-    const zo = i * b;
-    for (let q = 0; q < b; q++) {
-      let s = 0;
-      const lo = q * b;
-      for (let p = 0; p <= q; p++) s += row[p] * li[lo + p];
-      z[zo + q] = s;
     }
   }
   return li;
@@ -183,6 +221,112 @@ export function finishStep(m: SymMatrix, k0: number, z: Float64Array, li: Float6
   }
 }
 
+/**
+ * The same sweep with every O(n·b²) and O(n²·b) product done by the WebAssembly SIMD tile
+ * kernel (A −= X·Y on b×b tiles): the panel products with L⁻ᵀ and L⁻¹ and the rank-b update.
+ * JS only gathers/scatters the pivot panel (contiguous reads/writes) and factors the b×b block.
+ */
+function invertWithTiles(m: SymMatrix, tile: TileFn, tile32: TileFn | undefined, onStep?: (done: number, total: number) => void): void {
+  const { size, block: b, data: a } = m;
+  const buffer = m.memory!.buffer;
+  const panel = size * b;
+  const xOffset = size * size * 8;
+  const zOffset = xOffset + panel * 8;
+  const zpOffset = zOffset + panel * 8;
+  const mOffset = zpOffset + panel * 8;
+  const nOffset = mOffset + b * b * 8;
+  const x = new Float64Array(buffer, xOffset, panel);
+  const z = new Float64Array(buffer, zOffset, panel);
+  const zp = new Float64Array(buffer, zpOffset, panel);
+  const mInvT = new Float64Array(buffer, mOffset, b * b);
+  const nInv = new Float64Array(buffer, nOffset, b * b);
+  const z32Offset = nOffset + b * b * 8;
+  const zp32Offset = z32Offset + panel * 4;
+  const z32 = tile32 ? new Float32Array(buffer, z32Offset, panel) : undefined;
+  const zp32 = tile32 ? new Float32Array(buffer, zp32Offset, panel) : undefined;
+  const strideBytes = size * 8;
+  const panelStride = b * 8;
+  const tileBytes = b * b * 8;
+  const blocks = size / b;
+  for (let s = 0; s < blocks; s++) {
+    const k0 = s * b;
+    const k1 = k0 + b;
+    const li = factorPivot(m, k0);
+    // Kernel operands: tile computes T −= X·Y, so pass −L⁻ᵀ and −L⁻¹ to get products.
+    for (let p = 0; p < b; p++) {
+      for (let j = 0; j < b; j++) {
+        mInvT[p * b + j] = -li[j * b + p];
+        nInv[p * b + j] = -li[p * b + j];
+      }
+    }
+    // X = A_RK, gathered with contiguous reads (rows below the pivot, columns of the pivot rows above it).
+    for (let i = k1; i < size; i++) x.set(a.subarray(i * size + k0, i * size + k1), i * b);
+    for (let p = 0; p < b; p++) {
+      const row = (k0 + p) * size;
+      for (let i = 0; i < k0; i++) x[i * b + p] = a[row + i];
+    }
+    // Z = X·L⁻ᵀ, block by block.
+    z.fill(0);
+    for (let ib = 0; ib < blocks; ib++) {
+      if (ib !== s) tile(zOffset + ib * tileBytes, xOffset + ib * tileBytes, mOffset, panelStride);
+    }
+    // ZP: each row block of Z transposed (p-major), so the kernel reads columns as vectors.
+    for (let c = 0; c < blocks; c++) {
+      if (c === s) continue;
+      const base = c * b * b;
+      for (let jj = 0; jj < b; jj++) {
+        const zrow = base + jj * b;
+        for (let p = 0; p < b; p++) zp[base + p * b + jj] = z[zrow + p];
+      }
+    }
+    // A_RR −= Z·Zᵀ on the lower triangle.
+    if (tile32 && z32 && zp32) {
+      z32.set(z);
+      zp32.set(zp);
+      const tile32Bytes = b * b * 4;
+      for (let ib = 0; ib < blocks; ib++) {
+        if (ib === s) continue;
+        const rowBase = ib * b * strideBytes;
+        const zRow = z32Offset + ib * tile32Bytes;
+        for (let jb = 0; jb <= ib; jb++) {
+          if (jb === s) continue;
+          tile32(rowBase + jb * b * 8, zRow, zp32Offset + jb * tile32Bytes, strideBytes);
+        }
+      }
+    } else {
+      for (let ib = 0; ib < blocks; ib++) {
+        if (ib === s) continue;
+        const rowBase = ib * b * strideBytes;
+        const zRow = zOffset + ib * tileBytes;
+        for (let jb = 0; jb <= ib; jb++) {
+          if (jb === s) continue;
+          tile(rowBase + jb * b * 8, zRow, zpOffset + jb * tileBytes, strideBytes);
+        }
+      }
+    }
+    // A_RK ← Z·L⁻¹ (into X, then scattered back with contiguous writes).
+    x.fill(0);
+    for (let ib = 0; ib < blocks; ib++) {
+      if (ib !== s) tile(xOffset + ib * tileBytes, zOffset + ib * tileBytes, nOffset, panelStride);
+    }
+    for (let i = k1; i < size; i++) a.set(x.subarray(i * b, i * b + b), i * size + k0);
+    for (let q = 0; q < b; q++) {
+      const row = (k0 + q) * size;
+      for (let i = 0; i < k0; i++) a[row + i] = x[i * b + q];
+    }
+    // A_KK ← −L⁻ᵀL⁻¹.
+    for (let i = 0; i < b; i++) {
+      for (let j = 0; j <= i; j++) {
+        let sum = 0;
+        for (let p = i; p < b; p++) sum += li[p * b + i] * li[p * b + j];
+        a[(k0 + i) * size + k0 + j] = -sum;
+      }
+    }
+    onStep?.(s + 1, blocks);
+  }
+  finishInverse(m);
+}
+
 /** Turns the swept lower triangle (−A⁻¹) into the full symmetric A⁻¹. */
 export function finishInverse(m: SymMatrix): void {
   const { size, data: a } = m;
@@ -200,6 +344,9 @@ export function finishInverse(m: SymMatrix): void {
  * on this thread. `onStep(done, total)` reports progress.
  */
 export function invertSpdInPlace(m: SymMatrix, onStep?: (done: number, total: number) => void): void {
+  const tile = m.memory ? tileKernel(m.memory, m.block) : undefined;
+  const tile32 = m.memory && m.precision === "mixed" ? tileKernel(m.memory, m.block, { rows: 4, vectors: 2, panel: "f32" }) : undefined;
+  if (tile) return invertWithTiles(m, tile, tile32, onStep);
   const b = m.block;
   const z = new Float64Array(m.size * b);
   const steps = m.size / b;
