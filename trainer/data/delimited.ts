@@ -165,6 +165,7 @@ export function resolveColumn(
   required: boolean,
   nFields: number,
 ): number {
+  if (!required && typeof ref === "string" && /^(none|-)$/i.test(ref)) return -1;
   if (typeof ref === "number" || (typeof ref === "string" && /^\d+$/.test(ref))) {
     const idx = Number(ref);
     if (idx >= nFields) {

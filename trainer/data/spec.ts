@@ -34,7 +34,7 @@ export type ItemsFormat =
  */
 export type DuplicateRule = "latest" | "first" | "last" | "max" | "mean";
 
-/** A column by header name (case-insensitive) or by 0-based position. */
+/** A column by header name (case-insensitive) or by 0-based position; "none" turns an optional column off. */
 export type ColumnRef = string | number;
 
 export interface DataSpec {

@@ -295,3 +295,19 @@ describe("other JSON-lines interactions", () => {
     expect(pairs(d.interactions)).toEqual(new Map([["u1/i1", 5]]));
   });
 });
+
+describe("column defaults without a header", () => {
+  it("puts rating and time in the free positions around given columns, and 'none' turns rating off", async () => {
+    const file = fx.write("nohdr.tsv", "3\t881250949\t196\t242\n");
+    const d = await loadDataset({ interactions: [file], columns: { user: 2, item: 3 } });
+    expect(pairs(d.interactions)).toEqual(new Map([["196/242", 3]]));
+    expect(d.interactions.times[0]).toBe(881250949);
+    const d2 = await loadDataset({ interactions: [file], columns: { user: 2, item: 3, time: 1 } });
+    expect(pairs(d2.interactions)).toEqual(new Map([["196/242", 3]]));
+    expect(d2.interactions.times[0]).toBe(881250949);
+    const ml = fx.write("ml-implicit.tsv", "196\t242\t3\t881250949\n");
+    const d3 = await loadDataset({ interactions: [ml], columns: { rating: "none" } });
+    expect(Number.isNaN(d3.interactions.ratings[0])).toBe(true);
+    expect(d3.interactions.times[0]).toBe(881250949);
+  });
+});

@@ -37,20 +37,19 @@ export async function readDelimitedInteractions(file: string, ctx: ReaderContext
   let ratingCol = resolveColumn(file, "rating", cols.rating, header, COLUMN_ALIASES.rating, false, nFields);
   let timeCol = resolveColumn(file, "time", cols.time, header, COLUMN_ALIASES.time, false, nFields);
   if (!header) {
+    // Without a header: user 0, item 1, then rating and time in the next free positions (u.data);
+    // a lone large third column is a time (ReChorus-like files without header).
     if (userCol < 0) userCol = 0;
     if (itemCol < 0) itemCol = 1;
-    const free = [0, 1, 2, 3].filter((c) => c < nFields && c !== userCol && c !== itemCol);
-    if (cols.rating === undefined && cols.time === undefined && free.length > 0) {
-      // Positions 2 and 3 are rating and time (u.data); a lone large third column is a time (ReChorus without header).
-      const v = Number(firstData[free[0]]);
-      if (free.length === 1 && v > 1e6) timeCol = free[0];
-      else {
-        ratingCol = free[0];
-        if (free.length > 1) timeCol = free[1];
-      }
-    } else if (cols.time === undefined && cols.rating !== undefined && free.length > 0) {
-      timeCol = free.find((c) => c !== ratingCol) ?? -1;
+    const used = new Set([userCol, itemCol, ratingCol, timeCol].filter((c) => c >= 0));
+    let free = [0, 1, 2, 3].filter((c) => c < nFields && !used.has(c));
+    if (cols.rating === undefined && free.length > 0) {
+      const loneLargeThird = cols.time === undefined && free.length === 1 && Number(firstData[free[0]]) > 1e6;
+      if (loneLargeThird) timeCol = free[0];
+      else ratingCol = free[0];
+      free = free.slice(1);
     }
+    if (cols.time === undefined && timeCol < 0 && free.length > 0) timeCol = free[0];
   }
   const needed = Math.max(userCol, itemCol, ratingCol, timeCol) + 1;
   const users = ctx.users;
