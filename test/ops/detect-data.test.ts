@@ -1,0 +1,67 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, describe, expect, it } from "vitest";
+import { dataArgsForDir } from "../../trainer/ops/detect-data.ts";
+import { readCiConfig } from "../../trainer/ops/ci-config.ts";
+
+const root = mkdtempSync(join(tmpdir(), "edgerec-detect-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const folder = (name: string, files: Record<string, string | Buffer>) => {
+  const dir = join(root, name);
+  mkdirSync(dir);
+  for (const [f, content] of Object.entries(files)) writeFileSync(join(dir, f), content);
+  return dir;
+};
+
+describe("npm start --data <dir>", () => {
+  it("recognises Amazon review + metadata files", () => {
+    const dir = folder("amazon", { "Grocery_5.json.gz": "", "meta_Grocery.json.gz": "" });
+    expect(dataArgsForDir(dir)).toEqual({
+      layout: "Amazon reviews (JSON lines)",
+      args: ["--interactions", join(dir, "Grocery_5.json.gz"), "--items", join(dir, "meta_Grocery.json.gz")],
+    });
+  });
+
+  it("recognises MovieLens with its item and user files", () => {
+    const dir = folder("ml", { "u.data": "", "u.item": "", "u.user": "", README: "" });
+    expect(dataArgsForDir(dir).args).toEqual(["--interactions", join(dir, "u.data"), "--items", join(dir, "u.item"), "--user-features", join(dir, "u.user")]);
+  });
+
+  it("tells the competition CSV (userid/itemid) from given splits", () => {
+    const comp = folder("comp", { "train.csv.gz": gzipSync(",overall,verified,userid,itemid,rating\n0,5.0,True,1,2,1.0\n"), "test.csv": "", "meta_Grocery.json": "" });
+    expect(dataArgsForDir(comp)).toEqual({
+      layout: "competition CSV",
+      args: ["--interactions", join(comp, "train.csv.gz"), "--format", "competition-csv", "--items", join(comp, "meta_Grocery.json")],
+    });
+    const splits = folder("splits", { "train.csv": "user_id,item_id,time\n1,2,3\n", "dev.csv": "", "test.csv": "", "item_meta.csv": "" });
+    expect(dataArgsForDir(splits).args).toEqual([
+      "--train", join(splits, "train.csv"), "--dev", join(splits, "dev.csv"), "--test", join(splits, "test.csv"), "--items", join(splits, "item_meta.csv"),
+    ]);
+  });
+
+  it("explains what it expected when it recognises nothing", () => {
+    const dir = folder("odd", { "orders.parquet": "" });
+    expect(() => dataArgsForDir(dir)).toThrow(/no known layout among orders\.parquet.*--interactions <file> --items <file>/);
+    expect(() => dataArgsForDir(join(root, "absent"))).toThrow(/not a directory/);
+  });
+});
+
+describe("CI configuration from the environment", () => {
+  it("has working defaults and resolves data files against the data dir", () => {
+    const c = readCiConfig({ EDGEREC_INTERACTIONS: "a.json.gz b.json.gz", EDGEREC_ITEMS: "/abs/meta.json" }, "/repo");
+    expect(c.target).toBe("local");
+    expect(c.artifact).toBe("/repo/.edgerec/artifact.bin");
+    expect(c.interactions).toEqual(["/repo/.edgerec/data/a.json.gz", "/repo/.edgerec/data/b.json.gz"]);
+    expect(c.items).toBe("/abs/meta.json");
+    expect(c.keepVersions).toBe(5);
+    expect(c.workerUrl).toBe("http://127.0.0.1:8787");
+  });
+
+  it("rejects bad values with the variable's name", () => {
+    expect(() => readCiConfig({ EDGEREC_TARGET: "prod" })).toThrow(/EDGEREC_TARGET must be "local" or "remote"/);
+    expect(() => readCiConfig({ EDGEREC_KEEP_VERSIONS: "0" })).toThrow(/EDGEREC_KEEP_VERSIONS/);
+    expect(() => readCiConfig({ EDGEREC_GATE_TOLERANCE: "-1" })).toThrow(/EDGEREC_GATE_TOLERANCE/);
+  });
+});
