@@ -176,6 +176,11 @@ function renderModelCard(card: ModelCardResponse): void {
     const { svg, legend } = barChart(groups);
     chart.appendChild(svg);
     chart.appendChild(legendOf(legend));
+  } else {
+    byId("chart-title").textContent = "Training";
+    chart.appendChild(
+      h("p", { class: "empty" }, "This artifact records no evaluation metrics or training history; `edgerec train` evaluates on held-out data and stores both."),
+    );
   }
 }
 
