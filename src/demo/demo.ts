@@ -179,7 +179,7 @@ function renderModelCard(card: ModelCardResponse): void {
   } else {
     byId("chart-title").textContent = "Training";
     chart.appendChild(
-      h("p", { class: "empty" }, "This artifact records no evaluation metrics or training history; `edgerec train` evaluates on held-out data and stores both."),
+      h("p", { class: "empty" }, "This artifact records no evaluation metrics or training history; `edgerec train` evaluates on held-out data and records the metrics here."),
     );
   }
 }
