@@ -48,6 +48,8 @@ export async function readDelimitedInteractions(file: string, ctx: ReaderContext
       if (loneLargeThird) timeCol = free[0];
       else ratingCol = free[0];
       free = free.slice(1);
+    } else if (ratingCol < 0 && free.length > 1) {
+      free = free.slice(1); // rating turned off: its usual slot stays unused (u.data's time stays at 3)
     }
     if (cols.time === undefined && timeCol < 0 && free.length > 0) timeCol = free[0];
   }
