@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { KERNEL_FUNCTIONS, topKRows } from "./topk-kernel.ts";
+import { simdKernelBytes } from "./simd-kernel.ts";
+import { KERNEL_FUNCTIONS, simdSetup, type SimdState, topKRows, topKRowsSimd } from "./topk-kernel.ts";
 
 export interface NeighbourSearchInput {
   /** nItems × dim, row-major (already normalised when the metric is cosine). */
@@ -10,6 +11,8 @@ export interface NeighbourSearchInput {
   /** Items allowed as neighbours (default: all). Every item gets a row. */
   candidates?: Uint32Array;
   threads?: number;
+  /** Use the WebAssembly SIMD kernel (default true; plain JS when false or when wasm SIMD is unavailable). */
+  simd?: boolean;
   /** Below this many dot products, stay on the calling thread (workers cost ~50 ms to start). */
   minParallelWork?: number;
   onProgress?: (rowsDone: number, rowsTotal: number) => void;
@@ -24,11 +27,25 @@ export interface NeighbourRows {
 
 const WORKER_MAIN = `
 const { parentPort, workerData: w } = require("node:worker_threads");
+let st = null;
+if (w.wasm) { try { st = simdSetup(w.wasm, w.cand, w.dim); } catch (e) { st = null; } }
 parentPort.on("message", (m) => {
-  topKRows(w.queries, w.queryIds, w.cand, w.candIds, w.dim, w.k, m.start, m.end, w.outIds, w.outScores);
+  if (st) topKRowsSimd(st, w.queries, w.queryIds, w.candIds, w.dim, w.k, m.start, m.end, w.outIds, w.outScores);
+  else topKRows(w.queries, w.queryIds, w.cand, w.candIds, w.dim, w.k, m.start, m.end, w.outIds, w.outScores);
   parentPort.postMessage(m.end - m.start);
 });
 `;
+
+/** The SIMD kernel's bytes when this runtime can compile it, else undefined (plain JS then). */
+export function simdAvailable(): Uint8Array<ArrayBuffer> | undefined {
+  try {
+    const bytes = simdKernelBytes();
+    new WebAssembly.Module(bytes);
+    return bytes;
+  } catch {
+    return undefined;
+  }
+}
 
 function workerSource(): string {
   // esbuild's keepNames may wrap functions in __name(...); make it a no-op.
@@ -67,13 +84,17 @@ export async function exactNeighbours(input: NeighbourSearchInput): Promise<Neig
   const queryIds = Uint32Array.from({ length: n }, (_, i) => i);
   const threads = Math.max(1, Math.min(input.threads ?? availableParallelism(), 16));
   const work = n * candIds.length;
+  const wasm = input.simd === false ? undefined : simdAvailable();
   if (threads === 1 || work < (input.minParallelWork ?? 4e7)) {
     const outIds = new Uint32Array(n * k);
     const outScores = new Float32Array(n * k);
     const chunk = 512;
+    let st: SimdState | undefined;
+    if (wasm && candIds.length > 0) st = simdSetup(wasm, cand, dim);
     for (let start = 0; start < n; start += chunk) {
       const end = Math.min(n, start + chunk);
-      topKRows(vectors, queryIds, cand, candIds, dim, k, start, end, outIds, outScores);
+      if (st) topKRowsSimd(st, vectors, queryIds, candIds, dim, k, start, end, outIds, outScores);
+      else topKRows(vectors, queryIds, cand, candIds, dim, k, start, end, outIds, outScores);
       input.onProgress?.(end, n);
     }
     return { k, ids: outIds, scores: outScores };
@@ -87,10 +108,11 @@ export async function exactNeighbours(input: NeighbourSearchInput): Promise<Neig
     k,
     outIds: shared(new Uint32Array(n * k)),
     outScores: shared(new Float32Array(n * k)),
+    wasm: candIds.length > 0 ? wasm : undefined,
   };
   const source = workerSource();
   const workers = Array.from({ length: threads }, () => new Worker(source, { eval: true, workerData: data }));
-  const chunk = Math.max(8, Math.min(1024, Math.ceil(n / (threads * 16)) * 8));
+  const chunk = Math.max(16, Math.min(1024, Math.ceil(n / (threads * 16) / 16) * 16));
   let next = 0;
   let done = 0;
   try {

@@ -150,4 +150,92 @@ export function heapDrain(
   }
 }
 
-export const KERNEL_FUNCTIONS = [topKRows, heapPush, heapDrain];
+/** A SIMD kernel instance with the candidate matrix already copied into its memory. */
+export interface SimdState {
+  scores: (q: number, c: number, nC: number, dim: number, out: number, thr: number, idx: number) => number;
+  mem: WebAssembly.Memory;
+  qOff: number;
+  thrOff: number;
+  cOff: number;
+  outOff: number;
+  idxOff: number;
+  chunk: number;
+}
+
+/** Instantiates the SIMD kernel and copies the candidates (nC × dim) into its memory. */
+export function simdSetup(wasmBytes: Uint8Array<ArrayBuffer>, cand: Float32Array, dim: number): SimdState {
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes), {});
+  const ex = instance.exports as unknown as { mem: WebAssembly.Memory; scores: SimdState["scores"] };
+  const chunk = 2048;
+  const qOff = 0;
+  const thrOff = (64 * dim + 15) & ~15;
+  const cOff = thrOff + 64;
+  const outOff = (cOff + cand.length * 4 + 15) & ~15;
+  const idxOff = outOff + chunk * 64;
+  const needed = idxOff + chunk * 4;
+  const have = ex.mem.buffer.byteLength;
+  if (needed > have) ex.mem.grow(Math.ceil((needed - have) / 65536));
+  new Float32Array(ex.mem.buffer, cOff, cand.length).set(cand);
+  return { scores: ex.scores, mem: ex.mem, qOff, thrOff, cOff, outOff, idxOff, chunk };
+}
+
+/** topKRows through the SIMD kernel: 16 queries per pass, candidates in chunks between threshold updates. */
+export function topKRowsSimd(
+  st: SimdState,
+  queries: Float32Array,
+  queryIds: Uint32Array,
+  candIds: Uint32Array,
+  dim: number,
+  k: number,
+  rowStart: number,
+  rowEnd: number,
+  outIds: Uint32Array,
+  outScores: Float32Array,
+): void {
+  const nC = candIds.length;
+  const B = 16;
+  const heapS = new Float32Array(B * k);
+  const heapI = new Int32Array(B * k);
+  const size = new Int32Array(B);
+  const thr = new Float32Array(B);
+  const self = new Int32Array(B);
+  const buf = st.mem.buffer;
+  const q = new Float32Array(buf, st.qOff, B * dim);
+  const thrMem = new Float32Array(buf, st.thrOff, B);
+  const out = new Float32Array(buf, st.outOff, st.chunk * B);
+  const idx = new Int32Array(buf, st.idxOff, st.chunk);
+  for (let r0 = rowStart; r0 < rowEnd; r0 += B) {
+    const rows = Math.min(B, rowEnd - r0);
+    q.fill(0);
+    for (let r = 0; r < B; r++) {
+      if (r < rows) {
+        for (let d = 0; d < dim; d++) q[d * B + r] = queries[(r0 + r) * dim + d];
+        size[r] = 0;
+        thr[r] = -Infinity;
+        self[r] = queryIds[r0 + r];
+      } else {
+        size[r] = k;
+        thr[r] = Infinity;
+        self[r] = -1;
+      }
+    }
+    // Small chunks first: thresholds start at -Infinity, and every candidate passes until they rise.
+    let step = Math.min(st.chunk, Math.max(16, k * 2));
+    for (let c0 = 0; c0 < nC; c0 += step, step = Math.min(st.chunk, step * 2)) {
+      const len = Math.min(step, nC - c0);
+      thrMem.set(thr);
+      const n = st.scores(st.qOff, st.cOff + c0 * dim * 4, len, dim, st.outOff, st.thrOff, st.idxOff);
+      for (let j = 0; j < n; j++) {
+        const c = c0 + idx[j];
+        const base = j * B;
+        for (let r = 0; r < rows; r++) {
+          const sc = out[base + r];
+          if (sc > thr[r]) heapPush(heapS, heapI, size, thr, r, k, sc, c, candIds, self);
+        }
+      }
+    }
+    for (let r = 0; r < rows; r++) heapDrain(heapS, heapI, size, r, k, candIds, outIds, outScores, (r0 + r) * k);
+  }
+}
+
+export const KERNEL_FUNCTIONS = [topKRows, heapPush, heapDrain, simdSetup, topKRowsSimd];

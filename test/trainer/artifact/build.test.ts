@@ -91,7 +91,7 @@ describe("buildArtifact", () => {
 });
 
 describe("exactNeighbours", () => {
-  it("matches brute force, on one thread and on worker threads", async () => {
+  it("matches brute force: SIMD on one thread, SIMD on worker threads, and plain JS", async () => {
     const rng = createRng(3);
     const n = 300;
     const dim = 6;
@@ -99,6 +99,7 @@ describe("exactNeighbours", () => {
     const candidates = Uint32Array.from({ length: n }, (_, i) => i).filter((i) => i % 7 !== 0);
     const single = await exactNeighbours({ vectors: v, dim, k: 10, candidates, threads: 1 });
     const parallel = await exactNeighbours({ vectors: v, dim, k: 10, candidates, threads: 2, minParallelWork: 0 });
+    const plain = await exactNeighbours({ vectors: v, dim, k: 10, candidates, threads: 1, simd: false });
     for (let i = 0; i < n; i++) {
       const scored = Array.from(candidates)
         .filter((j) => j !== i)
@@ -111,6 +112,7 @@ describe("exactNeighbours", () => {
       const expected = scored.slice(0, 10).map(([j]) => j);
       expect(Array.from(single.ids.subarray(i * 10, i * 10 + 10))).toEqual(expected);
       expect(Array.from(parallel.ids.subarray(i * 10, i * 10 + 10))).toEqual(expected);
+      expect(Array.from(plain.ids.subarray(i * 10, i * 10 + 10))).toEqual(expected);
     }
   });
 
