@@ -81,6 +81,8 @@ export function openByteStream(file: string, opts: OpenOptions = {}): { stream: 
   if (gz) {
     const gunzip = createGunzip({ chunkSize: 1 << 18 });
     raw.on("error", (e) => gunzip.destroy(e));
+    // Stopping early (peeking, a fatal error) destroys gunzip; the file must close with it.
+    gunzip.on("close", () => raw.destroy());
     stream = raw.pipe(gunzip);
   }
   return { stream: wrapErrors(stream as AsyncIterable<Buffer>, file, gz), finish: () => bar?.stop() };
