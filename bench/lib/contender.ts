@@ -3,7 +3,7 @@ import type { ItemMeta } from "../../trainer/data/types.ts";
 import type { Metrics } from "../../trainer/eval/ranking.ts";
 import type { FitInput, Recommender } from "../../trainer/model/model.ts";
 
-export type DatasetName = "movielens-100k" | "amazon-grocery-2014" | "amazon-gift-cards-2018";
+export type DatasetName = "movielens-100k" | "amazon-grocery-2014" | "amazon-gift-cards-2018" | "sample-store";
 export type ProtocolName = "ua-min4" | "ua-rating-class" | "leave-last-out";
 
 /** What a contender sees of one dataset/protocol: training data and a validation split carved from train (never test). */

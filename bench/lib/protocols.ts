@@ -20,6 +20,8 @@ export const datasetFiles: Record<DatasetName, string[]> = {
   "movielens-100k": [dataFile("movielens-100k", "ua.base.gz"), dataFile("movielens-100k", "ua.test.gz"), dataFile("movielens-100k", "u.item.gz")],
   "amazon-grocery-2014": ["train.csv.gz", "dev.csv.gz", "test.csv.gz", "item_meta.csv.gz"].map((f) => dataFile("amazon-grocery-2014-5core", f)),
   "amazon-gift-cards-2018": [dataFile("amazon-gift-cards-2018", "Gift_Cards_5.json.gz"), dataFile("amazon-gift-cards-2018", "meta_Gift_Cards.json.gz")],
+  // Generated in code (trainer/sample), nothing to read.
+  "sample-store": [],
 };
 
 const KS = [10];
@@ -157,6 +159,10 @@ async function giftCards(): Promise<Protocol[]> {
 export async function loadProtocols(dataset: DatasetName, seed: number): Promise<Protocol[]> {
   if (dataset === "movielens-100k") return movielens(seed);
   if (dataset === "amazon-grocery-2014") return grocery();
+  if (dataset === "sample-store") {
+    const { sampleStoreProtocols } = await import("../contenders/sample.ts");
+    return sampleStoreProtocols(seed);
+  }
   return giftCards();
 }
 

@@ -327,14 +327,21 @@ function invertWithTiles(m: SymMatrix, tile: TileFn, tile32: TileFn | undefined,
   finishInverse(m);
 }
 
-/** Turns the swept lower triangle (−A⁻¹) into the full symmetric A⁻¹. */
+/** Turns the swept lower triangle (−A⁻¹) into the full symmetric A⁻¹, tile by tile (cache-friendly transpose). */
 export function finishInverse(m: SymMatrix): void {
   const { size, data: a } = m;
-  for (let i = 0; i < size; i++) {
-    for (let j = 0; j <= i; j++) {
-      const v = -a[i * size + j];
-      a[i * size + j] = v;
-      a[j * size + i] = v;
+  const t = 32;
+  for (let ib = 0; ib < size; ib += t) {
+    const iEnd = Math.min(size, ib + t);
+    for (let jb = 0; jb <= ib; jb += t) {
+      for (let i = ib; i < iEnd; i++) {
+        const jEnd = Math.min(jb + t, i + 1);
+        for (let j = jb; j < jEnd; j++) {
+          const v = -a[i * size + j];
+          a[i * size + j] = v;
+          a[j * size + i] = v;
+        }
+      }
     }
   }
 }

@@ -53,11 +53,11 @@ export class EaseModel implements Recommender {
     const ridge = this.lambda > 0 ? this.lambda : 1e-8;
     for (let i = 0; i < n; i++) g[i * size + i] += ridge;
     invertSpdInPlace(m, this.onProgress);
-    const diag = new Float64Array(n);
-    for (let j = 0; j < n; j++) diag[j] = g[j * size + j];
+    const negInvDiag = new Float64Array(n);
+    for (let j = 0; j < n; j++) negInvDiag[j] = -1 / g[j * size + j];
     for (let i = 0; i < n; i++) {
       const row = i * size;
-      for (let j = 0; j < n; j++) g[row + j] = -g[row + j] / diag[j];
+      for (let j = 0; j < n; j++) g[row + j] *= negInvDiag[j];
       g[row + i] = 0;
     }
     this.b = m;
