@@ -17,6 +17,8 @@ export interface ItemFeatureOptions {
   priceBuckets?: number;
   /** Tokens kept per text field. */
   maxTokens?: number;
+  /** Related item ids kept per list (also_buy, also_view), first ones first: they cost training time per item. */
+  maxRelated?: number;
   /** Extra text per item index (e.g. concatenated review summaries from training data only). */
   reviewText?: Map<number, string>;
 }
@@ -34,6 +36,7 @@ export function buildItemFeatures(items: ItemMeta[], opts: ItemFeatureOptions = 
   const sets = new Set(opts.sets ?? ALL_ITEM_FEATURE_SETS);
   const buckets = opts.hashBuckets ?? 1 << 15;
   const maxTokens = opts.maxTokens ?? 32;
+  const maxRelated = opts.maxRelated ?? 10;
   const fc = new FeatureCollector(items.length);
   const edges = sets.has("price") ? priceEdges(items.map((m) => m.price ?? NaN), opts.priceBuckets ?? 8) : [];
   const hashed = (prefix: string, text: string | undefined, row: number) => {
@@ -62,8 +65,8 @@ export function buildItemFeatures(items: ItemMeta[], opts: ItemFeatureOptions = 
       hashed("review", opts.reviewText?.get(i), i);
     }
     if (sets.has("related")) {
-      for (const id of m.alsoBuy ?? []) fc.add(i, "alsoBuy", `buy:${id}`);
-      for (const id of m.alsoView ?? []) fc.add(i, "alsoView", `view:${id}`);
+      for (const id of (m.alsoBuy ?? []).slice(0, maxRelated)) fc.add(i, "alsoBuy", `buy:${id}`);
+      for (const id of (m.alsoView ?? []).slice(0, maxRelated)) fc.add(i, "alsoView", `view:${id}`);
     }
   });
   return fc.build(opts.minCount ?? 2);

@@ -29,7 +29,13 @@ export const CFG_K = 11;
 export const CFG_N_ITEMS = 12;
 /** 1 when every item row is just its identity with weight 1: WARP's draws then skip the CSR walk. */
 export const CFG_ITEM_IDENTITY_ONLY = 13;
-export const CFG_SIZE = 14;
+/**
+ * WARP with metadata: refresh a per-thread cache of item representations every this many
+ * samples and score sampled negatives from it (0 = off). Only the violation test reads the
+ * cache; every gradient uses exact representations.
+ */
+export const CFG_CACHE_EVERY = 14;
+export const CFG_SIZE = 15;
 
 /** Everything one epoch touches; field order is fixed so V8 sees one shape. */
 export interface KernelArrays {
@@ -250,12 +256,14 @@ export function kernelScore(r: Float64Array, oa: number, ob: number, k: number):
  * sample until one scores within the margin, then step with a rank-estimate weight.
  * Returns the loss applied (0 when none was found within maxSampled draws).
  */
-export function kernelWarpSearch(a: KernelArrays, r: Float64Array, rng: Uint32Array, user: number, pos: number, posScore: number, weight: number): number {
+export function kernelWarpSearch(a: KernelArrays, r: Float64Array, rng: Uint32Array, user: number, pos: number, posScore: number, weight: number, cache: Float32Array): number {
   const cfg = a.cfg;
   const k = cfg[11] | 0;
   const nItems = cfg[12] | 0;
   const maxSampled = cfg[3] | 0;
   const identityOnly = cfg[13] === 1;
+  const cached = cache.length > 0;
+  const k1 = k + 1;
   const indptr = a.iIndptr;
   const indices = a.iIndices;
   const data = a.iData;
@@ -283,7 +291,18 @@ export function kernelWarpSearch(a: KernelArrays, r: Float64Array, rng: Uint32Ar
     // The negative's score, summed straight from its features (no repr written).
     // Two accumulators halve the dependency chain of each dot product.
     let negScore = r[k];
-    if (identityOnly) {
+    if (cached) {
+      const base = neg * k1;
+      let d0 = cache[base + k];
+      let d1 = 0;
+      let c = 0;
+      for (; c + 1 < k; c += 2) {
+        d0 += r[c] * cache[base + c];
+        d1 += r[c + 1] * cache[base + c + 1];
+      }
+      if (c < k) d0 += r[c] * cache[base + c];
+      negScore += d0 + d1;
+    } else if (identityOnly) {
       const base = neg * k;
       let d0 = bias[neg];
       let d1 = 0;
@@ -326,12 +345,35 @@ export function kernelWarpSearch(a: KernelArrays, r: Float64Array, rng: Uint32Ar
   return loss;
 }
 
+/** Recomputes every item's representation (k components, then bias) into `cache`. */
+export function kernelRefreshCache(a: KernelArrays, cache: Float32Array): void {
+  const k = a.cfg[11] | 0;
+  const nItems = a.cfg[12] | 0;
+  const indptr = a.iIndptr;
+  const indices = a.iIndices;
+  const data = a.iData;
+  const emb = a.iEmb;
+  const bias = a.iBias;
+  for (let i = 0; i < nItems; i++) {
+    const base = i * (k + 1);
+    for (let c = 0; c <= k; c++) cache[base + c] = 0;
+    const end = indptr[i + 1];
+    for (let p = indptr[i]; p < end; p++) {
+      const f = indices[p];
+      const x = data[p];
+      const fb = f * k;
+      for (let c = 0; c < k; c++) cache[base + c] += x * emb[fb + c];
+      cache[base + k] += x * bias[f];
+    }
+  }
+}
+
 /**
  * Runs order[start..end) through one epoch of SGD. `r` is scratch of length 3(k+1)
  * (plus gradients and the k-OS sample buffer), `rng` this thread's 4-word generator state.
  * Returns the summed training loss, for progress and reports.
  */
-export function kernelEpoch(a: KernelArrays, r: Float64Array, rng: Uint32Array, start: number, end: number): number {
+export function kernelEpoch(a: KernelArrays, r: Float64Array, rng: Uint32Array, start: number, end: number, cache: Float32Array): number {
   const cfg = a.cfg;
   const k = cfg[11] | 0;
   const lossType = cfg[4] | 0;
@@ -340,12 +382,14 @@ export function kernelEpoch(a: KernelArrays, r: Float64Array, rng: Uint32Array, 
   const po = k + 1;
   const no = 2 * (k + 1);
   const order = a.order;
+  const cacheEvery = cache.length > 0 ? cfg[14] | 0 : 0;
   let total = 0;
   if (lossType === 3) {
     const kosK = cfg[8] | 0;
     const kosN = cfg[9] | 0;
     const scoresOff = 3 * (k + 1) + 3 * k + 2;
     for (let o = start; o < end; o++) {
+      if (cacheEvery > 0 && (o - start) % cacheEvery === 0) kernelRefreshCache(a, cache);
       const user = order[o];
       const ps = a.posIndptr[user];
       const pn = a.posIndptr[user + 1] - ps;
@@ -369,11 +413,12 @@ export function kernelEpoch(a: KernelArrays, r: Float64Array, rng: Uint32Array, 
       const pick = Math.min(kosK, filled) - 1;
       const pos = r[scoresOff + 2 * pick + 1] | 0;
       kernelRepr(a.iIndptr, a.iIndices, a.iData, a.iEmb, a.iBias, pos, k, r, po);
-      total += kernelWarpSearch(a, r, rng, user, pos, kernelScore(r, 0, po, k), 1);
+      total += kernelWarpSearch(a, r, rng, user, pos, kernelScore(r, 0, po, k), 1, cache);
     }
     return total;
   }
   for (let o = start; o < end; o++) {
+    if (cacheEvery > 0 && (o - start) % cacheEvery === 0) kernelRefreshCache(a, cache);
     const idx = order[o];
     const user = a.sUsers[idx];
     const item = a.sItems[idx];
@@ -382,7 +427,7 @@ export function kernelEpoch(a: KernelArrays, r: Float64Array, rng: Uint32Array, 
     kernelRepr(a.iIndptr, a.iIndices, a.iData, a.iEmb, a.iBias, item, k, r, po);
     const posScore = kernelScore(r, 0, po, k);
     if (lossType === 2) {
-      total += kernelWarpSearch(a, r, rng, user, item, posScore, value);
+      total += kernelWarpSearch(a, r, rng, user, item, posScore, value, cache);
     } else if (lossType === 1) {
       let neg = -1;
       for (let tries = 0; tries < 10; tries++) {
@@ -430,5 +475,6 @@ export const KERNEL_FUNCTIONS = [
   kernelRowScore,
   kernelScore,
   kernelWarpSearch,
+  kernelRefreshCache,
   kernelEpoch,
 ];

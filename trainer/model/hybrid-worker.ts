@@ -12,8 +12,9 @@ const { parentPort, workerData } = require("node:worker_threads");
 const a = workerData.arrays;
 const r = new Float64Array(workerData.scratch);
 const rng = Uint32Array.from(workerData.rng);
+const cache = new Float32Array(workerData.cache);
 parentPort.on("message", (m) => {
-  const loss = kernelEpoch(a, r, rng, m.start, m.end);
+  const loss = kernelEpoch(a, r, rng, m.start, m.end, cache);
   parentPort.postMessage(loss);
 });
 `;
@@ -41,7 +42,7 @@ export interface WorkerPool {
 }
 
 /** Starts `n` workers over the shared kernel arrays; each gets its own generator state. */
-export async function startWorkers(n: number, arrays: KernelArrays, scratchLength: number, rngStates: Uint32Array[]): Promise<WorkerPool> {
+export async function startWorkers(n: number, arrays: KernelArrays, scratchLength: number, rngStates: Uint32Array[], cacheLength: number): Promise<WorkerPool> {
   const source = workerSource();
   const workers: Worker[] = [];
   const pending: Array<((loss: number) => void) | undefined> = [];
@@ -49,7 +50,7 @@ export async function startWorkers(n: number, arrays: KernelArrays, scratchLengt
   for (let w = 0; w < n; w++) {
     const worker = new Worker(source, {
       eval: true,
-      workerData: { arrays, scratch: scratchLength, rng: rngStates[w] },
+      workerData: { arrays, scratch: scratchLength, rng: rngStates[w], cache: cacheLength },
     });
     worker.on("message", (loss: number) => {
       const resolve = pending[w];

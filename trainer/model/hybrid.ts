@@ -16,6 +16,7 @@ import {
   CFG_RHO,
   CFG_SIZE,
   CFG_ITEM_IDENTITY_ONLY,
+  CFG_CACHE_EVERY,
   CFG_USER_ALPHA,
   kernelEpoch,
   LOSS_BPR,
@@ -57,6 +58,11 @@ export interface HybridParams {
   metadataWeight: number;
   /** Logistic on positive-only data: unobserved items drawn per positive as label 0. */
   negatives: number;
+  /**
+   * WARP/k-OS with metadata features: samples between refreshes of the item-representation
+   * cache that scores sampled negatives (0 = exact, slow with many features per item).
+   */
+  cacheEvery: number;
 }
 
 export const HYBRID_DEFAULTS: HybridParams = {
@@ -78,6 +84,7 @@ export const HYBRID_DEFAULTS: HybridParams = {
   normalization: "split",
   metadataWeight: 1,
   negatives: 0,
+  cacheEvery: 10000,
 };
 
 const LOSS_CODES: Record<HybridLoss, number> = {
@@ -225,6 +232,9 @@ export class HybridMF implements Recommender {
       if (len > 1 || (len === 1 && (itf.indices[itf.indptr[i]] !== i || itf.data[itf.indptr[i]] !== 1))) identityOnly = 0;
     }
     cfg[CFG_ITEM_IDENTITY_ONLY] = identityOnly;
+    const useCache = !identityOnly && o.cacheEvery > 0 && (lossCode === LOSS_WARP || lossCode === LOSS_WARP_KOS);
+    cfg[CFG_CACHE_EVERY] = useCache ? o.cacheEvery : 0;
+    const cacheLength = useCache ? nItems * (k + 1) : 0;
 
     const nUF = uf.nCols;
     const nIF = itf.nCols;
@@ -268,8 +278,9 @@ export class HybridMF implements Recommender {
     const scratchLength = 6 * (k + 1) + 2 * Math.max(1, o.kosN);
     const scratch = new Float64Array(scratchLength);
     const mainRng = rng.fork().state();
+    const cache = new Float32Array(cacheLength);
     const pool = threads > 1
-      ? await startWorkers(threads - 1, a, scratchLength, Array.from({ length: threads - 1 }, () => rng.fork().state()))
+      ? await startWorkers(threads - 1, a, scratchLength, Array.from({ length: threads - 1 }, () => rng.fork().state()), cacheLength)
       : undefined;
     try {
       for (let epoch = 1; epoch <= o.epochs; epoch++) {
@@ -283,10 +294,10 @@ export class HybridMF implements Recommender {
             const start = Math.min(orderLength, (w + 1) * chunk);
             jobs.push(pool.run(w, start, Math.min(orderLength, start + chunk)));
           }
-          loss = kernelEpoch(a, scratch, mainRng, 0, Math.min(orderLength, chunk));
+          loss = kernelEpoch(a, scratch, mainRng, 0, Math.min(orderLength, chunk), cache);
           for (const l of await Promise.all(jobs)) loss += l;
         } else {
-          loss = kernelEpoch(a, scratch, mainRng, 0, orderLength);
+          loss = kernelEpoch(a, scratch, mainRng, 0, orderLength, cache);
         }
         this.version++;
         const record = { epoch, loss: loss / Math.max(1, orderLength), seconds: (performance.now() - t0) / 1000 };
