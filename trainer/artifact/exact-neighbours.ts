@@ -8,8 +8,14 @@ export interface NeighbourSearchInput {
   vectors: Float32Array;
   dim: number;
   k: number;
-  /** Items allowed as neighbours (default: all). Every item gets a row. */
+  /** Items allowed as neighbours (default: all). Every row of `vectors` gets a row of output. */
   candidates?: Uint32Array;
+  /**
+   * When the query rows are not the catalogue itself (e.g. a sample): the item index of each
+   * query row (so it is not its own neighbour) and the catalogue matrix candidates index into.
+   */
+  queryIds?: Uint32Array;
+  candidateVectors?: Float32Array;
   threads?: number;
   /** Use the WebAssembly SIMD kernel (default true; plain JS when false or when wasm SIMD is unavailable). */
   simd?: boolean;
@@ -78,10 +84,11 @@ export function normalizeRows(vectors: Float32Array, dim: number): Float32Array 
 export async function exactNeighbours(input: NeighbourSearchInput): Promise<NeighbourRows> {
   const { vectors, dim, k } = input;
   const n = vectors.length / dim;
-  const candIds = input.candidates ?? Uint32Array.from({ length: n }, (_, i) => i);
+  const catalogue = input.candidateVectors ?? vectors;
+  const candIds = input.candidates ?? Uint32Array.from({ length: catalogue.length / dim }, (_, i) => i);
   const cand = new Float32Array(candIds.length * dim);
-  for (let c = 0; c < candIds.length; c++) cand.set(vectors.subarray(candIds[c] * dim, candIds[c] * dim + dim), c * dim);
-  const queryIds = Uint32Array.from({ length: n }, (_, i) => i);
+  for (let c = 0; c < candIds.length; c++) cand.set(catalogue.subarray(candIds[c] * dim, candIds[c] * dim + dim), c * dim);
+  const queryIds = input.queryIds ?? Uint32Array.from({ length: n }, (_, i) => i);
   const threads = Math.max(1, Math.min(input.threads ?? availableParallelism(), 16));
   const work = n * candIds.length;
   const wasm = input.simd === false ? undefined : simdAvailable();

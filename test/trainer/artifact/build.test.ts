@@ -140,3 +140,20 @@ describe("decodeArtifact refuses bad input", () => {
     await expect(decodeArtifact(new TextEncoder().encode('{"not":"an artifact"} padding padding padding padding'))).rejects.toThrow(ArtifactError);
   });
 });
+
+describe("approximate neighbours", () => {
+  it("come from usearch above the threshold, with recall against exact measured and recorded", async () => {
+    const { smallStore: make, GroupModel: Model } = await import("./fixture.ts");
+    const store = make({ items: 400, users: 60, cold: 0 });
+    const model = new Model(400, 60, store.groups, 16);
+    const lines: string[] = [];
+    const { artifact, report } = await buildArtifactObject({ model, interactions: store.interactions, items: store.items, k: 10, annThreshold: 100, annRecallSample: 50, log: (l) => lines.push(l) });
+    expect(report.annRecall).toBeGreaterThan(0.8);
+    expect(lines.join("\n")).toMatch(/recall@10 against exact on 50 items = [01]\.\d+/);
+    expect((artifact.extra?.build as { neighbourSource: string }).neighbourSource).toBe("approximate");
+    for (let i = 0; i < 50; i++) {
+      expect(neighbourAt(artifact.neighbours, i, 0)).not.toBe(i);
+      expect(neighbourAt(artifact.neighbours, i, 0) % store.groups).toBe(i % store.groups);
+    }
+  });
+});
