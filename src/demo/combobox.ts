@@ -17,6 +17,8 @@ export function attachCombobox(
   let controller: AbortController | undefined;
 
   const close = () => {
+    items = [];
+    clear(list);
     list.hidden = true;
     input.setAttribute("aria-expanded", "false");
     input.removeAttribute("aria-activedescendant");

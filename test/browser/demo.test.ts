@@ -142,6 +142,19 @@ describe.skipIf(!hasChromium)("demo page and cross-origin widget against the rea
     await expect.poll(() => page.locator("#product .product").getAttribute("data-id")).toBe(clicked.id);
     expect(page.url()).toBe(worker.origin + "/");
 
+    // The search box works from the keyboard too: ArrowDown moves the highlight, Enter chooses.
+    await page.locator("#search").fill("");
+    await page.locator("#search").pressSequentially(word.slice(0, 3).toLowerCase());
+    await expect.poll(() => options.count()).toBeGreaterThan(0);
+    const n = await options.count();
+    await page.keyboard.press("ArrowDown");
+    const highlighted = options.nth(n > 1 ? 1 : 0);
+    expect(await highlighted.getAttribute("aria-selected")).toBe("true");
+    const highlightedId = await highlighted.getAttribute("data-id");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("#product .product").getAttribute("data-id")).toBe(highlightedId);
+    expect(await page.locator("#search").getAttribute("aria-expanded")).toBe("false");
+
     // Model card: version, the metrics the trainer measured, a chart.
     expect(await page.locator("#model-facts").textContent()).toContain(sample.version);
     const metricCells = await page.locator("#metrics tbody td:first-child").allTextContents();
@@ -151,7 +164,7 @@ describe.skipIf(!hasChromium)("demo page and cross-origin widget against the rea
     expect(await page.locator("#chart svg polyline").count()).toBe(1);
 
     await page.locator("#add-to-cart").click();
-    await expect.poll(() => page.locator("#cart li").count()).toBe(2);
+    await expect.poll(() => page.locator("#cart li").count()).toBe(highlightedId === chosenId ? 1 : 2); // a product is in the cart once
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForTimeout(300);
     await screenshot(page, "demo-full");
