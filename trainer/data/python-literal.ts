@@ -158,7 +158,11 @@ class Parser {
       if (this.s[this.i] !== ":") this.fail('expected ":"');
       this.i++;
       this.ws();
-      out[String(key)] = this.value(depth + 1);
+      const k = String(key);
+      const v = this.value(depth + 1);
+      // "__proto__" must become a plain property (as JSON.parse does), never the object's prototype.
+      if (k === "__proto__") Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[k] = v;
       this.ws();
       const c = this.s[this.i];
       if (c === ",") this.i++;

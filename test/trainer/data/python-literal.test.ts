@@ -23,6 +23,13 @@ describe("parsePythonLiteral", () => {
     expect(parsePythonLiteral(`r'a\\d'`)).toBe("a\\d");
   });
 
+  it("keeps a __proto__ key as data", () => {
+    const v = parsePythonLiteral(`{'__proto__': {'polluted': True}}`) as Record<string, unknown>;
+    expect(Object.keys(v)).toEqual(["__proto__"]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+  });
+
   it("refuses anything that is not a literal (no eval)", () => {
     expect(() => parsePythonLiteral(`__import__('os').system('x')`)).toThrow(SyntaxError);
     expect(() => parsePythonLiteral(`{'a': 1`)).toThrow(/expected/);
