@@ -11,6 +11,9 @@ import { send, startServer, storePage, type LocalServer } from "./support/http-s
 import { buildSampleArtifact, type SampleArtifact } from "./support/sample-artifact.ts";
 import { startWorker, type RunningWorker } from "./support/real-worker.ts";
 
+/** Waits for a condition in the page; generous, because 2 shared cores can be slow under a full test run. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 50 });
+
 interface ApiList {
   version: string;
   items: { id: string; title: string }[];
@@ -69,10 +72,9 @@ describe.skipIf(!hasChromium)("demo page and cross-origin widget against the rea
     const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
     const problems = watchProblems(page);
     await page.goto(store.origin);
-    await expect.poll(() => page.locator('edgerec-recommendations li[part="card"]').count(), { timeout: 10_000 }).toBe(5);
+    await poll(() => page.locator('edgerec-recommendations li[part="card"]').count()).toBe(5);
     expect(await cardTitles(page, "edgerec-recommendations")).toEqual(expected.items.map((i) => i.title));
-    await expect
-      .poll(() => page.evaluate(() => (window as any).__events.filter((e: any) => e.type === "edgerec:impression").length))
+    await poll(() => page.evaluate(() => (window as any).__events.filter((e: any) => e.type === "edgerec:impression").length))
       .toBeGreaterThan(0);
     const impression = await page.evaluate(() => (window as any).__events.find((e: any) => e.type === "edgerec:impression").detail);
     expect(impression.version).toBe(sample.version);
@@ -87,7 +89,7 @@ describe.skipIf(!hasChromium)("demo page and cross-origin widget against the rea
     const page = await browser.newPage();
     const problems = watchProblems(page);
     await page.goto(otherStore.origin);
-    await expect.poll(() => page.evaluate(() => (window as any).__events.map((e: any) => e.type))).toEqual(["edgerec:hidden"]);
+    await poll(() => page.evaluate(() => (window as any).__events.map((e: any) => e.type))).toEqual(["edgerec:hidden"]);
     expect(await page.locator("edgerec-recommendations").evaluate((el) => (el as HTMLElement).hidden)).toBe(true);
     expect(problems.errors).toEqual([]); // only Chromium's own CORS line, nothing from the widget
     expect(problems.failedResources.every((line) => /CORS|Failed to load resource/.test(line))).toBe(true);
@@ -98,14 +100,14 @@ describe.skipIf(!hasChromium)("demo page and cross-origin widget against the rea
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems = watchProblems(page);
     await page.goto(worker.origin + "/");
-    await expect.poll(() => page.locator("#version-chip").textContent()).toBe(`model ${sample.version}`);
+    await poll(() => page.locator("#version-chip").textContent()).toBe(`model ${sample.version}`);
 
     // Search by a word of a known product's title.
     const target = sample.store.items.find((i) => i.id === popularItemId())!;
     const word = target.title!.split(/\s+/).find((w) => w.length >= 5) ?? target.title!.slice(0, 5);
     await page.locator("#search").fill(word);
     const options = page.locator("#search-results [role=option]");
-    await expect.poll(() => options.count()).toBeGreaterThan(0);
+    await poll(() => options.count()).toBeGreaterThan(0);
     const optionTitles = await page.locator("#search-results [role=option] > span > span:first-child").allTextContents();
     expect(optionTitles.every((t) => t.toLowerCase().includes(word.toLowerCase()))).toBe(true);
     await screenshot(page, "demo-autocomplete");
@@ -119,40 +121,40 @@ describe.skipIf(!hasChromium)("demo page and cross-origin widget against the rea
     const chosenId = (await page.locator("#product .product").getAttribute("data-id"))!;
     expect(await page.locator("#similar").getAttribute("item")).toBe(chosenId);
     const similar = await api<ApiList>(`/v1/items/${encodeURIComponent(chosenId)}/similar?k=8`);
-    await expect.poll(() => cardTitles(page, "#similar")).toEqual(similar.items.map((i) => i.title));
+    await poll(() => cardTitles(page, "#similar")).toEqual(similar.items.map((i) => i.title));
 
     // A shopper: history on the left, recommendations beside it.
     const users = await api<{ users: { id: string; historyLength: number }[] }>("/v1/users?limit=40");
     const shopper = users.users[0];
     await page.locator("#user-select").selectOption(shopper.id);
-    await expect.poll(() => page.locator("#history li[data-id]").count()).toBe(Math.min(12, shopper.historyLength));
+    await poll(() => page.locator("#history li[data-id]").count()).toBe(Math.min(12, shopper.historyLength));
     const forUser = await api<ApiList>(`/v1/users/${encodeURIComponent(shopper.id)}/recommendations?k=8`);
-    await expect.poll(() => cardTitles(page, "#for-user")).toEqual(forUser.items.map((i) => i.title));
+    await poll(() => cardTitles(page, "#for-user")).toEqual(forUser.items.map((i) => i.title));
 
     // Cart: the chosen product, then one of its recommendations added via the demo.
     await page.locator("#add-to-cart").click();
-    await expect.poll(() => page.locator("#cart li").count()).toBe(1);
-    await expect.poll(() => page.locator('#basket li[part="card"]').count()).toBeGreaterThan(0);
+    await poll(() => page.locator("#cart li").count()).toBe(1);
+    await poll(() => page.locator('#basket li[part="card"]').count()).toBeGreaterThan(0);
     const basketIds = await page.locator('#basket li[part="card"]').evaluateAll((lis) => lis.map((li) => li.getAttribute("data-id")));
     expect(basketIds).not.toContain(chosenId);
 
     // Clicking a recommendation in the demo opens that product instead of leaving the page.
     const clicked = similar.items[1];
     await page.locator('#similar li[part="card"]').nth(1).locator("a").click();
-    await expect.poll(() => page.locator("#product .product").getAttribute("data-id")).toBe(clicked.id);
+    await poll(() => page.locator("#product .product").getAttribute("data-id")).toBe(clicked.id);
     expect(page.url()).toBe(worker.origin + "/");
 
     // The search box works from the keyboard too: ArrowDown moves the highlight, Enter chooses.
     await page.locator("#search").fill("");
     await page.locator("#search").pressSequentially(word.slice(0, 3).toLowerCase());
-    await expect.poll(() => options.count()).toBeGreaterThan(0);
+    await poll(() => options.count()).toBeGreaterThan(0);
     const n = await options.count();
     await page.keyboard.press("ArrowDown");
     const highlighted = options.nth(n > 1 ? 1 : 0);
     expect(await highlighted.getAttribute("aria-selected")).toBe("true");
     const highlightedId = await highlighted.getAttribute("data-id");
     await page.keyboard.press("Enter");
-    await expect.poll(() => page.locator("#product .product").getAttribute("data-id")).toBe(highlightedId);
+    await poll(() => page.locator("#product .product").getAttribute("data-id")).toBe(highlightedId);
     expect(await page.locator("#search").getAttribute("aria-expanded")).toBe("false");
 
     // Model card: version, the metrics the trainer measured, a chart.
@@ -164,7 +166,7 @@ describe.skipIf(!hasChromium)("demo page and cross-origin widget against the rea
     expect(await page.locator("#chart svg polyline").count()).toBe(1);
 
     await page.locator("#add-to-cart").click();
-    await expect.poll(() => page.locator("#cart li").count()).toBe(highlightedId === chosenId ? 1 : 2); // a product is in the cart once
+    await poll(() => page.locator("#cart li").count()).toBe(highlightedId === chosenId ? 1 : 2); // a product is in the cart once
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.waitForTimeout(300);
     await screenshot(page, "demo-full");

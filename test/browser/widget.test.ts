@@ -9,6 +9,9 @@ import { hasChromium, launchChromium, screenshot, watchProblems, type PageProble
 import { send, startServer, storePage, type LocalServer } from "./support/http-server.ts";
 import { CANNED_VERSION, startCannedApi, type CannedApi } from "./support/canned-api.ts";
 
+/** Waits for a condition in the page; generous, because 2 shared cores can be slow under a full test run. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 50 });
+
 describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
   let browser: Browser;
   let api: CannedApi;
@@ -52,7 +55,7 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
         api.origin,
       ),
     );
-    await expect.poll(() => cards(page).count()).toBe(6);
+    await poll(() => cards(page).count()).toBe(6);
     const titles = await page.locator('edgerec-recommendations [part="title"]').allTextContents();
     expect(titles).toEqual(Array.from({ length: 6 }, (_, i) => `oat-milk product ${i + 1}`));
     const prices = await page.locator('edgerec-recommendations [part="price"]').allTextContents();
@@ -77,10 +80,10 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
       "events",
       `<edgerec-recommendations api="${api.origin}" item="tea" k="4" layout="grid"></edgerec-recommendations>`,
     );
-    await expect.poll(() => cards(page).count()).toBe(4);
+    await poll(() => cards(page).count()).toBe(4);
     const impressions = () =>
       page.evaluate(() => (window as any).__events.filter((e: any) => e.type === "edgerec:impression").map((e: any) => e.detail));
-    await expect.poll(async () => (await impressions()).length).toBe(4);
+    await poll(async () => (await impressions()).length).toBe(4);
     await page.mouse.wheel(0, 300);
     await page.mouse.wheel(0, -300);
     await page.waitForTimeout(200);
@@ -100,12 +103,12 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
       "below-fold",
       `<div style="height:2000px">spacer</div><edgerec-recommendations api="${api.origin}" item="far" k="3" layout="grid"></edgerec-recommendations>`,
     );
-    await expect.poll(() => cards(page).count()).toBe(3);
+    await poll(() => cards(page).count()).toBe(3);
     await page.waitForTimeout(300);
     const count = () => page.evaluate(() => (window as any).__events.filter((e: any) => e.type === "edgerec:impression").length);
     expect(await count()).toBe(0);
     await page.locator("edgerec-recommendations").scrollIntoViewIfNeeded();
-    await expect.poll(count).toBe(3);
+    await poll(count).toBe(3);
     await page.close();
   });
 
@@ -121,7 +124,7 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
         `fail-${item}`,
         `<edgerec-recommendations api="${api.origin}" item="${item}" k="4" timeout="400"></edgerec-recommendations>`,
       );
-      await expect.poll(() => page.evaluate(() => (window as any).__events.filter((e: any) => e.type === "edgerec:hidden").length)).toBe(1);
+      await poll(() => page.evaluate(() => (window as any).__events.filter((e: any) => e.type === "edgerec:hidden").length)).toBe(1);
       const state = await page.evaluate(() => {
         const el = document.querySelector("edgerec-recommendations") as HTMLElement;
         return { hidden: el.hidden, height: el.getBoundingClientRect().height, reason: (window as any).__events[0].detail.reason };
@@ -141,7 +144,7 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
       "refetch",
       `<edgerec-recommendations api="${api.origin}" item="slow" k="3" timeout="2500"></edgerec-recommendations>`,
     );
-    await expect.poll(() => page.locator("edgerec-recommendations li.sk").count()).toBe(3);
+    await poll(() => page.locator("edgerec-recommendations li.sk").count()).toBe(3);
     expect(await page.locator('edgerec-recommendations ul[aria-busy="true"]').count()).toBe(1);
     await screenshot(page, "widget-skeleton");
     const before = api.requests.length;
@@ -151,7 +154,7 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
       el.setAttribute("k", "5");
       el.setAttribute("heading", "Goes well with coffee");
     });
-    await expect.poll(() => cards(page).count()).toBe(5);
+    await poll(() => cards(page).count()).toBe(5);
     expect(api.requests.slice(before).map((r) => r.url)).toEqual(["/v1/items/coffee/similar?k=5"]);
     expect(await page.getByRole("heading", { name: "Goes well with coffee" }).count()).toBe(1);
     expect(problems.errors).toEqual([]);
@@ -164,8 +167,8 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
       `<edgerec-recommendations id="cart" api="${api.origin}" items="a1, b2" k="3" heading="Complete your basket"></edgerec-recommendations>
        <edgerec-recommendations id="user" api="${api.origin}" user="u 7" k="2" heading="For you" currency="USD" locale="en-US"></edgerec-recommendations>`,
     );
-    await expect.poll(() => cards(page, "#cart").count()).toBe(3);
-    await expect.poll(() => cards(page, "#user").count()).toBe(2);
+    await poll(() => cards(page, "#cart").count()).toBe(3);
+    await poll(() => cards(page, "#user").count()).toBe(2);
     const post = api.requests.find((r) => r.method === "POST")!;
     expect(JSON.parse(post.body)).toMatchObject({ items: ["a1", "b2"], k: 3 });
     expect(api.requests.some((r) => r.url === "/v1/users/u%207/recommendations?k=2")).toBe(true);
@@ -185,7 +188,7 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
        </style>
        <div style="width:520px"><edgerec-recommendations api="${api.origin}" item="jam" k="8" heading="Themed"></edgerec-recommendations></div>`,
     );
-    await expect.poll(() => cards(page).count()).toBe(8);
+    await poll(() => cards(page).count()).toBe(8);
     const look = await page.evaluate(() => {
       const root = document.querySelector("edgerec-recommendations")!.shadowRoot!;
       const style = (sel: string) => getComputedStyle(root.querySelector(sel)!);
@@ -199,11 +202,11 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
     expect(look).toEqual({ price: "rgb(200, 0, 0)", heading: "italic", border: "rgb(0, 128, 0)", cardWidth: 150 });
     const forward = page.getByRole("button", { name: "Scroll forward" });
     const back = page.getByRole("button", { name: "Scroll back" });
-    await expect.poll(() => forward.isVisible()).toBe(true);
+    await poll(() => forward.isVisible()).toBe(true);
     expect(await back.isVisible()).toBe(false);
     await screenshot(page, "widget-carousel-themed");
     await forward.click();
-    await expect.poll(() => back.isVisible()).toBe(true);
+    await poll(() => back.isVisible()).toBe(true);
     expect(problems.errors).toEqual([]);
     await page.close();
   });
@@ -214,7 +217,7 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
       `<script>document.addEventListener("edgerec:click", e => { e.preventDefault(); window.__routed = e.detail.id; });</script>
        <edgerec-recommendations api="${api.origin}" item="spa" k="2" layout="grid"></edgerec-recommendations>`,
     );
-    await expect.poll(() => cards(page).count()).toBe(2);
+    await poll(() => cards(page).count()).toBe(2);
     const before = page.url();
     await cards(page).nth(1).locator("a").click();
     expect(await page.evaluate(() => (window as any).__routed)).toBe("spa-1");
@@ -224,7 +227,7 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
 
   it("treats catalogue data as text: markup in titles is not parsed, script URLs never reach href or src", async () => {
     const { page, problems } = await open("hostile", `<edgerec-recommendations api="${api.origin}" item="hostile" k="3"></edgerec-recommendations>`);
-    await expect.poll(() => cards(page).count()).toBe(1);
+    await poll(() => cards(page).count()).toBe(1);
     expect(await page.locator('edgerec-recommendations [part="title"]').textContent()).toBe(`<img src=x onerror="window.__pwned=1">Tea`);
     expect(await page.locator("edgerec-recommendations a").getAttribute("href")).toBeNull();
     expect(await page.locator('edgerec-recommendations img').count()).toBe(0);
