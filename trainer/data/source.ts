@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync, statSync, createReadStream } from "node:fs";
 import { isUtf8 } from "node:buffer";
-import { createGunzip } from "node:zlib";
+import { createGunzip, createInflateRaw } from "node:zlib";
+import { zipSingleEntry } from "./zip.ts";
 import type { Readable } from "node:stream";
 import { InputError } from "./types.ts";
 import { startByteProgress } from "./progress.ts";
@@ -16,7 +17,7 @@ export interface OpenOptions {
   progress?: boolean;
 }
 
-/** Gzip is recognised by its magic bytes, never by the file name. */
+/** Gzip (and zip) are recognised by their magic bytes, never by the file name. */
 export function isGzipFile(file: string): boolean {
   const head = readHead(file, 2);
   return head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
@@ -39,6 +40,7 @@ export function assertReadableFile(file: string): number {
   try {
     const st = statSync(file);
     if (st.isDirectory()) throw new InputError("is a directory, expected a data file", file, undefined, "pass the file inside it");
+    if (!st.isFile() && !st.isFIFO()) throw new InputError("is not a regular file", file);
     size = st.size;
   } catch (err) {
     if (err instanceof InputError) throw err;
@@ -52,7 +54,6 @@ export function assertReadableFile(file: string): number {
 
 /** Containers and encodings that are not (gzipped) text, recognised by their first bytes, with what to do. */
 const NOT_TEXT: { magic: number[]; what: string; hint: string }[] = [
-  { magic: [0x50, 0x4b, 0x03, 0x04], what: "a zip archive", hint: "unzip it first (e.g. `unzip train.csv.zip`) and pass the file inside" },
   { magic: [0x42, 0x5a, 0x68], what: "bzip2-compressed", hint: "decompress it (`bunzip2`) or recompress with gzip" },
   { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], what: "xz-compressed", hint: "decompress it (`unxz`) or recompress with gzip" },
   { magic: [0x28, 0xb5, 0x2f, 0xfd], what: "zstd-compressed", hint: "decompress it (`unzstd`) or recompress with gzip" },
@@ -73,19 +74,28 @@ function assertTextContainer(file: string): void {
 export function openByteStream(file: string, opts: OpenOptions = {}): { stream: AsyncIterable<Buffer>; finish: () => void } {
   const size = assertReadableFile(file);
   assertTextContainer(file);
-  const gz = isGzipFile(file);
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  const head = readHead(file, 4);
+  const gz = head[0] === 0x1f && head[1] === 0x8b;
+  const zip = head.length === 4 && head.readUInt32LE(0) === 0x04034b50 ? zipSingleEntry(file, size) : undefined;
+  const raw = zip
+    ? createReadStream(file, { highWaterMark: 1 << 20, start: zip.dataOffset, end: zip.method === 0 ? zip.dataOffset + zip.size - 1 : undefined })
+    : createReadStream(file, { highWaterMark: 1 << 20 });
   const bar = startByteProgress(file, size, opts.progress === true);
   if (bar) raw.on("data", (c: Buffer | string) => bar.add(c.length));
   let stream: Readable = raw;
-  if (gz) {
+  if (zip?.method === 8) {
+    const inflate = createInflateRaw({ chunkSize: 1 << 18 });
+    raw.on("error", (e) => inflate.destroy(e));
+    inflate.on("close", () => raw.destroy());
+    stream = raw.pipe(inflate);
+  } else if (gz) {
     const gunzip = createGunzip({ chunkSize: 1 << 18 });
     raw.on("error", (e) => gunzip.destroy(e));
     // Stopping early (peeking, a fatal error) destroys gunzip; the file must close with it.
     gunzip.on("close", () => raw.destroy());
     stream = raw.pipe(gunzip);
   }
-  return { stream: wrapErrors(stream as AsyncIterable<Buffer>, file, gz), finish: () => bar?.stop() };
+  return { stream: wrapErrors(stream as AsyncIterable<Buffer>, file, gz || zip?.method === 8), finish: () => bar?.stop() };
 }
 
 async function* wrapErrors(stream: AsyncIterable<Buffer>, file: string, gz: boolean): AsyncGenerator<Buffer> {
@@ -94,11 +104,11 @@ async function* wrapErrors(stream: AsyncIterable<Buffer>, file: string, gz: bool
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (gz && (e.code === "Z_BUF_ERROR" || /unexpected end of file/i.test(e.message))) {
-      throw new InputError("gzip data is truncated (unexpected end of file)", file, undefined,
+      throw new InputError("compressed data is truncated (unexpected end of file)", file, undefined,
         "the download or copy was cut short: fetch the file again (`gzip -t` checks it)");
     }
     if (gz && e.code?.startsWith("Z_")) {
-      throw new InputError(`gzip data is corrupt (${e.message})`, file, undefined, "fetch the file again (`gzip -t` checks it)");
+      throw new InputError(`compressed data is corrupt (${e.message})`, file, undefined, "fetch the file again (`gzip -t` / `unzip -t` checks it)");
     }
     throw new InputError(`read failed: ${e.message}`, file);
   }

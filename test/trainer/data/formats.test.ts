@@ -3,7 +3,7 @@ import { loadDataset, loadSplitFiles } from "../../../trainer/data/load.ts";
 import { interactionsToCsr } from "../../../trainer/data/interactions-matrix.ts";
 import { sniffInteractionFormat, sniffItemsFormat } from "../../../trainer/data/sniff.ts";
 import type { Interactions } from "../../../trainer/data/types.ts";
-import { fixtureDir } from "./fixtures.ts";
+import { fixtureDir, zipArchive } from "./fixtures.ts";
 
 const fx = fixtureDir();
 afterAll(() => fx.cleanup());
@@ -309,5 +309,20 @@ describe("column defaults without a header", () => {
     const d3 = await loadDataset({ interactions: [ml], columns: { rating: "none" } });
     expect(Number.isNaN(d3.interactions.ratings[0])).toBe(true);
     expect(d3.interactions.times[0]).toBe(881250949);
+  });
+});
+
+describe("zip archives (as Kaggle ships competition files)", () => {
+  it("streams the single file inside a zip", async () => {
+    const body = "user_id,item_id,rating\n" + Array.from({ length: 2000 }, (_, k) => `u${k % 13},i${k},${(k % 5) + 1}`).join("\n") + "\n";
+    const file = fx.write("train.csv.zip", zipArchive([{ name: "train.csv", content: body }]));
+    const d = await loadDataset({ interactions: [file] });
+    expect(d.reports[0]).toMatchObject({ rowsRead: 2000, accepted: 2000 });
+    expect(d.interactions.userIds.length).toBe(13);
+  });
+
+  it("refuses an archive with several files, naming them", async () => {
+    const file = fx.write("both.zip", zipArchive([{ name: "train.csv", content: "a,b\n" }, { name: "test.csv", content: "a,b\n" }]));
+    await expect(loadDataset({ interactions: [file] })).rejects.toThrow(/zip archive holds 2 files \(train\.csv, test\.csv\); expected exactly one/);
   });
 });

@@ -1,9 +1,7 @@
-import { readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
 import { forEachCsvRecord } from "../csv-records.ts";
 import { normaliseName, sniffDelimiter } from "../delimited.ts";
 import { categoryPath, cleanText, cleanTitle, firstString, idList, parsePrice } from "../item-fields.ts";
-import { forEachLine, isGzipFile, peekLines } from "../source.ts";
+import { forEachLine, openByteStream, peekLines } from "../source.ts";
 import type { ReportBuilder } from "../report.ts";
 import type { DataSpec } from "../spec.ts";
 import { InputError, type ItemMeta } from "../types.ts";
@@ -112,8 +110,14 @@ export async function readTableItems(file: string, spec: DataSpec, report: Repor
     const head = await peekLines(file, 1, encoding);
     if ((head[0] ?? "").trimStart().startsWith("[")) {
       // A single JSON array cannot be streamed line by line; it is read whole (catalogues are small next to interactions).
-      const bytes = readFileSync(file);
-      const text = (isGzipFile(file) ? gunzipSync(bytes) : bytes).toString(encoding);
+      const parts: Buffer[] = [];
+      const { stream, finish } = openByteStream(file, { progress });
+      try {
+        for await (const chunk of stream) parts.push(chunk);
+      } finally {
+        finish();
+      }
+      const text = Buffer.concat(parts).toString(encoding);
       let arr: unknown;
       try {
         arr = JSON.parse(text);
