@@ -7,8 +7,18 @@ export interface UserSummary {
   historyLength: number;
 }
 
-/** Up to `limit` users with at least `minHistory` items, spread evenly over the id space (deterministic). */
-export function sampleUsers(served: ServedArtifact, limit: number, minHistory = 3): UserSummary[] {
+const samples = new WeakMap<ServedArtifact, Map<number, UserSummary[]>>();
+
+/** Up to `limit` users with at least 3 stored items, spread evenly over the id space; cached per version. */
+export function sampleUsers(served: ServedArtifact, limit: number): UserSummary[] {
+  let byLimit = samples.get(served);
+  if (!byLimit) samples.set(served, (byLimit = new Map()));
+  let sample = byLimit.get(limit);
+  if (!sample) byLimit.set(limit, (sample = pickUsers(served, limit, 3)));
+  return sample;
+}
+
+function pickUsers(served: ServedArtifact, limit: number, minHistory: number): UserSummary[] {
   const { historyPtr, ids } = served.artifact.users;
   const eligible: number[] = [];
   for (let u = 0; u < served.userCount; u++) if (historyPtr[u + 1] - historyPtr[u] >= minHistory) eligible.push(u);
