@@ -43,6 +43,7 @@ export async function sniffItemsFormat(file: string, encoding: TextEncoding = "u
   if (first.startsWith("[")) return "json";
   const header = splitFields(first, ",").map(normaliseName);
   if (header.includes("icategory") || header.includes("rcomplement") || header.includes("rsubstitute")) return "rechorus-meta";
+  if (/^\d+::[^:]/.test(first) && first.split("::").length === 3) return "movielens-item";
   const pipe = first.split("|");
   if (pipe.length >= 24 && pipe.slice(-19).every((f) => f === "0" || f === "1")) return "movielens-item";
   return "csv";

@@ -326,3 +326,19 @@ describe("zip archives (as Kaggle ships competition files)", () => {
     await expect(loadDataset({ interactions: [file] })).rejects.toThrow(/zip archive holds 2 files \(train\.csv, test\.csv\); expected exactly one/);
   });
 });
+
+describe("MovieLens 1M layout", () => {
+  it("reads ratings.dat, movies.dat and users.dat ('::')", async () => {
+    const ratings = fx.write("ratings.dat", "1::1193::5::978300760\n2::1::3::978302109\n");
+    const movies = fx.write("movies.dat", "1::Toy Story (1995)::Animation|Children's|Comedy\n1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n");
+    const users = fx.write("users.dat", "1::F::1::10::48067\n2::M::56::16::70072\n");
+    expect(await sniffItemsFormat(movies)).toBe("movielens-item");
+    const d = await loadDataset({ interactions: [ratings], items: movies, userFeatures: users });
+    expect(d.items).toEqual([
+      { id: "1193", title: "One Flew Over the Cuckoo's Nest (1975)", categories: ["Drama"] },
+      { id: "1", title: "Toy Story (1995)", categories: ["Animation", "Children's", "Comedy"] },
+    ]);
+    expect(d.userFeatures?.get("1")).toEqual(["gender:F", "age:<18", "occupation:10"]);
+    expect(d.userFeatures?.get("2")).toEqual(["gender:M", "age:56+", "occupation:16"]);
+  });
+});

@@ -37,7 +37,7 @@ async function readGenreNames(file: string): Promise<string[]> {
 
 /**
  * MovieLens u.item: `id|title|release date|video release date|IMDb URL|` + 19 genre
- * flags. The flagged genres become categories. ISO-8859-1 by default ("auto" also
+ * flags (the flagged genres become categories), or 1M/10M movies.dat `id::title::A|B`. ISO-8859-1 by default ("auto" also
  * accepts copies re-encoded to UTF-8).
  */
 export async function readMovieLensItems(file: string, spec: DataSpec, report: ReportBuilder, progress?: boolean): Promise<Map<string, ItemMeta>> {
@@ -50,6 +50,26 @@ export async function readMovieLensItems(file: string, spec: DataSpec, report: R
     {
       line(text, lineNo) {
         report.rowsRead++;
+        if (text.includes("::")) {
+          // MovieLens 1M/10M movies.dat: id::title::Genre|Genre
+          const [rawId, title, genreList] = text.split("::");
+          const mid = rawId?.trim();
+          if (!mid || title === undefined) {
+            report.reject(lineNo, "expected id::title::genres");
+            return;
+          }
+          if (out.has(mid)) {
+            report.duplicatesMerged++;
+            return;
+          }
+          const meta: ItemMeta = { id: detach(mid) };
+          if (title.trim()) meta.title = detach(title.trim());
+          const cats = (genreList ?? "").split("|").map((g) => g.trim()).filter((g) => g && g !== "(no genres listed)");
+          if (cats.length > 0) meta.categories = cats;
+          out.set(mid, meta);
+          report.accepted++;
+          return;
+        }
         const f = text.split("|");
         if (f.length < 6) {
           report.reject(lineNo, `expected id|title|release|video release|url|19 genre flags, found ${f.length} fields`);

@@ -19,7 +19,7 @@ const SKIPPED = new Set(["zip", "zipcode", "postcode", "postalcode", "email", "n
 
 /**
  * User features as strings per user id.
- * - MovieLens u.user (`id|age|gender|occupation|zip`, no header):
+ * - MovieLens u.user (`id|age|gender|occupation|zip`, no header; 1M users.dat `id::gender::age::occupation::zip`):
  *   ["age:25-34", "gender:M", "occupation:technician"]; the zip code is left out
  *   (too sparse to help, close to identifying).
  * - A delimited file with a header and a user id column: every other column becomes
@@ -29,10 +29,16 @@ export async function readUserFeatures(file: string, spec: DataSpec, report: Rep
   const out = new Map<string, string[]>();
   const head = await peekLines(file, 10, "latin1");
   const delimiter = sniffDelimiter(head) ?? "|";
+  // MovieLens 1M users.dat: UserID::Gender::Age::Occupation(code)::Zip
+  const ml1m = delimiter === "::";
   const firstFields = splitFields(head[0] ?? "", delimiter).map(normaliseName);
   const idCol = firstFields.findIndex((h) => (COLUMN_ALIASES.user as readonly string[]).includes(h) || h === "id");
   const hasHeader = idCol >= 0;
-  const names = hasHeader ? splitFields(head[0], delimiter).map((h) => h.trim()) : ["id", "age", "gender", "occupation", "zip"];
+  const names = hasHeader
+    ? splitFields(head[0], delimiter).map((h) => h.trim())
+    : ml1m
+      ? ["id", "gender", "age", "occupation", "zip"]
+      : ["id", "age", "gender", "occupation", "zip"];
   const id = hasHeader ? idCol : 0;
   const norm = names.map(normaliseName);
   let first = true;
@@ -47,7 +53,7 @@ export async function readUserFeatures(file: string, spec: DataSpec, report: Rep
         report.rowsRead++;
         const f = splitFields(text, delimiter);
         if (f.length < Math.min(names.length, 2) || (!hasHeader && f.length < 4)) {
-          report.reject(lineNo, hasHeader ? `expected ${names.length} fields, found ${f.length}` : `expected id|age|gender|occupation|zip, found ${f.length} fields`);
+          report.reject(lineNo, hasHeader ? `expected ${names.length} fields, found ${f.length}` : `expected ${names.join(delimiter)}, found ${f.length} fields`);
           return;
         }
         const userId = (f[id] ?? "").trim();
