@@ -14,6 +14,7 @@ import { demoPageHtml } from "../demo/page.ts";
 import { searchTitles } from "../demo/search.ts";
 import { sampleUsers, userHistory } from "../demo/users.ts";
 import { demoJs } from "./generated/demo-bundle.ts";
+import { documentWidgetRoutes } from "./openapi.ts";
 import { widgetJs } from "./generated/widget-bundle.ts";
 
 // The demo page loads only its own scripts; images may be catalogue data: URIs or https URLs.
@@ -99,4 +100,5 @@ export function createWidgetRoutes(deps: Deps): Hono<AppEnv> {
 
 export function registerWidgetRoutes(app: App, deps: Deps): void {
   app.route("/", createWidgetRoutes(deps));
+  documentWidgetRoutes(app);
 }

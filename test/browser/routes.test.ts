@@ -100,4 +100,9 @@ describe("widget and demo routes", () => {
     expect(card.counts.items).toBe(sample.store.items.length);
     expect(Array.isArray(card.training)).toBe(true);
   });
+
+  it("lists the demo routes in /openapi.json", async () => {
+    const doc = (await (await get("/openapi.json")).json()) as { paths: Record<string, unknown> };
+    for (const path of ["/v1/search", "/v1/users", "/v1/users/{id}/history", "/v1/model/card"]) expect(doc.paths).toHaveProperty([path]);
+  });
 });
