@@ -6,9 +6,17 @@ export interface BlendMember {
 }
 
 /**
- * A weighted sum of members' per-user standardised scores (z-scores over the catalogue),
- * so models on different scales (EASE's regression outputs, factor dot products) mix by
- * weight alone. Strengths combine: EASE ranks the top well, factor models the whole list.
+ * How member scores are put on one scale before weighting:
+ * - "per-user": z-scores over the catalogue for each user (ranking: EASE and factor scores
+ *   live on different scales, and only the order within a user matters);
+ * - "none": raw scores (members that output comparable logits, for global pair AUC, where
+ *   per-user standardisation would erase what separates users).
+ */
+export type BlendScaling = "per-user" | "none";
+
+/**
+ * A weighted sum of members' scores, scaled per `scaling`, so models on different scales
+ * mix by weight alone. Strengths combine: EASE ranks the top well, factor models the whole list.
  */
 export class BlendModel implements Recommender {
   readonly name: string;
@@ -17,6 +25,7 @@ export class BlendModel implements Recommender {
   constructor(
     readonly members: BlendMember[],
     name = "blend",
+    readonly scaling: BlendScaling = "per-user",
   ) {
     if (members.length === 0) throw new Error("blend: needs at least one member model");
     for (const m of members) {
@@ -30,8 +39,8 @@ export class BlendModel implements Recommender {
   }
 
   /** Members already fitted elsewhere (e.g. during tuning): nothing to do but wrap them. */
-  static ofFitted(members: BlendMember[], name = "blend"): BlendModel {
-    return new BlendModel(members, name);
+  static ofFitted(members: BlendMember[], name = "blend", scaling: BlendScaling = "per-user"): BlendModel {
+    return new BlendModel(members, name, scaling);
   }
 
   scoreUser(user: number, out: Float32Array, history?: Int32Array): void {
@@ -41,6 +50,10 @@ export class BlendModel implements Recommender {
     for (const m of this.members) {
       if (m.weight === 0) continue;
       m.model.scoreUser(user, this.buf, history);
+      if (this.scaling === "none") {
+        for (let i = 0; i < n; i++) out[i] += m.weight * this.buf[i];
+        continue;
+      }
       let sum = 0;
       let sq = 0;
       for (let i = 0; i < n; i++) {
@@ -72,6 +85,6 @@ export class BlendModel implements Recommender {
   }
 
   params(): Record<string, unknown> {
-    return { members: this.members.map((m) => ({ model: m.model.name, weight: m.weight, params: m.model.params() })) };
+    return { scaling: this.scaling, members: this.members.map((m) => ({ model: m.model.name, weight: m.weight, params: m.model.params() })) };
   }
 }

@@ -12,6 +12,8 @@ export const LOSS_LOGISTIC = 0;
 export const LOSS_BPR = 1;
 export const LOSS_WARP = 2;
 export const LOSS_WARP_KOS = 3;
+/** Squared error on explicit ratings (centred), for rating prediction / classification by score. */
+export const LOSS_MSE = 4;
 
 /** Layout of the Float64Array `cfg` every kernel call reads its settings from. */
 export const CFG_LR = 0;
@@ -443,6 +445,10 @@ export function kernelEpoch(a: KernelArrays, r: Float64Array, rng: Uint32Array, 
       const sig = 1 / (1 + Math.exp(-diff));
       total += -Math.log(sig + 1e-12) * value;
       kernelPairUpdate(a, r, user, item, neg, value * (1 - sig));
+    } else if (lossType === 4) {
+      const err = posScore - value;
+      total += err * err;
+      kernelPointUpdate(a, r, user, item, err);
     } else {
       const label = value > 0 ? 1 : 0;
       const weight = value > 0 ? value : -value;

@@ -23,12 +23,13 @@ import {
   LOSS_LOGISTIC,
   LOSS_WARP,
   LOSS_WARP_KOS,
+  LOSS_MSE,
   type KernelArrays,
 } from "./hybrid-kernel.ts";
 import { startWorkers, toShared } from "./hybrid-worker.ts";
 import type { FitInput, ItemVectors, Recommender } from "./model.ts";
 
-export type HybridLoss = "logistic" | "bpr" | "warp" | "warp-kos";
+export type HybridLoss = "logistic" | "bpr" | "warp" | "warp-kos" | "mse";
 
 export interface HybridParams {
   loss: HybridLoss;
@@ -92,6 +93,7 @@ const LOSS_CODES: Record<HybridLoss, number> = {
   bpr: LOSS_BPR,
   warp: LOSS_WARP,
   "warp-kos": LOSS_WARP_KOS,
+  mse: LOSS_MSE,
 };
 
 /** Checks user-supplied parameters so a typo fails loudly with the allowed values. */
@@ -132,8 +134,13 @@ export class HybridMF implements Recommender {
   private itemCache = new Float32Array(0);
   private itemBiasCache = new Float32Array(0);
   private userScratch = new Float32Array(0);
+  /** Added to every score (the mean rating under mse loss). */
+  private offset = 0;
 
   constructor(options: Partial<HybridParams> = {}, name = "hybrid") {
+    for (const key of Object.keys(options)) {
+      if (!(key in HYBRID_DEFAULTS)) throw new Error(`hybrid: unknown parameter "${key}"; known: ${Object.keys(HYBRID_DEFAULTS).join(", ")}`);
+    }
     this.options = { ...HYBRID_DEFAULTS, ...options };
     validateHybridParams(this.options);
     this.name = name;
@@ -155,9 +162,18 @@ export class HybridMF implements Recommender {
     this.k = k;
     this.history = [];
 
-    // Samples: ranking losses learn from positive entries only; logistic from all (±1).
+    // Samples: ranking losses learn from positive entries only; logistic (±1) and mse (ratings) from all.
+    const pointwise = lossCode === LOSS_LOGISTIC || lossCode === LOSS_MSE;
     let nSamples = 0;
-    for (let p = 0; p < X.data.length; p++) if (lossCode === LOSS_LOGISTIC ? X.data[p] !== 0 : X.data[p] > 0) nSamples++;
+    let valueSum = 0;
+    for (let p = 0; p < X.data.length; p++) {
+      if (pointwise ? X.data[p] !== 0 : X.data[p] > 0) {
+        nSamples++;
+        valueSum += X.data[p];
+      }
+    }
+    // mse learns centred ratings; the mean comes back as a constant in every score.
+    this.offset = lossCode === LOSS_MSE && nSamples > 0 ? valueSum / nSamples : 0;
     const sUsers = new Int32Array(nSamples);
     const sItems = new Int32Array(nSamples);
     const sValues = new Float32Array(nSamples);
@@ -168,10 +184,10 @@ export class HybridMF implements Recommender {
     for (let u = 0; u < nUsers; u++) {
       for (let p = X.indptr[u]; p < X.indptr[u + 1]; p++) {
         const v = X.data[p];
-        if (lossCode === LOSS_LOGISTIC ? v === 0 : !(v > 0)) continue;
+        if (pointwise ? v === 0 : !(v > 0)) continue;
         sUsers[s] = u;
         sItems[s] = X.indices[p];
-        sValues[s++] = v;
+        sValues[s++] = v - this.offset;
         userSeen[u] = 1;
         itemSeen[X.indices[p]] = 1;
         posCount[u + 1]++;
@@ -186,7 +202,7 @@ export class HybridMF implements Recommender {
       for (let u = 0; u < nUsers; u++) {
         for (let p = X.indptr[u]; p < X.indptr[u + 1]; p++) {
           const v = X.data[p];
-          if (lossCode === LOSS_LOGISTIC ? v === 0 : !(v > 0)) continue;
+          if (pointwise ? v === 0 : !(v > 0)) continue;
           posIndices[w++] = X.indices[p];
         }
       }
@@ -373,7 +389,7 @@ export class HybridMF implements Recommender {
     const vec = this.itemCache;
     const bias = this.itemBiasCache;
     for (let i = 0; i < this.nItems; i++) {
-      let s = u[k] + bias[i];
+      let s = u[k] + bias[i] + this.offset;
       const base = i * k;
       for (let c = 0; c < k; c++) s += u[c] * vec[base + c];
       out[i] = s;

@@ -2,6 +2,7 @@ import type { Recommender } from "./model.ts";
 import { PopularityModel } from "./popularity.ts";
 import { ItemKnnModel } from "./itemknn.ts";
 import { EaseModel } from "./ease.ts";
+import { HybridMF } from "./hybrid.ts";
 
 export type ModelFactory = (params: Record<string, unknown>) => Recommender;
 
@@ -10,6 +11,7 @@ const factories = new Map<string, ModelFactory>([
   ["popularity", (p) => new PopularityModel(p)],
   ["itemknn", (p) => new ItemKnnModel(p)],
   ["ease", (p) => new EaseModel(p)],
+  ["hybrid", (p) => new HybridMF(p)],
 ]);
 
 /** Adds a model (e.g. the hybrid factorisation models) under a name. */

@@ -1,0 +1,230 @@
+import type { CsrMatrix } from "../data/matrix.ts";
+import type { Metrics } from "../eval/ranking.ts";
+import { ALL_ITEM_FEATURE_SETS, type ItemFeatureSet } from "../features/item-features.ts";
+import type { HybridLoss, HybridParams } from "../model/hybrid.ts";
+import type { Recommender } from "../model/model.ts";
+import { createRng, type Rng } from "../util/rng.ts";
+import { buildFromConfig, describeConfig, FeatureCache, type FeatureSource, type ModelConfig } from "./config.ts";
+
+/** What tuning sees: training data with a validation split carved from it (never test). */
+export interface TuneData extends FeatureSource {
+  /** Fit candidates on this (train minus validation). */
+  validTrain: CsrMatrix;
+  /** Metrics of a model fitted on validTrain, on the validation split. */
+  validate(model: Recommender): Metrics;
+  /** The metric maximised, e.g. "p@10", "hr@10", "auc", "pairAuc". */
+  primary: string;
+  /** "ranking" (WARP/BPR/EASE/blends) or "rating-class" (logistic/mse on ±1 labels or ratings). */
+  task: "ranking" | "rating-class";
+  /** Rating-class only: validTrain with ratings as values, for the mse loss (optional). */
+  validTrainRatings?: CsrMatrix;
+}
+
+export interface TuneOptions {
+  /** Random hybrid configurations to try. */
+  trials: number;
+  seed: number;
+  /** Upper bound on epochs; early stopping picks the epoch count. */
+  maxEpochs: number;
+  /** Validate every this many epochs; stop after `patience` checks without improvement. */
+  evalEvery: number;
+  patience: number;
+  losses?: HybridLoss[];
+  /** Feature sets to choose among (default: none, all, and each single set present). */
+  featureChoices?: ItemFeatureSet[][];
+  userFeatureChoices?: boolean[];
+  componentChoices?: number[];
+  /** EASE λ values tried (ranking only; [] = no EASE). */
+  easeLambdas?: number[];
+  /** Try blends of the best models (EASE + factor models, or logistic + rate logit). */
+  blend?: boolean;
+  threads?: number;
+  /** Stop starting new trials after this many seconds (the running one finishes). */
+  timeBudgetSeconds?: number;
+  onTrial?: (trial: Trial, done: number, total: number) => void;
+  onEpoch?: (trialIndex: number, epoch: number, maxEpochs: number) => void;
+}
+
+export interface Trial {
+  config: ModelConfig;
+  description: string;
+  score: number;
+  metrics: Metrics;
+  /** Per validation check: epoch and primary metric (hybrid trials). */
+  curve?: Array<{ epoch: number; score: number; loss?: number }>;
+  seconds: number;
+}
+
+export interface TuneResult {
+  /** Best first. */
+  leaderboard: Trial[];
+  best: Trial;
+}
+
+const LOG_UNIFORM = (rng: Rng, lo: number, hi: number) => Math.exp(Math.log(lo) + rng.next() * (Math.log(hi) - Math.log(lo)));
+const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)];
+
+/** Samples one hybrid configuration from the search space. */
+export function sampleHybrid(rng: Rng, data: TuneData, opts: TuneOptions): ModelConfig {
+  const losses: HybridLoss[] = opts.losses ?? (data.task === "ranking" ? ["warp", "bpr", "warp-kos"] : data.validTrainRatings ? ["logistic", "mse"] : ["logistic"]);
+  const loss = pick(rng, losses);
+  const alphaChoices = data.task === "ranking" ? [0, 1e-6, 1e-5, 1e-4, 1e-3] : [1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1];
+  const params: Partial<HybridParams> = {
+    loss,
+    components: pick(rng, opts.componentChoices ?? [16, 32, 64, 96]),
+    learningRate: +LOG_UNIFORM(rng, 0.01, 0.1).toPrecision(2),
+    schedule: rng.next() < 0.8 ? "adagrad" : "adadelta",
+    userAlpha: pick(rng, alphaChoices),
+    itemAlpha: pick(rng, alphaChoices),
+    epochs: opts.maxEpochs,
+    threads: opts.threads ?? 1,
+  };
+  if (loss === "warp" || loss === "warp-kos") params.maxSampled = pick(rng, [10, 20, 50]);
+  if (params.schedule === "adadelta") delete params.learningRate;
+  const available = ALL_ITEM_FEATURE_SETS.filter((s) => hasFeatureSet(data, s));
+  const featureChoices = opts.featureChoices ?? [[], available, ...available.map((s) => [s])];
+  const itemFeatures = data.items ? pick(rng, featureChoices) : [];
+  const userFeatures = data.userFeatures ? pick(rng, opts.userFeatureChoices ?? [false, true]) : false;
+  if (itemFeatures.length || userFeatures) params.normalization = pick(rng, ["split", "l1"] as const);
+  return { model: "hybrid", params, itemFeatures, userFeatures };
+}
+
+function hasFeatureSet(data: TuneData, set: ItemFeatureSet): boolean {
+  const items = data.items ?? [];
+  const has = (f: (m: (typeof items)[number]) => unknown) => items.some((m) => f(m));
+  if (set === "categories") return has((m) => m.categories?.length);
+  if (set === "brand") return has((m) => m.brand);
+  if (set === "price") return has((m) => m.price !== undefined);
+  if (set === "text") return has((m) => m.title || m.description);
+  return has((m) => m.alsoBuy?.length || m.alsoView?.length);
+}
+
+/**
+ * Seeded random search with early stopping on the validation split, plus EASE's λ and
+ * blends of the winners — whichever scores best on validation wins. Nothing here sees test.
+ */
+export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResult> {
+  const rng = createRng(opts.seed);
+  const features = new FeatureCache(data);
+  const trials: Trial[] = [];
+  const fitted = new Map<Trial, Recommender>();
+  const started = performance.now();
+  const overBudget = () => opts.timeBudgetSeconds !== undefined && (performance.now() - started) / 1000 > opts.timeBudgetSeconds;
+  const easeLambdas = data.task === "ranking" ? (opts.easeLambdas ?? [100, 300, 1000]) : [];
+  const total = opts.trials + easeLambdas.length;
+  let done = 0;
+  const record = (t: Trial, model: Recommender) => {
+    trials.push(t);
+    fitted.set(t, model);
+    opts.onTrial?.(t, ++done, total);
+  };
+
+  for (let t = 0; t < opts.trials && !overBudget(); t++) {
+    const config = sampleHybrid(rng, data, opts);
+    const trial = await runHybridTrial(config, data, features, opts, t);
+    record(trial.trial, trial.model);
+  }
+  for (const lambda of easeLambdas) {
+    if (overBudget()) break;
+    const config: ModelConfig = { model: "ease", params: { lambda } };
+    const t0 = performance.now();
+    const { model } = buildFromConfig(config, features);
+    await model.fit({ interactions: data.validTrain, rng: createRng(opts.seed) });
+    const metrics = data.validate(model);
+    record({ config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: (performance.now() - t0) / 1000 }, model);
+  }
+  if (data.task === "rating-class") {
+    const config: ModelConfig = { model: "rate-logit", params: { prior: 5 } };
+    const t0 = performance.now();
+    const { model } = buildFromConfig(config, features);
+    await model.fit({ interactions: data.validTrain, rng: createRng(opts.seed) });
+    const metrics = data.validate(model);
+    record({ config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: (performance.now() - t0) / 1000 }, model);
+  }
+  if (opts.blend !== false) await tryBlends(data, opts, trials, fitted, features);
+  const leaderboard = [...trials].filter((t) => Number.isFinite(t.score)).sort((a, b) => b.score - a.score);
+  if (leaderboard.length === 0) throw new Error("tune: no trial produced a finite validation score; check the data (does validation have positives?)");
+  return { leaderboard, best: leaderboard[0] };
+}
+
+/** Fits one hybrid configuration with early stopping; its config's epochs become the best epoch. */
+async function runHybridTrial(config: ModelConfig, data: TuneData, features: FeatureCache, opts: TuneOptions, index: number): Promise<{ trial: Trial; model: Recommender }> {
+  const c = config as Extract<ModelConfig, { model: "hybrid" }>;
+  const t0 = performance.now();
+  const { model, extraFit } = buildFromConfig(config, features);
+  const curve: NonNullable<Trial["curve"]> = [];
+  let best = { epoch: 0, score: -Infinity, metrics: {} as Metrics };
+  let bad = 0;
+  const interactions = c.params.loss === "mse" && data.validTrainRatings ? data.validTrainRatings : data.validTrain;
+  try {
+    await model.fit({
+      interactions,
+      rng: createRng(opts.seed + index),
+      ...extraFit,
+      onEpoch: (epoch, info) => {
+        opts.onEpoch?.(index, epoch, opts.maxEpochs);
+        if (epoch % opts.evalEvery !== 0 && epoch !== opts.maxEpochs) return;
+        const metrics = data.validate(model);
+        const score = metrics[data.primary];
+        curve.push({ epoch, score, loss: info.loss });
+        if (score > best.score) {
+          best = { epoch, score, metrics };
+          bad = 0;
+        } else if (++bad >= opts.patience) {
+          return true;
+        }
+      },
+    });
+  } catch (err) {
+    // A diverging configuration is a result (a bad one), not a reason to stop the search.
+    best = { epoch: 0, score: -Infinity, metrics: { error: NaN } };
+    curve.push({ epoch: 0, score: NaN });
+    void err;
+  }
+  const chosen: ModelConfig = { ...c, params: { ...c.params, epochs: Math.max(1, best.epoch) } };
+  return {
+    trial: { config: chosen, description: describeConfig(chosen), score: best.score, metrics: best.metrics, curve, seconds: (performance.now() - t0) / 1000 },
+    model,
+  };
+}
+
+/**
+ * Blends on validation: the best factor model of each loss with the best EASE (ranking), or
+ * the best pointwise model with the rate logit (rating classification), weights on a grid.
+ * Members are re-fit at their chosen epoch count so the blend is what training will build.
+ */
+async function tryBlends(data: TuneData, opts: TuneOptions, trials: Trial[], fitted: Map<Trial, Recommender>, features: FeatureCache): Promise<void> {
+  const ranked = [...trials].filter((t) => Number.isFinite(t.score)).sort((a, b) => b.score - a.score);
+  const hybrids = ranked.filter((t) => t.config.model === "hybrid");
+  const others = ranked.filter((t) => t.config.model === (data.task === "ranking" ? "ease" : "rate-logit"));
+  if (hybrids.length === 0 || others.length === 0) return;
+  // Best hybrid per loss family (up to two), refit at their best epoch count.
+  const families = new Map<string, Trial>();
+  for (const t of hybrids) {
+    const loss = String((t.config as { params: { loss?: string } }).params.loss);
+    if (!families.has(loss) && families.size < 2) families.set(loss, t);
+  }
+  const members: Array<{ trial: Trial; model: Recommender }> = [];
+  for (const t of families.values()) {
+    const { model, extraFit } = buildFromConfig(t.config, features);
+    const c = t.config as Extract<ModelConfig, { model: "hybrid" }>;
+    const interactions = c.params.loss === "mse" && data.validTrainRatings ? data.validTrainRatings : data.validTrain;
+    await model.fit({ interactions, rng: createRng(opts.seed), ...extraFit });
+    members.push({ trial: t, model });
+  }
+  const other = { trial: others[0], model: fitted.get(others[0])! };
+  const scaling = data.task === "ranking" ? "per-user" : "none";
+  const grid: number[][] = [];
+  const steps = [0, 0.25, 0.5, 0.75, 1];
+  if (members.length === 1) for (const w of [0.2, 0.35, 0.5, 0.65, 0.8]) grid.push([1 - w, w]);
+  else for (const a of steps) for (const b of steps) if (a + b < 1 && a + b > 0) grid.push([a, b, 1 - a - b]);
+  const { BlendModel } = await import("../model/blend.ts");
+  for (const weights of grid) {
+    const parts = [...members, other];
+    const t0 = performance.now();
+    const blend = new BlendModel(parts.map((p, k) => ({ model: p.model, weight: weights[k] })), "blend", scaling);
+    const metrics = data.validate(blend);
+    const config: ModelConfig = { model: "blend", scaling, members: parts.map((p, k) => ({ weight: weights[k], config: p.trial.config })).filter((m) => m.weight > 0) };
+    trials.push({ config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: (performance.now() - t0) / 1000 });
+  }
+}
