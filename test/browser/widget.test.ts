@@ -3,6 +3,7 @@
  * against a canned API (so failures can be provoked). The end-to-end run against the real
  * worker and artifact is demo.test.ts.
  */
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { hasChromium, launchChromium, screenshot, watchProblems, type PageProblems } from "./support/browser.ts";
@@ -17,6 +18,7 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
   let api: CannedApi;
   let store: LocalServer;
   const pages = new Map<string, string>();
+  const pageHeaders = new Map<string, Record<string, string>>();
 
   beforeAll(async () => {
     [browser, api] = await Promise.all([launchChromium(), startCannedApi()]);
@@ -24,7 +26,7 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
       const path = new URL(req.url ?? "/", "http://x").pathname;
       const html = pages.get(path);
       if (path === "/favicon.ico") send(res, 204, "image/x-icon", "");
-      else if (html) send(res, 200, "text/html; charset=utf-8", html);
+      else if (html) send(res, 200, "text/html; charset=utf-8", html, pageHeaders.get(path));
       else send(res, 404, "text/plain", "no such page");
     });
   });
@@ -36,8 +38,10 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
   });
 
   /** Serves `body` on the store origin below the snippet and opens it. */
-  async function open(name: string, body: string): Promise<{ page: Page; problems: PageProblems }> {
-    pages.set(`/${name}`, storePage(`${api.origin}/widget.js`, body));
+  async function open(name: string, body: string, csp?: (html: string) => string): Promise<{ page: Page; problems: PageProblems }> {
+    const html = storePage(`${api.origin}/widget.js`, body);
+    pages.set(`/${name}`, html);
+    if (csp) pageHeaders.set(`/${name}`, { "content-security-policy": csp(html) });
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     const problems = watchProblems(page);
     await page.goto(`${store.origin}/${name}`);
@@ -234,6 +238,23 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
     await cards(page).first().locator("a").click();
     expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
     expect(problems.errors).toEqual([]);
+    await page.close();
+  });
+
+  it("works under a strict store CSP without 'unsafe-inline' (styles are a constructed stylesheet)", async () => {
+    // Allow exactly the page's own inline <style>/<script> by hash, the widget's origin, data: images.
+    const hashes = (html: string, tag: string) =>
+      [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, "g"))].map((m) => `'sha256-${createHash("sha256").update(m[1]).digest("base64")}'`).join(" ");
+    const csp = (html: string) =>
+      `default-src 'none'; script-src ${api.origin} ${hashes(html, "script")}; style-src ${hashes(html, "style")}; connect-src ${api.origin}; img-src data:`;
+    const { page, problems } = await open("strict-csp", `<edgerec-recommendations api="${api.origin}" item="csp" k="3" layout="grid"></edgerec-recommendations>`, csp);
+    await poll(() => cards(page).count()).toBe(3);
+    const radius = await page.evaluate(() => {
+      const link = document.querySelector("edgerec-recommendations")!.shadowRoot!.querySelector('[part="link"]')!;
+      return getComputedStyle(link).borderTopLeftRadius;
+    });
+    expect(radius).toBe("10px");
+    expect(problems.errors).toEqual([]); // no "Refused to apply inline style"
     await page.close();
   });
 });
