@@ -168,13 +168,16 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
   it("asks for basket recommendations with one POST for a cart, and for a user's", async () => {
     const { page, problems } = await open(
       "cart",
-      `<edgerec-recommendations id="cart" api="${api.origin}" items="a1, b2" k="3" heading="Complete your basket"></edgerec-recommendations>
-       <edgerec-recommendations id="user" api="${api.origin}" user="u 7" k="2" heading="For you" currency="USD" locale="en-US"></edgerec-recommendations>`,
+      `<edgerec-recommendations id="cart" api="${api.origin}" items="a1, b2" k="3" heading="Complete your basket" category="Pantry"></edgerec-recommendations>
+       <edgerec-recommendations id="user" api="${api.origin}" user="u 7" k="2" heading="For you" currency="USD" locale="en-US"></edgerec-recommendations>
+       <edgerec-recommendations id="popular" api="${api.origin}" k="2" category="Snacks & Nuts"></edgerec-recommendations>`,
     );
     await poll(() => cards(page, "#cart").count()).toBe(3);
     await poll(() => cards(page, "#user").count()).toBe(2);
     const post = api.requests.find((r) => r.method === "POST")!;
-    expect(JSON.parse(post.body)).toMatchObject({ items: ["a1", "b2"], k: 3 });
+    expect(JSON.parse(post.body)).toEqual({ items: ["a1", "b2"], k: 3, filters: { category: "Pantry" } });
+    await poll(() => cards(page, "#popular").count()).toBe(2);
+    expect(api.requests.some((r) => r.url === "/v1/popular?k=2&category=Snacks+%26+Nuts")).toBe(true);
     expect(api.requests.some((r) => r.url === "/v1/users/u%207/recommendations?k=2")).toBe(true);
     expect(await page.locator('#user [part="price"]').first().textContent()).toBe("$1.99");
     await screenshot(page, "widget-carousel-cart-and-user");
