@@ -12,7 +12,7 @@ beforeAll(async () => {
   const model = new GroupModel(store.warmItems, store.interactions.userIds.length, store.groups);
   a = await decodeArtifact(await buildArtifact({ model, interactions: store.interactions, items: store.items, k: 10, userTopN: 20 }));
   const sim = new GroupSimilarityModel(store.warmItems, store.groups);
-  knn = await decodeArtifact(await buildArtifact({ model: sim, interactions: store.interactions, items: store.items, k: 10 }));
+  knn = await decodeArtifact(await buildArtifact({ model: sim, interactions: store.interactions, items: store.items, k: 10, userTopN: 0 }));
 });
 
 const idx = (id: string) => indexOfString(a.items.ids, id);

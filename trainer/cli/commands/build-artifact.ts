@@ -23,7 +23,7 @@ interface BuildCliOptions extends DataCliOptions, ModelCliOptions {
   contentNeighbours: string;
   vectorEncoding: "int8" | "float16";
   historyLength: string;
-  userTopN: string;
+  userTopN?: string;
   metric: "cosine" | "dot";
   threads?: string;
   annThreshold: string;
@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .option("--content-neighbours <k>", "metadata neighbours per item without interactions", "20")
     .addOption(new Option("--vector-encoding <enc>", "item/user vector storage").choices(["int8", "float16"]).default("int8"))
     .option("--history-length <n>", "recent items stored per user", "50")
-    .option("--user-top-n <n>", "also store the full model's top-n per user (0 = off)", "0")
+    .option("--user-top-n <n>", "store the full model's top-n per user (0 = off; default 50 when users × items <= 5e8)")
     .addOption(new Option("--metric <m>", "neighbours from item vectors by cosine or dot product").choices(["cosine", "dot"]).default("cosine"))
     .option("--threads <n>", "worker threads for neighbour search (default: all cores)")
     .option("--ann-threshold <n>", "above this many items use the approximate index (usearch)", "200000")
