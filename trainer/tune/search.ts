@@ -85,7 +85,7 @@ export function sampleHybrid(rng: Rng, data: TuneData, opts: TuneOptions): Model
   const featureChoices = opts.featureChoices ?? [[], available, ...available.map((s) => [s])];
   const itemFeatures = data.items ? pick(rng, featureChoices) : [];
   const userFeatures = data.userFeatures ? pick(rng, opts.userFeatureChoices ?? [false, true]) : false;
-  if (itemFeatures.length || userFeatures) params.normalization = pick(rng, ["split", "l1"] as const);
+  if (itemFeatures.length || userFeatures) params.normalization = rng.next() < 0.8 ? "split" : "l1";
   return { model: "hybrid", params, itemFeatures, userFeatures };
 }
 

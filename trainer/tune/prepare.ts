@@ -1,0 +1,113 @@
+import { interactionsToCsr } from "../data/interactions-matrix.ts";
+import type { CsrMatrix } from "../data/matrix.ts";
+import type { Dataset } from "../data/spec.ts";
+import { InputError, type Interactions } from "../data/types.ts";
+import { pairRocAuc, scorePairs } from "../eval/pair-auc.ts";
+import { splitDataset, type SplitKind } from "../eval/prepare.ts";
+import { evaluateRanking, usersWithPositives, type Metrics } from "../eval/ranking.ts";
+import { holdOutPerUser } from "../eval/splits.ts";
+import type { Recommender } from "../model/model.ts";
+import { createRng, shuffle } from "../util/rng.ts";
+import type { TuneData } from "./search.ts";
+
+export type Task = "ranking" | "rating-class";
+
+export interface PrepareOptions {
+  split?: SplitKind;
+  fraction?: number;
+  task: Task;
+  /** Ranking: positives are ratings >= this (default: every interaction). Rating-class: label threshold (default 4). */
+  minRating?: number;
+  seed: number;
+  ks?: number[];
+  /** Validation ratings held out per user when the split has no dev part. */
+  validPerUser?: number;
+  /** Evaluate validation on at most this many users (seeded sample) to keep tuning fast. */
+  maxValidUsers?: number;
+}
+
+/** The matrices one task learns from and is scored on. */
+export interface TaskMatrices {
+  /** What ranking models and logistic fit on (positives, or ±1 labels). */
+  matrix(x: Interactions): CsrMatrix;
+  /** Ratings as values (rating-class with explicit ratings; for the mse loss). */
+  ratings?(x: Interactions): CsrMatrix;
+  /** The held-out metrics of a fitted model. */
+  evaluate(model: Recommender, train: Interactions, test: Interactions, exclude?: Interactions, users?: Int32Array): Metrics;
+  primary: string;
+}
+
+export function taskMatrices(opts: PrepareOptions, hasRatings: boolean): TaskMatrices {
+  const ks = opts.ks ?? [10];
+  if (opts.task === "rating-class") {
+    if (!hasRatings) throw new InputError("--task rating-class needs explicit ratings", undefined, undefined, "use --task ranking for implicit data");
+    const threshold = opts.minRating ?? 4;
+    const matrix = (x: Interactions) => interactionsToCsr(x, { kind: "labels", threshold });
+    return {
+      matrix,
+      ratings: (x) => interactionsToCsr(x, { kind: "rating" }),
+      evaluate(model, _train, test) {
+        const labels = Float32Array.from(test.ratings, (r) => (r >= threshold ? 1 : 0));
+        return { pairAuc: pairRocAuc(scorePairs(model, test.itemIds.length, test.users, test.items), labels), pairs: labels.length };
+      },
+      primary: "pairAuc",
+    };
+  }
+  const matrix = (x: Interactions) =>
+    opts.minRating !== undefined ? interactionsToCsr(x, { kind: "positives", threshold: opts.minRating }) : interactionsToCsr(x, { kind: "ones" });
+  return {
+    matrix,
+    evaluate(model, train, test, exclude, users) {
+      return evaluateRanking(model, { train: matrix(train), test: matrix(test), exclude: exclude ? [matrix(exclude)] : [], ks, users });
+    },
+    primary: `p@${ks[0]}`,
+  };
+}
+
+export interface Prepared {
+  train: Interactions;
+  dev?: Interactions;
+  test: Interactions;
+  coldItems?: Int32Array;
+  task: TaskMatrices;
+  /** Validation carved from train (dev split when there is one), never test. */
+  tuneData: TuneData;
+  splitKind: SplitKind;
+}
+
+/** Splits a dataset for training/evaluation and carves the validation split tuning may look at. */
+export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
+  const kind: SplitKind = opts.split ?? (dataset.splits ? "given" : "leave-last-out");
+  const split = splitDataset(dataset, { kind, fraction: opts.fraction, rng: createRng(opts.seed) });
+  const hasRatings = split.train.ratings.some((r) => !Number.isNaN(r));
+  const task = taskMatrices(opts, hasRatings);
+  let validTrain: Interactions;
+  let valid: Interactions;
+  if (split.dev) {
+    validTrain = split.train;
+    valid = split.dev;
+  } else {
+    const held = holdOutPerUser(split.train, opts.validPerUser ?? 5, createRng(opts.seed + 1000));
+    validTrain = held.train;
+    valid = held.valid;
+  }
+  const validTrainM = task.matrix(validTrain);
+  let users: Int32Array | undefined;
+  if (opts.task === "ranking") {
+    const all = usersWithPositives(task.matrix(valid));
+    const max = opts.maxValidUsers ?? 5000;
+    users = all.length > max ? shuffle(all.slice(), createRng(opts.seed + 2000)).slice(0, max).sort() : all;
+  }
+  const primary = opts.task === "ranking" && split.dev ? `hr@${(opts.ks ?? [10])[0]}` : task.primary;
+  const tuneData: TuneData = {
+    validTrain: validTrainM,
+    validTrainRatings: task.ratings?.(validTrain),
+    validate: (m) => task.evaluate(m, validTrain, valid, undefined, users),
+    primary,
+    task: opts.task,
+    items: dataset.items,
+    userIds: dataset.interactions.userIds,
+    userFeatures: dataset.userFeatures,
+  };
+  return { train: split.train, dev: split.dev, test: split.test, coldItems: (split as { coldItems?: Int32Array }).coldItems, task, tuneData, splitKind: kind };
+}
