@@ -30,6 +30,7 @@ interface RunRecord {
   seed: number;
   metrics: Record<string, number>;
   fitSeconds: number;
+  fitCpuSeconds?: number;
   peakRssMb: number;
   chosen?: Record<string, unknown>;
 }
@@ -56,10 +57,14 @@ async function runChild(dataset: DatasetName, contenderName: string, seeds: numb
       if (contender.appliesTo && !contender.appliesTo(data.dataset, data.protocol)) continue;
       const run = await contender.build(data, seed);
       let fitSeconds = run.fitSeconds ?? 0;
+      let fitCpuSeconds = run.fitCpuSeconds;
       if (!run.fitted) {
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         await run.model.fit({ interactions: data.train, rng: createRng(seed), ...run.extraFit });
         fitSeconds = (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(c0);
+        fitCpuSeconds = (cpu.user + cpu.system) / 1e6;
       }
       const metrics = protocol.evaluateTest(run.model);
       const record: RunRecord = {
@@ -69,6 +74,7 @@ async function runChild(dataset: DatasetName, contenderName: string, seeds: numb
         seed,
         metrics,
         fitSeconds,
+        fitCpuSeconds,
         peakRssMb: peakRssMb(),
         chosen: run.chosen ?? run.model.params(),
       };
@@ -101,6 +107,7 @@ interface Summary {
   metrics: Record<string, number>;
   sd: Record<string, number>;
   fitSeconds: number;
+  fitCpuSeconds: number;
   peakRssMb: number;
   seeds: number[];
   chosen: unknown[];
@@ -128,6 +135,7 @@ function summarise(records: RunRecord[]): Summary[] {
       metrics,
       sd,
       fitSeconds: rs.reduce((a, r) => a + r.fitSeconds, 0) / rs.length,
+      fitCpuSeconds: rs.reduce((a, r) => a + (r.fitCpuSeconds ?? Number.NaN), 0) / rs.length,
       peakRssMb: Math.max(...rs.map((r) => r.peakRssMb)),
       seeds: rs.map((r) => r.seed),
       chosen: rs.map((r) => r.chosen),
@@ -145,16 +153,47 @@ function renderTables(summaries: Summary[]): string {
     const rows: (string | number)[][] = ours.map((s) => [
       `ours: ${s.model}`,
       ...cols.map((m) => (s.seeds.length > 1 && s.sd[m] > 0 ? `${s.metrics[m].toFixed(4)} ± ${s.sd[m].toFixed(4)}` : s.metrics[m])),
-      s.fitSeconds.toFixed(2),
+      `${s.fitSeconds.toFixed(2)} (cpu ${s.fitCpuSeconds.toFixed(2)})`,
       Math.round(s.peakRssMb),
       `${s.seeds.length === 1 ? "seed " : "seeds "}${s.seeds.join(",")}; ${JSON.stringify(s.chosen[0])}`,
     ]);
     for (const a of anchors.filter((x) => x.dataset === dataset && x.protocol === protocol)) {
       rows.push([`anchor: ${a.model}`, ...cols.map((m) => (m in a.metrics ? a.metrics[m] : "")), a.fit ?? "", "", "ANCHORS.md"]);
     }
-    parts.push(`### ${dataset} · ${protocol}\n\n` + formatTable(["model", ...cols, "fit s", "peak RSS MB", "notes"], rows));
+    parts.push(`### ${dataset} · ${protocol}\n\n` + formatTable(["model", ...cols, "fit s (wall, cpu)", "peak RSS MB", "notes"], rows));
   }
   return parts.join("\n\n");
+}
+
+/** EASE λ=100 on Grocery train, once per precision, each in its own process: wall and CPU seconds of the fit. */
+async function runEaseTiming(): Promise<string[]> {
+  const script = fileURLToPath(import.meta.url);
+  const lines: string[] = [];
+  for (const precision of ["double", "mixed"]) {
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [...process.execArgv, script, "--child-ease-timing", precision], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
+      let text = "";
+      child.stdout.on("data", (d: Buffer) => (text += d.toString("utf8")));
+      child.on("error", reject);
+      child.on("close", (code) => (code === 0 ? resolve(text) : reject(new Error(`EASE timing exited with code ${code}`))));
+    });
+    const r = JSON.parse(out.trim().split("\n").pop()!) as { wall: number; cpu: number; hr10: number; rss: number };
+    lines.push(`EASE λ=100 fit on Grocery, precision ${precision}: ${r.wall.toFixed(1)} s wall, ${r.cpu.toFixed(1)} s CPU, peak RSS ${Math.round(r.rss)} MB; test HR@10 ${r.hr10.toFixed(4)}.`);
+  }
+  return lines;
+}
+
+async function childEaseTiming(precision: string): Promise<void> {
+  const [protocol] = await loadProtocols("amazon-grocery-2014", 0);
+  const { EaseModel } = await import("../trainer/model/ease.ts");
+  const model = new EaseModel({ lambda: 100, precision });
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  await model.fit({ interactions: protocol.data.train, rng: createRng(0) });
+  const cpu = process.cpuUsage(c0);
+  const wall = (performance.now() - t0) / 1000;
+  const metrics = protocol.evaluateTest(model);
+  writeJsonLine({ wall, cpu: (cpu.user + cpu.system) / 1e6, hr10: metrics["hr@10"], rss: peakRssMb() });
 }
 
 async function main(): Promise<void> {
@@ -164,6 +203,11 @@ async function main(): Promise<void> {
     .map((s) => Number(s.trim()));
   if (seeds.some((s) => !Number.isInteger(s))) throw new Error(`--seeds must be a comma-separated list of integers, got ${args.get("seeds")}`);
 
+  const easeTiming = args.get("child-ease-timing");
+  if (typeof easeTiming === "string") {
+    await childEaseTiming(easeTiming);
+    return;
+  }
   const child = args.get("child");
   if (typeof child === "string") {
     await runChild(child as DatasetName, String(args.get("contender")), seeds);
@@ -210,6 +254,7 @@ async function main(): Promise<void> {
         model: s.model,
         metrics: Object.fromEntries(METRIC_KEYS.filter((m) => m in s.metrics).map((m) => [m, s.metrics[m]])),
         fitSeconds: s.fitSeconds,
+        fitCpuSeconds: s.fitCpuSeconds,
         peakRssMb: s.peakRssMb,
         seeds: s.seeds,
         params: s.chosen,
@@ -217,16 +262,25 @@ async function main(): Promise<void> {
       });
     }
   } else {
-    const text = renderTables(summaries);
-    process.stdout.write(`${text}\n\nAnchors: ${ANCHORS_SOURCE}. Ours: mean of seeds (± sd); hyper-parameters chosen on validation carved from train.\n`);
+    const tables = renderTables(summaries);
+    const notes = [
+      `Anchors: ${ANCHORS_SOURCE}. Ours: mean of seeds (± sd when it is not 0); contenders that do not depend on the seed run once.`,
+      "Hyper-parameters (notes column) are chosen on validation carved from train, never on test: ML-100k 10 ratings per user held out of ua.base; Grocery dev.csv; Gift Cards / sample store the leave-last-out dev split.",
+      "Fit time: wall and CPU seconds of the final fit (for tuned contenders on Grocery/Gift Cards/sample store, the tuning fit on train is the final model). Peak RSS: the contender's own process, tuning included.",
+    ];
     const easeGrocery = summaries.find((s) => s.dataset === "amazon-grocery-2014" && s.model === "ease");
     if (easeGrocery) {
-      process.stdout.write(
-        `\nEASE fit on Amazon Grocery (8,713 items, ${JSON.stringify(easeGrocery.chosen[0])}): ${easeGrocery.fitSeconds.toFixed(1)} s; anchor numpy/OpenBLAS 30–57 s; target <= 60 s.\n`,
+      notes.push(
+        `EASE fit on Amazon Grocery (8,713 items, ${JSON.stringify(easeGrocery.chosen[0])}): ${easeGrocery.fitSeconds.toFixed(1)} s wall, ${easeGrocery.fitCpuSeconds.toFixed(1)} s CPU; anchor numpy/OpenBLAS 30–57 s; target <= 60 s.`,
       );
     }
+    if (args.has("ease-timing") && present.includes("amazon-grocery-2014")) {
+      for (const line of await runEaseTiming()) notes.push(line);
+    }
+    const text = `${tables}\n\n${notes.map((n) => `- ${n}`).join("\n")}\n`;
+    process.stdout.write(text);
     if (args.has("write-results")) {
-      const md = `# bench:quality results\n\nMeasured on this machine by \`npm run bench:quality\` (${new Date().toISOString().slice(0, 10)}). ${text ? "" : ""}\n\n${text}\n`;
+      const md = `# bench:quality results\n\nMeasured on this machine (2 shared cores; other work was running, so wall times are noisy: CPU seconds are given too) by \`npm run bench:quality -- ${process.argv.slice(2).join(" ")}\` on ${new Date().toISOString().slice(0, 10)}.\n\n${text}`;
       writeFileSync(join(repoRoot, "bench", "results", "quality.md"), md);
     }
   }

@@ -8,11 +8,11 @@ import { tuneOnValidation } from "../lib/tune.ts";
 const easeGrid: Record<DatasetName, number[]> = {
   "movielens-100k": [100, 200, 300, 500, 800, 1200],
   "amazon-grocery-2014": [100, 300, 1000, 3000],
-  "amazon-gift-cards-2018": [1, 3, 10, 30, 100, 300],
+  "amazon-gift-cards-2018": [10, 30, 100, 300, 1000, 3000],
   "sample-store": [10, 30, 100, 300, 1000],
 };
 
-const knnGrid = [50, 200].flatMap((k) => [0, 10, 50].map((shrink) => ({ k, shrink })));
+const knnGrid = [50, 200].flatMap((k) => [0, 10, 50, 200].map((shrink) => ({ k, shrink })));
 
 export const contenders: Contender[] = [
   {

@@ -36,6 +36,8 @@ export interface ContenderRun {
   model: Recommender;
   fitted?: boolean;
   fitSeconds?: number;
+  /** CPU seconds of that fit (this process, user + system): robust to a loaded machine. */
+  fitCpuSeconds?: number;
   /** Extra fit input, e.g. item features. */
   extraFit?: Partial<FitInput>;
   /** The hyper-parameters chosen (reported in the JSON lines). */

@@ -15,20 +15,24 @@ export async function tuneOnValidation(
   extraFit?: Partial<FitInput>,
   log: (line: string) => void = (l) => process.stderr.write(l + "\n"),
 ): Promise<ContenderRun> {
-  let best: { params: Record<string, unknown>; score: number; model?: Recommender; fitSeconds: number } | undefined;
+  let best: { params: Record<string, unknown>; score: number; model?: Recommender; fitSeconds: number; fitCpuSeconds: number } | undefined;
   for (const params of grid) {
     const model = make(params);
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     await model.fit({ interactions: data.validTrain, rng: createRng(seed), ...extraFit });
     const fitSeconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(c0);
+    const fitCpuSeconds = (cpu.user + cpu.system) / 1e6;
     const metrics = data.validate(model);
     const score = metrics[data.primaryMetric];
     log(`  tune ${data.dataset}/${data.protocol} ${model.name} ${JSON.stringify(params)}: valid ${data.primaryMetric}=${score.toFixed(4)} (fit ${fitSeconds.toFixed(1)} s)`);
     if (!best || score > best.score) {
-      best = { params, score, model: data.validTrainIsTrain ? model : undefined, fitSeconds };
+      best = undefined; // let the previous best be collected before the next fit
+      best = { params, score, model: data.validTrainIsTrain ? model : undefined, fitSeconds, fitCpuSeconds };
     }
   }
   if (!best) throw new Error("tuneOnValidation: empty grid");
-  if (best.model) return { model: best.model, fitted: true, fitSeconds: best.fitSeconds, chosen: best.params, extraFit };
+  if (best.model) return { model: best.model, fitted: true, fitSeconds: best.fitSeconds, fitCpuSeconds: best.fitCpuSeconds, chosen: best.params, extraFit };
   return { model: make(best.params), chosen: best.params, extraFit };
 }

@@ -7,7 +7,9 @@ import { historyOf, numberParam, positiveRows, requireFitted } from "./binary.ts
  * Item-based k-nearest neighbours: cosine similarity of item columns with shrinkage,
  * sim(i, j) = |U_i ∩ U_j| / (sqrt(|U_i|·|U_j|) + shrink), keeping each item's top `k`
  * neighbours (sparse). A user's score for j is the sum of sim(i, j) over the items i in
- * the user's history.
+ * the user's history, plus popularity scaled below any similarity (at most 1e-6): items no
+ * neighbour reaches are ordered by popularity instead of tying at 0 (ties count against a
+ * positive in LightFM's AUC), and a user without history gets the popular items.
  */
 export class ItemKnnModel implements Recommender {
   readonly name = "itemknn";
@@ -16,6 +18,7 @@ export class ItemKnnModel implements Recommender {
   private train?: CsrMatrix;
   /** Row i: the neighbours of item i and their similarities. */
   private neighbours?: CsrMatrix;
+  private prior?: Float32Array;
 
   constructor(params: Record<string, unknown> = {}) {
     this.k = Math.floor(numberParam(params, "k", 100, this.name, 1));
@@ -73,11 +76,15 @@ export class ItemKnnModel implements Recommender {
     }
     this.neighbours = { nRows: nItems, nCols: nItems, indptr, indices, data };
     this.train = x;
+    let maxCount = 1;
+    for (let i = 0; i < nItems; i++) maxCount = Math.max(maxCount, xt.indptr[i + 1] - xt.indptr[i]);
+    this.prior = new Float32Array(nItems);
+    for (let i = 0; i < nItems; i++) this.prior[i] = (1e-6 * (xt.indptr[i + 1] - xt.indptr[i])) / maxCount;
   }
 
   scoreUser(user: number, out: Float32Array, history?: Int32Array): void {
     const nb = requireFitted(this.neighbours, this.name);
-    out.fill(0);
+    out.set(requireFitted(this.prior, this.name));
     const hist = historyOf(this.train, user, history);
     for (let h = 0; h < hist.length; h++) {
       const i = hist[h];
