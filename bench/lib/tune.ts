@@ -28,7 +28,6 @@ export async function tuneOnValidation(
     const score = metrics[data.primaryMetric];
     log(`  tune ${data.dataset}/${data.protocol} ${model.name} ${JSON.stringify(params)}: valid ${data.primaryMetric}=${score.toFixed(4)} (fit ${fitSeconds.toFixed(1)} s)`);
     if (!best || score > best.score) {
-      best = undefined; // let the previous best be collected before the next fit
       best = { params, score, model: data.validTrainIsTrain ? model : undefined, fitSeconds, fitCpuSeconds };
     }
   }
