@@ -45,6 +45,13 @@ export function trainingHistory(extra: Record<string, unknown> | undefined): Tra
   return [];
 }
 
+/** `edgerec train` records its held-out curve as `metric` and names it in `extra.curveMetric`. */
+function labelCurve(points: TrainingPoint[], extra: Record<string, unknown> | undefined): TrainingPoint[] {
+  const name = extra?.curveMetric;
+  if (typeof name !== "string" || !name || name === "epoch") return points;
+  return points.map(({ metric, ...rest }) => (metric === undefined ? (rest as TrainingPoint) : ({ ...rest, [name]: metric } as TrainingPoint)));
+}
+
 export function modelCard(served: ServedArtifact): ModelCard {
   const h = served.artifact.header;
   return {
@@ -54,6 +61,6 @@ export function modelCard(served: ServedArtifact): ModelCard {
     metrics: h.metrics,
     headlineMetric: h.headlineMetric,
     counts: h.counts,
-    training: trainingHistory(served.artifact.extra),
+    training: labelCurve(trainingHistory(served.artifact.extra), served.artifact.extra),
   };
 }
