@@ -1,0 +1,206 @@
+/**
+ * Our hybrid factorisation contenders for bench:quality (every number chosen on the
+ * validation split carved from train — data.validate — never on test):
+ * - hybrid-warp: the hybrid model alone (WARP/BPR, identity + metadata features), random search;
+ * - hybrid-blend: whatever wins on validation among those, EASE's λ and their blends;
+ * - hybrid-logistic (rating classification): logistic on ±1 labels, blended with a rate logit.
+ * Tuning runs once per dataset/protocol (seed 0) and the chosen configuration is refit for
+ * every seed, so "mean of 3 seeds" is the tuned configuration's mean.
+ *
+ * Run directly for the item cold-start comparison (features vs identity-only):
+ *   npx tsx bench/contenders/hybrid.ts --cold-start [--json]
+ */
+import { fileURLToPath } from "node:url";
+import type { Recommender } from "../../trainer/model/model.ts";
+import { BlendModel } from "../../trainer/model/blend.ts";
+import { buildFromConfig, FeatureCache, type ModelConfig } from "../../trainer/tune/config.ts";
+import { tune, type TuneData, type TuneOptions } from "../../trainer/tune/search.ts";
+import { createRng } from "../../trainer/util/rng.ts";
+import type { Contender, ContenderRun, DatasetName, ProtocolData, ProtocolName } from "../lib/contender.ts";
+
+const log = (line: string) => process.stderr.write(line + "\n");
+
+/** Search settings per dataset: Grocery fits cost minutes, so its search is small and focused. */
+function searchFor(data: ProtocolData, kind: "factor" | "all"): TuneOptions {
+  const ranking = data.protocol !== "ua-rating-class";
+  if (data.dataset === "amazon-grocery-2014") {
+    return {
+      trials: 3,
+      seed: 0,
+      maxEpochs: 40,
+      evalEvery: 5,
+      patience: 2,
+      losses: ["warp"],
+      componentChoices: [32, 64],
+      featureChoices: [["related", "categories"]],
+      easeLambdas: kind === "all" ? [100, 300] : [],
+      blend: kind === "all",
+    };
+  }
+  return {
+    trials: ranking ? 10 : 8,
+    seed: 0,
+    maxEpochs: ranking ? 80 : 40,
+    evalEvery: 5,
+    patience: 2,
+    losses: ranking ? ["warp", "bpr"] : ["logistic"],
+    componentChoices: [32, 64, 96],
+    featureChoices: [[], ["categories"], ["categories", "text"]],
+    easeLambdas: kind === "all" && ranking ? [200, 300, 500] : [],
+    blend: kind === "all",
+  };
+}
+
+function tuneData(data: ProtocolData): TuneData {
+  return {
+    validTrain: data.validTrain,
+    validate: data.validate,
+    primary: data.primaryMetric,
+    task: data.protocol === "ua-rating-class" ? "rating-class" : "ranking",
+    items: data.items,
+  };
+}
+
+/** A config's model fitted on the protocol's train split (blends member by member). */
+async function fitConfig(config: ModelConfig, data: ProtocolData, seed: number): Promise<{ model: Recommender; fitSeconds: number }> {
+  const features = new FeatureCache({ items: data.items });
+  const t0 = performance.now();
+  const fitOne = async (c: ModelConfig): Promise<Recommender> => {
+    const built = buildFromConfig(c, features);
+    await built.model.fit({ interactions: data.train, rng: createRng(seed), ...built.extraFit });
+    return built.model;
+  };
+  let model: Recommender;
+  if (config.model === "blend") {
+    const c = config as Extract<ModelConfig, { model: "blend" }>;
+    const members = [];
+    for (const m of c.members) members.push({ model: await fitOne(m.config), weight: m.weight });
+    model = BlendModel.ofFitted(members, "blend", c.scaling);
+  } else {
+    model = await fitOne(config);
+  }
+  return { model, fitSeconds: (performance.now() - t0) / 1000 };
+}
+
+const chosenCache = new Map<string, ModelConfig>();
+
+async function tunedRun(name: string, data: ProtocolData, seed: number, kind: "factor" | "all"): Promise<ContenderRun> {
+  const key = `${name}|${data.dataset}|${data.protocol}`;
+  let config = chosenCache.get(key);
+  if (!config) {
+    const opts = searchFor(data, kind);
+    const result = await tune(tuneData(data), {
+      ...opts,
+      onTrial: (t, done, total) => log(`  tune ${data.dataset}/${data.protocol} ${name} [${done}/${total}] valid ${data.primaryMetric}=${t.score.toFixed(4)} ${t.description} (${t.seconds.toFixed(1)} s)`),
+    });
+    config = result.best.config;
+    log(`  ${name} chose on validation: ${result.best.description} (valid ${data.primaryMetric}=${result.best.score.toFixed(4)})`);
+    chosenCache.set(key, config);
+  }
+  const { model, fitSeconds } = await fitConfig(config, data, seed);
+  return { model, fitted: true, fitSeconds, chosen: config as Record<string, unknown> };
+}
+
+const rankingOnly = (_d: DatasetName, p: ProtocolName) => p !== "ua-rating-class";
+
+export const contenders: Contender[] = [
+  {
+    name: "hybrid-warp",
+    seeded: true,
+    appliesTo: (d, p) => rankingOnly(d, p) && d !== "amazon-gift-cards-2018",
+    build: (data, seed) => tunedRun("hybrid-warp", data, seed, "factor"),
+  },
+  {
+    name: "hybrid-blend",
+    seeded: true,
+    appliesTo: (d, p) => rankingOnly(d, p) && d !== "amazon-gift-cards-2018",
+    build: (data, seed) => tunedRun("hybrid-blend", data, seed, "all"),
+  },
+  {
+    name: "hybrid-logistic",
+    seeded: true,
+    appliesTo: (_d, p) => p === "ua-rating-class",
+    build: (data, seed) => tunedRun("hybrid-logistic", data, seed, "all"),
+  },
+];
+
+/**
+ * Item cold start: all interactions of 20% of the items (seeded) are held out; the model never
+ * sees those items, so it can only score them from metadata. Hybrid WARP with item features vs
+ * the same model with identity features only (which cannot tell cold items apart).
+ */
+export async function runColdStart(json: boolean, withGrocery: boolean): Promise<void> {
+  const { existsSync } = await import("node:fs");
+  const { loadSplitFiles } = await import("../../trainer/data/load.ts");
+  const { interactionsToCsr } = await import("../../trainer/data/interactions-matrix.ts");
+  const { itemColdStart } = await import("../../trainer/eval/splits.ts");
+  const { evaluateRanking } = await import("../../trainer/eval/ranking.ts");
+  const { buildItemFeatures } = await import("../../trainer/features/item-features.ts");
+  const { HybridMF } = await import("../../trainer/model/hybrid.ts");
+  const { datasetFiles } = await import("../lib/protocols.ts");
+  const sets = [
+    {
+      name: "movielens-100k ua.base, ratings>=4",
+      files: datasetFiles["movielens-100k"],
+      load: async () => {
+        const [base, , meta] = datasetFiles["movielens-100k"];
+        const { dataset, train } = await loadSplitFiles({ train: base }, { format: "delimited", delimiter: "\t", header: false, columns: { user: 0, item: 1, rating: 2, time: 3 }, items: meta, itemsFormat: "movielens-item" });
+        return { dataset, x: train, minRating: 4 as number | undefined, sets: ["categories", "text"] as const, params: { components: 32, epochs: 30 } };
+      },
+    },
+    ...(withGrocery
+      ? [
+          {
+            name: "amazon-grocery-2014 train.csv",
+            files: datasetFiles["amazon-grocery-2014"],
+            load: async () => {
+              const [trainF, , , meta] = datasetFiles["amazon-grocery-2014"];
+              const { dataset, train } = await loadSplitFiles({ train: trainF }, { format: "delimited", items: meta, itemsFormat: "rechorus-meta" });
+              return { dataset, x: train, minRating: undefined, sets: ["related", "categories"] as const, params: { components: 32, epochs: 20 } };
+            },
+          },
+        ]
+      : []),
+  ];
+  const rows: string[] = [];
+  for (const set of sets) {
+    if (set.files.some((f) => !existsSync(f))) {
+      log(`cold start: ${set.name}: data not found under ../shared/data (skipped)`);
+      continue;
+    }
+    const { dataset, x, minRating, sets: featureSets, params } = await set.load();
+    const matrix = (i: typeof x) => (minRating !== undefined ? interactionsToCsr(i, { kind: "positives", threshold: minRating }) : interactionsToCsr(i, { kind: "ones" }));
+    const itemFeatures = buildItemFeatures(dataset.items, { sets: [...featureSets] }).matrix;
+    const results: Record<string, number[][]> = { features: [], identity: [] };
+    for (const seed of [0, 1, 2]) {
+      const split = itemColdStart(x, 0.2, createRng(seed));
+      const train = matrix(split.train);
+      const test = matrix(split.test);
+      for (const variant of ["features", "identity"] as const) {
+        const model = new HybridMF({ loss: "warp", ...params });
+        await model.fit({ interactions: train, rng: createRng(seed), itemFeatures: variant === "features" ? itemFeatures : undefined });
+        const m = evaluateRanking(model, { train, test, ks: [10] });
+        results[variant].push([m.auc, m["p@10"], m["r@10"]]);
+        log(`  cold start ${set.name} seed ${seed} ${variant}: auc ${m.auc.toFixed(4)} p@10 ${m["p@10"].toFixed(4)}`);
+      }
+    }
+    for (const variant of ["features", "identity"] as const) {
+      const mean = (j: number) => results[variant].reduce((a, r) => a + r[j], 0) / results[variant].length;
+      const label = variant === "features" ? `hybrid WARP + item features (${featureSets.join("+")})` : "hybrid WARP, identity only";
+      if (json) {
+        console.log(JSON.stringify({ bench: "cold-start", dataset: set.name, protocol: "item-cold-start 20% of items", model: label, seeds: [0, 1, 2], metrics: { auc: mean(0), "p@10": mean(1), "r@10": mean(2) } }));
+      } else {
+        rows.push(`| ${set.name} | ${label} | ${mean(0).toFixed(4)} | ${mean(1).toFixed(4)} | ${mean(2).toFixed(4)} |`);
+      }
+    }
+  }
+  if (!json && rows.length) {
+    console.log("Item cold start (all interactions of 20% of items held out; ranked among all items, train excluded; mean of seeds 0,1,2)");
+    console.log("| data | model | AUC | P@10 | R@10 |\n|---|---|---|---|---|");
+    console.log(rows.join("\n"));
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.argv.includes("--cold-start")) {
+  await runColdStart(process.argv.includes("--json"), process.argv.includes("--grocery"));
+}
