@@ -1,0 +1,261 @@
+/**
+ * Load-test plumbing: build versioned artifacts whose titles carry their version, publish
+ * them into a wrangler persist dir (the same code path as `edgerec publish --local`), run
+ * `wrangler dev` on a free loopback port, and drive it with a bounded keep-alive fetch pool.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { encodeArtifact, stringAt, stringTable, type Artifact } from "../../src/artifact/format.ts";
+import { miniflareStores } from "../../trainer/artifact/object-store.ts";
+import { planPublish, publish } from "../../trainer/artifact/publish.ts";
+import { syntheticArtifact } from "../worker/fixtures/synthetic-artifact.ts";
+
+export const REPO = resolve(import.meta.dirname, "../..");
+
+export const WRANGLER_ENV = {
+  CI: "1",
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_HIDE_BANNER: "true",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+};
+
+/** Version ids as keys.ts requires: 20261129T00mmssZ-xxxxxxxx. */
+export function versionId(n: number): string {
+  return `20261129T01${String(n % 10000).padStart(4, "0")}Z-${(0xabc00000 + n).toString(16)}`;
+}
+
+/** The marker every title of a version ends with, so a response proves which version built it. */
+export const marker = (version: string) => ` [${version}]`;
+
+export function versionedArtifact(version: string, items = 2000, users = 500): Artifact {
+  const a = syntheticArtifact({ items, users, version, seed: 11 });
+  const titles = Array.from({ length: items }, (_, i) => stringAt(a.items.titles, i) + marker(version));
+  a.items.titles = stringTable(titles);
+  return a;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once("error", fail);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Writes the artifact to a file and publishes it with the trainer's publish (objects first, then `current`). */
+export async function publishLocal(persistTo: string, artifact: Artifact): Promise<{ version: string; publishedAt: number }> {
+  const dir = tempDir("edgerec-load-artifact-");
+  try {
+    const file = join(dir, "artifact.bin");
+    writeFileSync(file, await encodeArtifact(artifact));
+    const plan = await planPublish(file);
+    const { store, dispose } = await miniflareStores({ persistTo, backend: "r2" });
+    try {
+      const result = await publish(store, plan);
+      return { version: result.pointer.version, publishedAt: performance.now() };
+    } finally {
+      await dispose();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface DevServer {
+  url: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+  output(): string;
+  /** How many times wrangler reloaded the worker since it became ready (should stay 0). */
+  reloads(): number;
+}
+
+/**
+ * Bundles the worker once into a private directory with its own wrangler.toml. Why: wrangler
+ * dev watches its sources and restarts the worker (failing in-flight POSTs) whenever a file
+ * changes — and other people edit src/ while a load test runs. A frozen copy never restarts.
+ */
+export function frozenWorker(): string {
+  const dir = tempDir("edgerec-load-worker-");
+  const built = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", join(dir, "bundle"), "--config", join(REPO, "wrangler.toml")], {
+    cwd: REPO,
+    env: { ...process.env, ...WRANGLER_ENV },
+    encoding: "utf8",
+  });
+  if (built.status !== 0) throw new Error(`bundling the worker failed:\n${built.stdout}\n${built.stderr}`);
+  const config = readFileSync(join(REPO, "wrangler.toml"), "utf8").replace(/^main\s*=.*$/m, 'main = "bundle/index.js"\nno_bundle = true');
+  writeFileSync(join(dir, "wrangler.toml"), config);
+  return join(dir, "wrangler.toml");
+}
+
+/** Starts `wrangler dev --local` (on a frozen bundle) on a free loopback port and waits until the worker answers /healthz. */
+export async function startWranglerDev(persistTo: string, vars: Record<string, string> = {}, timeoutMs = 90_000): Promise<DevServer> {
+  const port = await freePort();
+  const config = frozenWorker();
+  const args = ["wrangler", "dev", "--config", config, "--local", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--log-level", "warn", "--show-interactive-dev-session=false"];
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  // A private dev registry: other wrangler dev sessions starting or stopping on this machine
+  // must not make this one reload its worker (which fails in-flight POSTs with a 503).
+  const privateDir = dirname(config);
+  const proc = spawn("npx", args, {
+    cwd: REPO,
+    env: {
+      ...process.env,
+      ...WRANGLER_ENV,
+      WRANGLER_REGISTRY_PATH: join(privateDir, "registry"),
+      WRANGLER_CI_DISABLE_CONFIG_WATCHING: "true",
+      WRANGLER_LOG_PATH: join(privateDir, "logs"),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let log = "";
+  proc.stdout!.on("data", (d) => (log += d));
+  proc.stderr!.on("data", (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (proc.exitCode !== null || proc.pid === undefined) return;
+    const exited = new Promise((r) => proc.once("exit", r));
+    try {
+      process.kill(-proc.pid, "SIGTERM"); // the process group: npx, wrangler and workerd
+    } catch {
+      /* already gone */
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    try {
+      process.kill(-proc.pid, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+    rmSync(dirname(config), { recursive: true, force: true });
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`wrangler dev exited with ${proc.exitCode}:\n${log}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      await res.arrayBuffer();
+      // Any answer from the worker means it is up (a 503 "nothing published" included).
+      if (res.headers.get("content-type")?.includes("json")) {
+        const atReady = countReloads(join(privateDir, "logs"));
+        return { url, proc, stop, output: () => log, reloads: () => countReloads(join(privateDir, "logs")) - atReady };
+      }
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await stop();
+  throw new Error(`wrangler dev did not answer /healthz within ${timeoutMs} ms:\n${log}`);
+}
+
+function countReloads(logDir: string): number {
+  try {
+    return readdirSync(logDir).reduce((n, f) => n + (readFileSync(join(logDir, f), "utf8").match(/Reloading local server/g)?.length ?? 0), 0);
+  } catch {
+    return 0;
+  }
+}
+
+export interface PlannedRequest {
+  name: string;
+  path: string;
+  method?: "GET" | "POST";
+  body?: string;
+}
+
+export interface Sample {
+  name: string;
+  status: number;
+  ms: number;
+  /** performance.now() when the response body was complete. */
+  doneAt: number;
+  body: string;
+  error?: string;
+}
+
+/** Runs `requests` through `concurrency` keep-alive workers; returns one sample per request, in completion order. */
+export async function runPool(baseUrl: string, requests: PlannedRequest[], concurrency: number, onSample?: (s: Sample, done: number) => void): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= requests.length) return;
+      const r = requests[i];
+      const t0 = performance.now();
+      let sample: Sample;
+      try {
+        const res = await fetch(baseUrl + r.path, {
+          method: r.method ?? "GET",
+          body: r.body,
+          headers: r.body ? { "content-type": "application/json" } : undefined,
+        });
+        const body = await res.text();
+        const t1 = performance.now();
+        sample = { name: r.name, status: res.status, ms: t1 - t0, doneAt: t1, body };
+      } catch (err) {
+        const t1 = performance.now();
+        sample = { name: r.name, status: 0, ms: t1 - t0, doneAt: t1, body: "", error: String((err as Error)?.cause ?? err) };
+      }
+      samples.push(sample);
+      onSample?.(sample, samples.length);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return samples;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** A deterministic mix over the public routes (ids drawn from the artifact). */
+export function mixedRequests(n: number, itemIds: string[], userIds: string[], seed = 1): PlannedRequest[] {
+  let s = seed >>> 0;
+  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const pick = <T>(a: T[]) => a[Math.floor(rand() * a.length)];
+  const out: PlannedRequest[] = [];
+  for (let r = 0; r < n; r++) {
+    const x = rand();
+    if (x < 0.4) out.push({ name: "similar", path: `/v1/items/${encodeURIComponent(pick(itemIds))}/similar?k=10` });
+    else if (x < 0.5) out.push({ name: "similar-filtered", path: `/v1/items/${encodeURIComponent(pick(itemIds))}/similar?k=5&maxPrice=20` });
+    else if (x < 0.6) out.push({ name: "item", path: `/v1/items/${encodeURIComponent(pick(itemIds))}` });
+    else if (x < 0.72) out.push({ name: "user", path: `/v1/users/${encodeURIComponent(pick(userIds))}/recommendations?k=10` });
+    else if (x < 0.8) out.push({ name: "popular", path: `/v1/popular?k=10` });
+    else if (x < 0.92) {
+      const items = Array.from({ length: 1 + Math.floor(rand() * 10) }, () => pick(itemIds));
+      out.push({ name: "basket", path: "/v1/recommendations", method: "POST", body: JSON.stringify({ items, k: 10 }) });
+    } else if (x < 0.97) {
+      const pairs = Array.from({ length: 5 }, () => ({ user: pick(userIds), item: pick(itemIds) }));
+      out.push({ name: "score", path: "/v1/score", method: "POST", body: JSON.stringify({ pairs }) });
+    } else out.push({ name: "model", path: "/v1/model" });
+  }
+  return out;
+}
+
+/**
+ * The version a response claims, checked against every title it carries: each title must end
+ * with that version's marker. Returns the version, or throws describing the mix.
+ */
+export function versionOf(sample: Sample): string {
+  const body = JSON.parse(sample.body) as { version?: string; items?: { title: string }[]; title?: string };
+  const version = body.version;
+  if (typeof version !== "string") throw new Error(`${sample.name}: no version in ${sample.body.slice(0, 200)}`);
+  const titles = [...(body.items ?? []).map((i) => i.title), ...(typeof body.title === "string" ? [body.title] : [])];
+  for (const t of titles) {
+    if (!t.endsWith(marker(version))) throw new Error(`${sample.name}: response says ${version} but carries title "${t}"`);
+  }
+  return version;
+}
