@@ -34,6 +34,8 @@ export interface TuneOptions {
   featureChoices?: ItemFeatureSet[][];
   userFeatureChoices?: boolean[];
   componentChoices?: number[];
+  /** Hybrid parameters fixed instead of sampled (e.g. when only one trial is affordable). */
+  fixed?: Partial<HybridParams>;
   /** EASE λ values tried (ranking only; [] = no EASE). */
   easeLambdas?: number[];
   /** Try blends of the best models (EASE + factor models, or logistic + rate logit). */
@@ -80,6 +82,7 @@ export function sampleHybrid(rng: Rng, data: TuneData, opts: TuneOptions): Model
     threads: opts.threads ?? 1,
   };
   if (loss === "warp" || loss === "warp-kos") params.maxSampled = pick(rng, [10, 20, 50]);
+  Object.assign(params, opts.fixed ?? {});
   if (params.schedule === "adadelta") delete params.learningRate;
   const available = ALL_ITEM_FEATURE_SETS.filter((s) => hasFeatureSet(data, s));
   const featureChoices = opts.featureChoices ?? [[], available, ...available.map((s) => [s])];
