@@ -32,6 +32,10 @@ export class BlendModel implements Recommender {
       if (!Number.isFinite(m.weight)) throw new Error(`blend: weight of ${m.model.name} must be a finite number, got ${m.weight}`);
     }
     this.name = name;
+    const withVectors = members.find((m) => m.model.itemVectors);
+    if (withVectors) this.itemVectors = () => withVectors.model.itemVectors!();
+    const withSims = members.find((m) => m.model.itemSimilarities);
+    if (withSims) this.itemSimilarities = (item, out) => withSims.model.itemSimilarities!(item, out);
   }
 
   async fit(input: FitInput): Promise<void> {
@@ -68,21 +72,10 @@ export class BlendModel implements Recommender {
     }
   }
 
-  /** The first member's item vectors (the factor model, when there is one). */
-  itemVectors(): ItemVectors {
-    for (const m of this.members) {
-      const v = m.model.itemVectors?.();
-      if (v) return v;
-    }
-    throw new Error("blend: no member has item vectors");
-  }
-
-  itemSimilarities(item: number, out: Float32Array): void {
-    for (const m of this.members) {
-      if (m.model.itemSimilarities) return m.model.itemSimilarities(item, out);
-    }
-    throw new Error("blend: no member has item similarities");
-  }
+  /** The first member's item vectors (the factor model), when a member has them. */
+  itemVectors?: () => ItemVectors;
+  /** The first member's item–item similarities (EASE, item-kNN), when a member has them. */
+  itemSimilarities?: (item: number, out: Float32Array) => void;
 
   params(): Record<string, unknown> {
     return { scaling: this.scaling, members: this.members.map((m) => ({ model: m.model.name, weight: m.weight, params: m.model.params() })) };
