@@ -2,7 +2,7 @@
  * What the demo's model card shows: the artifact header (version, model, metrics) and, when the
  * trainer stored one in `extra`, the per-epoch training history for the chart.
  */
-import type { ServedArtifact } from "../store/served.ts";
+import type { ArtifactHeader } from "../artifact/format.ts";
 
 export interface TrainingPoint {
   epoch: number;
@@ -52,8 +52,7 @@ function labelCurve(points: TrainingPoint[], extra: Record<string, unknown> | un
   return points.map(({ metric, ...rest }) => (metric === undefined ? (rest as TrainingPoint) : ({ ...rest, [name]: metric } as TrainingPoint)));
 }
 
-export function modelCard(served: ServedArtifact): ModelCard {
-  const h = served.artifact.header;
+export function modelCard(h: ArtifactHeader, extra: Record<string, unknown> | undefined): ModelCard {
   return {
     version: h.version,
     createdAt: h.createdAt,
@@ -61,6 +60,6 @@ export function modelCard(served: ServedArtifact): ModelCard {
     metrics: h.metrics,
     headlineMetric: h.headlineMetric,
     counts: h.counts,
-    training: labelCurve(trainingHistory(served.artifact.extra), served.artifact.extra),
+    training: labelCurve(trainingHistory(extra), extra),
   };
 }

@@ -51,7 +51,7 @@ dt{color:var(--muted)}dd{margin:0;font-family:ui-monospace,monospace;font-size:.
 .legend{display:flex;gap:14px;flex-wrap:wrap;font-size:.8rem;color:var(--muted);margin-top:6px}
 .legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 .error{color:#b42318}
-@media (max-width:760px){.two,.card-grid,.product{grid-template-columns:1fr}}
+@media (max-width:760px){.two,.card-grid,.product{grid-template-columns:1fr}main{padding:12px 10px 40px}header{padding:12px 14px}section.panel{padding:14px 12px}}
 `;
 
 export function demoPageHtml(): string {

@@ -9,6 +9,8 @@ import { Hono } from "hono";
 import { fnv1a } from "../http/hash.ts";
 import { invalid, notFoundId } from "../http/problem.ts";
 import { type App, type AppEnv, conditional, type Deps, type Ctx, jsonResponse, pick } from "../routes/context.ts";
+import type { Catalog } from "../store/catalog.ts";
+import type { ServedArtifact } from "../store/served.ts";
 import { modelCard } from "../demo/model-card.ts";
 import { demoPageHtml } from "../demo/page.ts";
 import { searchTitles } from "../demo/search.ts";
@@ -39,6 +41,15 @@ function staticAsset(body: string, type: string, crossOrigin: boolean, extra: Re
   };
 }
 
+/**
+ * The artifact the demo searches and samples shoppers from: the whole catalogue for a single
+ * artifact; for a sharded one, the shard that serves popular items (a partial view, which is
+ * enough for a demo and avoids fetching every shard).
+ */
+async function searchable(catalog: Catalog): Promise<ServedArtifact> {
+  return catalog.layout === "single" ? (catalog as ServedArtifact) : await catalog.popular();
+}
+
 function intQuery(c: Ctx, name: string, fallback: number, min: number, max: number): number {
   const raw = c.req.query(name);
   if (raw === undefined || raw === "") return fallback;
@@ -64,7 +75,8 @@ export function createWidgetRoutes(deps: Deps): Hono<AppEnv> {
     const picked = await pick(c, deps, undefined);
     const cache = conditional(c, picked, false);
     if (cache instanceof Response) return cache;
-    const items = searchTitles(picked.served, q, limit).map((i) => picked.served.item(i));
+    const served = await searchable(picked.catalog);
+    const items = searchTitles(served, q, limit).map((i) => served.itemView(i));
     return jsonResponse(picked, { query: q, items }, cache);
   });
 
@@ -73,7 +85,7 @@ export function createWidgetRoutes(deps: Deps): Hono<AppEnv> {
     const picked = await pick(c, deps, undefined);
     const cache = conditional(c, picked, false);
     if (cache instanceof Response) return cache;
-    return jsonResponse(picked, { users: sampleUsers(picked.served, limit) }, cache);
+    return jsonResponse(picked, { users: sampleUsers(await searchable(picked.catalog), limit) }, cache);
   });
 
   routes.get("/v1/users/:id/history", async (c) => {
@@ -82,9 +94,9 @@ export function createWidgetRoutes(deps: Deps): Hono<AppEnv> {
     const picked = await pick(c, deps, id);
     const cache = conditional(c, picked, true);
     if (cache instanceof Response) return cache;
-    const u = picked.served.userIndex(id);
-    if (u < 0) throw notFoundId("user", id, "path.id");
-    const items = userHistory(picked.served, u, limit).map((i) => picked.served.item(i));
+    const found = await picked.catalog.user(id);
+    if (!found) throw notFoundId("user", id, "path.id");
+    const items = userHistory(found.served, found.index, limit).map((i) => found.served.itemView(i));
     return jsonResponse(picked, { user: id, items }, cache);
   });
 
@@ -92,7 +104,8 @@ export function createWidgetRoutes(deps: Deps): Hono<AppEnv> {
     const picked = await pick(c, deps, undefined);
     const cache = conditional(c, picked, false);
     if (cache instanceof Response) return cache;
-    return jsonResponse(picked, { ...modelCard(picked.served) }, cache);
+    const extra = (await picked.catalog.popular()).artifact.extra;
+    return jsonResponse(picked, { ...modelCard(picked.catalog.header, extra) }, cache);
   });
 
   return routes;

@@ -7,7 +7,7 @@ export const styles = `
 :host([hidden]){display:none!important}
 h2{font-size:var(--edgerec-heading-size,1.15em);margin:0 0 .6em;font-weight:650}
 ul{list-style:none;margin:0;padding:2px 2px 8px;display:grid;gap:var(--g)}
-.grid ul{grid-template-columns:repeat(auto-fill,minmax(var(--w),1fr))}
+.grid ul{grid-template-columns:repeat(auto-fill,minmax(min(var(--w),calc(50% - var(--g))),1fr))}
 .carousel ul{grid-auto-flow:column;grid-auto-columns:var(--w);overflow-x:auto;scroll-snap-type:x mandatory;scrollbar-width:thin}
 li{scroll-snap-align:start;min-width:0}
 .rail{position:relative}
