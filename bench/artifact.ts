@@ -14,9 +14,10 @@
  *  - build: exact neighbours for 100k items × 32 dims (2 threads); ann: recall@20 of the
  *    usearch index against exact on 100k items, and with --ann-1m the 1M-item build.
  */
+import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { type Artifact, decodeArtifact, encodeArtifact, indexOfString, quantizeVectors } from "../src/artifact/format.ts";
+import { type Artifact, CHECKSUM_START_OFFSET, decodeArtifact, encodeArtifact, indexOfString, quantizeVectors } from "../src/artifact/format.ts";
 import { basketRecommendations, userHistory, userRecommendations, type UserStrategy } from "../src/recommend/index.ts";
 import { approximateNeighbours } from "../trainer/artifact/ann.ts";
 import { buildArtifactObject } from "../trainer/artifact/build.ts";
@@ -267,8 +268,8 @@ async function sizeAndDecode(): Promise<void> {
   // Neighbour lists come from the approximate index here (the exact build is timed in "build").
   const lowerBound = neighbourIdLowerBoundBytes(k, n);
   const t0 = performance.now();
-  const { artifact } = await buildArtifactObject({ ...store, k, vectorEncoding: "int8", threads: 2, annThreshold: 0, annRecallSample: 0, log });
-  log(`size: ${n} items built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const { artifact, report } = await buildArtifactObject({ ...store, k, vectorEncoding: "int8", threads: 2, annThreshold: 0, annRecallSample: 0, log });
+  log(`size: ${n} items built in ${((performance.now() - t0) / 1000).toFixed(1)} s ${JSON.stringify(report.seconds)}`);
   let int8Bytes: Uint8Array | undefined;
   for (const encoding of ["int8", "float16"] as const) {
     const variant: Artifact =
@@ -294,11 +295,20 @@ async function sizeAndDecode(): Promise<void> {
     times.push(performance.now() - t0);
   }
   const decodeMs = median(times.slice(5));
+  // The worker can hash the bytes while they stream in from R2 (crypto.DigestStream), leaving decode
+  // to compare that digest and lay views over the bytes.
+  const digest = new Uint8Array(createHash("sha256").update(bytes.subarray(CHECKSUM_START_OFFSET)).digest());
   const viewTimes: number[] = [];
   for (let r = 0; r < 25; r++) {
     const t0 = performance.now();
-    await decodeArtifact(bytes, { skipChecksum: true });
+    await decodeArtifact(bytes, { digest });
     viewTimes.push(performance.now() - t0);
+  }
+  const hashTimes: number[] = [];
+  for (let r = 0; r < 7; r++) {
+    const t0 = performance.now();
+    createHash("sha256").update(bytes).digest();
+    hashTimes.push(performance.now() - t0);
   }
   // The same content as JSON (typed arrays as plain arrays, strings as strings), parsed.
   const decoded = await decodeArtifact(bytes);
@@ -310,18 +320,21 @@ async function sizeAndDecode(): Promise<void> {
     jsonTimes.push(performance.now() - t0);
   }
   const jsonMs = median(jsonTimes.slice(2));
-  let workerdMs = NaN;
-  if (!args.has("skip-workerd")) workerdMs = await workerdDecodeMs(bytes).catch((err) => (log(`workerd decode: ${(err as Error).message}`), NaN));
+  let workerd = { full: NaN, streamed: NaN };
+  if (!args.has("skip-workerd")) workerd = await workerdDecodeMs(bytes).catch((err) => (log(`workerd decode: ${(err as Error).message}`), workerd));
   emit({
     dataset: `synthetic-${n}`,
     protocol: "decode",
     model: "artifact:int8",
     metrics: {
       decodeMs100k: Number(decodeMs.toFixed(2)),
-      decodeNoChecksumMs: Number(median(viewTimes.slice(5)).toFixed(2)),
-      decodeWorkerdMs: Number(workerdMs.toFixed(2)),
+      decodeStreamedDigestMs: Number(median(viewTimes.slice(5)).toFixed(2)),
+      sha256Ms: Number(median(hashTimes.slice(2)).toFixed(1)),
+      decodeWorkerdMs: Number(workerd.full.toFixed(2)),
+      decodeWorkerdStreamedDigestMs: Number(workerd.streamed.toFixed(2)),
       jsonParseMs: Number(jsonMs.toFixed(1)),
       jsonParseRatio: Number((jsonMs / decodeMs).toFixed(1)),
+      jsonParseRatioStreamed: Number((jsonMs / median(viewTimes.slice(5))).toFixed(1)),
       artifactBytes: bytes.length,
       jsonBytes: asJson.length,
     },
@@ -338,7 +351,7 @@ function median(xs: number[]): number {
  * decodes them n times per request. workerd only advances its clock on I/O, so the time is
  * taken outside: (time of a request decoding n times − one decoding 0 times) / n.
  */
-async function workerdDecodeMs(bytes: Uint8Array): Promise<number> {
+async function workerdDecodeMs(bytes: Uint8Array): Promise<{ full: number; streamed: number }> {
   const { build } = await import("esbuild");
   const { Miniflare } = await import("miniflare");
   const entry = `
@@ -347,9 +360,11 @@ async function workerdDecodeMs(bytes: Uint8Array): Promise<number> {
     export default {
       async fetch(request, env) {
         if (!bytes) bytes = new Uint8Array(await (await env.ARTIFACTS.get("a")).arrayBuffer());
-        const n = Number(new URL(request.url).searchParams.get("n"));
+        const url = new URL(request.url);
+        const n = Number(url.searchParams.get("n"));
+        const digest = url.searchParams.has("digest") ? new Uint8Array(await crypto.subtle.digest("SHA-256", bytes.subarray(48))) : undefined;
         let items = 0;
-        for (let i = 0; i < n; i++) items += (await decodeArtifact(bytes)).header.counts.items;
+        for (let i = 0; i < n; i++) items += (await decodeArtifact(bytes, { digest })).header.counts.items;
         return new Response(String(items));
       },
     };`;
@@ -358,21 +373,23 @@ async function workerdDecodeMs(bytes: Uint8Array): Promise<number> {
   try {
     const bucket = await mf.getR2Bucket("ARTIFACTS");
     await bucket.put("a", new Uint8Array(bytes));
-    const timeOf = async (n: number) => {
+    const timeOf = async (n: number, streamed = false) => {
       const t0 = performance.now();
-      const r = await mf.dispatchFetch(`http://localhost/?n=${n}`);
+      const r = await mf.dispatchFetch(`http://localhost/?n=${n}${streamed ? "&digest" : ""}`);
       await r.text();
       return performance.now() - t0;
     };
     await timeOf(1);
-    const reps = 20;
-    const zero: number[] = [];
-    const many: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      zero.push(await timeOf(0));
-      many.push(await timeOf(reps));
-    }
-    return Math.max(0, (median(many) - median(zero)) / reps);
+    const per = async (streamed: boolean, reps: number) => {
+      const zero: number[] = [];
+      const many: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        zero.push(await timeOf(0, streamed));
+        many.push(await timeOf(reps, streamed));
+      }
+      return Math.max(0, (median(many) - median(zero)) / reps);
+    };
+    return { full: await per(false, 10), streamed: await per(true, 50) };
   } finally {
     await mf.dispose();
   }

@@ -300,7 +300,22 @@ function checkPrefix(bytes: Uint8Array, magic: Uint8Array = MAGIC): { descriptor
 export interface DecodeOptions {
   /** Skip the SHA-256 check (only for bytes already verified, e.g. benchmarks of the view step). */
   skipChecksum?: boolean;
+  /**
+   * SHA-256 of bytes [CHECKSUM_START, end) computed while the bytes arrived (e.g. a
+   * crypto.DigestStream teed off the R2 body in workerd, or createHash over a file stream):
+   * compared with the stored checksum instead of hashing the whole artifact again, which is
+   * most of a large artifact's decode time.
+   */
+  digest?: Uint8Array;
+  /**
+   * Also range-check every stored item index (neighbours, popularity, histories, top-N): O(size).
+   * `edgerec inspect` and `publish` do; the worker may rely on the checksum of a published artifact.
+   */
+  deep?: boolean;
 }
+
+/** Where the checksummed payload starts (the digest covers bytes [CHECKSUM_START, end)). */
+export const CHECKSUM_START_OFFSET = 48;
 
 /**
  * Decodes and verifies an artifact. Numeric sections are views of `bytes` (copied once
@@ -309,7 +324,7 @@ export interface DecodeOptions {
 export async function decodeArtifact(input: Uint8Array | ArrayBuffer, options: DecodeOptions = {}): Promise<Artifact> {
   const artifact = (await decodeContainer(input, MAGIC, options)) as Artifact;
   try {
-    validateShape(artifact);
+    validateShape(artifact, options.deep ?? false);
   } catch (err) {
     // A validly signed but malformed descriptor (missing or mistyped section) must still be a clean refusal.
     if (err instanceof ArtifactError) throw err;
@@ -322,7 +337,7 @@ async function decodeContainer(input: Uint8Array | ArrayBuffer, magic: Uint8Arra
   let bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   const { descriptorLength } = checkPrefix(bytes, magic);
   if (!options.skipChecksum) {
-    const actual = await sha256(bytes.subarray(CHECKSUM_START));
+    const actual = options.digest ?? (await sha256(bytes.subarray(CHECKSUM_START)));
     const expected = bytes.subarray(16, 48);
     for (let i = 0; i < 32; i++) {
       if (actual[i] !== expected[i]) {
@@ -428,7 +443,7 @@ export function shardOfUser(manifest: ArtifactManifest, id: string): { shard: nu
 }
 
 /** Cross-checks section sizes so the recommenders can index without bounds checks. */
-function validateShape(a: Artifact): void {
+function validateShape(a: Artifact, deep: boolean): void {
   const fail = (what: string) => {
     throw new ArtifactError(`artifact is inconsistent: ${what}`, "rebuild the artifact with `edgerec build-artifact`");
   };
@@ -445,7 +460,8 @@ function validateShape(a: Artifact): void {
     if (lists.ids.length !== entries || lists.quantized.length !== entries || lists.lo.length !== n || lists.hi.length !== n) {
       fail("neighbour lists length");
     }
-    for (let i = 0; i < lists.ids.length; i++) {
+    if (lists.ptr) for (let i = 0; i < n; i++) if (lists.ptr[i] > lists.ptr[i + 1]) fail("neighbour list offsets decrease");
+    if (deep) for (let i = 0; i < lists.ids.length; i++) {
       const id = lists.ids[i];
       if (id !== NONE && id >= n) fail(`a neighbour list refers to item ${id} of ${n}`);
     }
@@ -454,18 +470,18 @@ function validateShape(a: Artifact): void {
   if (!p.overall || !p.byCategoryPtr || !p.byCategoryIds) fail("missing popularity sections");
   const categories = stringCount(a.categories?.names);
   if (p.byCategoryPtr.length !== categories + 1 || p.byCategoryPtr[categories] !== p.byCategoryIds.length) fail("popularity by category length");
-  for (const section of [p.overall, p.byCategoryIds]) for (let i = 0; i < section.length; i++) if (section[i] >= n) fail("a popularity list refers to a missing item");
+  if (deep) for (const section of [p.overall, p.byCategoryIds]) for (let i = 0; i < section.length; i++) if (section[i] >= n) fail("a popularity list refers to a missing item");
   if (a.itemInteractions.length !== n) fail("itemInteractions length");
   if (a.itemVectors && vectorCount(a.itemVectors) !== n) fail("item vectors length");
   if (a.itemBiases && a.itemBiases.length !== n) fail("item biases length");
   const u = a.header.counts.users;
   if (stringCount(a.users.ids) !== u || a.users.historyPtr.length !== u + 1) fail("user sections length");
   if (a.users.historyPtr[u] !== a.users.historyIds.length) fail("user history length");
-  for (let i = 0; i < a.users.historyIds.length; i++) if (a.users.historyIds[i] >= n) fail("a user history refers to a missing item");
+  if (deep) for (let i = 0; i < a.users.historyIds.length; i++) if (a.users.historyIds[i] >= n) fail("a user history refers to a missing item");
   if (a.users.vectors && vectorCount(a.users.vectors) !== u) fail("user vectors length");
   if (a.users.topPtr || a.users.topIds) {
     if (!a.users.topPtr || !a.users.topIds || a.users.topPtr.length !== u + 1 || a.users.topPtr[u] !== a.users.topIds.length) fail("user top-N length");
-    for (let i = 0; i < a.users.topIds!.length; i++) if (a.users.topIds![i] >= n) fail("a user top-N list refers to a missing item");
+    if (deep) for (let i = 0; i < a.users.topIds!.length; i++) if (a.users.topIds![i] >= n) fail("a user top-N list refers to a missing item");
   }
   if (a.users.vectors && a.itemVectors && a.users.vectors.dim !== a.itemVectors.dim) fail("user and item vector dimensions differ");
 }

@@ -14,7 +14,14 @@ export interface SparseNeighbourRows {
  * rows (other rows stay empty): an inverted index accumulates dot products over the query's
  * features, so the cost is the postings touched, not n². Ties prefer `tieBreak` (popularity).
  */
-export function contentNeighbours(features: CsrMatrix, queries: Uint8Array, k: number, tieBreak?: ArrayLike<number>): SparseNeighbourRows {
+export function contentNeighbours(
+  features: CsrMatrix,
+  queries: Uint8Array,
+  k: number,
+  tieBreak?: ArrayLike<number>,
+  /** Features on more items than this are skipped (too broad to tell items apart, and costly). */
+  maxPostings = Math.max(2000, Math.ceil(features.nRows * 0.02)),
+): SparseNeighbourRows {
   const n = features.nRows;
   const postings = transpose(features);
   const acc = new Float64Array(n);
@@ -29,6 +36,7 @@ export function contentNeighbours(features: CsrMatrix, queries: Uint8Array, k: n
       for (let p = features.indptr[i]; p < features.indptr[i + 1]; p++) {
         const f = features.indices[p];
         const w = features.data[p];
+        if (postings.indptr[f + 1] - postings.indptr[f] > maxPostings) continue;
         for (let q = postings.indptr[f]; q < postings.indptr[f + 1]; q++) {
           const j = postings.indices[q];
           if (j === i) continue;
@@ -37,7 +45,18 @@ export function contentNeighbours(features: CsrMatrix, queries: Uint8Array, k: n
         }
       }
       best.length = 0;
-      for (let t = 0; t < count; t++) best.push(touched[t]);
+      // Keep the 4k best by a running threshold before sorting (posting lists can be long).
+      let floor = -Infinity;
+      for (let t = 0; t < count; t++) {
+        const j = touched[t];
+        if (acc[j] < floor) continue;
+        best.push(j);
+        if (best.length >= 8 * k) {
+          best.sort((a, b) => acc[b] - acc[a]);
+          best.length = 4 * k;
+          floor = acc[best[best.length - 1]];
+        }
+      }
       best.sort((a, b) => acc[b] - acc[a] || (tieBreak ? tieBreak[b] - tieBreak[a] : 0) || a - b);
       for (let t = 0; t < Math.min(k, best.length); t++) {
         if (acc[best[t]] <= 0) break;

@@ -51,7 +51,7 @@ export async function planPublish(path: string): Promise<PublishPlan> {
       objects: [...shards, { key: manifestKey(header.version), path }],
     };
   }
-  const { header } = await decodeArtifact(bytes);
+  const { header } = await decodeArtifact(bytes, { deep: true });
   return {
     pointer: {
       version: header.version,

@@ -157,3 +157,26 @@ describe("approximate neighbours", () => {
     }
   });
 });
+
+describe("decode options", () => {
+  it("accepts a digest computed while streaming instead of hashing again, and refuses a wrong one", async () => {
+    const { createHash } = await import("node:crypto");
+    const { CHECKSUM_START_OFFSET } = await import("../../../src/artifact/format.ts");
+    const store = smallStore({ items: 20, users: 10 });
+    const bytes = await buildArtifact({ model: new GroupModel(store.warmItems, 10, store.groups), interactions: store.interactions, items: store.items });
+    const digest = new Uint8Array(createHash("sha256").update(bytes.subarray(CHECKSUM_START_OFFSET)).digest());
+    expect((await decodeArtifact(bytes, { digest })).header.counts.items).toBe(20);
+    const wrong = digest.slice();
+    wrong[0] ^= 1;
+    await expect(decodeArtifact(bytes, { digest: wrong })).rejects.toThrow(/checksum mismatch/);
+  });
+
+  it("deep validation refuses a well-signed artifact whose lists name missing items", async () => {
+    const { encodeArtifact } = await import("../../../src/artifact/format.ts");
+    const store = smallStore({ items: 20, users: 10 });
+    const { artifact } = await buildArtifactObject({ model: new GroupModel(store.warmItems, 10, store.groups), interactions: store.interactions, items: store.items });
+    artifact.neighbours.ids[3] = 999;
+    const bytes = await encodeArtifact(artifact);
+    await expect(decodeArtifact(bytes, { deep: true })).rejects.toThrow(/refers to item 999 of 20/);
+  });
+});

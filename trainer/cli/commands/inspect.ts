@@ -67,7 +67,7 @@ export function register(program: Command): void {
         m.shards.forEach((s, i) => process.stdout.write(`  shard-${i}.bin  ${kib(s.bytes).padStart(10)}  ${s.items} items  ${s.users} users\n`));
         return;
       }
-      const a = await decodeArtifact(bytes);
+      const a = await decodeArtifact(bytes, { deep: true });
       const sections = sectionSizes(a);
       const h = a.header;
       const samples = sampleNeighbours(a, Number(opts.samples) || 3);
