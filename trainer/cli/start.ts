@@ -19,6 +19,7 @@ import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { ensureSample } from "../sample/ensure.ts";
 import { readArtifactHeader } from "../ops/artifact-header.ts";
+import { withDefaultModel } from "../ops/ci-config.ts";
 import { dataArgsForDir } from "../ops/detect-data.ts";
 import { REPO_ROOT, runEdgerec, wranglerEnv } from "../ops/edgerec-cli.ts";
 import { formatMetricsTable } from "../ops/metrics-table.ts";
@@ -90,7 +91,7 @@ export async function start(argv: string[]): Promise<void> {
   }
 
   step(2, "train");
-  await runEdgerec(["train", ...dataArgs, ...passthrough, "--out", artifact, "--report", report]);
+  await runEdgerec(["train", ...dataArgs, ...withDefaultModel(passthrough), "--out", artifact, "--report", report]);
   say(`  artifact ${artifact}\n  report   ${report}   (${elapsed()})`);
 
   step(3, "evaluate (held-out data)");

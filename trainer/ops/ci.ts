@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readArtifactHeader } from "./artifact-header.ts";
-import { readCiConfig, type CiConfig } from "./ci-config.ts";
+import { readCiConfig, withDefaultModel, type CiConfig } from "./ci-config.ts";
 import { REPO_ROOT, runEdgerec, runWrangler } from "./edgerec-cli.ts";
 import { fetchData, trainingFiles } from "./fetch-data.ts";
 import { formatMetricsTable } from "./metrics-table.ts";
@@ -40,7 +40,7 @@ export async function runCiStep(step: CiStep, config: CiConfig = readCiConfig(),
         config.artifact,
         "--report",
         config.report,
-        ...config.trainArgs,
+        ...withDefaultModel(config.trainArgs),
       ]);
       return;
     }
