@@ -65,3 +65,19 @@ describe("CI configuration from the environment", () => {
     expect(() => readCiConfig({ EDGEREC_GATE_TOLERANCE: "-1" })).toThrow(/EDGEREC_GATE_TOLERANCE/);
   });
 });
+
+describe("deploy configuration", () => {
+  it("fills in the real KV namespace id and keeps main resolvable", async () => {
+    const { writeDeployConfig } = await import("../../trainer/ops/ci.ts");
+    const dir = join(root, "deploy");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "wrangler.toml"), 'name = "edgerec"\nmain = "src/index.ts"\n[[kv_namespaces]]\nbinding = "KV"\nid = "edgerec-local"\n');
+    const out = writeDeployConfig(join(dir, "wrangler.toml"), "0123456789abcdef0123456789abcdef");
+    const { readFileSync } = await import("node:fs");
+    const text = readFileSync(out, "utf8");
+    expect(out).toBe(join(dir, ".wrangler", "deploy.toml"));
+    expect(text).toContain('id = "0123456789abcdef0123456789abcdef"');
+    expect(text).toContain(`main = ${JSON.stringify(join(dir, "src/index.ts"))}`);
+    expect(() => writeDeployConfig(join(dir, "wrangler.toml"), "edgerec")).toThrow(/32-hex-digit/);
+  });
+});

@@ -68,13 +68,19 @@ export async function seedLocalR2(persistDir: string, version: string, bytes: Ui
 export interface DevServer {
   url: string;
   port: number;
-  /** Milliseconds from spawn until /healthz first answered. */
+  /** Milliseconds from spawn until the ready path first answered. */
   readyMs: number;
   stop(): Promise<void>;
   output(): string;
 }
 
-export async function startWranglerDev(options: { persistDir: string; vars?: Record<string, string>; timeoutMs?: number }): Promise<DevServer> {
+export async function startWranglerDev(options: {
+  persistDir: string;
+  vars?: Record<string, string>;
+  timeoutMs?: number;
+  /** Polled until it answers; a path that does not touch the artifact keeps the isolate cold. */
+  readyPath?: string;
+}): Promise<DevServer> {
   const port = await freePort();
   const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", options.persistDir, "--log-level", "warn", "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(options.vars ?? {})) args.push("--var", `${k}:${v}`);
@@ -106,7 +112,7 @@ export async function startWranglerDev(options: { persistDir: string; vars?: Rec
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${log}`);
     try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`${url}${options.readyPath ?? "/healthz"}`, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
       break;
     } catch {

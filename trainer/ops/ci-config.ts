@@ -41,6 +41,8 @@ export interface CiConfig {
   rollbackVersion?: string;
   /** EDGEREC_KV_NAMESPACE_ID: the real KV namespace id for `wrangler deploy` (wrangler.toml holds a local placeholder). */
   kvNamespaceId?: string;
+  /** EDGEREC_DEPLOY_DRY_RUN=1: bundle and check the worker (`wrangler deploy --dry-run`) without an account. */
+  deployDryRun: boolean;
 }
 
 /**
@@ -95,5 +97,6 @@ export function readCiConfig(env: NodeJS.ProcessEnv = process.env, cwd = process
     workerUrl: nonEmpty(env.EDGEREC_WORKER_URL) ?? "http://127.0.0.1:8787",
     rollbackVersion: nonEmpty(env.EDGEREC_ROLLBACK_VERSION),
     kvNamespaceId: nonEmpty(env.EDGEREC_KV_NAMESPACE_ID),
+    deployDryRun: /^(1|true|yes)$/i.test(env.EDGEREC_DEPLOY_DRY_RUN ?? ""),
   };
 }

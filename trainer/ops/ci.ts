@@ -8,7 +8,7 @@
  * is what a person would type. Configuration: trainer/ops/ci-config.ts (environment).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readArtifactHeader } from "./artifact-header.ts";
 import { readCiConfig, withDefaultModel, type CiConfig } from "./ci-config.ts";
@@ -82,25 +82,39 @@ export async function runCiStep(step: CiStep, config: CiConfig = readCiConfig(),
 /**
  * `wrangler deploy` with the real KV namespace id: wrangler.toml carries a placeholder id
  * for local development, so the deploy uses a copy with EDGEREC_KV_NAMESPACE_ID filled in.
+ * (Without it the placeholder is deployed as is, which only works if ARTIFACT_SOURCE is r2
+ * and the account happens to accept it; the workflow docs ask for the id.)
  */
 async function deployWorker(config: CiConfig, log: (line: string) => void): Promise<void> {
-  if (config.target !== "remote") {
-    log("deploy: EDGEREC_TARGET is local; nothing to deploy (`npm start` serves the worker locally)");
+  if (config.target !== "remote" && !config.deployDryRun) {
+    log("deploy: EDGEREC_TARGET is local; nothing to deploy (`npm start` serves the worker locally; EDGEREC_DEPLOY_DRY_RUN=1 checks the bundle)");
     return;
   }
-  if (!process.env.CLOUDFLARE_API_TOKEN || !process.env.CLOUDFLARE_ACCOUNT_ID) {
+  if (!config.deployDryRun && (!process.env.CLOUDFLARE_API_TOKEN || !process.env.CLOUDFLARE_ACCOUNT_ID)) {
     throw new Error("deploy: CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID must be set (repository secrets in GitHub Actions)");
   }
   let configPath = join(REPO_ROOT, "wrangler.toml");
-  if (config.kvNamespaceId) {
-    const toml = readFileSync(configPath, "utf8");
-    const withId = toml.replace(/^(\s*id\s*=\s*)"edgerec-local"/m, `$1"${config.kvNamespaceId}"`);
-    // Kept next to wrangler.toml so that relative paths in it (main, assets) still resolve.
-    configPath = join(REPO_ROOT, ".wrangler.deploy.toml");
-    writeFileSync(configPath, withId);
+  if (config.kvNamespaceId) configPath = writeDeployConfig(configPath, config.kvNamespaceId);
+  const dryRun = config.deployDryRun ? ["--dry-run", "--outdir", join(config.workDir, "worker-bundle")] : [];
+  await runWrangler(["deploy", "--config", configPath, ...dryRun]);
+  log(`deploy: worker ${config.deployDryRun ? "bundled (dry run) into " + join(config.workDir, "worker-bundle") : "deployed"} with ${relative(REPO_ROOT, configPath)}`);
+}
+
+/**
+ * A copy of wrangler.toml with the real KV namespace id, under .wrangler/ (git-ignored);
+ * `main` becomes absolute because wrangler resolves it against the config's folder.
+ */
+export function writeDeployConfig(source: string, kvNamespaceId: string): string {
+  if (!/^[0-9a-f]{32}$/i.test(kvNamespaceId)) {
+    throw new Error(`EDGEREC_KV_NAMESPACE_ID should be the 32-hex-digit id printed by \`wrangler kv namespace create\`, got ${JSON.stringify(kvNamespaceId)}`);
   }
-  await runWrangler(["deploy", "--config", configPath]);
-  log(`deploy: worker deployed with ${relative(REPO_ROOT, configPath)}`);
+  const toml = readFileSync(source, "utf8")
+    .replace(/^(\s*id\s*=\s*)"edgerec-local"/m, `$1"${kvNamespaceId}"`)
+    .replace(/^(\s*main\s*=\s*)"([^"]+)"/m, (_m, lead: string, main: string) => `${lead}${JSON.stringify(resolve(dirname(source), main))}`);
+  const target = join(dirname(source), ".wrangler", "deploy.toml");
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, toml);
+  return target;
 }
 
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
