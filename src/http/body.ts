@@ -7,10 +7,12 @@ import type { Context, Next } from "hono";
 import { configOf, type Env } from "../config.ts";
 import { ProblemError } from "./problem.ts";
 
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
 const tooLarge = (limit: number) =>
   new ProblemError(413, "body-too-large", "Request body too large", `The request body exceeds ${limit} bytes; send fewer items or pairs.`);
 
-export async function readJsonBody(c: Context<{ Bindings: Env }>, next: Next): Promise<void> {
+export async function readJsonBody(c: Context<{ Bindings: Env; Variables: { jsonBody: unknown } }>, next: Next): Promise<void> {
   const limit = configOf(c.env ?? {}).maxBodyBytes;
   const declared = c.req.header("content-length");
   if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
@@ -34,16 +36,13 @@ export async function readJsonBody(c: Context<{ Bindings: Env }>, next: Next): P
     chunks.push(value);
   }
   const bytes = chunks.length === 1 ? chunks[0] : concat(chunks, size);
-  let text: string;
+  let parsed: unknown;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    JSON.parse(text);
+    parsed = JSON.parse(decoder.decode(bytes));
   } catch {
     throw new ProblemError(400, "malformed-json", "Malformed JSON", "The request body is not valid UTF-8 JSON.");
   }
-  // The stream is consumed: hand the text to the validators, which read it through c.req.json().
-  const request = c.req as unknown as { bodyCache: Record<string, unknown> };
-  request.bodyCache.text = Promise.resolve(text);
+  c.set("jsonBody", parsed);
   await next();
 }
 

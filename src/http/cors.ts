@@ -9,7 +9,7 @@ import { problemResponse } from "./problem.ts";
 
 const ALLOW_METHODS = "GET, POST, OPTIONS";
 const ALLOW_HEADERS = "Content-Type, Authorization, X-Session-Id, If-None-Match";
-const EXPOSE_HEADERS = "ETag, X-Artifact-Version, X-Variant, Retry-After";
+const EXPOSE_HEADERS = "ETag, Retry-After";
 
 export async function cors(c: Context<{ Bindings: Env }>, next: Next): Promise<Response | void> {
   const origin = c.req.header("origin");

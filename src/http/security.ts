@@ -1,18 +1,23 @@
 import type { Context, Next } from "hono";
 
-/** Headers every response carries; JSON APIs need no framing, sniffing or referrers. */
-const API_HEADERS: [string, string][] = [
-  ["x-content-type-options", "nosniff"],
-  ["referrer-policy", "no-referrer"],
-  ["x-frame-options", "DENY"],
-  ["cross-origin-resource-policy", "cross-origin"],
-  ["strict-transport-security", "max-age=31536000; includeSubDomains"],
-];
+/**
+ * Headers every response carries.
+ * Hot routes put these in their Response directly (one object spread); the middleware adds
+ * them to everything else (HTML pages set their own content-security-policy).
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  // Kept to three headers on purpose: each costs measurable time per response on the hot
+  // path. The CSP also forbids framing (frame-ancestors supersedes X-Frame-Options); HSTS
+  // belongs to the zone's TLS settings.
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+};
+const ENTRIES = Object.entries(SECURITY_HEADERS);
 
 export async function securityHeaders(c: Context, next: Next): Promise<void> {
   await next();
   const h = c.res.headers;
-  for (const [name, value] of API_HEADERS) if (!h.has(name)) h.set(name, value);
-  // JSON never needs to run scripts; HTML pages (docs, demo) set their own policy.
-  if (!h.has("content-security-policy")) h.set("content-security-policy", "default-src 'none'; frame-ancestors 'none'");
+  if (h.has("x-content-type-options")) return;
+  for (const [name, value] of ENTRIES) if (!h.has(name)) h.set(name, value);
 }

@@ -1,11 +1,12 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { configOf } from "../config.ts";
 import { requireAdmin } from "../http/auth.ts";
 import { problemContent } from "../schemas/common.ts";
 import type { App, Deps } from "./context.ts";
+import { defineRoute } from "./define.ts";
 
-const route = createRoute({
-  method: "post",
+const route = {
+  method: "post" as const,
   path: "/v1/admin/reload",
   summary: "Re-read the `current` pointer now (and retry a version that failed before)",
   security: [{ bearer: [] }],
@@ -20,10 +21,11 @@ const route = createRoute({
     },
     401: { description: "Missing or wrong bearer token", content: problemContent },
   },
-});
+  schemas: {},
+};
 
 export function registerAdminRoutes(app: App, deps: Deps): void {
-  app.openapi(route, async (c) => {
+  defineRoute(app, route, async (c) => {
     const env = c.env ?? {};
     requireAdmin(c.req.header("authorization"), configOf(env).adminToken);
     const previous = deps.store.health(env).version;

@@ -1,48 +1,85 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { readJsonBody } from "../http/body.ts";
-import { basketRecommendations, popularItems } from "../recommend/index.ts";
+import { basketRecommendations, popularItems, type RecommendedItem } from "../recommend/index.ts";
 import { BasketBody } from "../schemas/bodies.ts";
 import { RecommendationList, problemContent, problems } from "../schemas/common.ts";
-import { type App, type Deps, listResponse, pick, preserialised, toFilter } from "./context.ts";
+import type { Catalog } from "../store/catalog.ts";
+import type { ServedArtifact } from "../store/served.ts";
+import { type App, type Deps, type FilterInput, listResponse, pick, toFilter } from "./context.ts";
+import { defineRoute } from "./define.ts";
 
 const BasketList = RecommendationList.extend({
   ignored: z.array(z.string()).openapi({ description: "Basket ids not in the published catalogue (left out)" }),
 }).openapi("BasketRecommendations");
 
-const route = createRoute({
-  method: "post",
+const route = {
+  method: "post" as const,
   path: "/v1/recommendations",
   summary: "Recommendations for a basket or session (anonymous shoppers)",
   description: "Sums the neighbour lists of the basket's items (most recent weighted highest); never returns basket or excluded items.",
-  middleware: [readJsonBody] as const,
-  request: { body: { required: true, content: { "application/json": { schema: BasketBody } } } },
+  middleware: [readJsonBody],
+  schemas: { body: BasketBody },
   responses: {
     200: { description: "Recommendations", content: { "application/json": { schema: BasketList } } },
     413: { description: "Body too large", content: problemContent },
     415: { description: "Body is not JSON", content: problemContent },
     ...problems,
   },
-});
+};
+
+/** The basket's known items grouped by the artifact (shard) holding them, in basket order. */
+async function locateBasket(catalog: Catalog, ids: readonly string[]) {
+  const groups = new Map<ServedArtifact, number[]>();
+  const ignored: string[] = [];
+  for (const id of ids) {
+    const found = catalog.item(id);
+    const located = found instanceof Promise ? await found : found;
+    if (!located) {
+      ignored.push(id);
+      continue;
+    }
+    let group = groups.get(located.served);
+    if (!group) groups.set(located.served, (group = []));
+    group.push(located.index);
+  }
+  return { groups, ignored };
+}
 
 export function registerBasketRoutes(app: App, deps: Deps): void {
-  app.openapi(route, async (c) => {
-    const body = c.req.valid("json");
+  defineRoute(app, route, async (c, { body }) => {
     const picked = await pick(c, deps, body.session);
-    const served = picked.served;
-    const basket: number[] = [];
-    const ignored: string[] = [];
-    for (const id of body.items) {
-      const i = served.itemIndex(id);
-      if (i >= 0) basket.push(i);
-      else ignored.push(id);
-    }
-    const filter = toFilter(served, { ...body.filters, exclude: body.exclude });
+    const { groups, ignored } = await locateBasket(picked.catalog, body.items);
+    const filterInput: FilterInput = { ...body.filters, exclude: body.exclude };
     const ignoredJson = `,"ignored":${JSON.stringify(ignored)}`;
-    if (basket.length === 0) {
-      const items = popularItems(served.artifact, { k: body.k, filter });
-      return preserialised(listResponse(picked, items, `,"fallback":"popular"${ignoredJson}`, undefined));
+    if (groups.size === 0) {
+      const served = await picked.catalog.popular();
+      const items = popularItems(served.artifact, { k: body.k, filter: toFilter(served, filterInput) });
+      return listResponse(picked, served, items, `,"fallback":"popular"${ignoredJson}`, undefined);
     }
-    const items = basketRecommendations(served.artifact, basket, { k: body.k, exclude: filter?.exclude, filter });
-    return preserialised(listResponse(picked, items, ignoredJson, undefined));
+    if (groups.size === 1) {
+      const [[served, basket]] = groups;
+      const filter = toFilter(served, filterInput);
+      const items = basketRecommendations(served.artifact, basket, { k: body.k, exclude: filter?.exclude, filter });
+      return listResponse(picked, served, items, ignoredJson, undefined);
+    }
+    // A basket spanning shards: each shard recommends for its part, merged by score and id.
+    const basketIds = new Set(body.items);
+    const merged: { item: RecommendedItem; served: ServedArtifact; id: string }[] = [];
+    for (const [served, basket] of groups) {
+      const filter = toFilter(served, filterInput, body.items);
+      for (const item of basketRecommendations(served.artifact, basket, { k: body.k, exclude: filter?.exclude, filter })) {
+        merged.push({ item, served, id: served.itemId(item.index) });
+      }
+    }
+    merged.sort((a, b) => b.item.score - a.item.score);
+    const seen = new Set<string>();
+    const top = merged.filter((m) => !basketIds.has(m.id) && !seen.has(m.id) && seen.add(m.id)).slice(0, body.k);
+    return listResponse(
+      picked,
+      top.map((m) => m.served),
+      top.map((m) => m.item),
+      ignoredJson,
+      undefined,
+    );
   });
 }

@@ -4,11 +4,14 @@ import type { Context } from "hono";
 import { configOf, type Env } from "../config.ts";
 import { cacheControl, etagFor, matchesIfNoneMatch } from "../http/cache.ts";
 import { fnv1a } from "../http/hash.ts";
+import { JsonWriter } from "../http/json-writer.ts";
+import { SECURITY_HEADERS } from "../http/security.ts";
 import type { ItemFilter, RecommendedItem } from "../recommend/index.ts";
 import type { ArtifactStore } from "../store/artifact-store.ts";
-import type { ServedArtifact } from "../store/served.ts";
+import type { Catalog } from "../store/catalog.ts";
+import { ServedArtifact } from "../store/served.ts";
 
-export type AppEnv = { Bindings: Env };
+export type AppEnv = { Bindings: Env; Variables: { jsonBody: unknown } };
 export type App = OpenAPIHono<AppEnv>;
 export type Ctx = Context<AppEnv>;
 
@@ -19,16 +22,30 @@ export interface Deps {
 export type VariantName = "control" | "treatment";
 
 export interface Picked {
-  served: ServedArtifact;
+  /** The version this request is served from (captured once: one response, one version). */
+  catalog: Catalog;
   variant: VariantName;
+  /** An A/B test is running (so responses vary by session). */
+  abActive?: boolean;
 }
 
-function waitUntilOf(c: Ctx): { waitUntil(p: Promise<unknown>): void } | undefined {
-  try {
-    return c.executionCtx;
-  } catch {
-    return undefined; // app.request() in Node has no execution context
-  }
+/**
+ * The request's waitUntil, looked up only when a background check is actually started:
+ * Hono's `executionCtx` getter throws (building a stack trace) when there is none, as
+ * under `app.request()` in Node, which is too slow for every request.
+ */
+export function waitUntilOf(c: Ctx): () => WaitUntil | undefined {
+  return () => {
+    try {
+      return c.executionCtx;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+export interface WaitUntil {
+  waitUntil(promise: Promise<unknown>): void;
 }
 
 /**
@@ -47,10 +64,11 @@ export async function pick(c: Ctx, deps: Deps, identity: string | undefined): Pr
     if (id && inTreatment(config.abVersion, id, config.abShare)) {
       const v = deps.store.variant(env, config.abVersion, ctx);
       const treatment = v instanceof Promise ? await v : v;
-      if (treatment) return { served: treatment, variant: "treatment" };
+      if (treatment) return { catalog: treatment, variant: "treatment", abActive: true };
     }
+    return { catalog: control, variant: "control", abActive: true };
   }
-  return { served: control, variant: "control" };
+  return { catalog: control, variant: "control" };
 }
 
 export function inTreatment(abVersion: string, identity: string, share: number): boolean {
@@ -70,7 +88,7 @@ export interface CacheInfo {
 
 /** ETag + Cache-Control for a GET, or a ready 304 when the client already has this body. */
 export function conditional(c: Ctx, picked: Picked, personal: boolean): CacheInfo | Response {
-  const etag = etagFor(picked.served.version, picked.variant, pathAndQuery(c.req.url));
+  const etag = etagFor(picked.catalog.version, picked.variant, pathAndQuery(c.req.url));
   const info = { etag, cacheControl: cacheControl(configOf(c.env ?? {}).cacheMaxAge, personal) };
   if (matchesIfNoneMatch(c.req.header("if-none-match"), etag)) {
     return new Response(null, { status: 304, headers: headersFor(picked, info) });
@@ -80,39 +98,50 @@ export function conditional(c: Ctx, picked: Picked, personal: boolean): CacheInf
 
 function headersFor(picked: Picked, cache: CacheInfo | undefined): Record<string, string> {
   const h: Record<string, string> = {
+    ...SECURITY_HEADERS,
     "content-type": "application/json; charset=utf-8",
-    "x-artifact-version": picked.served.version,
-    "x-variant": picked.variant,
   };
   if (cache) {
     h.etag = cache.etag;
     h["cache-control"] = cache.cacheControl;
-    h.vary = "X-Session-Id";
   } else {
     h["cache-control"] = "no-store";
   }
+  // The body depends on the A/B arm, which depends on the session: shared caches must key on it.
+  if (picked.variant === "treatment" || picked.abActive) h.vary = "X-Session-Id";
   return h;
 }
 
+const writer = new JsonWriter();
+
 /**
- * Writes a recommendation list. Item metadata JSON is cached per item in the ServedArtifact,
- * so the body is concatenated from ready fragments rather than stringified per request.
+ * Writes a recommendation list straight into bytes (see JsonWriter): item metadata is copied
+ * from the artifact's UTF-8 tables, so nothing is stringified per request.
  * `head` is extra JSON members (already serialised, each starting with a comma).
  */
-export function listResponse(picked: Picked, items: readonly RecommendedItem[], head: string, cache: CacheInfo | undefined): Response {
-  const served = picked.served;
-  let body = `{"version":${served.versionJson},"variant":"${picked.variant}"${head},"items":[`;
+export function listResponse(
+  picked: Picked,
+  from: ServedArtifact | readonly ServedArtifact[],
+  items: readonly RecommendedItem[],
+  head: string,
+  cache: CacheInfo | undefined,
+): Response {
+  const w = writer.reset();
+  w.ascii('{"version":').string(picked.catalog.version).ascii(picked.variant === "control" ? ',"variant":"control"' : ',"variant":"treatment"');
+  if (head) w.raw(head);
+  w.ascii(',"items":[');
   for (let r = 0; r < items.length; r++) {
     const it = items[r];
-    if (r > 0) body += ",";
-    body += `${served.itemJsonOpen(it.index)},"score":${round(it.score)},"reason":${served.reasonJson(it.reason)}}`;
+    w.ascii(r === 0 ? "{" : ",{");
+    (from instanceof ServedArtifact ? from : from[r]).writeItem(w, it.index);
+    w.ascii(',"score":').fixed4(it.score).ascii(',"reason":').string(it.reason).ascii("}");
   }
-  body += "]}";
-  return new Response(body, { status: 200, headers: headersFor(picked, cache) });
+  w.ascii("]}");
+  return new Response(w.finish() as Uint8Array<ArrayBuffer>, { status: 200, headers: headersFor(picked, cache) });
 }
 
 export function jsonResponse(picked: Picked, value: Record<string, unknown>, cache: CacheInfo | undefined): Response {
-  const body = JSON.stringify({ version: picked.served.version, variant: picked.variant, ...value });
+  const body = JSON.stringify({ version: picked.catalog.version, variant: picked.variant, ...value });
   return new Response(body, { status: 200, headers: headersFor(picked, cache) });
 }
 
@@ -143,10 +172,4 @@ export function toFilter(served: ServedArtifact, input: FilterInput, extraExclud
   return { category, minPrice, maxPrice, exclude };
 }
 
-/**
- * Our bodies are concatenated JSON strings (see listResponse), which the typed-response
- * checker of @hono/zod-openapi cannot see into; the route's zod schema documents them.
- */
-export function preserialised(response: Response): never {
-  return response as never;
-}
+

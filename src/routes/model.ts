@@ -1,6 +1,7 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { problems } from "../schemas/common.ts";
-import { type App, conditional, type Deps, jsonResponse, pick } from "./context.ts";
+import { type App, conditional, type Deps, jsonResponse, pick, waitUntilOf } from "./context.ts";
+import { defineRoute } from "./define.ts";
 
 const ModelInfo = z
   .object({
@@ -12,6 +13,7 @@ const ModelInfo = z
     metrics: z.record(z.string(), z.number()),
     headlineMetric: z.string(),
     counts: z.object({ items: z.number(), users: z.number(), categories: z.number() }),
+    layout: z.enum(["single", "sharded"]),
     categories: z.array(z.string()),
     loadedAt: z.string(),
     decodeMs: z.number(),
@@ -19,8 +21,8 @@ const ModelInfo = z
   })
   .openapi("ModelInfo");
 
-const modelRoute = createRoute({
-  method: "get",
+const modelRoute = {
+  method: "get" as const,
   path: "/v1/model",
   summary: "The served artifact: version, creation time, model type and parameters, evaluation metrics",
   responses: {
@@ -28,7 +30,8 @@ const modelRoute = createRoute({
     304: { description: "Not modified" },
     503: problems[503],
   },
-});
+  schemas: {},
+};
 
 const Health = z
   .object({
@@ -42,8 +45,8 @@ const Health = z
   })
   .openapi("Health");
 
-const healthRoute = createRoute({
-  method: "get",
+const healthRoute = {
+  method: "get" as const,
   path: "/healthz",
   summary: "Liveness and artifact status",
   description: '"degraded" means a newer published version failed to load and the previous one is still served (see lastError).',
@@ -51,15 +54,16 @@ const healthRoute = createRoute({
     200: { description: "Serving (ok or degraded)", content: { "application/json": { schema: Health } } },
     503: { description: "Nothing can be served yet", content: { "application/json": { schema: Health } } },
   },
-});
+  schemas: {},
+};
 
 export function registerModelRoutes(app: App, deps: Deps): void {
-  app.openapi(modelRoute, async (c) => {
+  defineRoute(app, modelRoute, async (c) => {
     const picked = await pick(c, deps, c.req.query("session"));
     const cache = conditional(c, picked, false);
     if (cache instanceof Response) return cache;
-    const s = picked.served;
-    const h = s.artifact.header;
+    const s = picked.catalog;
+    const h = s.header;
     return jsonResponse(
       picked,
       {
@@ -69,6 +73,7 @@ export function registerModelRoutes(app: App, deps: Deps): void {
         metrics: h.metrics,
         headlineMetric: h.headlineMetric,
         counts: h.counts,
+        layout: s.layout,
         categories: s.categories(),
         loadedAt: new Date(s.loadedAt).toISOString(),
         decodeMs: Math.round(s.decodeMs * 100) / 100,
@@ -78,15 +83,9 @@ export function registerModelRoutes(app: App, deps: Deps): void {
     );
   });
 
-  app.openapi(healthRoute, async (c) => {
+  defineRoute(app, healthRoute, async (c) => {
     const env = c.env ?? {};
-    let ctx: ExecutionContext | undefined;
-    try {
-      ctx = c.executionCtx;
-    } catch {
-      ctx = undefined;
-    }
-    const current = deps.store.current(env, ctx);
+    const current = deps.store.current(env, waitUntilOf(c));
     if (current instanceof Promise) await current.catch(() => undefined);
     const health = deps.store.health(env);
     return c.json(health, health.status === "unavailable" ? 503 : 200, { "cache-control": "no-store" });

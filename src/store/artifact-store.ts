@@ -3,16 +3,18 @@
  *  - the first requests share one load (one in-flight promise → exactly one decode);
  *  - the `current` pointer is re-checked at most every `recheckMs`, in the background,
  *    and a new version replaces the old one by a single reference assignment, so a
- *    request (which captures one ServedArtifact at its start) never mixes versions;
+ *    request (which captures one Catalog at its start) never mixes versions;
  *  - a new version that fails to load or verify is remembered as bad and the previous
  *    one keeps serving; /healthz reports it as "degraded" with the error;
  *  - storage failures become 503 problems with Retry-After, bounded by timeouts.
  */
-import { ArtifactError, decodeArtifact } from "../artifact/format.ts";
-import { artifactKey, type CurrentPointer } from "../artifact/keys.ts";
+import { ArtifactError, decodeArtifact, decodeManifest, isManifest } from "../artifact/format.ts";
+import { artifactKey, type CurrentPointer, manifestKey, shardKey } from "../artifact/keys.ts";
 import { configOf, type Env } from "../config.ts";
 import { ProblemError } from "../http/problem.ts";
+import type { Catalog } from "./catalog.ts";
 import { ServedArtifact } from "./served.ts";
+import { ShardedCatalog } from "./sharded.ts";
 import { type ArtifactSource, PointerError, sourceFor } from "./source.ts";
 import { withTimeout } from "./timeout.ts";
 
@@ -40,18 +42,21 @@ interface WaitUntil {
   waitUntil(promise: Promise<unknown>): void;
 }
 
+/** The request's execution context, fetched lazily (looking it up is not free). */
+type CtxGetter = () => WaitUntil | undefined;
+
 export class ArtifactStore {
-  private served: ServedArtifact | null = null;
-  private inflight: Promise<ServedArtifact> | null = null;
+  private served: Catalog | null = null;
+  private inflight: Promise<Catalog> | null = null;
   private checking: Promise<void> | null = null;
   private lastCheck = 0;
   private lastError: LoadError | null = null;
   /** Version that failed to load: not retried until the pointer moves or an admin reload. */
   private badVersion: string | null = null;
   private sourceName = "r2";
-  private readonly variants = new Map<string, Promise<ServedArtifact>>();
+  private readonly variants = new Map<string, Promise<Catalog>>();
   private readonly variantErrors = new Map<string, string>();
-  private readonly variantReady = new Map<string, ServedArtifact>();
+  private readonly variantReady = new Map<string, Catalog>();
   /** Number of artifact decodes this isolate has performed (a stampede must cause one). */
   decodes = 0;
 
@@ -61,19 +66,19 @@ export class ArtifactStore {
    * The artifact to serve this request from. Resolves immediately once loaded; schedules a
    * background pointer check when one is due.
    */
-  current(env: Partial<Env>, ctx?: WaitUntil): Promise<ServedArtifact> | ServedArtifact {
+  current(env: Partial<Env>, ctx?: CtxGetter): Promise<Catalog> | Catalog {
     const served = this.served;
     if (served) {
       if (!this.checking && this.now() - this.lastCheck >= configOf(env).recheckMs) {
         const check = this.refresh(env);
-        if (ctx) ctx.waitUntil(check);
+        ctx?.()?.waitUntil(check);
       }
       return served;
     }
     return this.firstLoad(env);
   }
 
-  private firstLoad(env: Partial<Env>): Promise<ServedArtifact> {
+  private firstLoad(env: Partial<Env>): Promise<Catalog> {
     if (!this.inflight) {
       this.inflight = this.loadFromPointer(env).finally(() => {
         this.inflight = null;
@@ -86,7 +91,7 @@ export class ArtifactStore {
     });
   }
 
-  private async loadFromPointer(env: Partial<Env>): Promise<ServedArtifact> {
+  private async loadFromPointer(env: Partial<Env>): Promise<Catalog> {
     const config = configOf(env);
     const source = sourceFor(env, config);
     this.sourceName = source.name;
@@ -114,12 +119,13 @@ export class ArtifactStore {
     }
   }
 
-  private async loadVersion(source: ArtifactSource, pointer: Pick<CurrentPointer, "version" | "key">): Promise<ServedArtifact> {
+  private async loadVersion(source: ArtifactSource, pointer: Pick<CurrentPointer, "version" | "key" | "layout" | "shards">): Promise<Catalog> {
     const key = pointer.key || artifactKey(pointer.version);
     const bytes = await source.bytes(key);
     if (!bytes) throw new ArtifactError(`version ${pointer.version} is missing its object ${key}`, "publish it again");
     const started = performance.now();
     this.decodes++;
+    if (pointer.layout === "sharded" || isManifest(bytes)) return this.loadSharded(source, pointer, bytes, started);
     const artifact = await decodeArtifact(bytes);
     if (artifact.header.version !== pointer.version) {
       throw new ArtifactError(
@@ -128,6 +134,27 @@ export class ArtifactStore {
       );
     }
     return new ServedArtifact(artifact, this.now(), performance.now() - started, bytes.byteLength);
+  }
+
+  /**
+   * A sharded version is accepted only when its manifest verifies, every shard object
+   * exists, and the shard that answers popularity decodes; other shards load on first use.
+   */
+  private async loadSharded(source: ArtifactSource, pointer: Pick<CurrentPointer, "version" | "shards">, bytes: Uint8Array, started: number): Promise<Catalog> {
+    const manifest = await decodeManifest(bytes);
+    if (manifest.header.version !== pointer.version) {
+      throw new ArtifactError(`manifest holds version ${manifest.header.version}, but the pointer names ${pointer.version}`, "publish again");
+    }
+    const keys = pointer.shards?.length === manifest.shards.length ? pointer.shards : manifest.shards.map((_, i) => shardKey(pointer.version, i));
+    const missing = await source.missing(keys);
+    if (missing.length) throw new ArtifactError(`version ${pointer.version} is missing shard object(s) ${missing.slice(0, 3).join(", ")}`, "publish it again");
+    const catalog = new ShardedCatalog(manifest, source, keys, this.now(), performance.now() - started, bytes.byteLength, () => this.decodes++);
+    try {
+      await catalog.popular();
+    } catch (err) {
+      throw new ArtifactError(`version ${pointer.version}: ${err instanceof ProblemError ? err.detail : (err as Error).message}`, "publish it again");
+    }
+    return catalog;
   }
 
   /** Re-reads the pointer and swaps to a new version if it loads cleanly. Shared by concurrent callers. */
@@ -180,7 +207,7 @@ export class ArtifactStore {
   }
 
   /** A specific version (A/B treatment), loaded once; null while loading or when it failed. */
-  variant(env: Partial<Env>, version: string, ctx?: WaitUntil): ServedArtifact | Promise<ServedArtifact | null> | null {
+  variant(env: Partial<Env>, version: string, ctx?: CtxGetter): Catalog | Promise<Catalog | null> | null {
     const ready = this.variantReady.get(version);
     if (ready) return ready;
     if (this.served?.version === version) return this.served;
@@ -188,7 +215,7 @@ export class ArtifactStore {
     let pending = this.variants.get(version);
     if (!pending) {
       const source = sourceFor(env, configOf(env));
-      pending = this.loadVersion(source, { version, key: artifactKey(version) });
+      pending = this.loadAbVersion(source, version);
       this.variants.set(version, pending);
       pending.then(
         (s) => this.variantReady.set(version, s),
@@ -196,8 +223,14 @@ export class ArtifactStore {
       );
     }
     const bounded = withTimeout(pending, configOf(env).timeoutMs * 3, `artifact ${version}`).catch(() => null);
-    if (ctx) ctx.waitUntil(bounded);
+    ctx?.()?.waitUntil(bounded);
     return bounded;
+  }
+
+  /** An A/B treatment version: single artifact, or a sharded one when only its manifest exists. */
+  private async loadAbVersion(source: ArtifactSource, version: string): Promise<Catalog> {
+    if ((await source.missing([artifactKey(version)])).length === 0) return this.loadVersion(source, { version, key: artifactKey(version), layout: "single" });
+    return this.loadVersion(source, { version, key: manifestKey(version), layout: "sharded" });
   }
 
   private recordError(version: string | undefined, err: unknown): void {

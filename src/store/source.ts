@@ -13,6 +13,8 @@ export interface ArtifactSource {
   pointer(): Promise<CurrentPointer | null>;
   /** The bytes stored at `key`, or null when absent. */
   bytes(key: string): Promise<Uint8Array | null>;
+  /** Which of `keys` do not exist (without downloading them). */
+  missing(keys: readonly string[]): Promise<string[]>;
 }
 
 export class StorageError extends Error {
@@ -59,6 +61,18 @@ function r2Source(bucket: R2Bucket, timeoutMs: number): ArtifactSource {
       if (!obj) return null;
       return parsePointer(await withTimeout(obj.text(), timeoutMs, `R2 body of ${CURRENT_KEY}`));
     },
+    async missing(keys) {
+      const heads = await Promise.all(
+        keys.map(async (key) => {
+          try {
+            return await withTimeout(bucket.head(key), timeoutMs, `R2 head of ${key}`);
+          } catch (err) {
+            throw new StorageError(`R2 head of ${key} failed: ${(err as Error).message}`);
+          }
+        }),
+      );
+      return keys.filter((_, i) => !heads[i]);
+    },
     async bytes(key) {
       const obj = await read(key);
       if (!obj) return null;
@@ -84,6 +98,20 @@ function kvSource(kv: KVNamespace, timeoutMs: number): ArtifactSource {
     async pointer() {
       const text = await read(CURRENT_KEY, () => kv.get(CURRENT_KEY, "text"));
       return text === null ? null : parsePointer(text);
+    },
+    async missing(keys) {
+      // KV has no HEAD: list the version's prefix instead (names only, no values).
+      const present = new Set<string>();
+      const prefixes = new Set(keys.map((k) => k.slice(0, k.lastIndexOf("/") + 1)));
+      for (const prefix of prefixes) {
+        let cursor: string | undefined;
+        do {
+          const page: KVNamespaceListResult<unknown, string> = await read(prefix, () => kv.list({ prefix, cursor }));
+          for (const k of page.keys) present.add(k.name);
+          cursor = page.list_complete ? undefined : page.cursor;
+        } while (cursor);
+      }
+      return keys.filter((k) => !present.has(k));
     },
     async bytes(key) {
       const buf = await read(key, () => kv.get(key, "arrayBuffer"));

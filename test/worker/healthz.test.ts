@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
-import { fromBase64, publishR2, unpublishAll } from "./helpers.ts";
+import { download, publishR2, unpublishAll } from "./helpers.ts";
 
 describe("GET /healthz on the worker's default export", () => {
   it("answers inside workerd: 503 unavailable before a publish, ok with the version after", async () => {
@@ -8,7 +8,7 @@ describe("GET /healthz on the worker's default export", () => {
     const before = await exports.default.fetch("http://edgerec.test/healthz");
     expect([200, 503]).toContain(before.status); // 200 if this isolate already loaded one in another test
     const { v1 } = inject("artifacts");
-    await publishR2(v1.version, fromBase64(v1.base64));
+    await publishR2(v1.version, await download(v1.url));
     const res = await exports.default.fetch("http://edgerec.test/healthz");
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: expect.stringMatching(/ok|degraded/) });

@@ -38,11 +38,18 @@ export async function unpublishAll(): Promise<void> {
   for (const k of keys.keys) await baseEnv.KV.delete(k.name);
 }
 
-export function fromBase64(text: string): Uint8Array {
-  const bin = atob(text);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
+/** Downloads artifact bytes that global-setup.ts built and serves on loopback (cached per test file). */
+const downloads = new Map<string, Promise<Uint8Array>>();
+export function download(url: string): Promise<Uint8Array> {
+  let pending = downloads.get(url);
+  if (!pending) {
+    pending = fetch(url).then(async (res) => {
+      if (!res.ok) throw new Error(`setup server answered ${res.status} for ${url}`);
+      return new Uint8Array(await res.arrayBuffer());
+    });
+    downloads.set(url, pending);
+  }
+  return pending.then((b) => b.slice());
 }
 
 export interface Client {

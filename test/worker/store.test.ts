@@ -2,11 +2,11 @@
 import { exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { CURRENT_KEY } from "../../src/artifact/keys.ts";
-import { baseEnv, client, fromBase64, pointerFor, problemOf, publishKV, publishR2, unpublishAll } from "./helpers.ts";
+import { baseEnv, client, download, pointerFor, problemOf, publishKV, publishR2, unpublishAll } from "./helpers.ts";
 
 const { v1, v2 } = inject("artifacts");
-const bytes1 = fromBase64(v1.base64);
-const bytes2 = fromBase64(v2.base64);
+const bytes1 = await download(v1.url);
+const bytes2 = await download(v2.url);
 const itemId = (i: number) => `P${(100000 + i).toString(36).toUpperCase()}`;
 
 beforeEach(async () => {

@@ -1,6 +1,6 @@
 /** The worker serving a real artifact built by the trainer from generated data (see global-setup.ts). */
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { client, fromBase64, publishR2, unpublishAll } from "./helpers.ts";
+import { client, download, publishR2, unpublishAll } from "./helpers.ts";
 
 const { trained, trainedNote } = inject("artifacts");
 
@@ -14,7 +14,7 @@ describe("serving a trainer-built artifact", () => {
   beforeAll(async () => {
     if (!trained) return;
     await unpublishAll();
-    await publishR2(trained.version, fromBase64(trained.base64));
+    await publishR2(trained.version, await download(trained.url));
   });
 
   it.skipIf(!trained)("similar items of a warm item come from the model's neighbours", async () => {

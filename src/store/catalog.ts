@@ -1,0 +1,31 @@
+/**
+ * What a request serves from: one version of the catalogue, either a single artifact
+ * (ServedArtifact, every lookup synchronous) or a sharded one (ShardedCatalog, which fetches
+ * only the shards a query touches). Routes talk to this interface only.
+ */
+import type { ArtifactHeader } from "../artifact/format.ts";
+import type { ServedArtifact } from "./served.ts";
+
+/** An item or user located in the artifact (or shard) that holds it. */
+export interface Located {
+  served: ServedArtifact;
+  index: number;
+}
+
+export type MaybePromise<T> = T | Promise<T>;
+
+export interface Catalog {
+  readonly version: string;
+  readonly header: ArtifactHeader;
+  readonly loadedAt: number;
+  readonly decodeMs: number;
+  readonly byteLength: number;
+  readonly layout: "single" | "sharded";
+  /** Where item `id` lives, or null when it is not in the catalogue. */
+  item(id: string): MaybePromise<Located | null>;
+  /** Where user `id` lives, or null for an unknown user. */
+  user(id: string): MaybePromise<Located | null>;
+  /** The artifact (or shard) that answers popularity queries. */
+  popular(): MaybePromise<ServedArtifact>;
+  categories(): readonly string[];
+}
