@@ -42,6 +42,10 @@ const Health = z
     lastCheckAt: z.string().nullable(),
     lastError: z.object({ version: z.string().optional(), message: z.string(), at: z.string() }).nullable(),
     decodes: z.number().int(),
+    load: z
+      .object({ fetchMs: z.number(), decodeMs: z.number(), bytes: z.number(), layout: z.enum(["single", "sharded"]) })
+      .nullable()
+      .openapi({ description: "How the served version was loaded (storage read, verify + decode)" }),
   })
   .openapi("Health");
 

@@ -35,6 +35,8 @@ export interface StoreHealth {
   lastCheckAt: string | null;
   lastError: LoadError | null;
   decodes: number;
+  /** How the served version was loaded: storage read and verify+decode times, size. */
+  load: { fetchMs: number; decodeMs: number; bytes: number; layout: "single" | "sharded" } | null;
   treatment?: { version: string; share: number; status: "ok" | "loading" | "failed"; error?: string };
 }
 
@@ -121,11 +123,17 @@ export class ArtifactStore {
 
   private async loadVersion(source: ArtifactSource, pointer: Pick<CurrentPointer, "version" | "key" | "layout" | "shards">): Promise<Catalog> {
     const key = pointer.key || artifactKey(pointer.version);
+    const fetchStarted = performance.now();
     const bytes = await source.bytes(key);
     if (!bytes) throw new ArtifactError(`version ${pointer.version} is missing its object ${key}`, "publish it again");
     const started = performance.now();
+    const fetchMs = started - fetchStarted;
     this.decodes++;
-    if (pointer.layout === "sharded" || isManifest(bytes)) return this.loadSharded(source, pointer, bytes, started);
+    if (pointer.layout === "sharded" || isManifest(bytes)) {
+      const sharded = await this.loadSharded(source, pointer, bytes, started);
+      sharded.fetchMs = fetchMs;
+      return sharded;
+    }
     const artifact = await decodeArtifact(bytes);
     if (artifact.header.version !== pointer.version) {
       throw new ArtifactError(
@@ -133,7 +141,9 @@ export class ArtifactStore {
         "publish again so the pointer and the object agree",
       );
     }
-    return new ServedArtifact(artifact, this.now(), performance.now() - started, bytes.byteLength);
+    const served = new ServedArtifact(artifact, this.now(), performance.now() - started, bytes.byteLength);
+    served.fetchMs = fetchMs;
+    return served;
   }
 
   /**
@@ -249,6 +259,9 @@ export class ArtifactStore {
       lastCheckAt: this.lastCheck ? new Date(this.lastCheck).toISOString() : null,
       lastError: this.lastError,
       decodes: this.decodes,
+      load: served
+        ? { fetchMs: round1(served.fetchMs), decodeMs: round1(served.decodeMs), bytes: served.byteLength, layout: served.layout }
+        : null,
     };
     if (config.abVersion && config.abShare > 0) {
       const v = config.abVersion;
@@ -262,6 +275,10 @@ export class ArtifactStore {
     }
     return out;
   }
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
 }
 
 /** Maps load failures to the problem a client sees: 503 with Retry-After, never internals. */

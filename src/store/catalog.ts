@@ -20,6 +20,8 @@ export interface Catalog {
   readonly loadedAt: number;
   readonly decodeMs: number;
   readonly byteLength: number;
+  /** Milliseconds spent reading the object(s) from storage when this version was loaded. */
+  fetchMs: number;
   readonly layout: "single" | "sharded";
   /** Where item `id` lives, or null when it is not in the catalogue. */
   item(id: string): MaybePromise<Located | null>;

@@ -9,6 +9,7 @@ import { type Artifact, type ArtifactHeader, NONE, indexOfString, type StringTab
 
 export class ServedArtifact implements Catalog {
   readonly layout = "single" as const;
+  fetchMs = 0;
   readonly header: ArtifactHeader;
   readonly version: string;
   readonly itemCount: number;

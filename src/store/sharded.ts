@@ -12,6 +12,7 @@ import type { ArtifactSource } from "./source.ts";
 
 export class ShardedCatalog implements Catalog {
   readonly layout = "sharded" as const;
+  fetchMs = 0;
   readonly version: string;
   readonly header: ArtifactHeader;
   private readonly ready: (ServedArtifact | undefined)[];
