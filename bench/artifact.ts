@@ -320,7 +320,7 @@ async function sizeAndDecode(): Promise<void> {
     jsonTimes.push(performance.now() - t0);
   }
   const jsonMs = median(jsonTimes.slice(2));
-  let workerd = { full: NaN, streamed: NaN };
+  let workerd = { full: NaN, streamed: NaN, load: NaN };
   if (!args.has("skip-workerd")) workerd = await workerdDecodeMs(bytes).catch((err) => (log(`workerd decode: ${(err as Error).message}`), workerd));
   emit({
     dataset: `synthetic-${n}`,
@@ -332,6 +332,7 @@ async function sizeAndDecode(): Promise<void> {
       sha256Ms: Number(median(hashTimes.slice(2)).toFixed(1)),
       decodeWorkerdMs: Number(workerd.full.toFixed(2)),
       decodeWorkerdStreamedDigestMs: Number(workerd.streamed.toFixed(2)),
+      loadWorkerdFromR2Ms: Number(workerd.load.toFixed(1)),
       jsonParseMs: Number(jsonMs.toFixed(1)),
       jsonParseRatio: Number((jsonMs / decodeMs).toFixed(1)),
       jsonParseRatioStreamed: Number((jsonMs / median(viewTimes.slice(5))).toFixed(1)),
@@ -351,11 +352,12 @@ function median(xs: number[]): number {
  * decodes them n times per request. workerd only advances its clock on I/O, so the time is
  * taken outside: (time of a request decoding n times − one decoding 0 times) / n.
  */
-async function workerdDecodeMs(bytes: Uint8Array): Promise<{ full: number; streamed: number }> {
+async function workerdDecodeMs(bytes: Uint8Array): Promise<{ full: number; streamed: number; load: number }> {
   const { build } = await import("esbuild");
   const { Miniflare } = await import("miniflare");
   const entry = `
     import { decodeArtifact } from ${JSON.stringify(join(repoRoot, "src/artifact/format.ts"))};
+    import { readWithDigest } from ${JSON.stringify(join(repoRoot, "src/artifact/stream-digest.ts"))};
     let bytes;
     export default {
       async fetch(request, env) {
@@ -364,6 +366,15 @@ async function workerdDecodeMs(bytes: Uint8Array): Promise<{ full: number; strea
         const n = Number(url.searchParams.get("n"));
         const digest = url.searchParams.has("digest") ? new Uint8Array(await crypto.subtle.digest("SHA-256", bytes.subarray(48))) : undefined;
         let items = 0;
+        if (url.searchParams.has("load")) {
+          // The whole cold load: R2 read hashed as it streams, then decode against that digest.
+          for (let i = 0; i < n; i++) {
+            const object = await env.ARTIFACTS.get("a");
+            const read = await readWithDigest(object.body, object.size);
+            items += (await decodeArtifact(read.bytes, { digest: read.digest })).header.counts.items;
+          }
+          return new Response(String(items));
+        }
         for (let i = 0; i < n; i++) items += (await decodeArtifact(bytes, { digest })).header.counts.items;
         return new Response(String(items));
       },
@@ -373,10 +384,11 @@ async function workerdDecodeMs(bytes: Uint8Array): Promise<{ full: number; strea
   try {
     const bucket = await mf.getR2Bucket("ARTIFACTS");
     await bucket.put("a", new Uint8Array(bytes));
-    const timeOf = async (n: number, streamed = false) => {
+    const timeOf = async (n: number, streamed = false, load = false) => {
       const t0 = performance.now();
-      const r = await mf.dispatchFetch(`http://localhost/?n=${n}${streamed ? "&digest" : ""}`);
-      await r.text();
+      const r = await mf.dispatchFetch(`http://localhost/?n=${n}${streamed ? "&digest" : ""}${load ? "&load" : ""}`);
+      const text = await r.text();
+      if (n > 0 && Number(text) !== n * (bytes.length > 0 ? Number(text) / n : 0)) throw new Error(`workerd decode returned ${text}`);
       return performance.now() - t0;
     };
     await timeOf(1);
@@ -389,7 +401,9 @@ async function workerdDecodeMs(bytes: Uint8Array): Promise<{ full: number; strea
       }
       return Math.max(0, (median(many) - median(zero)) / reps);
     };
-    return { full: await per(false, 10), streamed: await per(true, 50) };
+    const loads: number[] = [];
+    for (let i = 0; i < 5; i++) loads.push(await timeOf(1, false, true));
+    return { full: await per(false, 10), streamed: await per(true, 50), load: median(loads) - median([await timeOf(0), await timeOf(0), await timeOf(0)]) };
   } finally {
     await mf.dispose();
   }

@@ -180,3 +180,20 @@ describe("decode options", () => {
     await expect(decodeArtifact(bytes, { deep: true })).rejects.toThrow(/refers to item 999 of 20/);
   });
 });
+
+describe("readWithDigest", () => {
+  it("reads a chunked body and yields the digest decodeArtifact accepts", async () => {
+    const { readWithDigest } = await import("../../../src/artifact/stream-digest.ts");
+    const store = smallStore({ items: 20, users: 10 });
+    const bytes = await buildArtifact({ model: new GroupModel(store.warmItems, 10, store.groups), interactions: store.interactions, items: store.items });
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let p = 0; p < bytes.length; p += 7) controller.enqueue(bytes.slice(p, p + 7));
+        controller.close();
+      },
+    });
+    const read = await readWithDigest(body, 64);
+    expect(read.bytes).toEqual(bytes);
+    expect((await decodeArtifact(read.bytes, { digest: read.digest })).header.counts.items).toBe(20);
+  });
+});
