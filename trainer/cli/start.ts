@@ -18,6 +18,7 @@ import { createConnection } from "node:net";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { ensureSample } from "../sample/ensure.ts";
+import { sampleUserId } from "../sample/store.ts";
 import { readArtifactHeader } from "../ops/artifact-header.ts";
 import { withDefaultModel } from "../ops/ci-config.ts";
 import { dataArgsForDir } from "../ops/detect-data.ts";
@@ -76,6 +77,8 @@ export async function start(argv: string[]): Promise<void> {
 
   step(1, "data");
   let dataArgs: string[];
+  // A shopper id to show in the curl examples (known only for the sample store).
+  let exampleUser: string | undefined;
   const ownDataFlags = passthrough.some((a) => /^--(interactions|train|items)\b/.test(a));
   if (opts.data) {
     const detected = dataArgsForDir(resolve(opts.data));
@@ -88,6 +91,7 @@ export async function start(argv: string[]): Promise<void> {
     const sample = ensureSample(join(workDir, "sample"), { seed: opts.seed, items: opts.sampleItems, users: opts.sampleUsers });
     say(`  sample store (seed ${opts.seed}): ${sample.itemCount} products, ${sample.reviewCount} ratings — ${sample.reused ? "reused" : "generated"} in ${sample.dir}`);
     dataArgs = ["--interactions", sample.reviews, "--items", sample.meta];
+    exampleUser = sampleUserId(0);
   }
 
   step(2, "train");
@@ -110,10 +114,10 @@ export async function start(argv: string[]): Promise<void> {
   }
 
   step(5, "serve");
-  await serve(opts.port, header.version, persist, started);
+  await serve(opts.port, header.version, persist, started, exampleUser);
 }
 
-async function serve(port: number, version: string, persist: string[], started: number): Promise<void> {
+async function serve(port: number, version: string, persist: string[], started: number, exampleUser = "<a user id from your data>"): Promise<void> {
   const wrangler = join(REPO_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
   const child = spawn(process.execPath, [wrangler, "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn", "--show-interactive-dev-session=false", ...persist], {
     cwd: REPO_ROOT,
@@ -150,6 +154,7 @@ edgerec is running (ready ${((Date.now() - started) / 1000).toFixed(1)} s after 
   curl -s '${base}/v1/popular?k=5'
   curl -s '${base}/v1/items/${item}/similar?k=5'
   curl -s '${base}/v1/items/${item}'
+  curl -s '${base}/v1/users/${exampleUser}/recommendations?k=5'
   curl -s -X POST ${base}/v1/recommendations -H 'content-type: application/json' -d '{"items":["${item}"],"k":5}'
   curl -s '${base}/v1/model'
 
