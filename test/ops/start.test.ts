@@ -1,0 +1,55 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { REPO_ROOT, runEdgerec } from "../../trainer/ops/edgerec-cli.ts";
+
+/** `npm start -- --no-serve` (what CI can run): sample → train → metrics → publish --local; twice. */
+describe("npm start --no-serve", () => {
+  const root = mkdtempSync(join(tmpdir(), "edgerec-start-"));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const start = () =>
+    spawnSync(
+      process.execPath,
+      [
+        join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs"),
+        join(REPO_ROOT, "trainer", "cli", "start.ts"),
+        "--no-serve",
+        "--sample-items", "300",
+        "--sample-users", "200",
+        "--work-dir", join(root, "work"),
+        "--persist-to", join(root, "state"),
+        "--keep", "1",
+        // Passed through to `edgerec train`: a quick model for the test.
+        "--model", "hybrid", "--param", "epochs=3",
+      ],
+      { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 },
+    );
+
+  it("trains, prints the metrics table, publishes, and is idempotent", async () => {
+    const first = start();
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/sample store \(seed 1\): 300 products, \d+ ratings — generated/);
+    expect(first.stdout).toMatch(/\| hr@10 \(headline\) \|/);
+    expect(first.stdout).toMatch(/published \d{8}T\d{6}Z-[0-9a-f]{8}/);
+    expect(first.stdout).toMatch(/--no-serve: not starting the worker/);
+
+    const second = start();
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/— reused in /);
+    // --keep 1: the second publish deletes the first version, so runs do not pile up.
+    const versions = JSON.parse(await runEdgerec(["versions", "--local", "--persist-to", join(root, "state"), "--json"], { capture: true }));
+    const list = Array.isArray(versions) ? versions : versions.versions;
+    expect(list).toHaveLength(1);
+  });
+
+  it("explains an unknown --data folder", () => {
+    const bad = spawnSync(process.execPath, [join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), join(REPO_ROOT, "trainer", "cli", "start.ts"), "--no-serve", "--data", root], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+    });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/npm start: --data .*no known layout/);
+  });
+});
