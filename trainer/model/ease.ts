@@ -37,6 +37,12 @@ export class EaseModel implements Recommender {
     const n = x.nCols;
     if (n === 0) throw new Error("ease: the interaction matrix has no items");
     this.b = undefined; // free a previous fit before allocating the next
+    const gib = (n * n * 8) / 2 ** 30;
+    if (n > MAX_ITEMS) {
+      throw new RangeError(
+        `ease: ${n} items need an ${n}×${n} matrix (${gib.toFixed(1)} GiB); EASE here supports up to ${MAX_ITEMS} items. Use itemknn or hybrid for larger catalogues, or keep items with enough interactions (--k-core).`,
+      );
+    }
     const precision: Precision = this.precision === "auto" ? (n > 4096 ? "mixed" : "double") : this.precision;
     const m = allocSym(n, chooseBlock(n), { precision });
     const { size, data: g } = m;
@@ -87,6 +93,9 @@ export class EaseModel implements Recommender {
     return { lambda: this.lambda, precision: this.precision };
   }
 }
+
+/** n²·8 bytes must fit in WebAssembly's 4 GiB (with the panels): about 22k items. */
+export const MAX_ITEMS = 22_000;
 
 /** Small catalogues get small blocks (less padding); large ones 64 for cache-sized tiles. */
 function chooseBlock(n: number): number {

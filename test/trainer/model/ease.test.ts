@@ -66,3 +66,10 @@ describe("ease closed form", () => {
     expect(() => new EaseModel({ lambda: -1 })).toThrow(/lambda must be a number >= 0/);
   });
 });
+
+describe("ease limits", () => {
+  it("refuses catalogues whose n×n matrix cannot fit, with a clear message", async () => {
+    const x = csrFromCoo(1, 30_000, [0], [29_999]);
+    await expect(new EaseModel().fit({ interactions: x, rng: createRng(0) })).rejects.toThrow(/30000 items need .* GiB.*itemknn or hybrid/);
+  });
+});

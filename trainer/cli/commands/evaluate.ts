@@ -103,7 +103,7 @@ export function register(program: Command): void {
       }
       const lines = [
         `model ${result.model} ${JSON.stringify(result.params)}`,
-        `split ${result.split}: train ${result.counts.train}, ${result.counts.dev !== undefined ? `dev ${result.counts.dev}, ` : ""}test ${result.counts.test} interactions; ${result.counts.users} users × ${result.counts.items} items`,
+        `split ${result.split}: train ${result.counts.train}, ${result.counts.dev !== undefined ? `dev ${result.counts.dev}, ` : ""}test ${result.counts.test} interactions (before --min-rating); ${result.counts.users} users × ${result.counts.items} items`,
         `fit ${result.fitSeconds.toFixed(2)} s, evaluate ${result.evalSeconds.toFixed(2)} s`,
         "",
         ...Object.entries(result.metrics).map(([k, v]) => `${k.padEnd(12)} ${Number.isInteger(v) ? v : v.toFixed(4)}`),

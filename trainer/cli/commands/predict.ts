@@ -46,7 +46,9 @@ export function register(program: Command): void {
     .command("predict")
     .description("train on a competition train.csv and write the submission `Id,rating` for its test.csv (the probability that rating >= --min-rating)");
   addDataOptions(cmd);
-  addModelOptions(cmd);
+  // item-kNN by default: it scales to the competition's 41k-item catalogue (EASE needs n²·8 bytes);
+  // `--model hybrid --param loss=logistic` learns the rating labels directly.
+  addModelOptions(cmd, "itemknn");
   cmd
     .requiredOption("--out <file>", "submission CSV to write (Id,rating)")
     .option("--min-rating <r>", "a training row is positive when its rating (overall stars) is >= r", "4")
