@@ -18,7 +18,7 @@ import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { type Artifact, CHECKSUM_START_OFFSET, decodeArtifact, encodeArtifact, indexOfString, quantizeVectors } from "../src/artifact/format.ts";
-import { basketRecommendations, userHistory, userRecommendations, type UserStrategy } from "../src/recommend/index.ts";
+import { basketRecommendations, popularItems, similarItems, userHistory, userRecommendations, type UserStrategy } from "../src/recommend/index.ts";
 import { approximateNeighbours } from "../trainer/artifact/ann.ts";
 import { buildArtifactObject } from "../trainer/artifact/build.ts";
 import { exactNeighbours, normalizeRows } from "../trainer/artifact/exact-neighbours.ts";
@@ -312,6 +312,7 @@ async function sizeAndDecode(): Promise<void> {
   }
   // The same content as JSON (typed arrays as plain arrays, strings as strings), parsed.
   const decoded = await decodeArtifact(bytes);
+  servedSpeed(decoded, n);
   const asJson = JSON.stringify(decoded, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v));
   const jsonTimes: number[] = [];
   for (let r = 0; r < 7; r++) {
@@ -338,6 +339,32 @@ async function sizeAndDecode(): Promise<void> {
       jsonParseRatioStreamed: Number((jsonMs / median(viewTimes.slice(5))).toFixed(1)),
       artifactBytes: bytes.length,
       jsonBytes: asJson.length,
+    },
+  });
+}
+
+/** Per-call cost of the served-path recommenders on the decoded artifact (µs, mean over many calls). */
+function servedSpeed(a: Artifact, n: number): void {
+  const rng = createRng(3);
+  const users = a.header.counts.users;
+  const perCall = (calls: number, f: (i: number) => unknown) => {
+    for (let i = 0; i < 2000; i++) f(i);
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) f(i);
+    return ((performance.now() - t0) * 1000) / calls;
+  };
+  const items = Array.from({ length: 5000 }, () => rng.int(n));
+  const baskets = Array.from({ length: 500 }, () => Array.from({ length: 10 }, () => rng.int(n)));
+  emit({
+    dataset: `synthetic-${n}`,
+    protocol: "serve",
+    model: "served",
+    metrics: {
+      similarUs: Number(perCall(5000, (i) => similarItems(a, items[i % items.length], { k: 10 })).toFixed(1)),
+      similarFilteredUs: Number(perCall(5000, (i) => similarItems(a, items[i % items.length], { k: 10, filter: { category: "Snacks", maxPrice: 30 } })).toFixed(1)),
+      basket10Us: Number(perCall(2000, (i) => basketRecommendations(a, baskets[i % baskets.length], { k: 10 })).toFixed(1)),
+      userUs: Number(perCall(2000, (i) => userRecommendations(a, i % users, { k: 10 })).toFixed(1)),
+      popularCategoryUs: Number(perCall(5000, () => popularItems(a, { category: "Dairy", k: 10 })).toFixed(1)),
     },
   });
 }

@@ -1,6 +1,6 @@
 import { type Artifact, type NeighbourLists, NONE, neighbourScore, rowLength, rowStart, stringAt } from "../artifact/format.ts";
 import { compileFilter, type Accept } from "./filter.ts";
-import { appendPopular } from "./popular.ts";
+import { appendPopular, categoryIndex } from "./popular.ts";
 import { clampK, scratchFor } from "./scratch.ts";
 import type { ItemFilter, RecommendedItem, SimilarSource } from "./types.ts";
 
@@ -34,7 +34,11 @@ export function similarItems(artifact: Artifact, item: number, options: SimilarO
     appendNeighbours(first, item, out, k, accept, taken, reason);
     if (out.length < k) appendNeighbours(second, item, out, k, accept, taken, reason);
   }
-  if (out.length < k) appendPopular(artifact, out, k, accept, taken, categoryOf(artifact, item));
+  // Top up from the popular items of the filter's category when it names a top-level one, else of
+  // the item's own category (an item's category list cannot help when the filter names another).
+  const wanted = options.filter?.category;
+  const topUp = wanted ? categoryIndex(artifact, wanted) : categoryOf(artifact, item);
+  if (out.length < k && topUp >= 0) appendPopular(artifact, out, k, accept, taken, topUp);
   if (out.length < k) appendPopular(artifact, out, k, accept, taken, -1);
   taken[item] = 0;
   for (const r of out) taken[r.index] = 0;
