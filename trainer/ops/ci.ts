@@ -65,7 +65,9 @@ export async function runCiStep(step: CiStep, config: CiConfig = readCiConfig(),
       await deployWorker(config, log);
       return;
     case "smoke": {
-      const expectVersion = existsSync(config.artifact) && config.target === "local" ? (await readArtifactHeader(config.artifact)).version : undefined;
+      // Right after a publish the worker must switch to the new version (within its recheck
+      // period); with no artifact here (the rollback job) any served version will do.
+      const expectVersion = existsSync(config.artifact) ? (await readArtifactHeader(config.artifact)).version : undefined;
       await smokeTest(config.workerUrl, { expectVersion, log });
       return;
     }
