@@ -90,6 +90,22 @@ describe("publish, versions, rollback", () => {
     expect((await readCurrent(store))?.version).toBe(versions[0].version);
   });
 
+  it("publishes a sharded build: every shard, then the manifest, then current names them all", async () => {
+    const { writeSharded } = await import("../../../trainer/artifact/shard.ts");
+    const { buildArtifactObject } = await import("../../../trainer/artifact/build.ts");
+    const data = smallStore({ items: 120, users: 30 });
+    const { artifact } = await buildArtifactObject({ model: new GroupModel(data.warmItems, 30, data.groups), interactions: data.interactions, items: data.items, createdAt: new Date(Date.UTC(2026, 0, 2)) });
+    const written = await writeSharded(artifact, join(dir, "sharded"), { maxShardBytes: 24 * 1024, popularHead: 10, popularHeadPerCategory: 5 });
+    const plan = await planPublish(written.manifestPath);
+    expect(plan.pointer.layout).toBe("sharded");
+    expect(plan.objects.at(-1)!.key).toBe(manifestKey(artifact.header.version));
+    const result = await publish(store, plan);
+    const current = await readCurrent(store);
+    expect(current?.version).toBe(result.pointer.version);
+    expect(current?.shards).toHaveLength(written.shards);
+    for (const key of current!.shards!) expect(await store.get(key)).not.toBeNull();
+  });
+
   it("refuses to publish a corrupt artifact before uploading anything", async () => {
     const bad = join(dir, "bad.bin");
     const bytes = new Uint8Array(await import("node:fs").then((fs) => fs.readFileSync(files[0])));
