@@ -21,6 +21,8 @@ import { type ShardedArtifact, shardArtifact } from "./shard.ts";
 
 export interface BuildOptions {
   model: Recommender;
+  /** More entries for `artifact.extra` beside `build`, e.g. `trainingHistory` for the demo's model card. */
+  extra?: Record<string, unknown>;
   /** The training interactions the model was fitted on (model item/user indexes = theirs). */
   interactions: Interactions;
   /** Catalogue metadata; items absent from `interactions` are appended as cold items. */
@@ -224,6 +226,7 @@ export async function buildArtifactObject(options: BuildOptions): Promise<{ arti
     popular,
     users,
     extra: {
+      ...options.extra,
       build: {
         k,
         contentK,

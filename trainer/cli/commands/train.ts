@@ -243,6 +243,8 @@ export function register(program: Command): void {
           itemFeatures: result.itemFeatures,
           metrics: result.metrics,
           headlineMetric: result.curveMetric,
+          // The demo's model card charts these (src/demo/model-card.ts).
+          extra: { trainingHistory: result.history, curveMetric: result.curveMetric },
         });
         writeFileSync(opts.out, bytes);
       }
