@@ -29,6 +29,8 @@ export interface CiConfig {
   metricsFile: string;
   /** EDGEREC_TARGET: "local" (wrangler's local storage, default) or "remote" (Cloudflare, needs CLOUDFLARE_API_TOKEN). */
   target: "local" | "remote";
+  /** EDGEREC_BACKEND: where versions are published, "r2" (default), "kv" or "both" (match the worker's ARTIFACT_SOURCE). */
+  backend: "r2" | "kv" | "both";
   /** EDGEREC_PERSIST_DIR: wrangler local state directory (default .wrangler/state, which `wrangler dev` reads). */
   persistDir?: string;
   /** EDGEREC_KEEP_VERSIONS: versions kept after publishing (older ones deleted), default 5. */
@@ -72,6 +74,8 @@ export function readCiConfig(env: NodeJS.ProcessEnv = process.env, cwd = process
   const inData = (f: string) => (isAbsolute(f) ? f : join(dataDir, f));
   const target = (env.EDGEREC_TARGET || "local").trim();
   if (target !== "local" && target !== "remote") throw new Error(`EDGEREC_TARGET must be "local" or "remote", got ${JSON.stringify(target)}`);
+  const backend = (env.EDGEREC_BACKEND || "r2").trim();
+  if (backend !== "r2" && backend !== "kv" && backend !== "both") throw new Error(`EDGEREC_BACKEND must be "r2", "kv" or "both", got ${JSON.stringify(backend)}`);
   const keep = Number(env.EDGEREC_KEEP_VERSIONS || 5);
   if (!Number.isInteger(keep) || keep < 1) throw new Error(`EDGEREC_KEEP_VERSIONS must be a positive integer, got ${JSON.stringify(env.EDGEREC_KEEP_VERSIONS)}`);
   const tolerance = nonEmpty(env.EDGEREC_GATE_TOLERANCE);
@@ -91,6 +95,7 @@ export function readCiConfig(env: NodeJS.ProcessEnv = process.env, cwd = process
     report: resolve(cwd, env.EDGEREC_REPORT || join(workDir, "report.html")),
     metricsFile: join(workDir, "metrics.json"),
     target,
+    backend,
     persistDir: nonEmpty(env.EDGEREC_PERSIST_DIR) ? resolve(cwd, env.EDGEREC_PERSIST_DIR!) : undefined,
     keepVersions: keep,
     gateTolerance: tolerance === undefined ? undefined : Number(tolerance),

@@ -20,7 +20,8 @@ import { smokeTest } from "./smoke.ts";
 export type CiStep = "fetch" | "train" | "evaluate" | "gate" | "publish" | "deploy" | "smoke" | "rollback" | "local";
 
 function storageFlags(config: CiConfig): string[] {
-  return config.target === "remote" ? ["--remote"] : ["--local", ...(config.persistDir ? ["--persist-to", config.persistDir] : [])];
+  const where = config.target === "remote" ? ["--remote"] : ["--local", ...(config.persistDir ? ["--persist-to", config.persistDir] : [])];
+  return [...where, "--backend", config.backend];
 }
 
 export async function runCiStep(step: CiStep, config: CiConfig = readCiConfig(), log: (line: string) => void = console.log): Promise<void> {
