@@ -101,7 +101,11 @@ async function inProcess(bytes: Uint8Array) {
   const routes: Record<string, (i: number) => [string, RequestInit | undefined]> = {
     healthz: () => ["/healthz", undefined],
     similar: (i) => [`/v1/items/${itemId(rng(i))}/similar?k=10`, undefined],
-    basket: (i) => ["/v1/recommendations", { method: "POST", headers: { "content-type": "application/json" }, body: basketBody(i) }],
+    // Content-Length as any HTTP client sends it (app.request() would not add it by itself).
+    basket: (i) => {
+      const body = basketBody(i);
+      return ["/v1/recommendations", { method: "POST", headers: { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) }, body }];
+    },
   };
   const samples: Record<string, number[]> = { healthz: [], similar: [], basket: [] };
   const once = async (route: string, i: number) => {

@@ -22,6 +22,26 @@ export async function readJsonBody(c: Context<{ Bindings: Env; Variables: { json
   }
   const body = c.req.raw.body;
   if (!body) throw new ProblemError(400, "malformed-json", "Malformed JSON", "The request body is empty; send a JSON object.");
+  let bytes: Uint8Array;
+  if (declared !== undefined && /^\d+$/.test(declared)) {
+    // Declared and within the limit: one read (the fast path), then the actual size is checked too.
+    bytes = new Uint8Array(await c.req.raw.arrayBuffer());
+    if (bytes.byteLength > limit) throw tooLarge(limit);
+  } else {
+    bytes = await readLimited(body, limit);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoder.decode(bytes));
+  } catch {
+    throw new ProblemError(400, "malformed-json", "Malformed JSON", "The request body is not valid UTF-8 JSON.");
+  }
+  c.set("jsonBody", parsed);
+  await next();
+}
+
+/** Streams a body of unknown length, giving up (413) as soon as it passes the limit. */
+async function readLimited(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -35,15 +55,7 @@ export async function readJsonBody(c: Context<{ Bindings: Env; Variables: { json
     }
     chunks.push(value);
   }
-  const bytes = chunks.length === 1 ? chunks[0] : concat(chunks, size);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(decoder.decode(bytes));
-  } catch {
-    throw new ProblemError(400, "malformed-json", "Malformed JSON", "The request body is not valid UTF-8 JSON.");
-  }
-  c.set("jsonBody", parsed);
-  await next();
+  return chunks.length === 1 ? chunks[0] : concat(chunks, size);
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {

@@ -5,7 +5,8 @@
  */
 import { JsonWriter } from "../http/json-writer.ts";
 import type { Catalog, Located } from "./catalog.ts";
-import { type Artifact, type ArtifactHeader, NONE, indexOfString, type StringTable, stringAt, stringCountOf } from "../artifact/format.ts";
+import { IdIndex } from "./id-index.ts";
+import { type Artifact, type ArtifactHeader, NONE, stringAt, stringCountOf } from "../artifact/format.ts";
 
 export class ServedArtifact implements Catalog {
   readonly layout = "single" as const;
@@ -18,6 +19,8 @@ export class ServedArtifact implements Catalog {
   private readonly categoryNames: string[] = [];
   private readonly titleCache = new Map<number, string>();
   private readonly fragments: FragmentArena;
+  private itemIds: IdIndex | undefined;
+  private userIds: IdIndex | undefined;
   private readonly fragmentWriter = new JsonWriter();
 
   constructor(
@@ -55,12 +58,13 @@ export class ServedArtifact implements Catalog {
 
   /** Dense index of an item id, or -1. */
   itemIndex(id: string): number {
-    return id.length > 0 && id.length <= 512 ? lookup(this.artifact.items.ids, id) : -1;
+    if (id.length === 0 || id.length > 512) return -1;
+    return (this.itemIds ??= new IdIndex(this.artifact.items.ids)).get(id);
   }
 
   userIndex(id: string): number {
     if (this.userCount === 0 || id.length === 0 || id.length > 512) return -1;
-    return lookup(this.artifact.users.ids, id);
+    return (this.userIds ??= new IdIndex(this.artifact.users.ids)).get(id);
   }
 
   /** Top-level category index by name (case-insensitive), or -1. */
@@ -150,38 +154,6 @@ export interface ItemView {
   image: string;
   url: string;
   interactions: number;
-}
-
-/**
- * Binary search of a sorted string table. ASCII ids (the usual case) are compared char code
- * against byte in place — no encoding, no subarray per probe; anything else goes through
- * the format module's UTF-8 search.
- */
-function lookup(table: StringTable, id: string): number {
-  const n = id.length;
-  for (let i = 0; i < n; i++) if (id.charCodeAt(i) > 0x7f) return indexOfString(table, id);
-  const sorted = table.sorted!;
-  const data = table.data;
-  const offsets = table.offsets;
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const idx = sorted[mid];
-    const start = offsets[idx];
-    const len = offsets[idx + 1] - start;
-    const m = len < n ? len : n;
-    let c = 0;
-    for (let j = 0; j < m; j++) {
-      c = data[start + j] - id.charCodeAt(j);
-      if (c !== 0) break;
-    }
-    if (c === 0) c = len - n;
-    if (c === 0) return idx;
-    if (c < 0) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
 }
 
 /** Prices are float32 in the artifact; show them as cents so 3.99 does not print 3.990000009536743. */
