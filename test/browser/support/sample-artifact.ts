@@ -1,7 +1,7 @@
 /**
  * A real artifact for end-to-end tests: the sample storefront (G's generateStore), a model fitted
  * on a leave-last-out train split and evaluated on the held-out items, packed by the trainer's
- * buildArtifactObject. The hybrid (WARP) variant also stores its per-epoch loss in
+ * buildArtifact. The hybrid (WARP) variant also stores its per-epoch loss in
  * `extra.trainingHistory`, which the demo's model card charts. Builds in well under a second.
  */
 import { generateStore, type SampleStore } from "../../../trainer/sample/index.ts";
@@ -12,8 +12,8 @@ import { createModel } from "../../../trainer/model/registry.ts";
 import { fitHybrid } from "../../../trainer/model/hybrid.ts";
 import type { Recommender } from "../../../trainer/model/model.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
-import { buildArtifactObject } from "../../../trainer/artifact/build.ts";
-import { encodeArtifact } from "../../../src/artifact/format.ts";
+import { buildArtifact } from "../../../trainer/artifact/build.ts";
+import { decodeArtifact } from "../../../src/artifact/format.ts";
 
 export interface SampleArtifact {
   bytes: Uint8Array;
@@ -43,15 +43,15 @@ export async function buildSampleArtifact(options: SampleArtifactOptions = {}): 
     await model.fit({ interactions: trainMatrix, rng: createRng(1) });
   }
   const metrics = evaluateRanking(model, { train: trainMatrix, test: interactionsToCsr(test) });
-  const { artifact } = await buildArtifactObject({
+  const bytes = await buildArtifact({
     model,
     interactions: train,
     items: store.items,
     metrics,
     headlineMetric: "ndcg@10",
     createdAt: new Date(Date.UTC(2026, 10, 29, 0, 15)),
+    extra: trainingHistory.length > 0 ? { trainingHistory } : undefined,
   });
-  if (trainingHistory.length > 0) artifact.extra = { ...artifact.extra, trainingHistory };
-  const bytes = await encodeArtifact(artifact);
-  return { bytes, version: artifact.header.version, store, metrics, trainingHistory };
+  const { header } = await decodeArtifact(bytes);
+  return { bytes, version: header.version, store, metrics, trainingHistory };
 }
