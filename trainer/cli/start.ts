@@ -14,6 +14,7 @@
  * `--no-serve` stops after publishing (CI). Unknown options are passed to `edgerec train`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { createConnection } from "node:net";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
@@ -74,6 +75,7 @@ export async function start(argv: string[]): Promise<void> {
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 
   if (opts.serve) await assertPortFree(opts.port);
+  mkdirSync(workDir, { recursive: true });
 
   step(1, "data");
   let dataArgs: string[];
