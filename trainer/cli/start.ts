@@ -48,6 +48,9 @@ function int(name: string, min: number, max: number) {
 }
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Ctrl-C before the server runs: stop the running step (train/publish) and exit 130. */
+const interrupt = new AbortController();
 const step = (n: number, text: string) => say(`\n[${n}/5] ${text}`);
 
 export async function start(argv: string[]): Promise<void> {
@@ -97,7 +100,7 @@ export async function start(argv: string[]): Promise<void> {
   }
 
   step(2, "train");
-  await runEdgerec(["train", ...dataArgs, ...withDefaultModel(passthrough), "--out", artifact, "--report", report]);
+  await runEdgerec(["train", ...dataArgs, ...withDefaultModel(passthrough), "--out", artifact, "--report", report], { signal: interrupt.signal });
   say(`  artifact ${artifact}\n  report   ${report}   (${elapsed()})`);
 
   step(3, "evaluate (held-out data)");
@@ -107,7 +110,7 @@ export async function start(argv: string[]): Promise<void> {
 
   step(4, "publish to local storage");
   const persist = opts.persistTo ? ["--persist-to", resolve(opts.persistTo)] : [];
-  await runEdgerec(["publish", artifact, "--local", ...persist, "--keep", String(opts.keep)]);
+  await runEdgerec(["publish", artifact, "--local", ...persist, "--keep", String(opts.keep)], { signal: interrupt.signal });
   say(`  published ${header.version} (${elapsed()})`);
 
   if (!opts.serve) {
@@ -116,6 +119,7 @@ export async function start(argv: string[]): Promise<void> {
   }
 
   step(5, "serve");
+  process.off("SIGINT", onEarlyInterrupt);
   await serve(opts.port, header.version, persist, started, exampleUser);
 }
 
@@ -190,11 +194,20 @@ function assertPortFree(port: number): Promise<void> {
   });
 }
 
+function onEarlyInterrupt(): void {
+  interrupt.abort();
+}
+
 const isMain = process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
 if (isMain) {
+  process.on("SIGINT", onEarlyInterrupt);
   try {
     await start(process.argv.slice(2));
   } catch (err) {
+    if (interrupt.signal.aborted) {
+      process.stderr.write("\nnpm start: interrupted; run it again to continue (the sample is kept)\n");
+      process.exit(130);
+    }
     process.stderr.write(`npm start: ${(err as Error).message}\n`);
     process.exit(1);
   }

@@ -12,6 +12,8 @@ export interface RunOptions {
   /** Collect stderr too (attached to the error as `stderr`) instead of passing it through. */
   quietErrors?: boolean;
   cwd?: string;
+  /** Aborting sends the child SIGINT (e.g. Ctrl-C on `npm start` while it trains). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -49,12 +51,16 @@ function runProcess(cmd: string, args: string[], label: string, options: RunOpti
       cwd: options.cwd ?? REPO_ROOT,
       env: options.env ?? process.env,
       stdio: ["ignore", options.capture ? "pipe" : "inherit", options.quietErrors ? "pipe" : "inherit"],
+      signal: options.signal,
+      killSignal: "SIGINT",
     });
     let out = "";
     let err = "";
     child.stdout?.setEncoding("utf8").on("data", (d: string) => (out += d));
     child.stderr?.setEncoding("utf8").on("data", (d: string) => (err += d));
-    child.on("error", reject);
+    child.on("error", (err) => {
+      if ((err as NodeJS.ErrnoException).name !== "AbortError") reject(err);
+    });
     child.on("close", (code, signal) => {
       if (code === 0) return resolvePromise(out);
       const error = new Error(`\`${label}\` failed (${signal ?? `exit ${code}`})${err ? `: ${stripAnsi(err).trim().split("\n")[0]}` : ""}`);
