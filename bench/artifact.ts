@@ -127,34 +127,51 @@ async function quality(dataset: DatasetName): Promise<void> {
     say(`quality ${dataset}: skipped, missing ${missing.join(", ")}`);
     return;
   }
-  const protocol: Protocol = (await loadProtocols(dataset, 0)).find((p) => p.data.protocol !== "ua-rating-class")!;
+  let protocol: Protocol = (await loadProtocols(dataset, 0)).find((p) => p.data.protocol !== "ua-rating-class")!;
   const { data } = protocol;
-  const { train, items } = await trainInteractions(dataset);
-  if (train.itemIds.length !== data.nItems || train.users.length !== data.train.indices.length) {
+  let { train, items } = await trainInteractions(dataset);
+  if (args.has("on-validation")) {
+    // Design choices (cosine vs dot, K…) are compared here: fit on validTrain, score on validation.
+    const validTrain = data.validTrain;
+    train = csrToInteractions(validTrain, data.userIds, data.itemIds);
+    protocol = { data: { ...data, train: validTrain }, evaluateTest: (m) => data.validate(m) };
+  }
+  if (train.itemIds.length !== data.nItems || train.users.length !== protocol.data.train.indices.length) {
     throw new Error(`bench: reloaded ${dataset} train does not match the protocol's (${train.users.length} vs ${data.train.indices.length} interactions)`);
   }
   const threads = Math.min(2, availableParallelism());
-  const models: Array<{ label: string; make: () => Promise<Recommender> }> = [
+  const allModels: Array<{ label: string; make: () => Promise<Recommender> }> = [
     dataset === "movielens-100k"
-      ? { label: "ease", make: async () => fitFinal(data, await tuneOnValidation(data, [200, 500, 1000].map((lambda) => ({ lambda })), (p) => new EaseModel(p), 0, undefined, log)) }
-      : { label: "itemknn", make: async () => fitFinal(data, await tuneOnValidation(data, [{ k: 50, shrink: 10 }, { k: 200, shrink: 10 }], (p) => new ItemKnnModel(p), 0, undefined, log)) },
+      ? { label: "ease", make: async () => fitFinal(protocol.data, await tuneOnValidation(data, [200, 500, 1000].map((lambda) => ({ lambda })), (p) => new EaseModel(p), 0, undefined, log)) }
+      : { label: "itemknn", make: async () => fitFinal(protocol.data, await tuneOnValidation(data, [{ k: 50, shrink: 10 }, { k: 200, shrink: 10 }], (p) => new ItemKnnModel(p), 0, undefined, log)) },
     {
       label: "hybrid-warp",
       make: async () => {
         const m = new HybridMF({ loss: "warp", components: 32, epochs: dataset === "movielens-100k" ? 30 : 20, threads, useItemFeatures: false, useUserFeatures: false });
-        await m.fit({ interactions: data.train, rng: createRng(0) });
+        await m.fit({ interactions: protocol.data.train, rng: createRng(0) });
         return m;
       },
     },
   ];
-  // Sessions: each user's last 10 training items by time (what a basket request would carry).
+  const onlyModels = typeof args.get("models") === "string" ? String(args.get("models")).split(",") : undefined;
+  const models = allModels.filter((m) => !onlyModels || onlyModels.some((o) => m.label.startsWith(o)));
   for (const { label, make } of models) {
     const t0 = performance.now();
     const model = await make();
     log(`quality ${dataset}: ${label} fitted in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const full = protocol.evaluateTest(model);
-    emit({ dataset, protocol: data.protocol, model: label, metrics: pick(full) });
-    const built = await buildArtifactObject({ model, interactions: train, items, userTopN: 50, threads, log, k: args.has("k") ? Number(args.get("k")) : undefined });
+    const protocolName = args.has("on-validation") ? `${data.protocol}:validation` : data.protocol;
+    emit({ dataset, protocol: protocolName, model: label, metrics: pick(full) });
+    const built = await buildArtifactObject({
+      model,
+      interactions: train,
+      items,
+      userTopN: 50,
+      threads,
+      log,
+      k: args.has("k") ? Number(args.get("k")) : undefined,
+      neighbourMetric: args.get("metric") === "cosine" ? "cosine" : "dot",
+    });
     const bytes = await encodeArtifact(built.artifact);
     const artifact = await decodeArtifact(bytes);
     const userIndex = Int32Array.from(data.userIds, (id) => indexOfString(artifact.users.ids, id));
@@ -171,7 +188,7 @@ async function quality(dataset: DatasetName): Promise<void> {
       const m = protocol.evaluateTest(served);
       emit({
         dataset,
-        protocol: data.protocol,
+        protocol: protocolName,
         model: strategy === "precomputed" ? `served:${label}` : `served:${label}:${strategy}`,
         metrics: { ...pick(m), bytesPerUser: Number(userBytes(strategy).toFixed(1)), bytesPerItem: Number(servingBytesPerItem(artifact).toFixed(1)), items: n },
       });
@@ -179,9 +196,16 @@ async function quality(dataset: DatasetName): Promise<void> {
     // Baskets: the last 10 stored items of each user, served by neighbour aggregation.
     const sessions = data.userIds.map((_, u) => (userIndex[u] >= 0 ? Int32Array.from(userHistory(artifact, userIndex[u]).slice(-10)) : new Int32Array(0)));
     const basket = new ServedUsers(`served:${label}:basket`, artifact, userIndex, (a, u) => basketRecommendations(a, userHistory(a, u).subarray(-10), { k: 10, decay }));
-    emit({ dataset, protocol: data.protocol, model: `served:${label}:basket10`, metrics: pick(protocol.evaluateTest(basket)) });
-    if (!label.startsWith("hybrid")) emit({ dataset, protocol: data.protocol, model: `${label}:session10`, metrics: pick(protocol.evaluateTest(new SessionModel(model, sessions))) });
+    emit({ dataset, protocol: protocolName, model: `served:${label}:basket10`, metrics: pick(protocol.evaluateTest(basket)) });
+    if (!label.startsWith("hybrid")) emit({ dataset, protocol: protocolName, model: `${label}:session10`, metrics: pick(protocol.evaluateTest(new SessionModel(model, sessions))) });
   }
+}
+
+/** Interactions from a users × items matrix (no times: history order is item order). */
+function csrToInteractions(m: Protocol["data"]["train"], userIds: string[], itemIds: string[]): Interactions {
+  const users = new Int32Array(m.indices.length);
+  for (let u = 0; u < m.nRows; u++) users.fill(u, m.indptr[u], m.indptr[u + 1]);
+  return { userIds, itemIds, users, items: Int32Array.from(m.indices), ratings: Float32Array.from(m.data), times: new Float64Array(users.length).fill(NaN) };
 }
 
 async function fitFinal(data: Protocol["data"], run: { model: Recommender; fitted?: boolean }): Promise<Recommender> {

@@ -40,7 +40,11 @@ export interface BuildOptions {
   /** Recent items stored per user. */
   historyLength?: number;
   threads?: number;
-  /** Neighbours from item vectors by cosine (default) or raw dot product. */
+  /**
+   * Neighbours from item vectors by raw dot product (default) or cosine. Chosen on validation
+   * (bench/artifact.ts --on-validation, ML-100k, hybrid WARP): aggregating dot-product lists
+   * served P@10 0.062 (history) / 0.051 (basket) vs 0.046 / 0.036 with cosine.
+   */
   neighbourMetric?: "cosine" | "dot";
   /** Store user vectors when the model has them (default true). */
   userVectors?: boolean;
@@ -130,7 +134,7 @@ export async function buildArtifactObject(options: BuildOptions): Promise<{ arti
     if (vectors) {
       const rows = Math.min(modelItems, vectors.vectors.length / vectors.dim);
       const base = vectors.vectors.subarray(0, rows * vectors.dim);
-      const searchVectors = (options.neighbourMetric ?? "cosine") === "cosine" ? normalizeRows(base, vectors.dim) : base;
+      const searchVectors = (options.neighbourMetric ?? "dot") === "cosine" ? normalizeRows(base, vectors.dim) : base;
       const annThreshold = options.annThreshold ?? 200_000;
       if (rows > annThreshold) {
         const { approximateNeighbours } = await import("./ann.ts");
@@ -233,7 +237,7 @@ export async function buildArtifactObject(options: BuildOptions): Promise<{ arti
         vectorEncoding: encoding,
         historyLength: options.historyLength ?? 50,
         userTopN,
-        neighbourMetric: vectors ? (options.neighbourMetric ?? "cosine") : "similarity",
+        neighbourMetric: vectors ? (options.neighbourMetric ?? "dot") : "similarity",
         neighbourSource: vectors ? (report.annRecall !== undefined ? "approximate" : "exact") : "itemSimilarities",
         ...(report.annRecall !== undefined ? { annRecall: report.annRecall } : {}),
       },

@@ -1,4 +1,3 @@
-import { NONE } from "../../src/artifact/format.ts";
 import { type CsrMatrix, transpose } from "../data/matrix.ts";
 
 export interface SparseNeighbourRows {
@@ -69,5 +68,3 @@ export function contentNeighbours(
   }
   return { k, ptr, ids: Uint32Array.from(ids), scores: Float32Array.from(scores) };
 }
-
-export { NONE };

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { decodeArtifact, decodeManifest, isManifest } from "../../src/artifact/format.ts";
 import {
   artifactKey,
@@ -154,8 +154,4 @@ export async function rollback(store: ObjectStore, version?: string): Promise<{ 
   const to: CurrentPointer = { ...pointer, publishedAt: new Date().toISOString() };
   await store.put(CURRENT_KEY, json(to));
   return { from: current?.version ?? null, to };
-}
-
-export function describeFile(path: string): string {
-  return basename(path);
 }

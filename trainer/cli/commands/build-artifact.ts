@@ -53,7 +53,7 @@ export function register(program: Command): void {
     .addOption(new Option("--vector-encoding <enc>", "item/user vector storage").choices(["int8", "float16"]).default("int8"))
     .option("--history-length <n>", "recent items stored per user", "50")
     .option("--user-top-n <n>", "store the full model's top-n per user (0 = off; default 50 when users × items <= 5e8)")
-    .addOption(new Option("--metric <m>", "neighbours from item vectors by cosine or dot product").choices(["cosine", "dot"]).default("cosine"))
+    .addOption(new Option("--metric <m>", "neighbours from item vectors by dot product or cosine").choices(["dot", "cosine"]).default("dot"))
     .option("--threads <n>", "worker threads for neighbour search (default: all cores)")
     .option("--ann-threshold <n>", "above this many items use the approximate index (usearch)", "200000")
     .option("--shard-bytes <n>", "shard the artifact when it is larger than this many bytes (each shard < 25 MiB)")
