@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -51,5 +51,29 @@ describe("npm start --no-serve", () => {
     });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/npm start: --data .*no known layout/);
+  });
+});
+
+/** Real data when ../shared/data is present (it is not part of the repository). */
+const giftCards = join(REPO_ROOT, "..", "shared", "data", "amazon-gift-cards-2018");
+describe.skipIf(!existsSync(giftCards))("npm start --data <Amazon 2018 folder>", () => {
+  const root = mkdtempSync(join(tmpdir(), "edgerec-start-data-"));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("recognises the files, trains on them and publishes", () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs"),
+        join(REPO_ROOT, "trainer", "cli", "start.ts"),
+        "--no-serve", "--data", giftCards, "--work-dir", join(root, "work"), "--persist-to", join(root, "state"),
+        "--param", "epochs=2",
+      ],
+      { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/amazon-gift-cards-2018: Amazon reviews \(JSON lines\)/);
+    expect(run.stdout).toMatch(/hybrid, 1547 items, 458 users/);
+    expect(run.stdout).toMatch(/published \d{8}T\d{6}Z-[0-9a-f]{8}/);
   });
 });
