@@ -86,7 +86,7 @@ async function runChild(dataset: DatasetName, contenderName: string, seeds: numb
 function runInChild(dataset: DatasetName, contender: string, seeds: number[]): Promise<RunRecord[]> {
   const script = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, script, "--child", dataset, "--contender", contender, "--seeds", seeds.join(",")], {
+    const child = spawn(process.execPath, [...process.execArgv, "--expose-gc", script, "--child", dataset, "--contender", contender, "--seeds", seeds.join(",")], {
       cwd: repoRoot,
       stdio: ["ignore", "pipe", "inherit"],
     });

@@ -27,6 +27,8 @@ export async function tuneOnValidation(
     const metrics = data.validate(model);
     const score = metrics[data.primaryMetric];
     log(`  tune ${data.dataset}/${data.protocol} ${model.name} ${JSON.stringify(params)}: valid ${data.primaryMetric}=${score.toFixed(4)} (fit ${fitSeconds.toFixed(1)} s)`);
+    // Large models (EASE keeps an n×n matrix) must not pile up as garbage between candidates.
+    (globalThis as { gc?: () => void }).gc?.();
     if (!best || score > best.score) {
       best = { params, score, model: data.validTrainIsTrain ? model : undefined, fitSeconds, fitCpuSeconds };
     }
