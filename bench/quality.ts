@@ -227,7 +227,8 @@ async function main(): Promise<void> {
     return missing.length === 0;
   });
   if (!present.some((d) => datasetFiles[d].length > 0) && only !== "sample-store") {
-    log(`bench:quality: no evaluation data found under ${sharedDataRoot} (it is not part of the repository); only the generated sample store runs.`);
+    const rest = present.length ? "only the generated sample store runs" : "nothing to do";
+    log(`bench:quality: no evaluation data found under ${sharedDataRoot} (it is not part of the repository); ${rest}.`);
   }
   if (present.length === 0) return;
   let contenders = await loadContenders();

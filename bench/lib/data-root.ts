@@ -5,8 +5,11 @@ import { fileURLToPath } from "node:url";
 /** The repository root (bench/lib/ is two levels down). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** ../shared/data next to the repository, where the evaluation datasets live (never copied into the repo). */
-export const sharedDataRoot = resolve(repoRoot, "..", "shared", "data");
+/**
+ * ../shared/data next to the repository, where the evaluation datasets live (never copied into
+ * the repo); EDGEREC_SHARED_DATA points elsewhere.
+ */
+export const sharedDataRoot = process.env.EDGEREC_SHARED_DATA ? resolve(process.env.EDGEREC_SHARED_DATA) : resolve(repoRoot, "..", "shared", "data");
 
 /** Path of a dataset file under ../shared/data. */
 export function dataFile(...parts: string[]): string {
