@@ -56,6 +56,10 @@ export class ArtifactStore {
   /** Version that failed to load: not retried until the pointer moves or an admin reload. */
   private badVersion: string | null = null;
   private sourceName = "r2";
+  /** The last failed first load (nothing served yet), to avoid retrying storage on every request. */
+  private lastFailure: { at: number; error: unknown } | null = null;
+  /** Version named by the pointer during the load in progress (for error reports). */
+  private pointerVersion: string | undefined;
   private readonly variants = new Map<string, Promise<Catalog>>();
   private readonly variantErrors = new Map<string, string>();
   private readonly variantReady = new Map<string, Catalog>();
@@ -81,22 +85,41 @@ export class ArtifactStore {
   }
 
   private firstLoad(env: Partial<Env>): Promise<Catalog> {
+    const config = configOf(env);
+    // Nothing loaded and the last attempt failed moments ago: answer from that failure rather
+    // than hitting storage (or re-downloading a bad artifact) on every request.
+    const failure = this.lastFailure;
+    if (!this.inflight && failure && this.now() - failure.at < Math.min(config.recheckMs, 2000)) {
+      return Promise.reject(toProblem(failure.error));
+    }
     if (!this.inflight) {
       this.inflight = this.loadFromPointer(env).finally(() => {
         this.inflight = null;
       });
     }
     // Each waiter bounds its own wait: a load started by another request must never hang this one.
-    const config = configOf(env);
     return withTimeout(this.inflight, config.timeoutMs * 3, "artifact load").catch((err) => {
       throw toProblem(err);
     });
   }
 
   private async loadFromPointer(env: Partial<Env>): Promise<Catalog> {
+    try {
+      const served = await this.loadCurrentVersion(env);
+      this.lastFailure = null;
+      return served;
+    } catch (err) {
+      this.lastFailure = { at: this.now(), error: err };
+      if (!(err instanceof ProblemError && err.slug === "no-artifact")) this.recordError(this.pointerVersion, err);
+      throw err;
+    }
+  }
+
+  private async loadCurrentVersion(env: Partial<Env>): Promise<Catalog> {
     const config = configOf(env);
     const source = sourceFor(env, config);
     this.sourceName = source.name;
+    this.pointerVersion = undefined;
     const pointer = await source.pointer();
     this.lastCheck = this.now();
     if (!pointer) {
@@ -110,15 +133,11 @@ export class ArtifactStore {
         { hint: PUBLISH_HINT },
       );
     }
-    try {
-      const served = await this.loadVersion(source, pointer);
-      this.served = served;
-      this.lastError = null;
-      return served;
-    } catch (err) {
-      this.recordError(pointer.version, err);
-      throw err;
-    }
+    this.pointerVersion = pointer.version;
+    const served = await this.loadVersion(source, pointer);
+    this.served = served;
+    this.lastError = null;
+    return served;
   }
 
   private async loadVersion(source: ArtifactSource, pointer: Pick<CurrentPointer, "version" | "key" | "layout" | "shards">): Promise<Catalog> {

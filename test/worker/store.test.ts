@@ -145,8 +145,13 @@ describe("bad versions keep the previous one serving", () => {
     const broken = bytes1.slice();
     broken[broken.length - 1] ^= 1;
     await publishR2(v1.version, broken);
-    const p = await problemOf(await client().fetch("/v1/popular"), 503);
+    const api = client({ ARTIFACT_RECHECK_SECONDS: "30" });
+    const p = await problemOf(await api.fetch("/v1/popular"), 503);
     expect(p.detail).toMatch(/checksum/);
+    // Further requests are answered from that failure, not by downloading the bad artifact again.
+    for (let i = 0; i < 5; i++) await problemOf(await api.fetch("/v1/popular"), 503);
+    expect(api.app.deps.store.decodes).toBe(1);
+    expect((await api.json("/healthz")).body.lastError).toMatchObject({ version: v1.version });
   });
 });
 
