@@ -78,6 +78,58 @@ export interface DevServer {
   output(): string;
   /** How many times wrangler reloaded the worker since it became ready (should stay 0). */
   reloads(): number;
+  /** wrangler's DevTools proxy for the worker (see isolateHeap). */
+  inspectorPort: number;
+}
+
+export interface IsolateHeap {
+  /** V8 heap in use, MiB. */
+  usedMb: number;
+  /** usedMb + backingStoreMb: what the isolate holds. */
+  isolateMb: number;
+  /** ArrayBuffer backing stores (artifact bytes live here), MiB, when this V8 reports them. */
+  backingStoreMb?: number;
+  totalMb: number;
+}
+
+/**
+ * The worker isolate's memory, read over the DevTools protocol (Runtime.getHeapUsage after a
+ * full GC): what the isolate itself holds, without workerd's runtime or the local R2 simulator.
+ */
+export async function isolateHeap(dev: DevServer): Promise<IsolateHeap> {
+  const wsModule = "ws"; // miniflare's own WebSocket client (Node 20 has no global one); untyped here
+  const { default: WebSocket } = (await import(wsModule)) as unknown as { default: new (url: string) => import("node:events").EventEmitter & { send(s: string): void; close(): void } };
+  const targets = (await (await fetch(`http://127.0.0.1:${dev.inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
+  const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
+  await new Promise((ok, fail) => {
+    ws.once("open", ok);
+    ws.once("error", fail);
+  });
+  let id = 0;
+  const call = (method: string, timeoutMs = 10_000) =>
+    new Promise<Record<string, number>>((ok, fail) => {
+      const my = ++id;
+      const onMessage = (data: Buffer) => {
+        const msg = JSON.parse(String(data)) as { id?: number; result?: Record<string, number>; error?: unknown };
+        if (msg.id !== my) return;
+        ws.off("message", onMessage);
+        if (msg.error) fail(new Error(JSON.stringify(msg.error)));
+        else ok(msg.result ?? {});
+      };
+      ws.on("message", onMessage);
+      ws.send(JSON.stringify({ id: my, method }));
+      setTimeout(() => fail(new Error(`DevTools ${method} did not answer`)), timeoutMs);
+    });
+  try {
+    await call("HeapProfiler.enable", 3000).catch(() => ({}));
+    await call("HeapProfiler.collectGarbage", 3000).catch(() => ({}));
+    const r = await call("Runtime.getHeapUsage");
+    const mb = (x: number) => Math.round((x / 1024 / 1024) * 10) / 10;
+    const backing = r.backingStorageSize ?? 0;
+    return { usedMb: mb(r.usedSize), isolateMb: mb(r.usedSize + backing), totalMb: mb(r.totalSize), ...(r.backingStorageSize !== undefined ? { backingStoreMb: mb(backing) } : {}) };
+  } finally {
+    ws.close();
+  }
 }
 
 /**
@@ -101,8 +153,9 @@ export function frozenWorker(): string {
 /** Starts `wrangler dev --local` (on a frozen bundle) on a free loopback port and waits until the worker answers /healthz. */
 export async function startWranglerDev(persistTo: string, vars: Record<string, string> = {}, timeoutMs = 90_000): Promise<DevServer> {
   const port = await freePort();
+  const inspectorPort = await freePort();
   const config = frozenWorker();
-  const args = ["wrangler", "dev", "--config", config, "--local", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--log-level", "warn", "--show-interactive-dev-session=false"];
+  const args = ["wrangler", "dev", "--config", config, "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistTo, "--log-level", "warn", "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   // A private dev registry: other wrangler dev sessions starting or stopping on this machine
   // must not make this one reload its worker (which fails in-flight POSTs with a 503).
@@ -123,7 +176,17 @@ export async function startWranglerDev(persistTo: string, vars: Record<string, s
   proc.stdout!.on("data", (d) => (log += d));
   proc.stderr!.on("data", (d) => (log += d));
   const url = `http://127.0.0.1:${port}`;
+  // If this process dies first (an error, a timeout), take the server down with it.
+  const killGroup = () => {
+    try {
+      if (proc.pid !== undefined && proc.exitCode === null) process.kill(-proc.pid, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  };
+  process.once("exit", killGroup);
   const stop = async () => {
+    process.off("exit", killGroup);
     if (proc.exitCode !== null || proc.pid === undefined) return;
     const exited = new Promise((r) => proc.once("exit", r));
     try {
@@ -148,7 +211,7 @@ export async function startWranglerDev(persistTo: string, vars: Record<string, s
       // Any answer from the worker means it is up (a 503 "nothing published" included).
       if (res.headers.get("content-type")?.includes("json")) {
         const atReady = countReloads(join(privateDir, "logs"));
-        return { url, proc, stop, output: () => log, reloads: () => countReloads(join(privateDir, "logs")) - atReady };
+        return { url, proc, stop, output: () => log, reloads: () => countReloads(join(privateDir, "logs")) - atReady, inspectorPort };
       }
     } catch {
       /* not listening yet */
