@@ -218,9 +218,10 @@ async function tryBlends(data: TuneData, opts: TuneOptions, trials: Trial[], fit
   const other = { trial: others[0], model: fitted.get(others[0])! };
   const scaling = data.task === "ranking" ? "per-user" : "none";
   const grid: number[][] = [];
-  const steps = [0, 0.25, 0.5, 0.75, 1];
-  if (members.length === 1) for (const w of [0.2, 0.35, 0.5, 0.65, 0.8]) grid.push([1 - w, w]);
-  else for (const a of steps) for (const b of steps) if (a + b < 1 && a + b > 0) grid.push([a, b, 1 - a - b]);
+  // Weights on a 0.1 simplex grid (validation scoring is cheap next to fitting).
+  const steps = Array.from({ length: 11 }, (_, i) => i / 10);
+  if (members.length === 1) for (const w of steps.slice(1, -1)) grid.push([1 - w, w]);
+  else for (const a of steps) for (const b of steps) if (a + b < 1 - 1e-9 && a + b > 0) grid.push([a, b, +(1 - a - b).toFixed(1)]);
   const { BlendModel } = await import("../model/blend.ts");
   for (const weights of grid) {
     const parts = [...members, other];
