@@ -19,6 +19,9 @@ import { smokeTest } from "../../trainer/ops/smoke.ts";
 import { ensureSample } from "../../trainer/sample/ensure.ts";
 import { type DevServer, startWranglerDev } from "./wrangler-dev-server.ts";
 
+/** About a minute on an idle 2-core machine; generous limits because CI shares the cores with other suites. */
+const SLOW = 300_000;
+
 /** The default model, smaller so the test stays quick. */
 const MODEL = ["--model", "hybrid", "--item-features", "all", "--param", "components=16", "--param", "epochs=10"];
 
@@ -60,14 +63,14 @@ describe("retrain → gate → publish --local → serve → smoke", () => {
     expect(logs.join("\n")).toMatch(/\| metric/);
 
     // Re-check the pointer every second so a new publish shows up quickly.
-    server = await startWranglerDev({ persistDir: persist, vars: { ARTIFACT_RECHECK_SECONDS: "1" } });
-    const smoke = await smokeTest(server.url, { expectVersion: header.version, timeoutMs: 30_000, log });
+    server = await startWranglerDev({ persistDir: persist, vars: { ARTIFACT_RECHECK_SECONDS: "1" }, timeoutMs: 120_000 });
+    const smoke = await smokeTest(server.url, { expectVersion: header.version, timeoutMs: 90_000, log });
     expect(smoke.version).toBe(header.version);
     expect(smoke.popular.length).toBeGreaterThan(0);
     expect(smoke.similar.ids.length).toBeGreaterThan(0);
     // The npm script does the same against EDGEREC_WORKER_URL.
     await runCiStep("smoke", config({ EDGEREC_WORKER_URL: server.url }), log);
-  });
+  }, SLOW);
 
   it("gates a retrain against the published version, publishes it, and rolls back", async () => {
     const first = await readArtifactHeader(config().artifact);
@@ -90,10 +93,10 @@ describe("retrain → gate → publish --local → serve → smoke", () => {
     expect(gate).toMatchObject({ passed: true, published: { version: first.version } });
     const secondHeader = await readArtifactHeader(second);
     await runEdgerec(["publish", second, "--local", "--persist-to", persist, "--keep", "2"], { capture: true });
-    expect((await smokeTest(server!.url, { expectVersion: secondHeader.version, timeoutMs: 30_000 })).version).toBe(secondHeader.version);
+    expect((await smokeTest(server!.url, { expectVersion: secondHeader.version, timeoutMs: 90_000 })).version).toBe(secondHeader.version);
 
     // Manual rollback (the workflow's rollback job) brings the first version back.
     await runCiStep("rollback", config({ EDGEREC_ROLLBACK_VERSION: first.version }), log);
-    expect((await smokeTest(server!.url, { expectVersion: first.version, timeoutMs: 30_000 })).version).toBe(first.version);
-  });
+    expect((await smokeTest(server!.url, { expectVersion: first.version, timeoutMs: 90_000 })).version).toBe(first.version);
+  }, SLOW);
 });

@@ -24,7 +24,7 @@ describe("npm start --no-serve", () => {
         // Passed through to `edgerec train`: a quick model for the test.
         "--model", "hybrid", "--param", "epochs=3",
       ],
-      { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 },
+      { cwd: REPO_ROOT, encoding: "utf8", timeout: 240_000 },
     );
 
   it("trains, prints the metrics table, publishes, and is idempotent", async () => {
@@ -42,7 +42,7 @@ describe("npm start --no-serve", () => {
     const versions = JSON.parse(await runEdgerec(["versions", "--local", "--persist-to", join(root, "state"), "--json"], { capture: true }));
     const list = Array.isArray(versions) ? versions : versions.versions;
     expect(list).toHaveLength(1);
-  });
+  }, 480_000);
 
   it("explains an unknown --data folder", () => {
     const bad = spawnSync(process.execPath, [join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), join(REPO_ROOT, "trainer", "cli", "start.ts"), "--no-serve", "--data", root], {
@@ -69,11 +69,11 @@ describe.skipIf(!existsSync(giftCards))("npm start --data <Amazon 2018 folder>",
         "--no-serve", "--data", giftCards, "--work-dir", join(root, "work"), "--persist-to", join(root, "state"),
         "--param", "epochs=2",
       ],
-      { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 },
+      { cwd: REPO_ROOT, encoding: "utf8", timeout: 240_000 },
     );
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/amazon-gift-cards-2018: Amazon reviews \(JSON lines\)/);
     expect(run.stdout).toMatch(/hybrid, 1547 items, 458 users/);
     expect(run.stdout).toMatch(/published \d{8}T\d{6}Z-[0-9a-f]{8}/);
-  });
+  }, 240_000);
 });
