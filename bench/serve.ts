@@ -1,5 +1,5 @@
 /**
- * `npm run bench:serve [-- --json] [-- --items 100000] [-- --no-http] [-- --cold-only] [-- --seconds 4] [-- --cold-runs 2]`
+ * `npm run bench:serve [-- --json] [-- --items 100000] [-- --no-http] [-- --cold-only] [-- --seconds 4] [-- --cold-runs 2] [-- --range-bytes N]`
  *
  * Serving speed of the edge API on a synthetic catalogue (realistic titles, random vectors and
  * neighbour lists; see test/worker/fixtures/synthetic-artifact.ts):
@@ -162,7 +162,7 @@ async function overHttp(bytes: Uint8Array) {
     let non2xx = 0;
     for (let run = 0; run < Math.max(1, coldRuns); run++) {
       log(`starting wrangler dev (run ${run + 1})…`);
-      const server = await startWranglerDev({ persistDir: persist, readyPath: "/v1/not-a-route", vars: { ARTIFACT_RECHECK_SECONDS: "3600" } });
+      const server = await startWranglerDev({ persistDir: persist, readyPath: "/v1/not-a-route", vars: { ARTIFACT_RECHECK_SECONDS: "3600", ...(args.has("range-bytes") ? { ARTIFACT_RANGE_BYTES: String(args.get("range-bytes")) } : {}) } });
       try {
         const t = performance.now();
         const res = await fetch(`${server.url}/v1/items/${itemId(1)}/similar?k=10`);

@@ -11,6 +11,8 @@ export interface Env {
   ARTIFACT_RECHECK_SECONDS?: string;
   /** Milliseconds before a storage read counts as failed (503 with Retry-After, never a hang). */
   ARTIFACT_TIMEOUT_MS?: string;
+  /** Objects larger than this are read from R2 as parallel ranges of this size (cold start). */
+  ARTIFACT_RANGE_BYTES?: string;
   CORS_ORIGINS?: string;
   ADMIN_TOKEN?: string;
   /** A second published version served to a share of traffic, and that share (0..1). */
@@ -26,6 +28,7 @@ export interface Config {
   source: "r2" | "kv";
   recheckMs: number;
   timeoutMs: number;
+  rangeBytes: number;
   /** null = any origin ("*"). */
   corsOrigins: ReadonlySet<string> | null;
   adminToken: string | undefined;
@@ -54,6 +57,7 @@ export function parseConfig(env: Partial<Env>): Config {
     source,
     recheckMs: number(env.ARTIFACT_RECHECK_SECONDS, 30, 0, 86_400) * 1000,
     timeoutMs: number(env.ARTIFACT_TIMEOUT_MS, 5000, 1, 60_000),
+    rangeBytes: number(env.ARTIFACT_RANGE_BYTES, 4 * 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024),
     corsOrigins: origins.includes("*") ? null : new Set(origins),
     adminToken: env.ADMIN_TOKEN || undefined,
     abVersion,

@@ -140,10 +140,12 @@ export class ArtifactStore {
     return served;
   }
 
-  private async loadVersion(source: ArtifactSource, pointer: Pick<CurrentPointer, "version" | "key" | "layout" | "shards">): Promise<Catalog> {
+  private async loadVersion(source: ArtifactSource, pointer: Pick<CurrentPointer, "version" | "key" | "layout" | "shards"> & { bytes?: number }): Promise<Catalog> {
     const key = pointer.key || artifactKey(pointer.version);
     const fetchStarted = performance.now();
-    const bytes = await source.bytes(key);
+    // A single artifact's size is the pointer's `bytes`, which lets R2 read it as parallel ranges.
+    const size = pointer.layout === "single" && typeof pointer.bytes === "number" && pointer.bytes > 0 ? pointer.bytes : undefined;
+    const bytes = await source.bytes(key, size);
     if (!bytes) throw new ArtifactError(`version ${pointer.version} is missing its object ${key}`, "publish it again");
     const started = performance.now();
     const fetchMs = started - fetchStarted;

@@ -188,6 +188,22 @@ describe("storage failures", () => {
   });
 });
 
+describe("parallel range reads", () => {
+  it("reads a large artifact as parallel R2 ranges, and falls back to one read when the pointer's size is stale", async () => {
+    await publishR2(v1.version, bytes1);
+    const api = client({ ARTIFACT_RANGE_BYTES: "16384" });
+    const { status, body } = await api.json(`/v1/items/${itemId(3)}/similar?k=3`);
+    expect(status).toBe(200);
+    expect(body.version).toBe(v1.version);
+    expect(bytes1.byteLength).toBeGreaterThan(3 * 16384);
+
+    await baseEnv.ARTIFACTS.put(CURRENT_KEY, JSON.stringify(pointerFor(v1.version, bytes1.byteLength - 1000)));
+    const stale = client({ ARTIFACT_RANGE_BYTES: "16384" });
+    expect((await stale.json("/v1/popular")).status).toBe(200);
+    expect((await stale.json("/healthz")).body.status).toBe("ok");
+  });
+});
+
 describe("KV source", () => {
   it("ARTIFACT_SOURCE=kv reads pointer and artifact from KV", async () => {
     await publishKV(v2.version, bytes2);
