@@ -6,6 +6,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { cors } from "./http/cors.ts";
 import { fromProblemError, ProblemError, problemResponse } from "./http/problem.ts";
+import { rateLimit } from "./http/rate-limit.ts";
 import { securityHeaders } from "./http/security.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerBasketRoutes } from "./routes/basket.ts";
@@ -30,6 +31,7 @@ export function createApp(options: AppOptions = {}) {
 
   app.use("*", securityHeaders);
   app.use("*", cors);
+  app.use("/v1/*", rateLimit);
 
   registerModelRoutes(app, deps);
   registerItemRoutes(app, deps);
