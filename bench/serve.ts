@@ -175,7 +175,7 @@ async function overHttp(bytes: Uint8Array) {
         if (run > 0 || args.has("cold-only")) continue;
         // Throughput: alternate the two routes so drifting background load hits both alike.
         await cannon(server.url, () => "/healthz"); // warm-up
-        for (let r = 0; r < 2; r++) {
+        for (let r = 0; r < 3; r++) {
           for (const route of ["healthz", "similar"] as const) {
             log(`autocannon ${route} (${seconds}s, 32 connections)…`);
             const rng = (i: number) => (Math.imul(i + 7, 2654435761) >>> 0) % items;
