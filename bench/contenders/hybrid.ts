@@ -89,6 +89,8 @@ async function fitConfig(config: ModelConfig, data: ProtocolData, seed: number):
 }
 
 const chosenCache = new Map<string, ModelConfig>();
+/** Models fitted during tuning on validTrain, reusable as the seed-0 model when validTrain is train. */
+const tunedModels = new Map<string, Recommender>();
 
 async function tunedRun(name: string, data: ProtocolData, seed: number, kind: "factor" | "all"): Promise<ContenderRun> {
   const key = `${name}|${data.dataset}|${data.protocol}`;
@@ -100,9 +102,12 @@ async function tunedRun(name: string, data: ProtocolData, seed: number, kind: "f
       onTrial: (t, done, total) => log(`  tune ${data.dataset}/${data.protocol} ${name} [${done}/${total}] valid ${data.primaryMetric}=${t.score.toFixed(4)} ${t.description} (${t.seconds.toFixed(1)} s)`),
     });
     config = result.best.config;
+    if (data.validTrainIsTrain && result.bestModel) tunedModels.set(key, result.bestModel);
     log(`  ${name} chose on validation: ${result.best.description} (valid ${data.primaryMetric}=${result.best.score.toFixed(4)})`);
     chosenCache.set(key, config);
   }
+  const reusable = seed === 0 ? tunedModels.get(key) : undefined;
+  if (reusable) return { model: reusable, fitted: true, chosen: config as Record<string, unknown> };
   const { model, fitSeconds } = await fitConfig(config, data, seed);
   return { model, fitted: true, fitSeconds, chosen: config as Record<string, unknown> };
 }

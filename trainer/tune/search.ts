@@ -61,6 +61,12 @@ export interface TuneResult {
   /** Best first. */
   leaderboard: Trial[];
   best: Trial;
+  /**
+   * The best trial's model as fitted on validTrain, when that fit is exactly its config
+   * (EASE, blends of refit members; not early-stopped hybrids, which ran past their best epoch).
+   * When validTrain is the final training set this saves refitting.
+   */
+  bestModel?: Recommender;
 }
 
 const LOG_UNIFORM = (rng: Rng, lo: number, hi: number) => Math.exp(Math.log(lo) + rng.next() * (Math.log(hi) - Math.log(lo)));
@@ -147,7 +153,8 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
   if (opts.blend !== false) await tryBlends(data, opts, trials, fitted, features);
   const leaderboard = [...trials].filter((t) => Number.isFinite(t.score)).sort((a, b) => b.score - a.score);
   if (leaderboard.length === 0) throw new Error("tune: no trial produced a finite validation score; check the data (does validation have positives?)");
-  return { leaderboard, best: leaderboard[0] };
+  const best = leaderboard[0];
+  return { leaderboard, best, bestModel: best.config.model === "hybrid" ? undefined : fitted.get(best) };
 }
 
 /** Fits one hybrid configuration with early stopping; its config's epochs become the best epoch. */
@@ -229,6 +236,8 @@ async function tryBlends(data: TuneData, opts: TuneOptions, trials: Trial[], fit
     const blend = new BlendModel(parts.map((p, k) => ({ model: p.model, weight: weights[k] })), "blend", scaling);
     const metrics = data.validate(blend);
     const config: ModelConfig = { model: "blend", scaling, members: parts.map((p, k) => ({ weight: weights[k], config: p.trial.config })).filter((m) => m.weight > 0) };
-    trials.push({ config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: (performance.now() - t0) / 1000 });
+    const trial = { config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: (performance.now() - t0) / 1000 };
+    trials.push(trial);
+    fitted.set(trial, blend);
   }
 }
