@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { Packr, Unpackr } from "msgpackr";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ArtifactError, FORMAT_VERSION, decodeArtifact } from "../../../src/artifact/format.ts";
+import { ArtifactError, FORMAT_VERSION, decodeArtifact, decodeManifest } from "../../../src/artifact/format.ts";
 import { tinyArtifactBytes } from "./tiny-artifact.ts";
 
 const RUNS = 300;
@@ -189,5 +189,39 @@ describe("artifact decoder under re-signed descriptor edits", () => {
     new DataView(out.buffer).setUint32(48, deep.length, true);
     out.set(deep, 52);
     expect(await decodeOutcome(resign(out))).toBe("ok");
+  });
+});
+
+describe("sharded manifest decoder under mutated bytes", () => {
+  let manifest: Uint8Array;
+  beforeAll(async () => {
+    const { shardArtifact } = await import("../../../trainer/artifact/shard.ts");
+    const { tinyArtifact } = await import("./tiny-artifact.ts");
+    manifest = (await shardArtifact(tinyArtifact(), { maxShardBytes: 1024 * 1024 })).manifest;
+    await decodeManifest(manifest);
+  });
+
+  async function manifestOutcome(bytes: Uint8Array): Promise<string> {
+    try {
+      await decodeManifest(bytes);
+      return "ok";
+    } catch (err) {
+      return err instanceof ArtifactError ? "ok" : `${(err as Error)?.name}: ${(err as Error)?.message}`;
+    }
+  }
+
+  it("never throws anything but an ArtifactError, re-signed or not", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 6 }), fc.boolean(), async (ms, sign) => {
+        const bytes = mutate(manifest, ms, sign ? 48 : 0);
+        expect(await manifestOutcome(sign ? resign(bytes) : bytes)).toBe("ok");
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it("tells a manifest and an artifact apart", async () => {
+    await expect(decodeManifest(valid)).rejects.toBeInstanceOf(ArtifactError);
+    await expect(decodeArtifact(manifest)).rejects.toBeInstanceOf(ArtifactError);
   });
 });
