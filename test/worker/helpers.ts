@@ -1,11 +1,15 @@
 /** Test plumbing: publish artifacts into the real R2/KV bindings and call an app instance. */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env as workerEnv } from "cloudflare:workers";
+import { env as workerEnv, exports as workerExports } from "cloudflare:workers";
 import { artifactKey, CURRENT_KEY, type CurrentPointer } from "../../src/artifact/keys.ts";
 import { createApp, type EdgerecApp } from "../../src/app.ts";
 import type { Env } from "../../src/config.ts";
 
 export const baseEnv = workerEnv as unknown as Env;
+
+/** The worker's default export (src/index.ts: one app and store per isolate). Typed here because
+ * `wrangler types` output (worker-configuration.d.ts) is not checked in. */
+export const worker = (workerExports as unknown as { default: { fetch(input: string, init?: RequestInit): Promise<Response> } }).default;
 
 export function pointerFor(version: string, bytes: number): CurrentPointer {
   return {

@@ -1,8 +1,7 @@
 /** The artifact store inside workerd: publishing, swapping, failures, KV source, A/B. */
-import { exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { CURRENT_KEY } from "../../src/artifact/keys.ts";
-import { baseEnv, client, download, pointerFor, problemOf, publishKV, publishR2, unpublishAll } from "./helpers.ts";
+import { baseEnv, client, download, pointerFor, problemOf, publishKV, publishR2, unpublishAll, worker } from "./helpers.ts";
 
 const { v1, v2 } = inject("artifacts");
 const bytes1 = await download(v1.url);
@@ -36,7 +35,7 @@ describe("nothing published", () => {
 
   it("the worker's default export (one store per isolate) serves the same way", async () => {
     await publishR2(v1.version, bytes1);
-    const res = await exports.default.fetch(`https://api.edgerec.test/v1/items/${itemId(1)}/similar?k=2`);
+    const res = await worker.fetch(`https://api.edgerec.test/v1/items/${itemId(1)}/similar?k=2`);
     expect(res.status).toBe(200);
   });
 });
