@@ -136,7 +136,9 @@ export function listResponse(
     w.ascii(',"score":').fixed4(it.score).ascii(',"reason":').string(it.reason).ascii("}");
   }
   w.ascii("]}");
-  return new Response(w.finish() as Uint8Array<ArrayBuffer>, { status: 200, headers: headersFor(picked, cache) });
+  // Fetch's "extract a body" copies a BufferSource at construction, so handing over a view of
+  // the shared scratch buffer is safe (and saves a copy).
+  return new Response(w.view() as Uint8Array<ArrayBuffer>, { status: 200, headers: headersFor(picked, cache) });
 }
 
 export function jsonResponse(picked: Picked, value: Record<string, unknown>, cache: CacheInfo | undefined): Response {

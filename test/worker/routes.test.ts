@@ -38,6 +38,16 @@ describe("recommendation routes", () => {
     expect(body.items[0].reason).toBe(`similar to ${body.item.title}`);
   });
 
+  it("response bodies are independent although they are written into one shared buffer", async () => {
+    const first = await api.fetch(`/v1/items/${itemId(10)}/similar?k=10`);
+    const second = await api.fetch(`/v1/items/${itemId(11)}/similar?k=3`);
+    const a = (await first.json()) as any;
+    const b = (await second.json()) as any;
+    expect(a.item.id).toBe(itemId(10));
+    expect(a.items).toHaveLength(10);
+    expect(b.item.id).toBe(itemId(11));
+  });
+
   it("similar items honour category, price and exclude filters", async () => {
     const first = await api.json(`/v1/items/${itemId(5)}/similar?k=3`);
     const excluded = first.body.items[0].id;
