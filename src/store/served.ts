@@ -28,12 +28,14 @@ export class ServedArtifact implements Catalog {
     readonly loadedAt: number,
     readonly decodeMs: number,
     readonly byteLength: number,
+    /** Cap of the encoded-fragment cache (tests shrink it to exercise the full path). */
+    fragmentArenaBytes = FragmentArena.MAX_ARENA_BYTES,
   ) {
     this.header = artifact.header;
     this.version = artifact.header.version;
     this.itemCount = artifact.header.counts.items;
     this.userCount = artifact.header.counts.users;
-    this.fragments = new FragmentArena(this.itemCount);
+    this.fragments = new FragmentArena(this.itemCount, fragmentArenaBytes);
     const names = artifact.categories.names;
     for (let c = 0; c < stringCountOf(names); c++) {
       const name = stringAt(names, c);
@@ -119,8 +121,17 @@ export class ServedArtifact implements Catalog {
     const arena = this.fragments;
     let start = arena.start[i];
     if (start < 0) {
-      this.writeItemFields(this.fragmentWriter.reset(), i);
-      start = arena.add(i, this.fragmentWriter.view());
+      if (arena.full) {
+        this.writeItemFields(w, i);
+        return;
+      }
+      const fragment = this.fragmentWriter.reset();
+      this.writeItemFields(fragment, i);
+      start = arena.add(i, fragment.view());
+      if (start < 0) {
+        w.bytes(fragment.view());
+        return;
+      }
     }
     w.slice(arena.bytes, start, arena.length[i]);
   }
@@ -162,33 +173,42 @@ function roundPrice(p: number): number {
 }
 
 /**
- * Encoded item fragments in one growable byte arena with per-item offsets: bounded memory
- * (MAX_ARENA_BYTES; when full it is simply emptied and refilled), two reads per cached item.
+ * Encoded item fragments in one growable byte arena with per-item offsets: two reads per
+ * cached item. Bounded (MAX_ARENA_BYTES): once full it keeps what it has and further items
+ * are written straight from the tables (no churn; the set it holds is whatever was asked for
+ * first, i.e. mostly the popular items, and a new version starts a new arena).
  */
 class FragmentArena {
-  static readonly MAX_ARENA_BYTES = 32 * 1024 * 1024;
-  bytes = new Uint8Array(256 * 1024);
+  // Bounded so an old and a new version (during a swap, or A/B) of a 100k-item catalogue
+  // stay well inside an isolate's 128 MB next to their artifact bytes.
+  static readonly MAX_ARENA_BYTES = 24 * 1024 * 1024;
+  bytes: Uint8Array;
   used = 0;
+  full = false;
   readonly start: Int32Array;
   readonly length: Int32Array;
 
-  constructor(items: number) {
+  constructor(
+    items: number,
+    private readonly maxBytes: number,
+  ) {
+    this.bytes = new Uint8Array(Math.min(256 * 1024, maxBytes));
     this.start = new Int32Array(items).fill(-1);
     this.length = new Int32Array(items);
   }
 
+  /** Stores a fragment and returns its offset, or -1 when the arena is full. */
   add(item: number, fragment: Uint8Array): number {
     if (this.used + fragment.length > this.bytes.length) {
-      if (this.bytes.length * 2 <= FragmentArena.MAX_ARENA_BYTES) {
-        let size = this.bytes.length * 2;
-        while (size < this.used + fragment.length) size *= 2;
-        const grown = new Uint8Array(size);
-        grown.set(this.bytes.subarray(0, this.used));
-        this.bytes = grown;
-      } else {
-        this.start.fill(-1);
-        this.used = 0;
+      let size = this.bytes.length * 2;
+      while (size < this.used + fragment.length) size *= 2;
+      if (size > this.maxBytes) {
+        this.full = true;
+        return -1;
       }
+      const grown = new Uint8Array(size);
+      grown.set(this.bytes.subarray(0, this.used));
+      this.bytes = grown;
     }
     const at = this.used;
     this.bytes.set(fragment, at);
