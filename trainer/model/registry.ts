@@ -3,6 +3,7 @@ import { PopularityModel } from "./popularity.ts";
 import { ItemKnnModel } from "./itemknn.ts";
 import { EaseModel } from "./ease.ts";
 import { HybridMF } from "./hybrid.ts";
+import { Rp3BetaModel } from "./rp3beta.ts";
 
 export type ModelFactory = (params: Record<string, unknown>) => Recommender;
 
@@ -12,6 +13,7 @@ const factories = new Map<string, ModelFactory>([
   ["itemknn", (p) => new ItemKnnModel(p)],
   ["ease", (p) => new EaseModel(p)],
   ["hybrid", (p) => new HybridMF(p)],
+  ["rp3beta", (p) => new Rp3BetaModel(p)],
 ]);
 
 /** Adds a model (e.g. the hybrid factorisation models) under a name. */

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { csrFromCoo } from "../../../trainer/data/matrix.ts";
+import { Rp3BetaModel } from "../../../trainer/model/rp3beta.ts";
+import { createRng } from "../../../trainer/util/rng.ts";
+import { runConformance } from "./conformance.case.ts";
+
+runConformance("rp3beta", () => new Rp3BetaModel({ alpha: 1, beta: 0.5, k: 20 }));
+
+describe("rp3beta similarities", () => {
+  it("are the item→user→item walk probability^α divided by deg_j^β", async () => {
+    // users × items: u0 {0,1}, u1 {0,1,2}, u2 {2}
+    const x = csrFromCoo(3, 3, [0, 0, 1, 1, 1, 2], [0, 1, 0, 1, 2, 2]);
+    const model = new Rp3BetaModel({ alpha: 1, beta: 0.5, k: 0 });
+    await model.fit({ interactions: x, rng: createRng(0) });
+    const out = new Float32Array(3);
+    model.itemSimilarities(0, out);
+    expect(out[0]).toBe(0);
+    // item 0 (deg 2) → u0 (deg 2) → item 1, and → u1 (deg 3) → item 1; item 1 has deg 2.
+    expect(out[1]).toBeCloseTo(((1 / 2) * (1 / 2) + (1 / 2) * (1 / 3)) / Math.sqrt(2), 6);
+    expect(out[2]).toBeCloseTo(((1 / 2) * (1 / 3)) / Math.sqrt(2), 6);
+  });
+
+  it("keeps only the top k neighbours per item", async () => {
+    const x = csrFromCoo(2, 4, [0, 0, 0, 1, 1], [0, 1, 2, 0, 1]);
+    const model = new Rp3BetaModel({ k: 1 });
+    await model.fit({ interactions: x, rng: createRng(0) });
+    const out = new Float32Array(4);
+    model.itemSimilarities(0, out);
+    expect(Array.from(out).filter((v) => v > 0)).toHaveLength(1);
+    expect(out[1]).toBeGreaterThan(0);
+  });
+});
