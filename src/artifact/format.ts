@@ -127,18 +127,22 @@ export interface Artifact {
   extra?: Record<string, unknown>;
 }
 
+/** What a shard of a sharded artifact holds (see ArtifactManifest). */
+export type ShardKind = "items" | "users" | "popular";
+
 /**
- * A large catalogue is published as a manifest plus shards, each shard a complete Artifact
- * (same format, decoded with decodeArtifact) that is self-contained for what it owns:
- *  - its owned items (a contiguous range of the global catalogue) with their neighbour
- *    lists, and the display metadata of every item those lists name (as extra rows with no
- *    lists of their own), so similar-items needs exactly one shard;
- *  - its owned users with their histories (and vectors/top-N), plus the neighbour lists of
- *    those histories' items, so user recommendations need exactly one shard;
- *  - the head of the popularity lists (overall and per category), so any shard answers "popular".
- * Shard-local indexes differ from global ones; ids are the same strings everywhere. A basket
+ * A large catalogue is published as a manifest plus many small shards (~3 MiB by default,
+ * always under KV's 25 MiB), each a complete Artifact (same format, decoded with
+ * decodeArtifact) over shard-local item indexes; ids are the same strings everywhere:
+ *  - item shards: a group of items (grouped by category path, so neighbours' metadata is
+ *    shared) with their collaborative and content neighbour rows and vectors, plus the display
+ *    metadata and vectors of every item those rows name (at most K + contentK per owned item,
+ *    each stored once per shard), so similar-items needs exactly one shard;
+ *  - user shards: a range of users with their histories, precomputed top-N (and vectors), plus
+ *    the metadata of the items those name (no neighbour rows: the precomputed strategy needs none);
+ *  - one popular shard (`popularShard`): the popularity heads, overall and per category.
+ * Owned items/users are a shard's first rows, at the manifest's `local` index. A basket
  * spanning shards is answered by loading each basket item's shard and merging by id.
- * Every shard stays under 25 MiB (KV's value limit).
  */
 export interface ArtifactManifest {
   header: ArtifactHeader;
@@ -153,7 +157,7 @@ export interface ArtifactManifest {
     shard: Uint16Array;
     local: Uint32Array;
   };
-  shards: Array<{ bytes: number; sha256: string; items: number; users: number }>;
+  shards: Array<{ bytes: number; sha256: string; items: number; users: number; kind?: ShardKind }>;
   /** The shard to read popular items from when no item or user names one. */
   popularShard: number;
 }

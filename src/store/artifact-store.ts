@@ -14,7 +14,7 @@ import { configOf, type Env } from "../config.ts";
 import { ProblemError } from "../http/problem.ts";
 import type { Catalog } from "./catalog.ts";
 import { ServedArtifact } from "./served.ts";
-import { ShardedCatalog } from "./sharded.ts";
+import { ShardedCatalog, shardCacheBytesOf } from "./sharded.ts";
 import { type ArtifactSource, PointerError, sourceFor } from "./source.ts";
 import { withTimeout } from "./timeout.ts";
 
@@ -63,6 +63,8 @@ export class ArtifactStore {
   private readonly variants = new Map<string, Promise<Catalog>>();
   private readonly variantErrors = new Map<string, string>();
   private readonly variantReady = new Map<string, Catalog>();
+  /** Byte budget of a sharded version's resident shards (SHARD_CACHE_MB), read at each load. */
+  private shardCacheBytes = shardCacheBytesOf({});
   /** Number of artifact decodes this isolate has performed (a stampede must cause one). */
   decodes = 0;
 
@@ -119,6 +121,7 @@ export class ArtifactStore {
     const config = configOf(env);
     const source = sourceFor(env, config);
     this.sourceName = source.name;
+    this.shardCacheBytes = shardCacheBytesOf(env);
     this.pointerVersion = undefined;
     const pointer = await source.pointer();
     this.lastCheck = this.now();
@@ -179,7 +182,7 @@ export class ArtifactStore {
     const keys = pointer.shards?.length === manifest.shards.length ? pointer.shards : manifest.shards.map((_, i) => shardKey(pointer.version, i));
     const missing = await source.missing(keys);
     if (missing.length) throw new ArtifactError(`version ${pointer.version} is missing shard object(s) ${missing.slice(0, 3).join(", ")}`, "publish it again");
-    const catalog = new ShardedCatalog(manifest, source, keys, this.now(), performance.now() - started, bytes.byteLength, () => this.decodes++);
+    const catalog = new ShardedCatalog(manifest, source, keys, this.now(), performance.now() - started, bytes.byteLength, () => this.decodes++, this.shardCacheBytes);
     try {
       await catalog.popular();
     } catch (err) {

@@ -1,8 +1,10 @@
 /**
  * A sharded version: the manifest (every id → its shard) is loaded up front; shards are
- * fetched on first use, one in-flight load per shard, and kept. Each shard is a complete
- * artifact holding everything one similar-items or user query needs (see format.ts), so a
- * query touches exactly one shard; a basket spanning shards touches each of its shards.
+ * fetched on first use, one in-flight load per shard shared by every request that needs it,
+ * and kept in an LRU bounded by bytes (SHARD_CACHE_MB, default 48) so the isolate stays well
+ * under Workers' 128 MB whatever the catalogue size. Each shard is a complete artifact holding
+ * everything one similar-items or user query needs (see format.ts), so a query touches exactly
+ * one shard; a basket spanning shards touches each of its shards. The popular shard is pinned.
  */
 import { type ArtifactHeader, type ArtifactManifest, ArtifactError, decodeArtifact, shardOfItem, shardOfUser } from "../artifact/format.ts";
 import { ProblemError } from "../http/problem.ts";
@@ -10,13 +12,28 @@ import type { Catalog, Located } from "./catalog.ts";
 import { ServedArtifact } from "./served.ts";
 import type { ArtifactSource } from "./source.ts";
 
+/** Default byte budget of resident shards: leaves room for the manifest, code and requests in 128 MB. */
+export const DEFAULT_SHARD_CACHE_MB = 48;
+
+/** The shard cache budget from the environment (`SHARD_CACHE_MB`), in bytes. */
+export function shardCacheBytesOf(env: object): number {
+  const raw = (env as Record<string, unknown>).SHARD_CACHE_MB;
+  const mb = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : typeof raw === "number" ? raw : DEFAULT_SHARD_CACHE_MB;
+  return (Number.isFinite(mb) && mb > 0 ? mb : DEFAULT_SHARD_CACHE_MB) * 1024 * 1024;
+}
+
 export class ShardedCatalog implements Catalog {
   readonly layout = "sharded" as const;
   fetchMs = 0;
   readonly version: string;
   readonly header: ArtifactHeader;
-  private readonly ready: (ServedArtifact | undefined)[];
+  /** Resident shards, least recently used first (a Map keeps insertion order). */
+  private readonly ready = new Map<number, ServedArtifact>();
   private readonly loading: (Promise<ServedArtifact> | undefined)[];
+  /** Bytes of the resident shards (their buffers are the decoded artifacts' backing store). */
+  residentBytes = 0;
+  /** Shards dropped to stay under the budget (for /healthz, tests and benches). */
+  evictions = 0;
 
   constructor(
     readonly manifest: ArtifactManifest,
@@ -26,21 +43,27 @@ export class ShardedCatalog implements Catalog {
     readonly decodeMs: number,
     readonly byteLength: number,
     private readonly onDecode: () => void,
+    /** Byte budget of resident shards (the popular shard and the shard just loaded always stay). */
+    readonly cacheBytes: number = DEFAULT_SHARD_CACHE_MB * 1024 * 1024,
   ) {
     this.header = manifest.header;
     this.version = manifest.header.version;
-    this.ready = new Array(shardKeys.length);
     this.loading = new Array(shardKeys.length);
   }
 
-  /** Shards loaded so far (for /healthz and tests). */
+  /** Shards resident now (for /healthz and tests). */
   loadedShards(): number[] {
-    return this.ready.flatMap((s, i) => (s ? [i] : []));
+    return [...this.ready.keys()].sort((a, b) => a - b);
   }
 
   shard(s: number): ServedArtifact | Promise<ServedArtifact> {
-    const ready = this.ready[s];
-    if (ready) return ready;
+    const ready = this.ready.get(s);
+    if (ready) {
+      // Most recently used moves to the end.
+      this.ready.delete(s);
+      this.ready.set(s, ready);
+      return ready;
+    }
     let pending = this.loading[s];
     if (!pending) {
       pending = this.load(s).finally(() => {
@@ -63,7 +86,9 @@ export class ShardedCatalog implements Catalog {
         throw new ArtifactError(`shard ${s} holds version ${artifact.header.version}, not ${this.version}`, "publish the version again");
       }
       const served = new ServedArtifact(artifact, Date.now(), performance.now() - started, bytes.byteLength);
-      this.ready[s] = served;
+      this.ready.set(s, served);
+      this.residentBytes += bytes.byteLength;
+      this.evict(s);
       return served;
     } catch (err) {
       throw new ProblemError(
@@ -74,6 +99,21 @@ export class ShardedCatalog implements Catalog {
         undefined,
         { "retry-after": "5" },
       );
+    }
+  }
+
+  /**
+   * Drops least recently used shards until the resident bytes fit the budget. Requests that
+   * already hold a dropped shard finish with it; the garbage collector frees it afterwards.
+   */
+  private evict(keep: number): void {
+    if (this.residentBytes <= this.cacheBytes) return;
+    for (const [s, served] of this.ready) {
+      if (this.residentBytes <= this.cacheBytes) break;
+      if (s === keep || s === this.manifest.popularShard) continue;
+      this.ready.delete(s);
+      this.residentBytes -= served.byteLength;
+      this.evictions++;
     }
   }
 
@@ -100,7 +140,7 @@ export class ShardedCatalog implements Catalog {
   }
 
   categories(): readonly string[] {
-    const s = this.ready[this.manifest.popularShard];
+    const s = this.ready.get(this.manifest.popularShard);
     return s ? s.categories() : [];
   }
 }

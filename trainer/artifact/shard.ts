@@ -9,6 +9,7 @@ import {
   NONE,
   type NeighbourLists,
   type QuantizedVectors,
+  type ShardKind,
   type StringTable,
   stringAt,
   stringTable,
@@ -16,11 +17,17 @@ import {
 
 /** KV's value limit; every shard must stay below it. */
 export const KV_VALUE_LIMIT = 25 * 1024 * 1024;
+/** Default shard size: small shards keep a cold fetch short and the worker's shard cache fine-grained. */
+export const DEFAULT_SHARD_BYTES = 3 * 1024 * 1024;
+
 export interface ShardOptions {
+  /** Size cap of every shard (default 3 MiB, at most 25 MiB). */
   maxShardBytes?: number;
-  /** Popular items copied into every shard, overall (default 200) and per category (default 100). */
+  /** Popular items in the popular shard, overall (default 200) and per category (default 100). */
   popularHead?: number;
   popularHeadPerCategory?: number;
+  /** Popular items per category copied into item shards for topping up short lists (default 20). */
+  itemShardPopularPerCategory?: number;
 }
 
 export interface ShardedArtifact {
@@ -28,28 +35,64 @@ export interface ShardedArtifact {
   shards: Uint8Array[];
 }
 
+interface ShardPlan {
+  kind: ShardKind;
+  /** Global item indexes that own a neighbour row here (item shards) … */
+  items: number[];
+  /** … or the global user indexes owned here (user shards). */
+  users: number[];
+}
+
 /**
- * Splits an artifact into self-contained shards (see ArtifactManifest in format.ts): shard s
- * owns a contiguous range of items and of users; it carries their neighbour lists, the lists
- * of its users' history items, and the metadata of every item those lists name.
- * Starts from an estimate of the shard count and doubles it until every shard fits.
+ * Splits an artifact into three kinds of shards (see ArtifactManifest in format.ts), each a
+ * complete Artifact: item shards (items grouped by category path so neighbours' metadata is
+ * shared), user shards, and one popular shard. Each kind is packed greedily by an estimate of
+ * bytes per owned row; a shard that still comes out over the cap is split in half.
  */
 export async function shardArtifact(artifact: Artifact, options: ShardOptions = {}): Promise<ShardedArtifact> {
-  const max = Math.min(options.maxShardBytes ?? 20 * 1024 * 1024, KV_VALUE_LIMIT);
-  const whole = await encodeArtifact(artifact);
-  let count = Math.max(2, Math.ceil((whole.length * 2) / max));
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const shards: Uint8Array[] = [];
-    let fits = true;
-    for (let s = 0; s < count && fits; s++) {
-      const bytes = await encodeArtifact(extractShard(artifact, s, count, options));
-      if (bytes.length > max) fits = false;
-      shards.push(bytes);
+  const max = Math.min(options.maxShardBytes ?? DEFAULT_SHARD_BYTES, KV_VALUE_LIMIT);
+  const n = artifact.header.counts.items;
+  const u = artifact.header.counts.users;
+  const itemOrder = Array.from({ length: n }, (_, i) => i);
+  const paths = itemOrder.map((i) => stringAt(artifact.items.categoryPaths, i));
+  itemOrder.sort((x, y) => (paths[x] < paths[y] ? -1 : paths[x] > paths[y] ? 1 : x - y));
+  const userOrder = Array.from({ length: u }, (_, x) => x);
+
+  const plans: ShardPlan[] = [{ kind: "popular", items: [], users: [] }];
+  const encoded: Uint8Array[] = [];
+  const pack = async (kind: ShardKind, order: number[]) => {
+    if (order.length === 0) return;
+    // Estimate bytes per owned row from a trial shard, then fill shards to ~85% of the cap.
+    const trial = order.slice(0, Math.min(order.length, 256));
+    const trialBytes = (await encodeArtifact(extractShard(artifact, planOf(kind, trial), options))).length;
+    const perRow = Math.max(1, trialBytes / trial.length);
+    const rows = Math.max(1, Math.floor((max * 0.85) / perRow));
+    const queue: number[][] = [];
+    for (let start = 0; start < order.length; start += rows) queue.push(order.slice(start, start + rows));
+    while (queue.length) {
+      const part = queue.shift()!;
+      const plan = planOf(kind, part);
+      const bytes = await encodeArtifact(extractShard(artifact, plan, options));
+      if (bytes.length > max) {
+        if (part.length === 1) throw new Error(`one ${kind === "items" ? "item" : "user"} alone needs a ${bytes.length}-byte shard, over the ${max}-byte cap; raise --shard-bytes`);
+        const half = Math.ceil(part.length / 2);
+        queue.unshift(part.slice(0, half), part.slice(half));
+        continue;
+      }
+      plans.push(plan);
+      encoded.push(bytes);
     }
-    if (fits) return { manifest: await encodeManifest(buildManifest(artifact, shards, count)), shards };
-    count *= 2;
-  }
-  throw new Error(`cannot split the artifact into shards under ${max} bytes; lower --neighbours or the history length`);
+  };
+  const popularBytes = await encodeArtifact(extractShard(artifact, plans[0], options));
+  if (popularBytes.length > max) throw new Error(`the popular shard needs ${popularBytes.length} bytes, over the ${max}-byte cap; lower --popular-head or raise --shard-bytes`);
+  encoded.push(popularBytes);
+  await pack("items", itemOrder);
+  await pack("users", userOrder);
+  return { manifest: await encodeManifest(buildManifest(artifact, plans, encoded)), shards: encoded };
+}
+
+function planOf(kind: ShardKind, rows: number[]): ShardPlan {
+  return kind === "users" ? { kind, items: [], users: rows } : { kind, items: rows, users: [] };
 }
 
 /** Writes manifest.bin and shard-<n>.bin into `dir`. */
@@ -62,59 +105,52 @@ export async function writeSharded(artifact: Artifact, dir: string, options: Sha
   return { manifestPath, shards: shards.length, totalBytes: manifest.length + shards.reduce((sum, b) => sum + b.length, 0) };
 }
 
-function range(total: number, s: number, count: number): [number, number] {
-  const size = Math.ceil(total / count);
-  return [Math.min(total, s * size), Math.min(total, (s + 1) * size)];
-}
-
-function buildManifest(a: Artifact, shards: Uint8Array[], count: number): ArtifactManifest {
-  const n = a.header.counts.items;
-  const u = a.header.counts.users;
-  const itemShard = new Uint16Array(n);
-  const itemLocal = new Uint32Array(n);
-  const userShard = new Uint16Array(u);
-  const userLocal = new Uint32Array(u);
-  const info: ArtifactManifest["shards"] = [];
-  for (let s = 0; s < count; s++) {
-    const [i0, i1] = range(n, s, count);
-    for (let i = i0; i < i1; i++) {
-      itemShard[i] = s;
-      itemLocal[i] = i - i0;
-    }
-    const [u0, u1] = range(u, s, count);
-    for (let x = u0; x < u1; x++) {
+function buildManifest(a: Artifact, plans: ShardPlan[], shards: Uint8Array[]): ArtifactManifest {
+  const itemShard = new Uint16Array(a.header.counts.items);
+  const itemLocal = new Uint32Array(a.header.counts.items);
+  const userShard = new Uint16Array(a.header.counts.users);
+  const userLocal = new Uint32Array(a.header.counts.users);
+  if (plans.length > 0xffff) throw new Error(`${plans.length} shards exceed the manifest's 65535; raise --shard-bytes`);
+  plans.forEach((plan, s) => {
+    // Owned rows come first in a shard, in plan order (see extractShard).
+    plan.items.forEach((g, l) => {
+      itemShard[g] = s;
+      itemLocal[g] = l;
+    });
+    plan.users.forEach((x, l) => {
       userShard[x] = s;
-      userLocal[x] = x - u0;
-    }
-    info.push({ bytes: shards[s].length, sha256: createHash("sha256").update(shards[s]).digest("hex"), items: i1 - i0, users: u1 - u0 });
-  }
+      userLocal[x] = l;
+    });
+  });
   return {
     header: a.header,
     items: { ids: a.items.ids, shard: itemShard, local: itemLocal },
     users: { ids: a.users.ids, shard: userShard, local: userLocal },
-    shards: info,
+    shards: plans.map((plan, s) => ({
+      bytes: shards[s].length,
+      sha256: createHash("sha256").update(shards[s]).digest("hex"),
+      items: plan.items.length,
+      users: plan.users.length,
+      kind: plan.kind,
+    })),
     popularShard: 0,
   };
 }
 
-function rowIds(lists: NeighbourLists, i: number): Uint32Array {
-  if (lists.ptr) return lists.ids.subarray(lists.ptr[i], lists.ptr[i + 1]);
-  return lists.ids.subarray(i * lists.k, i * lists.k + lists.k);
+function rowRange(lists: NeighbourLists, g: number): [number, number] {
+  if (lists.ptr) return [lists.ptr[g], lists.ptr[g + 1]];
+  let e = g * lists.k;
+  while (e < (g + 1) * lists.k && lists.ids[e] !== NONE) e++;
+  return [g * lists.k, e];
 }
 
-/** Shard s of `count`: a complete Artifact over local item indexes. */
-export function extractShard(a: Artifact, s: number, count: number, options: ShardOptions = {}): Artifact {
-  const POPULAR_HEAD = options.popularHead ?? 200;
-  const POPULAR_HEAD_PER_CATEGORY = options.popularHeadPerCategory ?? 100;
-  const n = a.header.counts.items;
-  const [i0, i1] = range(n, s, count);
-  const [u0, u1] = range(a.header.counts.users, s, count);
-  const { historyPtr, historyIds } = a.users;
-
-  // Items whose neighbour lists this shard needs: owned ones and its users' history items.
-  const withRows = new Set<number>();
-  for (let i = i0; i < i1; i++) withRows.add(i);
-  for (let p = historyPtr[u0]; p < historyPtr[u1]; p++) withRows.add(historyIds[p]);
+/**
+ * One shard as a complete Artifact over local item indexes: the owned items first (with their
+ * neighbour rows), then, without rows, every other item the shard names (neighbours, history,
+ * top-N, popular head), each once.
+ */
+function extractShard(a: Artifact, plan: ShardPlan, options: ShardOptions): Artifact {
+  const nCat = a.popular.byCategoryPtr.length - 1;
   const local = new Map<number, number>();
   const order: number[] = [];
   const add = (g: number) => {
@@ -122,58 +158,71 @@ export function extractShard(a: Artifact, s: number, count: number, options: Sha
     local.set(g, order.length);
     order.push(g);
   };
-  for (let i = i0; i < i1; i++) add(i);
-  const rest = new Set<number>();
-  for (const g of withRows) {
-    rest.add(g);
-    for (const x of rowIds(a.neighbours, g)) if (x !== NONE) rest.add(x);
-    for (const x of rowIds(a.contentNeighbours, g)) rest.add(x);
+  for (const g of plan.items) add(g);
+  const owned = order.length;
+  for (const g of plan.items) {
+    for (const lists of [a.neighbours, a.contentNeighbours]) {
+      const [p0, p1] = rowRange(lists, g);
+      for (let p = p0; p < p1; p++) add(lists.ids[p]);
+    }
   }
-  const popularHead = a.popular.overall.subarray(0, POPULAR_HEAD);
-  for (const x of popularHead) rest.add(x);
-  const nCat = a.popular.byCategoryPtr.length - 1;
-  for (let c = 0; c < nCat; c++) {
-    const start = a.popular.byCategoryPtr[c];
-    const end = Math.min(a.popular.byCategoryPtr[c + 1], start + POPULAR_HEAD_PER_CATEGORY);
-    for (let p = start; p < end; p++) rest.add(a.popular.byCategoryIds[p]);
+  const { historyPtr, historyIds } = a.users;
+  for (const x of plan.users) {
+    for (let p = historyPtr[x]; p < historyPtr[x + 1]; p++) add(historyIds[p]);
+    if (a.users.topIds && a.users.topPtr) for (let p = a.users.topPtr[x]; p < a.users.topPtr[x + 1]; p++) add(a.users.topIds[p]);
   }
-  if (a.users.topIds) for (let p = a.users.topPtr![u0]; p < a.users.topPtr![u1]; p++) rest.add(a.users.topIds[p]);
-  for (const g of [...rest].sort((x, y) => x - y)) add(g);
-  const m = order.length;
-  const map = (g: number) => (g === NONE ? NONE : local.get(g)!);
 
-  const pickStrings = (t: StringTable, sortable = false) => stringTable(order.map((g) => stringAt(t, g)), sortable);
-  const neighbours = subsetLists(a.neighbours, order, withRows, map);
-  const contentNeighbours = subsetLists(a.contentNeighbours, order, withRows, map);
-
+  // Popularity: the full head in the popular shard; a short head for topping up elsewhere.
+  let overallHead: Uint32Array;
+  const categoryHead = new Array<number>(nCat).fill(0);
+  if (plan.kind === "popular") {
+    overallHead = a.popular.overall.subarray(0, options.popularHead ?? 200);
+    categoryHead.fill(options.popularHeadPerCategory ?? 100);
+  } else if (plan.kind === "items") {
+    overallHead = a.popular.overall.subarray(0, 20);
+    const perCategory = options.itemShardPopularPerCategory ?? 20;
+    for (const g of plan.items) if (a.items.topCategory[g] !== NONE && a.items.topCategory[g] < nCat) categoryHead[a.items.topCategory[g]] = perCategory;
+  } else {
+    overallHead = a.popular.overall.subarray(0, 20);
+  }
+  for (const g of overallHead) add(g);
   const byCategoryPtr = new Uint32Array(nCat + 1);
   const byCategory: number[] = [];
   for (let c = 0; c < nCat; c++) {
     const start = a.popular.byCategoryPtr[c];
-    const end = Math.min(a.popular.byCategoryPtr[c + 1], start + POPULAR_HEAD_PER_CATEGORY);
-    for (let p = start; p < end; p++) byCategory.push(map(a.popular.byCategoryIds[p]));
+    const end = Math.min(a.popular.byCategoryPtr[c + 1], start + categoryHead[c]);
+    for (let p = start; p < end; p++) {
+      add(a.popular.byCategoryIds[p]);
+      byCategory.push(local.get(a.popular.byCategoryIds[p])!);
+    }
     byCategoryPtr[c + 1] = byCategory.length;
   }
+  const m = order.length;
+  const map = (g: number) => (g === NONE ? NONE : local.get(g)!);
+  const pickStrings = (t: StringTable, sortable = false) => stringTable(order.map((g) => stringAt(t, g)), sortable);
 
-  const userIds: string[] = [];
-  for (let x = u0; x < u1; x++) userIds.push(stringAt(a.users.ids, x));
-  const shardHistoryPtr = new Uint32Array(u1 - u0 + 1);
-  for (let x = u0; x < u1; x++) shardHistoryPtr[x - u0 + 1] = historyPtr[x + 1] - historyPtr[u0];
-  const users: Artifact["users"] = {
-    ids: stringTable(userIds, true),
-    historyPtr: shardHistoryPtr,
-    historyIds: Uint32Array.from(historyIds.subarray(historyPtr[u0], historyPtr[u1]), map),
-  };
+  const users: Artifact["users"] = { ids: stringTable(plan.users.map((x) => stringAt(a.users.ids, x)), true), historyPtr: new Uint32Array(plan.users.length + 1), historyIds: new Uint32Array(0) };
+  const history: number[] = [];
+  plan.users.forEach((x, l) => {
+    for (let p = historyPtr[x]; p < historyPtr[x + 1]; p++) history.push(map(historyIds[p]));
+    users.historyPtr[l + 1] = history.length;
+  });
+  users.historyIds = Uint32Array.from(history);
   if (a.users.topIds && a.users.topPtr) {
-    const base = a.users.topPtr[u0];
-    users.topPtr = Uint32Array.from(a.users.topPtr.subarray(u0, u1 + 1), (p) => p - base);
-    users.topIds = Uint32Array.from(a.users.topIds.subarray(base, a.users.topPtr[u1]), map);
+    const topPtr = new Uint32Array(plan.users.length + 1);
+    const top: number[] = [];
+    plan.users.forEach((x, l) => {
+      for (let p = a.users.topPtr![x]; p < a.users.topPtr![x + 1]; p++) top.push(map(a.users.topIds![p]));
+      topPtr[l + 1] = top.length;
+    });
+    users.topPtr = topPtr;
+    users.topIds = Uint32Array.from(top);
   }
-  if (a.users.vectors) users.vectors = subsetVectors(a.users.vectors, Array.from({ length: u1 - u0 }, (_, k) => u0 + k));
-  if (a.users.biases) users.biases = a.users.biases.slice(u0, u1);
+  if (a.users.vectors) users.vectors = subsetVectors(a.users.vectors, plan.users);
+  if (a.users.biases) users.biases = Float32Array.from(plan.users, (x) => a.users.biases![x]);
 
   const shard: Artifact = {
-    header: { ...a.header, counts: { items: m, users: u1 - u0, categories: a.header.counts.categories } },
+    header: { ...a.header, counts: { items: m, users: plan.users.length, categories: a.header.counts.categories } },
     items: {
       ids: pickStrings(a.items.ids, true),
       titles: pickStrings(a.items.titles),
@@ -185,48 +234,47 @@ export function extractShard(a: Artifact, s: number, count: number, options: Sha
       topCategory: Uint32Array.from(order, (g) => a.items.topCategory[g]),
     },
     categories: a.categories,
-    neighbours,
-    contentNeighbours,
+    neighbours: subsetLists(a.neighbours, order, owned, map),
+    contentNeighbours: subsetLists(a.contentNeighbours, order, owned, map),
     itemInteractions: Uint32Array.from(order, (g) => a.itemInteractions[g]),
-    popular: { overall: Uint32Array.from(popularHead, map), byCategoryPtr, byCategoryIds: Uint32Array.from(byCategory) },
+    popular: { overall: Uint32Array.from(overallHead, map), byCategoryPtr, byCategoryIds: Uint32Array.from(byCategory) },
     users,
-    extra: { ...(a.extra ?? {}), shard: { index: s, of: count, ownedItems: i1 - i0, firstItem: i0, firstUser: u0 } },
+    // Not the whole artifact's extras (training charts…): the manifest's header describes the version.
+    extra: { shard: { kind: plan.kind, ownedItems: owned, ownedUsers: plan.users.length } },
   };
   if (a.itemVectors) shard.itemVectors = subsetVectors(a.itemVectors, order);
   if (a.itemBiases) shard.itemBiases = Float32Array.from(order, (g) => a.itemBiases![g]);
   return shard;
 }
 
-/**
- * Rows of `order` (those in `withRows`; the rest empty), ids remapped to local indexes. Always
- * the sparse layout: most of a shard's items are there for their metadata only.
- */
-function subsetLists(lists: NeighbourLists, order: number[], withRows: Set<number>, map: (g: number) => number): NeighbourLists {
+/** Rows of the first `owned` items of `order` (the rest empty), ids remapped to local indexes; always sparse. */
+function subsetLists(lists: NeighbourLists, order: number[], owned: number, map: (g: number) => number): NeighbourLists {
   const m = order.length;
   const lo = new Float32Array(m);
   const hi = new Float32Array(m);
-  const start = (g: number) => (lists.ptr ? lists.ptr[g] : g * lists.k);
-  const end = (g: number) => {
-    if (lists.ptr) return lists.ptr[g + 1];
-    let e = g * lists.k;
-    while (e < (g + 1) * lists.k && lists.ids[e] !== NONE) e++;
-    return e;
-  };
   const ptr = new Uint32Array(m + 1);
-  const ids: number[] = [];
-  const quantized: number[] = [];
-  order.forEach((g, l) => {
-    if (withRows.has(g)) {
-      for (let p = start(g), e = end(g); p < e; p++) {
-        ids.push(map(lists.ids[p]));
-        quantized.push(lists.quantized[p]);
+  let total = 0;
+  for (let l = 0; l < owned; l++) {
+    const [p0, p1] = rowRange(lists, order[l]);
+    total += p1 - p0;
+  }
+  const ids = new Uint32Array(total);
+  const quantized = new Uint8Array(total);
+  let w = 0;
+  for (let l = 0; l < m; l++) {
+    if (l < owned) {
+      const g = order[l];
+      const [p0, p1] = rowRange(lists, g);
+      for (let p = p0; p < p1; p++) {
+        ids[w] = map(lists.ids[p]);
+        quantized[w++] = lists.quantized[p];
       }
       lo[l] = lists.lo[g];
       hi[l] = lists.hi[g];
     }
-    ptr[l + 1] = ids.length;
-  });
-  return { k: lists.k, ptr, ids: Uint32Array.from(ids), quantized: Uint8Array.from(quantized), lo, hi };
+    ptr[l + 1] = w;
+  }
+  return { k: lists.k, ptr, ids, quantized, lo, hi };
 }
 
 function subsetVectors(v: QuantizedVectors, rows: number[]): QuantizedVectors {

@@ -34,13 +34,52 @@ describe("sharded artifacts", () => {
       const where = shardOfUser(m, id)!;
       const shard = decoded[where.shard];
       const u = indexOfString(whole.users.ids, id);
-      for (const strategy of ["history", "vectors"] as const) {
+      // User shards carry histories and the precomputed top-N, not neighbour rows: the default strategy.
+      expect(whole.users.topIds).toBeDefined();
+      for (const strategy of ["precomputed"] as const) {
         const expected = userRecommendations(whole, u, { k: 5, strategy });
         const got = userRecommendations(shard, where.local, { k: 5, strategy });
         expect(ids(shard, got.items)).toEqual(ids(whole, expected.items));
       }
     }
     expect(shardOfItem(m, "no-such-item")).toBeNull();
+  });
+
+  it("keeps item, user and popular shards apart, each under the cap, and item shards hold each name once", async () => {
+    const store = smallStore({ items: 400, users: 150, cold: 10 });
+    const { artifact: whole } = await buildArtifactObject({ model: new GroupModel(store.warmItems, 150, store.groups), interactions: store.interactions, items: store.items, k: 8 });
+    const max = 40 * 1024;
+    const { manifest, shards } = await shardArtifact(whole, { maxShardBytes: max, popularHead: 50, popularHeadPerCategory: 10 });
+    const m = await decodeManifest(manifest);
+    const kinds = m.shards.map((s) => s.kind);
+    expect(kinds[m.popularShard]).toBe("popular");
+    expect(kinds.filter((k) => k === "items").length).toBeGreaterThan(1);
+    expect(kinds.filter((k) => k === "users").length).toBeGreaterThan(0);
+    for (const s of shards) expect(s.length).toBeLessThanOrEqual(max);
+    const decoded = await Promise.all(shards.map((b) => decodeArtifact(b, { deep: true })));
+    let owned = 0;
+    decoded.forEach((shard, s) => {
+      const ids = Array.from({ length: shard.header.counts.items }, (_, i) => stringAt(shard.items.ids, i));
+      expect(new Set(ids).size).toBe(ids.length);
+      if (kinds[s] === "items") {
+        owned += m.shards[s].items;
+        expect(shard.header.counts.users).toBe(0);
+        // Bounded duplication: besides owned rows, at most K + contentK names per owned item (plus the popular top-up head).
+        expect(shard.header.counts.items).toBeLessThanOrEqual(m.shards[s].items * (1 + whole.neighbours.k + whole.contentNeighbours.k) + 20 + 20 * whole.header.counts.categories);
+      }
+      if (kinds[s] === "users") expect(m.shards[s].items).toBe(0);
+    });
+    expect(owned).toBe(whole.header.counts.items);
+    // Every item's manifest entry points at an item shard row holding that id.
+    for (let g = 0; g < whole.header.counts.items; g += 7) {
+      const id = stringAt(whole.items.ids, g);
+      const where = shardOfItem(m, id)!;
+      expect(kinds[where.shard]).toBe("items");
+      expect(stringAt(decoded[where.shard].items.ids, where.local)).toBe(id);
+    }
+    // Popular items are answered from the popular shard like from the whole.
+    const popular = decoded[m.popularShard];
+    expect(Array.from(popular.popular.overall.subarray(0, 10), (i) => stringAt(popular.items.ids, i))).toEqual(Array.from(whole.popular.overall.subarray(0, 10), (i) => stringAt(whole.items.ids, i)));
   });
 
   it("manifests and artifacts are told apart with a clear message", async () => {

@@ -24,7 +24,7 @@ beforeAll(async () => {
 
 /** Uploads a sharded version (shards, then manifest, then the pointer), letting `tamper` drop or damage shards. */
 async function publishSharded(version: string, tamper: (shard: number, bytes: Uint8Array) => Uint8Array | null): Promise<number> {
-  const { manifest, shards } = await shardArtifact(syntheticArtifact({ items: 300, users: 30, version }), { maxShardBytes: 1024 * 1024 });
+  const { manifest, shards } = await shardArtifact(syntheticArtifact({ items: 300, users: 30, version }), { maxShardBytes: 64 * 1024, popularHead: 20, popularHeadPerCategory: 5 });
   const keys = shards.map((_, i) => shardKey(version, i));
   for (let i = 0; i < shards.length; i++) {
     const bytes = tamper(i, shards[i]);
