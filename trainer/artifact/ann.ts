@@ -31,8 +31,10 @@ export interface AnnSettings {
 /**
  * HNSW settings scaled with the catalogue: usearch's defaults (16 / 128 / 4k) reach recall@20
  * 0.975 at 100k items but 0.95 at 200k and 0.763 at 1M (bench/results/scale.md), because the
- * search beam needed for a fixed recall grows with n. The search beam grows with sqrt(n) (cheap:
- * search is a fraction of the build), the graph degree and insertion beam step up past 500k.
+ * search beam needed for a fixed recall grows with n. At 200k a beam of 512 gave 0.9972 but
+ * doubled the ANN time (403 -> 832 s on shared cores), so the beam grows only with sqrt(n)
+ * (168 at 200k, 376 at 1M) and the graph degree / insertion beam step up past 500k, where
+ * a wider graph buys recall more cheaply than a wider search. Not yet measured at 1M.
  */
 export function annSettingsFor(n: number, k: number): AnnSettings {
   const large = n >= 500_000;
