@@ -31,17 +31,20 @@ const route = {
 async function locateBasket(catalog: Catalog, ids: readonly string[]) {
   const groups = new Map<ServedArtifact, number[]>();
   const ignored: string[] = [];
-  for (const id of ids) {
-    const found = catalog.item(id);
-    const located = found instanceof Promise ? await found : found;
-    if (!located) {
-      ignored.push(id);
-      continue;
+  // Items in shards not yet resident are looked up concurrently: a cold basket then costs one
+  // round of shard loads, not one per item. A single artifact answers synchronously.
+  const lookups = ids.map((id) => catalog.item(id));
+  const located = lookups.some((l) => l instanceof Promise) ? await Promise.all(lookups) : lookups;
+  located.forEach((found, i) => {
+    const hit = found as Awaited<(typeof lookups)[number]>;
+    if (!hit) {
+      ignored.push(ids[i]);
+      return;
     }
-    let group = groups.get(located.served);
-    if (!group) groups.set(located.served, (group = []));
-    group.push(located.index);
-  }
+    let group = groups.get(hit.served);
+    if (!group) groups.set(hit.served, (group = []));
+    group.push(hit.index);
+  });
   return { groups, ignored };
 }
 
