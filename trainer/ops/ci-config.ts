@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from "node:path";
 /**
  * Configuration of the retrain-and-deploy chain (`npm run ci:*`, .github/workflows/deploy.yml),
  * all from environment variables so the workflow can set them from repository variables
- * and secrets. docs/README-ops.md has the same table for users.
+ * and secrets. README.md ("Configuration") has the same table for users.
  */
 export interface CiConfig {
   /** EDGEREC_WORK_DIR (default .edgerec): data, artifact, report and metrics go here. */
