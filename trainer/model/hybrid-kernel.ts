@@ -37,7 +37,9 @@ export const CFG_ITEM_IDENTITY_ONLY = 13;
  * cache; every gradient uses exact representations.
  */
 export const CFG_CACHE_EVERY = 14;
-export const CFG_SIZE = 15;
+/** 1 when every user row is just its identity with weight 1 (no user metadata). */
+export const CFG_USER_IDENTITY_ONLY = 15;
+export const CFG_SIZE = 16;
 
 /** Everything one epoch touches; field order is fixed so V8 sees one shape. */
 export interface KernelArrays {
@@ -347,6 +349,162 @@ export function kernelWarpSearch(a: KernelArrays, r: Float64Array, rng: Uint32Ar
   return loss;
 }
 
+/**
+ * WARP under adagrad when users and items are identities only (pure collaborative
+ * filtering, the common case): the same arithmetic as kernelEpoch → kernelWarpSearch →
+ * kernelPairUpdate, in the same order and on the same random stream, fused into one loop
+ * so no representation is summed through the CSR walk, no gradient is staged through
+ * scratch and the generator state stays in locals for the whole range.
+ * `r` needs 3(k + 1) slots (user, positive and negative reprs).
+ */
+export function kernelWarpIdentityEpoch(a: KernelArrays, r: Float64Array, rng: Uint32Array, start: number, end: number): number {
+  const cfg = a.cfg;
+  const k = cfg[11] | 0;
+  const nItems = cfg[12] | 0;
+  const maxSampled = cfg[3] | 0;
+  const lr = cfg[0];
+  const ua = cfg[1];
+  const ia = cfg[2];
+  const order = a.order;
+  const sUsers = a.sUsers;
+  const sItems = a.sItems;
+  const sValues = a.sValues;
+  const posIndptr = a.posIndptr;
+  const posIndices = a.posIndices;
+  const uEmb = a.uEmb;
+  const uEmbG = a.uEmbG;
+  const uBias = a.uBias;
+  const iEmb = a.iEmb;
+  const iEmbG = a.iEmbG;
+  const iBias = a.iBias;
+  const iBiasG = a.iBiasG;
+  const iIndptr = a.iIndptr;
+  // log(max(1, floor((n - 1) / sampled))) for every draw count: the rank-estimate weights.
+  const logRank = new Float64Array(maxSampled + 1);
+  for (let t = 1; t <= maxSampled; t++) logRank[t] = Math.log(Math.max(1, Math.floor((nItems - 1) / t)));
+  const po = k + 1;
+  const no = 2 * (k + 1);
+  let s0 = rng[0];
+  let s1 = rng[1];
+  let s2 = rng[2];
+  let s3 = rng[3];
+  let total = 0;
+  for (let o = start; o < end; o++) {
+    const idx = order[o];
+    const user = sUsers[idx];
+    const pos = sItems[idx];
+    const weight = sValues[idx];
+    const ub = user * k;
+    const pb = pos * k;
+    // r[0..k) user, r[k] user bias, r[po..po+k) positive: exactly what kernelRepr writes.
+    for (let c = 0; c < k; c++) {
+      r[c] = uEmb[ub + c];
+      r[po + c] = iEmb[pb + c];
+    }
+    r[k] = uBias[user];
+    const posBias = iBias[pos];
+    let posScore = r[k] + posBias;
+    for (let c = 0; c < k; c++) posScore += r[c] * r[po + c];
+    const margin = posScore - 1;
+    const pLo = posIndptr[user];
+    const pHi = posIndptr[user + 1] - 1;
+    let sampled = 0;
+    while (sampled < maxSampled) {
+      sampled++;
+      let t = s3;
+      const x = s0;
+      s3 = s2;
+      s2 = s1;
+      s1 = x;
+      t ^= t << 11;
+      t ^= t >>> 8;
+      s0 = (t ^ x ^ (x >>> 19)) >>> 0;
+      const neg = Math.floor(s0 * 2.3283064365386963e-10 * nItems); // s0 / 2^32, exact
+      const nb = neg * k;
+      let d0 = iBias[neg];
+      let d1 = 0;
+      let c = 0;
+      for (; c + 1 < k; c += 2) {
+        d0 += r[c] * iEmb[nb + c];
+        d1 += r[c + 1] * iEmb[nb + c + 1];
+      }
+      if (c < k) d0 += r[c] * iEmb[nb + c];
+      if (!(r[k] + (d0 + d1) > margin)) continue;
+      // A positive of this user is no negative: binary search in the sorted positives.
+      let lo = pLo;
+      let hi = pHi;
+      let found = false;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const v = posIndices[mid];
+        if (v === neg) {
+          found = true;
+          break;
+        }
+        if (v < neg) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      if (found) continue;
+      let loss = weight * logRank[sampled];
+      if (loss > 10) loss = 10; // LightFM's clip, for stability
+      total += loss;
+      // The user's gradient needs the negative's embedding from before its own step. An item
+      // unseen in training has an empty feature row: it scores and steps as all zeros.
+      const negLive = iIndptr[neg + 1] > iIndptr[neg];
+      for (let c = 0; c < k; c++) r[no + c] = negLive ? iEmb[nb + c] : 0;
+      // Adagrad steps in kernelPairUpdate's order: positive, negative, user, then item biases.
+      for (let c = 0; c < k; c++) {
+        const i = pb + c;
+        const wv = iEmb[i];
+        const gr = -loss * r[c] + ia * wv;
+        const acc = iEmbG[i];
+        iEmb[i] = wv - (lr / Math.sqrt(acc)) * gr;
+        iEmbG[i] = acc + gr * gr;
+      }
+      if (negLive) {
+        for (let c = 0; c < k; c++) {
+          const i = nb + c;
+          const wv = iEmb[i];
+          const gr = loss * r[c] + ia * wv;
+          const acc = iEmbG[i];
+          iEmb[i] = wv - (lr / Math.sqrt(acc)) * gr;
+          iEmbG[i] = acc + gr * gr;
+        }
+      }
+      for (let c = 0; c < k; c++) {
+        const i = ub + c;
+        const wv = uEmb[i];
+        const gr = loss * (r[no + c] - r[po + c]) + ua * wv;
+        const acc = uEmbG[i];
+        uEmb[i] = wv - (lr / Math.sqrt(acc)) * gr;
+        uEmbG[i] = acc + gr * gr;
+      }
+      {
+        const wv = iBias[pos];
+        const gr = -loss + ia * wv;
+        const acc = iBiasG[pos];
+        iBias[pos] = wv - (lr / Math.sqrt(acc)) * gr;
+        iBiasG[pos] = acc + gr * gr;
+      }
+      if (negLive) {
+        const wv = iBias[neg];
+        const gr = loss + ia * wv;
+        const acc = iBiasG[neg];
+        iBias[neg] = wv - (lr / Math.sqrt(acc)) * gr;
+        iBiasG[neg] = acc + gr * gr;
+      }
+      break;
+    }
+    // Saved after every sample, not once at the end: V8 compiles this loop mid-run (OSR),
+    // and stores it has never seen execute would deoptimise it at the end of every epoch.
+    rng[0] = s0;
+    rng[1] = s1;
+    rng[2] = s2;
+    rng[3] = s3;
+  }
+  return total;
+}
+
 /** Recomputes every item's representation (k components, then bias) into `cache`. */
 export function kernelRefreshCache(a: KernelArrays, cache: Float32Array): void {
   const k = a.cfg[11] | 0;
@@ -385,6 +543,7 @@ export function kernelEpoch(a: KernelArrays, r: Float64Array, rng: Uint32Array, 
   const no = 2 * (k + 1);
   const order = a.order;
   const cacheEvery = cache.length > 0 ? cfg[14] | 0 : 0;
+  if (lossType === 2 && cfg[13] === 1 && cfg[15] === 1 && (cfg[5] | 0) === 0) return kernelWarpIdentityEpoch(a, r, rng, start, end);
   let total = 0;
   if (lossType === 3) {
     const kosK = cfg[8] | 0;
@@ -483,4 +642,5 @@ export const KERNEL_FUNCTIONS = [
   kernelWarpSearch,
   kernelRefreshCache,
   kernelEpoch,
+  kernelWarpIdentityEpoch,
 ];

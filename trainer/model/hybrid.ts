@@ -16,6 +16,7 @@ import {
   CFG_RHO,
   CFG_SIZE,
   CFG_ITEM_IDENTITY_ONLY,
+  CFG_USER_IDENTITY_ONLY,
   CFG_CACHE_EVERY,
   CFG_USER_ALPHA,
   kernelEpoch,
@@ -248,6 +249,13 @@ export class HybridMF implements Recommender {
       if (len > 1 || (len === 1 && (itf.indices[itf.indptr[i]] !== i || itf.data[itf.indptr[i]] !== 1))) identityOnly = 0;
     }
     cfg[CFG_ITEM_IDENTITY_ONLY] = identityOnly;
+    // The same for users: with both, WARP under adagrad runs the fused identity kernel.
+    let userIdentityOnly = 1;
+    for (let u = 0; userIdentityOnly && u < nUsers; u++) {
+      const len = uf.indptr[u + 1] - uf.indptr[u];
+      if (len > 1 || (len === 1 && (uf.indices[uf.indptr[u]] !== u || uf.data[uf.indptr[u]] !== 1))) userIdentityOnly = 0;
+    }
+    cfg[CFG_USER_IDENTITY_ONLY] = userIdentityOnly;
     const useCache = !identityOnly && o.cacheEvery > 0 && (lossCode === LOSS_WARP || lossCode === LOSS_WARP_KOS);
     cfg[CFG_CACHE_EVERY] = useCache ? o.cacheEvery : 0;
     const cacheLength = useCache ? nItems * (k + 1) : 0;
