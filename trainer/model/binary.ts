@@ -42,3 +42,21 @@ export function numberParam(params: Record<string, unknown>, key: string, fallba
   }
   return v;
 }
+
+/**
+ * Scores of a sparse item–item model: adds the neighbour rows of every history item into `out`
+ * (the caller initialises `out`: zeros, or a popularity prior that breaks ties).
+ */
+export function addNeighbourRows(neighbours: CsrMatrix, history: Int32Array, out: Float32Array): void {
+  for (let h = 0; h < history.length; h++) {
+    const i = history[h];
+    if (i < 0 || i >= neighbours.nRows) continue;
+    for (let p = neighbours.indptr[i]; p < neighbours.indptr[i + 1]; p++) out[neighbours.indices[p]] += neighbours.data[p];
+  }
+}
+
+/** Writes one item's sparse similarity row densely into `out`. */
+export function denseRow(neighbours: CsrMatrix, item: number, out: Float32Array): void {
+  out.fill(0);
+  for (let p = neighbours.indptr[item]; p < neighbours.indptr[item + 1]; p++) out[neighbours.indices[p]] = neighbours.data[p];
+}

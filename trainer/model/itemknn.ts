@@ -1,7 +1,7 @@
 import { transpose, type CsrMatrix } from "../data/matrix.ts";
 import type { FitInput, Recommender } from "./model.ts";
 import { topK } from "./model.ts";
-import { historyOf, numberParam, positiveRows, requireFitted } from "./binary.ts";
+import { addNeighbourRows, denseRow, historyOf, numberParam, positiveRows, requireFitted } from "./binary.ts";
 
 /**
  * Item-based k-nearest neighbours: cosine similarity of item columns with shrinkage,
@@ -86,17 +86,12 @@ export class ItemKnnModel implements Recommender {
     const nb = requireFitted(this.neighbours, this.name);
     out.set(requireFitted(this.prior, this.name));
     const hist = historyOf(this.train, user, history);
-    for (let h = 0; h < hist.length; h++) {
-      const i = hist[h];
-      if (i < 0 || i >= nb.nRows) continue;
-      for (let p = nb.indptr[i]; p < nb.indptr[i + 1]; p++) out[nb.indices[p]] += nb.data[p];
-    }
+    addNeighbourRows(nb, hist, out);
   }
 
   itemSimilarities(item: number, out: Float32Array): void {
     const nb = requireFitted(this.neighbours, this.name);
-    out.fill(0);
-    for (let p = nb.indptr[item]; p < nb.indptr[item + 1]; p++) out[nb.indices[p]] = nb.data[p];
+    denseRow(nb, item, out);
   }
 
   params(): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { transpose, type CsrMatrix } from "../data/matrix.ts";
 import type { FitInput, Recommender } from "./model.ts";
 import { topK } from "./model.ts";
-import { historyOf, numberParam, positiveRows, requireFitted } from "./binary.ts";
+import { addNeighbourRows, denseRow, historyOf, numberParam, positiveRows, requireFitted } from "./binary.ts";
 
 /**
  * RP3beta (Christoffel et al. 2015; Paudel et al. 2017): a three-step random walk
@@ -95,17 +95,12 @@ export class Rp3BetaModel implements Recommender {
     const w = requireFitted(this.neighbours, this.name);
     const hist = historyOf(this.train, user, history);
     out.fill(0);
-    for (let h = 0; h < hist.length; h++) {
-      const i = hist[h];
-      if (i < 0 || i >= w.nRows) continue;
-      for (let p = w.indptr[i]; p < w.indptr[i + 1]; p++) out[w.indices[p]] += w.data[p];
-    }
+    addNeighbourRows(w, hist, out);
   }
 
   itemSimilarities(item: number, out: Float32Array): void {
     const w = requireFitted(this.neighbours, this.name);
-    out.fill(0);
-    for (let p = w.indptr[item]; p < w.indptr[item + 1]; p++) out[w.indices[p]] = w.data[p];
+    denseRow(w, item, out);
   }
 
   params(): Record<string, unknown> {
