@@ -43,7 +43,23 @@ export class TopK {
       return;
     }
     if (!this.worse(this.scores[0], this.ids[0], score, id)) return;
-    // Replace the root and sift down.
+    this.replaceRoot(id, score);
+  }
+
+  /** Empties the heap into (ids, scores) best first; returns the count. Ties: lower index first. */
+  drain(outIds: Uint32Array, outScores: Float64Array): number {
+    const n = this.size;
+    for (let w = n - 1; w >= 0; w--) {
+      outIds[w] = this.ids[0];
+      outScores[w] = this.scores[0];
+      const lastId = this.ids[--this.size];
+      this.replaceRoot(lastId, this.scores[this.size]);
+    }
+    return n;
+  }
+
+  /** Puts (id, score) at the root and sifts it down to its place. */
+  private replaceRoot(id: number, score: number): void {
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
@@ -58,32 +74,6 @@ export class TopK {
     }
     this.ids[i] = id;
     this.scores[i] = score;
-  }
-
-  /** Empties the heap into (ids, scores) best first; returns the count. Ties: lower index first. */
-  drain(outIds: Uint32Array, outScores: Float64Array): number {
-    const n = this.size;
-    for (let w = n - 1; w >= 0; w--) {
-      outIds[w] = this.ids[0];
-      outScores[w] = this.scores[0];
-      const lastId = this.ids[--this.size];
-      const lastScore = this.scores[this.size];
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= this.size) break;
-        const r = l + 1;
-        let m = l;
-        if (r < this.size && this.worse(this.scores[r], this.ids[r], this.scores[l], this.ids[l])) m = r;
-        if (!this.worse(this.scores[m], this.ids[m], lastScore, lastId)) break;
-        this.ids[i] = this.ids[m];
-        this.scores[i] = this.scores[m];
-        i = m;
-      }
-      this.ids[i] = lastId;
-      this.scores[i] = lastScore;
-    }
-    return n;
   }
 
   private worse(sa: number, ia: number, sb: number, ib: number): boolean {
