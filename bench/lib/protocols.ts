@@ -90,23 +90,18 @@ async function movielens(seed: number): Promise<Protocol[]> {
   return [min4, ratingClass];
 }
 
-/**
- * Amazon Grocery 2014 5-core, ReChorus leave-last-out (ANCHORS.md): fit on train.csv only,
- * test.csv ranked against all 8,713 items with train ∪ dev excluded. dev.csv is the validation split.
- */
-async function grocery(): Promise<Protocol[]> {
-  const [trainF, devF, testF, meta] = datasetFiles["amazon-grocery-2014"];
-  const { dataset, train, dev, test } = await loadSplitFiles(
-    { train: trainF, dev: devF, test: testF },
-    { format: "delimited", items: meta, itemsFormat: "rechorus-meta" },
-  );
-  const trainM = ones(train);
-  const devM = ones(dev!);
-  const testM = ones(test!);
+/** Leave-last-out with dev as the validation split; test ranked with train ∪ dev excluded. */
+function leaveLastOutProtocol(
+  name: DatasetName,
+  dataset: { interactions: Interactions; items: ProtocolData["items"] },
+  trainM: CsrMatrix,
+  devM: CsrMatrix,
+  testM: CsrMatrix,
+): Protocol[] {
   return [
     {
       data: {
-        dataset: "amazon-grocery-2014",
+        dataset: name,
         protocol: "leave-last-out",
         nUsers: dataset.interactions.userIds.length,
         nItems: dataset.interactions.itemIds.length,
@@ -125,6 +120,19 @@ async function grocery(): Promise<Protocol[]> {
 }
 
 /**
+ * Amazon Grocery 2014 5-core, ReChorus leave-last-out (ANCHORS.md): fit on train.csv only,
+ * test.csv ranked against all 8,713 items with train ∪ dev excluded. dev.csv is the validation split.
+ */
+async function grocery(): Promise<Protocol[]> {
+  const [trainF, devF, testF, meta] = datasetFiles["amazon-grocery-2014"];
+  const { dataset, train, dev, test } = await loadSplitFiles(
+    { train: trainF, dev: devF, test: testF },
+    { format: "delimited", items: meta, itemsFormat: "rechorus-meta" },
+  );
+  return leaveLastOutProtocol("amazon-grocery-2014", dataset, ones(train), ones(dev!), ones(test!));
+}
+
+/**
  * Amazon 2018 Gift Cards 5-core (no anchor): our own leave-last-out by time with dev; ranked
  * among the 148 reviewed items (catalogue-only items are left out: nothing could rank them).
  */
@@ -132,28 +140,7 @@ async function giftCards(): Promise<Protocol[]> {
   const [reviews, meta] = datasetFiles["amazon-gift-cards-2018"];
   const dataset = await loadDataset({ interactions: [reviews], format: "amazon-reviews", items: meta, itemsFormat: "amazon-meta", includeCatalogueItems: false });
   const split = leaveLastOut(dataset.interactions, { dev: true });
-  const trainM = ones(split.train);
-  const devM = ones(split.dev!);
-  const testM = ones(split.test);
-  return [
-    {
-      data: {
-        dataset: "amazon-gift-cards-2018",
-        protocol: "leave-last-out",
-        nUsers: dataset.interactions.userIds.length,
-        nItems: dataset.interactions.itemIds.length,
-        userIds: dataset.interactions.userIds,
-        itemIds: dataset.interactions.itemIds,
-        items: dataset.items,
-        train: trainM,
-        validTrain: trainM,
-        validTrainIsTrain: true,
-        validate: (m) => evaluateRanking(m, { train: trainM, test: devM, ks: KS }),
-        primaryMetric: "hr@10",
-      },
-      evaluateTest: (m) => evaluateRanking(m, { train: trainM, test: testM, exclude: [devM], ks: KS }),
-    },
-  ];
+  return leaveLastOutProtocol("amazon-gift-cards-2018", dataset, ones(split.train), ones(split.dev!), ones(split.test));
 }
 
 export async function loadProtocols(dataset: DatasetName, seed: number): Promise<Protocol[]> {

@@ -115,3 +115,17 @@ export function filterValues(m: CsrMatrix, keep: (value: number) => boolean): Cs
   }
   return { nRows: m.nRows, nCols: m.nCols, indptr, indices: Int32Array.from(indices), data: Float32Array.from(data) };
 }
+
+/** Stacks per-row column/value arrays (built row by row, e.g. top-k neighbours) into one CSR matrix. */
+export function csrFromRows(nCols: number, cols: readonly Int32Array[], vals: readonly Float32Array[]): CsrMatrix {
+  const nRows = cols.length;
+  const indptr = new Int32Array(nRows + 1);
+  for (let r = 0; r < nRows; r++) indptr[r + 1] = indptr[r] + cols[r].length;
+  const indices = new Int32Array(indptr[nRows]);
+  const data = new Float32Array(indptr[nRows]);
+  for (let r = 0; r < nRows; r++) {
+    indices.set(cols[r], indptr[r]);
+    data.set(vals[r], indptr[r]);
+  }
+  return { nRows, nCols, indptr, indices, data };
+}

@@ -1,4 +1,4 @@
-import { transpose, type CsrMatrix } from "../data/matrix.ts";
+import { csrFromRows, transpose, type CsrMatrix } from "../data/matrix.ts";
 import type { FitInput, Recommender } from "./model.ts";
 import { topK } from "./model.ts";
 import { addNeighbourRows, denseRow, historyOf, numberParam, positiveRows, requireFitted } from "./binary.ts";
@@ -33,10 +33,8 @@ export class ItemKnnModel implements Recommender {
     for (let i = 0; i < nItems; i++) norms[i] = Math.sqrt(xt.indptr[i + 1] - xt.indptr[i]);
     const co = new Float32Array(nItems);
     const touched = new Int32Array(nItems);
-    const indptr = new Int32Array(nItems + 1);
     const cols: Int32Array[] = [];
     const vals: Float32Array[] = [];
-    let total = 0;
     for (let i = 0; i < nItems; i++) {
       let nTouched = 0;
       for (let p = xt.indptr[i]; p < xt.indptr[i + 1]; p++) {
@@ -65,16 +63,8 @@ export class ItemKnnModel implements Recommender {
       for (let t = 0; t < nTouched; t++) co[cand[t]] = 0;
       cols.push(rowCols);
       vals.push(rowVals);
-      total += rowCols.length;
-      indptr[i + 1] = total;
     }
-    const indices = new Int32Array(total);
-    const data = new Float32Array(total);
-    for (let i = 0; i < nItems; i++) {
-      indices.set(cols[i], indptr[i]);
-      data.set(vals[i], indptr[i]);
-    }
-    this.neighbours = { nRows: nItems, nCols: nItems, indptr, indices, data };
+    this.neighbours = csrFromRows(nItems, cols, vals);
     this.train = x;
     let maxCount = 1;
     for (let i = 0; i < nItems; i++) maxCount = Math.max(maxCount, xt.indptr[i + 1] - xt.indptr[i]);

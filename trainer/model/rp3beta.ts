@@ -1,4 +1,4 @@
-import { transpose, type CsrMatrix } from "../data/matrix.ts";
+import { csrFromRows, transpose, type CsrMatrix } from "../data/matrix.ts";
 import type { FitInput, Recommender } from "./model.ts";
 import { topK } from "./model.ts";
 import { addNeighbourRows, denseRow, historyOf, numberParam, positiveRows, requireFitted } from "./binary.ts";
@@ -43,10 +43,8 @@ export class Rp3BetaModel implements Recommender {
     }
     const acc = new Float64Array(nItems);
     const touched = new Int32Array(nItems);
-    const indptr = new Int32Array(nItems + 1);
     const cols: Int32Array[] = [];
     const vals: Float32Array[] = [];
-    let total = 0;
     for (let i = 0; i < nItems; i++) {
       const degI = xt.indptr[i + 1] - xt.indptr[i];
       let nTouched = 0;
@@ -78,16 +76,8 @@ export class Rp3BetaModel implements Recommender {
       }
       cols.push(rowCols);
       vals.push(rowVals);
-      total += keep.length;
-      indptr[i + 1] = total;
     }
-    const indices = new Int32Array(total);
-    const data = new Float32Array(total);
-    for (let i = 0; i < nItems; i++) {
-      indices.set(cols[i], indptr[i]);
-      data.set(vals[i], indptr[i]);
-    }
-    this.neighbours = { nRows: nItems, nCols: nItems, indptr, indices, data };
+    this.neighbours = csrFromRows(nItems, cols, vals);
     this.train = x;
   }
 
