@@ -2,7 +2,8 @@
  * Publishing inside workerd tests: writes an artifact object and then flips the `current`
  * pointer, the same two steps (and keys) `edgerec publish` uses.
  */
-import { artifactKey, CURRENT_KEY, type CurrentPointer } from "../../../src/artifact/keys.ts";
+import { artifactKey, CURRENT_KEY } from "../../../src/artifact/keys.ts";
+import { pointerFor } from "../helpers.ts";
 
 export async function putVersion(bucket: R2Bucket, version: string, bytes: Uint8Array): Promise<string> {
   const key = artifactKey(version);
@@ -11,17 +12,7 @@ export async function putVersion(bucket: R2Bucket, version: string, bytes: Uint8
 }
 
 export async function flipCurrent(bucket: R2Bucket, version: string, bytes = 0): Promise<void> {
-  const pointer: CurrentPointer = {
-    version,
-    layout: "single",
-    key: artifactKey(version),
-    createdAt: "2026-11-29T00:00:00.000Z",
-    publishedAt: new Date().toISOString(),
-    metrics: {},
-    headlineMetric: "ndcg@10",
-    bytes,
-  };
-  await bucket.put(CURRENT_KEY, JSON.stringify(pointer));
+  await bucket.put(CURRENT_KEY, JSON.stringify(pointerFor(version, bytes)));
 }
 
 export async function publish(bucket: R2Bucket, version: string, bytes: Uint8Array): Promise<void> {
