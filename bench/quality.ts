@@ -143,6 +143,11 @@ function summarise(records: RunRecord[]): Summary[] {
   });
 }
 
+/** Long configurations (stacks, blends) would make the table unreadable: the JSON lines carry them whole. */
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 function renderTables(summaries: Summary[]): string {
   const parts: string[] = [];
   const keys = [...new Set(summaries.map((s) => `${s.dataset}\u0000${s.protocol}`))];
@@ -155,7 +160,7 @@ function renderTables(summaries: Summary[]): string {
       ...cols.map((m) => (s.seeds.length > 1 && s.sd[m] > 0 ? `${s.metrics[m].toFixed(4)} ± ${s.sd[m].toFixed(4)}` : s.metrics[m])),
       `${s.fitSeconds.toFixed(2)} (cpu ${s.fitCpuSeconds.toFixed(2)})`,
       Math.round(s.peakRssMb),
-      `${s.seeds.length === 1 ? "seed " : "seeds "}${s.seeds.join(",")}; ${JSON.stringify(s.chosen[0])}`,
+      `${s.seeds.length === 1 ? "seed " : "seeds "}${s.seeds.join(",")}; ${shorten(JSON.stringify(s.chosen[0]), 160)}`,
     ]);
     for (const a of anchors.filter((x) => x.dataset === dataset && x.protocol === protocol)) {
       rows.push([`anchor: ${a.model}`, ...cols.map((m) => (m in a.metrics ? a.metrics[m] : "")), a.fit ?? "", "", "ANCHORS.md"]);

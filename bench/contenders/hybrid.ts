@@ -11,6 +11,8 @@
  *   npx tsx bench/contenders/hybrid.ts --cold-start [--json]
  */
 import { fileURLToPath } from "node:url";
+import type { ItemFeatureSet } from "../../trainer/features/item-features.ts";
+import type { HybridParams } from "../../trainer/model/hybrid.ts";
 import type { Recommender } from "../../trainer/model/model.ts";
 import { BlendModel } from "../../trainer/model/blend.ts";
 import { buildFromConfig, FeatureCache, type ModelConfig } from "../../trainer/tune/config.ts";
@@ -21,8 +23,9 @@ import type { Contender, ContenderRun, DatasetName, ProtocolData, ProtocolName }
 const log = (line: string) => process.stderr.write(line + "\n");
 
 /** Search settings per dataset: Grocery fits cost minutes, so its search is small and focused. */
-function searchFor(data: ProtocolData, kind: "factor" | "all"): TuneOptions {
+function searchFor(data: ProtocolData, kind: "factor" | "all" | "stack"): TuneOptions {
   const ranking = data.protocol !== "ua-rating-class";
+  if (kind === "stack") return stackSearch();
   if (data.dataset === "amazon-grocery-2014") {
     // One fit costs minutes here: one WARP configuration with catalogue features (epochs by
     // early stopping on dev), EASE at two λ, and their blends.
@@ -54,26 +57,64 @@ function searchFor(data: ProtocolData, kind: "factor" | "all"): TuneOptions {
     featureChoices: [[], ["categories"]],
     easeLambdas: kind === "all" && ranking ? [200, 300, 500] : [],
     blend: kind === "all",
+    stack: false,
   };
 }
 
-function tuneData(data: ProtocolData): TuneData {
+/**
+ * Rating classification from the star ratings: a few explicit configurations instead of a
+ * random search (each fit costs ~10 s here) — biased MF regression on the 1–5 ratings (mse)
+ * with and without item genres + user demographics, and the logistic model on ±1 labels —
+ * epochs by early stopping on validation, then a rating-stack of the best of each with the
+ * rate logit, weights learnt on pairs the stack holds out of its own training data.
+ */
+function stackSearch(): TuneOptions {
+  const hybrid = (params: Partial<HybridParams>, itemFeatures: ItemFeatureSet[], userFeatures: boolean): ModelConfig => ({
+    model: "hybrid",
+    params: { components: 32, learningRate: 0.02, schedule: "adagrad", threads: 1, ...params },
+    itemFeatures,
+    userFeatures,
+  });
+  return {
+    trials: 0,
+    seed: 0,
+    maxEpochs: 40,
+    evalEvery: 5,
+    patience: 2,
+    candidates: [
+      hybrid({ loss: "mse", userAlpha: 0.02, itemAlpha: 0.02 }, ["categories"], true),
+      hybrid({ loss: "mse", userAlpha: 0.05, itemAlpha: 0.05 }, ["categories"], true),
+      hybrid({ loss: "mse", userAlpha: 0.01, itemAlpha: 0.01 }, [], false),
+      hybrid({ loss: "mse", userAlpha: 0.02, itemAlpha: 0.02 }, [], false),
+      hybrid({ loss: "logistic", learningRate: 0.05, userAlpha: 0.1, itemAlpha: 0.001 }, ["categories"], false),
+      hybrid({ loss: "logistic", learningRate: 0.05, userAlpha: 0.1, itemAlpha: 0.001 }, ["categories"], true),
+    ],
+    easeLambdas: [],
+    blend: false,
+    stack: true,
+  };
+}
+
+function tuneData(data: ProtocolData, kind: "factor" | "all" | "stack"): TuneData {
   return {
     validTrain: data.validTrain,
     validate: data.validate,
     primary: data.primaryMetric,
     task: data.protocol === "ua-rating-class" ? "rating-class" : "ranking",
     items: data.items,
+    // Ratings and user features go to the rating stack's search only: the other searches stay as they were measured.
+    ...(kind === "stack" ? { validTrainRatings: data.ratings?.validTrain, userIds: data.userIds, userFeatures: data.userFeatures } : {}),
   };
 }
 
 /** A config's model fitted on the protocol's train split (blends member by member). */
-async function fitConfig(config: ModelConfig, data: ProtocolData, seed: number): Promise<{ model: Recommender; fitSeconds: number }> {
-  const features = new FeatureCache({ items: data.items });
+async function fitConfig(config: ModelConfig, data: ProtocolData, seed: number): Promise<{ model: Recommender; fitSeconds: number; fitCpuSeconds: number }> {
+  const c0 = process.cpuUsage();
+  const features = new FeatureCache({ items: data.items, userIds: data.userIds, userFeatures: data.userFeatures });
   const t0 = performance.now();
   const fitOne = async (c: ModelConfig): Promise<Recommender> => {
     const built = buildFromConfig(c, features);
-    await built.model.fit({ interactions: data.train, rng: createRng(seed), ...built.extraFit });
+    await built.model.fit({ interactions: data.train, ratings: data.ratings?.train, rng: createRng(seed), ...built.extraFit });
     return built.model;
   };
   let model: Recommender;
@@ -85,19 +126,20 @@ async function fitConfig(config: ModelConfig, data: ProtocolData, seed: number):
   } else {
     model = await fitOne(config);
   }
-  return { model, fitSeconds: (performance.now() - t0) / 1000 };
+  const cpu = process.cpuUsage(c0);
+  return { model, fitSeconds: (performance.now() - t0) / 1000, fitCpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 const chosenCache = new Map<string, ModelConfig>();
 /** Models fitted during tuning on validTrain, reusable as the seed-0 model when validTrain is train. */
 const tunedModels = new Map<string, Recommender>();
 
-async function tunedRun(name: string, data: ProtocolData, seed: number, kind: "factor" | "all"): Promise<ContenderRun> {
+async function tunedRun(name: string, data: ProtocolData, seed: number, kind: "factor" | "all" | "stack"): Promise<ContenderRun> {
   const key = `${name}|${data.dataset}|${data.protocol}`;
   let config = chosenCache.get(key);
   if (!config) {
     const opts = searchFor(data, kind);
-    const result = await tune(tuneData(data), {
+    const result = await tune(tuneData(data, kind), {
       ...opts,
       onTrial: (t, done, total) => log(`  tune ${data.dataset}/${data.protocol} ${name} [${done}/${total}] valid ${data.primaryMetric}=${t.score.toFixed(4)} ${t.description} (${t.seconds.toFixed(1)} s)`),
     });
@@ -108,8 +150,8 @@ async function tunedRun(name: string, data: ProtocolData, seed: number, kind: "f
   }
   const reusable = seed === 0 ? tunedModels.get(key) : undefined;
   if (reusable) return { model: reusable, fitted: true, chosen: config as Record<string, unknown> };
-  const { model, fitSeconds } = await fitConfig(config, data, seed);
-  return { model, fitted: true, fitSeconds, chosen: config as Record<string, unknown> };
+  const { model, fitSeconds, fitCpuSeconds } = await fitConfig(config, data, seed);
+  return { model, fitted: true, fitSeconds, fitCpuSeconds, chosen: config as Record<string, unknown> };
 }
 
 const rankingOnly = (_d: DatasetName, p: ProtocolName) => p !== "ua-rating-class";
@@ -132,6 +174,12 @@ export const contenders: Contender[] = [
     seeded: true,
     appliesTo: (_d, p) => p === "ua-rating-class",
     build: (data, seed) => tunedRun("hybrid-logistic", data, seed, "all"),
+  },
+  {
+    name: "rating-stack",
+    seeded: true,
+    appliesTo: (_d, p) => p === "ua-rating-class",
+    build: (data, seed) => tunedRun("rating-stack", data, seed, "stack"),
   },
 ];
 

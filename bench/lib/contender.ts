@@ -21,6 +21,19 @@ export interface ProtocolData {
    * −1 labels for rating classification (baselines use the positives only).
    */
   train: CsrMatrix;
+  /** Per-user metadata features by user id (e.g. MovieLens u.user: age bucket, gender, occupation), when the dataset has them. */
+  userFeatures?: Map<string, string[]>;
+  /**
+   * Explicit ratings (values = the ratings themselves) of train and validTrain, when the
+   * protocol trains on rated data (rating classification): rating models use the whole scale,
+   * not just the ±1 labels.
+   */
+  ratings?: { train: CsrMatrix; validTrain: CsrMatrix };
+  /**
+   * Pair protocols: the validation pairs and their 1/0 labels (what `validate` scores), so a
+   * contender can learn blend weights from its members' validation scores.
+   */
+  validPairs?: { users: Int32Array; items: Int32Array; labels: Float32Array };
   /** What to fit on while choosing hyper-parameters (train minus the validation split). */
   validTrain: CsrMatrix;
   /** True when validTrain is train itself (Grocery: dev.csv is the validation split), so a tuned fit can be reused. */

@@ -17,7 +17,7 @@ export interface Protocol {
 }
 
 export const datasetFiles: Record<DatasetName, string[]> = {
-  "movielens-100k": [dataFile("movielens-100k", "ua.base.gz"), dataFile("movielens-100k", "ua.test.gz"), dataFile("movielens-100k", "u.item.gz")],
+  "movielens-100k": ["ua.base.gz", "ua.test.gz", "u.item.gz", "u.user.gz"].map((f) => dataFile("movielens-100k", f)),
   "amazon-grocery-2014": ["train.csv.gz", "dev.csv.gz", "test.csv.gz", "item_meta.csv.gz"].map((f) => dataFile("amazon-grocery-2014-5core", f)),
   "amazon-gift-cards-2018": [dataFile("amazon-gift-cards-2018", "Gift_Cards_5.json.gz"), dataFile("amazon-gift-cards-2018", "meta_Gift_Cards.json.gz")],
   // Generated in code (trainer/sample), nothing to read.
@@ -27,6 +27,7 @@ export const datasetFiles: Record<DatasetName, string[]> = {
 const KS = [10];
 const positives = (x: Interactions, threshold = 4) => interactionsToCsr(x, { kind: "positives", threshold });
 const ones = (x: Interactions) => interactionsToCsr(x, { kind: "ones" });
+const stars = (x: Interactions) => interactionsToCsr(x, { kind: "rating" });
 
 function pairLabels(x: Interactions): { users: Int32Array; items: Int32Array; labels: Float32Array } {
   const labels = new Float32Array(x.ratings.length);
@@ -45,15 +46,15 @@ function pairMetrics(model: Recommender, nItems: number, x: Interactions): Metri
  * 9,430 ua.test pairs labelled rating >= 4. Validation: 10 ratings per user held out of ua.base.
  */
 async function movielens(seed: number): Promise<Protocol[]> {
-  const [base, test, meta] = datasetFiles["movielens-100k"];
+  const [base, test, meta, users] = datasetFiles["movielens-100k"];
   const { dataset, train, test: testX } = await loadSplitFiles(
     { train: base, test },
-    { format: "delimited", delimiter: "\t", header: false, columns: { user: 0, item: 1, rating: 2, time: 3 }, items: meta, itemsFormat: "movielens-item" },
+    { format: "delimited", delimiter: "\t", header: false, columns: { user: 0, item: 1, rating: 2, time: 3 }, items: meta, itemsFormat: "movielens-item", userFeatures: users },
   );
   const nItems = dataset.interactions.itemIds.length;
   const nUsers = dataset.interactions.userIds.length;
   const held = holdOutPerUser(train, 10, createRng(1000 + seed));
-  const common = { nUsers, nItems, userIds: dataset.interactions.userIds, itemIds: dataset.interactions.itemIds, items: dataset.items };
+  const common = { nUsers, nItems, userIds: dataset.interactions.userIds, itemIds: dataset.interactions.itemIds, items: dataset.items, userFeatures: dataset.userFeatures };
 
   const trainPos = positives(train);
   const validTrainPos = positives(held.train);
@@ -82,6 +83,9 @@ async function movielens(seed: number): Promise<Protocol[]> {
       train: labels(train),
       validTrain: labels(held.train),
       validTrainIsTrain: false,
+      // The protocol trains on ua.base with its star ratings: explicit-rating models use all five levels.
+      ratings: { train: stars(train), validTrain: stars(held.train) },
+      validPairs: pairLabels(held.valid),
       validate: (m) => pairMetrics(m, nItems, held.valid),
       primaryMetric: "pairAuc",
     },

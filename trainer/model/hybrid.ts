@@ -153,11 +153,12 @@ export class HybridMF implements Recommender {
 
   async fit(input: FitInput): Promise<void> {
     const o = this.options;
-    const X = input.interactions;
+    const lossCode = LOSS_CODES[o.loss];
+    // mse regresses ratings: the explicit ratings when given, else the interactions' values.
+    const X = lossCode === LOSS_MSE && input.ratings ? input.ratings : input.interactions;
     const nUsers = X.nRows;
     const nItems = X.nCols;
     const k = o.components;
-    const lossCode = LOSS_CODES[o.loss];
     this.nUsers = nUsers;
     this.nItems = nItems;
     this.k = k;

@@ -8,6 +8,12 @@ export interface FitInput {
    * For explicit classification (logistic loss) values are +1 (liked) / -1 (not liked).
    */
   interactions: CsrMatrix;
+  /**
+   * Explicit ratings of the same users × items (values are the ratings, e.g. 1–5 stars), when
+   * the data has them: explicit-rating models (mse loss, rating-stack) learn from the whole
+   * scale instead of the ±1 labels. Models that do not use ratings ignore it.
+   */
+  ratings?: CsrMatrix;
   /** users × user-features (metadata only; a model adds identity features itself). */
   userFeatures?: CsrMatrix;
   /** items × item-features (metadata only; a model adds identity features itself). */

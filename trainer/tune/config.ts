@@ -5,6 +5,7 @@ import { BlendModel, type BlendScaling } from "../model/blend.ts";
 import { EaseModel } from "../model/ease.ts";
 import { HybridMF, HYBRID_DEFAULTS, type HybridParams } from "../model/hybrid.ts";
 import { RateLogitModel } from "../model/hybrid-rates.ts";
+import { RATING_STACK_DEFAULTS, RatingStackModel, type RatingStackOptions } from "../model/rating-stack.ts";
 import type { FitInput, Recommender } from "../model/model.ts";
 import { createModel } from "../model/registry.ts";
 
@@ -17,6 +18,8 @@ export type ModelConfig =
   | { model: "ease"; params: { lambda: number } }
   | { model: "rate-logit"; params: { prior: number } }
   | { model: "blend"; scaling: BlendScaling; members: Array<{ weight: number; config: ModelConfig }> }
+  /** Members stacked by a logistic regression learned on pairs held out of the training data (rating classification). */
+  | { model: "rating-stack"; params: Partial<RatingStackOptions>; members: ModelConfig[] }
   | { model: string; params: Record<string, unknown> };
 
 /** What feature-using configs need from the dataset. */
@@ -65,6 +68,11 @@ export function buildFromConfig(config: ModelConfig, features: FeatureCache, ove
   }
   if (config.model === "ease") return { model: new EaseModel((config as { params: Record<string, unknown> }).params), extraFit: {} };
   if (config.model === "rate-logit") return { model: new RateLogitModel(Number((config as { params: { prior: number } }).params.prior ?? 5)), extraFit: {} };
+  if (config.model === "rating-stack") {
+    const c = config as Extract<ModelConfig, { model: "rating-stack" }>;
+    const members = c.members.map((m) => buildFromConfig(m, features, overrides)).map((b) => ({ model: b.model, extraFit: b.extraFit }));
+    return { model: new RatingStackModel(members, c.params ?? {}), extraFit: {} };
+  }
   if (config.model === "blend") {
     const c = config as Extract<ModelConfig, { model: "blend" }>;
     const members = c.members.map((m) => {
@@ -94,7 +102,7 @@ function withExtras(built: Built): Recommender {
 export function checkConfig(config: unknown, where = "config"): asserts config is ModelConfig {
   if (!config || typeof config !== "object") throw new Error(`${where}: expected an object like {"model":"hybrid","params":{…}}`);
   const c = config as Record<string, unknown>;
-  if (typeof c.model !== "string") throw new Error(`${where}: "model" must be a string (hybrid, ease, blend, rate-logit or a registered model)`);
+  if (typeof c.model !== "string") throw new Error(`${where}: "model" must be a string (hybrid, ease, blend, rating-stack, rate-logit or a registered model)`);
   if (c.model === "blend") {
     if (!Array.isArray(c.members) || c.members.length === 0) throw new Error(`${where}: a blend needs a non-empty "members" list of {weight, config}`);
     c.members.forEach((m: unknown, k: number) => {
@@ -102,6 +110,14 @@ export function checkConfig(config: unknown, where = "config"): asserts config i
       if (typeof mm?.weight !== "number") throw new Error(`${where}.members[${k}]: "weight" must be a number`);
       checkConfig(mm.config, `${where}.members[${k}].config`);
     });
+    return;
+  }
+  if (c.model === "rating-stack") {
+    if (!Array.isArray(c.members) || c.members.length === 0) throw new Error(`${where}: a rating-stack needs a non-empty "members" list of model configs`);
+    c.members.forEach((m: unknown, k: number) => checkConfig(m, `${where}.members[${k}]`));
+    for (const key of Object.keys((c.params ?? {}) as object)) {
+      if (!(key in RATING_STACK_DEFAULTS)) throw new Error(`${where}: unknown rating-stack parameter "${key}"; known: ${Object.keys(RATING_STACK_DEFAULTS).join(", ")}`);
+    }
     return;
   }
   if (c.params !== undefined && (typeof c.params !== "object" || c.params === null)) throw new Error(`${where}: "params" must be an object`);
@@ -122,6 +138,10 @@ export function describeConfig(config: ModelConfig): string {
   if (config.model === "blend") {
     const c = config as Extract<ModelConfig, { model: "blend" }>;
     return `blend(${c.members.map((m) => `${m.weight.toFixed(2)}×${describeConfig(m.config)}`).join(" + ")})`;
+  }
+  if (config.model === "rating-stack") {
+    const c = config as Extract<ModelConfig, { model: "rating-stack" }>;
+    return `rating-stack(${c.members.map(describeConfig).join(" | ")})`;
   }
   if (config.model === "hybrid") {
     const c = config as Extract<ModelConfig, { model: "hybrid" }>;

@@ -40,6 +40,13 @@ export interface TuneOptions {
   easeLambdas?: number[];
   /** Try blends of the best models (EASE + factor models, or logistic + rate logit). */
   blend?: boolean;
+  /** Hybrid configurations tried as they are (epochs still by early stopping), besides the random trials. */
+  candidates?: ModelConfig[];
+  /**
+   * Rating classification: also try a rating-stack of the best model of each pointwise loss
+   * (mse on ratings, logistic on labels) and the rate logit (default true).
+   */
+  stack?: boolean;
   threads?: number;
   /** Stop starting new trials after this many seconds (the running one finishes). */
   timeBudgetSeconds?: number;
@@ -120,7 +127,8 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
   const started = performance.now();
   const overBudget = () => opts.timeBudgetSeconds !== undefined && (performance.now() - started) / 1000 > opts.timeBudgetSeconds;
   const easeLambdas = data.task === "ranking" ? (opts.easeLambdas ?? [100, 300, 1000]) : [];
-  const total = opts.trials + easeLambdas.length;
+  const candidates = opts.candidates ?? [];
+  const total = opts.trials + candidates.length + easeLambdas.length;
   let done = 0;
   const record = (t: Trial, model: Recommender) => {
     trials.push(t);
@@ -131,6 +139,12 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
   for (let t = 0; t < opts.trials && !overBudget(); t++) {
     const config = sampleHybrid(rng, data, opts);
     const trial = await runHybridTrial(config, data, features, opts, t);
+    record(trial.trial, trial.model);
+  }
+  for (const [k, config] of candidates.entries()) {
+    if (overBudget()) break;
+    if (config.model !== "hybrid") throw new Error(`tune: candidates must be hybrid configurations, got "${config.model}"`);
+    const trial = await runHybridTrial(config, data, features, opts, opts.trials + k);
     record(trial.trial, trial.model);
   }
   for (const lambda of easeLambdas) {
@@ -150,6 +164,10 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     const metrics = data.validate(model);
     record({ config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: (performance.now() - t0) / 1000 }, model);
   }
+  if (data.task === "rating-class" && opts.stack !== false && !overBudget()) {
+    const stacked = await tryRatingStack(data, opts, trials, features);
+    if (stacked) record(stacked.trial, stacked.model);
+  }
   if (opts.blend !== false) await tryBlends(data, opts, trials, fitted, features);
   const leaderboard = [...trials].filter((t) => Number.isFinite(t.score)).sort((a, b) => b.score - a.score);
   if (leaderboard.length === 0) throw new Error("tune: no trial produced a finite validation score; check the data (does validation have positives?)");
@@ -165,10 +183,10 @@ async function runHybridTrial(config: ModelConfig, data: TuneData, features: Fea
   const curve: NonNullable<Trial["curve"]> = [];
   let best = { epoch: 0, score: -Infinity, metrics: {} as Metrics };
   let bad = 0;
-  const interactions = c.params.loss === "mse" && data.validTrainRatings ? data.validTrainRatings : data.validTrain;
   try {
     await model.fit({
-      interactions,
+      interactions: data.validTrain,
+      ratings: data.validTrainRatings,
       rng: createRng(opts.seed + index),
       ...extraFit,
       onEpoch: (epoch, info) => {
@@ -199,6 +217,40 @@ async function runHybridTrial(config: ModelConfig, data: TuneData, features: Fea
 }
 
 /**
+ * Rating classification: a rating-stack of the best hybrid of each pointwise loss (mse learns
+ * the stars, logistic the ±1 labels) plus the rate logit. The stack learns its weights on
+ * pairs it holds out of validTrain itself, so its validation score is as honest as any trial's.
+ */
+async function tryRatingStack(data: TuneData, opts: TuneOptions, trials: Trial[], features: FeatureCache): Promise<{ trial: Trial; model: Recommender } | undefined> {
+  const ranked = [...trials].filter((t) => Number.isFinite(t.score) && t.config.model === "hybrid").sort((a, b) => b.score - a.score);
+  // Per loss: the best trial, and the best one with other features (a different view helps a stack more than a near-copy).
+  const chosen = new Map<string, ModelConfig[]>();
+  const featureKey = (c: ModelConfig) => {
+    const h = c as Extract<ModelConfig, { model: "hybrid" }>;
+    return `${[...(h.itemFeatures ?? [])].sort().join(",")}|${h.userFeatures ?? false}`;
+  };
+  for (const t of ranked) {
+    const loss = String((t.config as { params: { loss?: string } }).params.loss);
+    const list = chosen.get(loss) ?? [];
+    if (list.length === 0 || (list.length === 1 && featureKey(list[0]) !== featureKey(t.config))) list.push(t.config);
+    chosen.set(loss, list);
+  }
+  if (chosen.size === 0) return undefined;
+  const config: ModelConfig = { model: "rating-stack", params: {}, members: [...[...chosen.values()].flat(), { model: "rate-logit", params: { prior: 5 } }] };
+  const t0 = performance.now();
+  const { model } = buildFromConfig(config, features);
+  try {
+    await model.fit({ interactions: data.validTrain, ratings: data.validTrainRatings, rng: createRng(opts.seed) });
+  } catch (err) {
+    // Too few rated pairs per user to hold any out, or one class only: no stack, the search goes on.
+    void err;
+    return undefined;
+  }
+  const metrics = data.validate(model);
+  return { trial: { config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: (performance.now() - t0) / 1000 }, model };
+}
+
+/**
  * Blends on validation: the best factor model of each loss with the best EASE (ranking), or
  * the best pointwise model with the rate logit (rating classification), weights on a grid.
  * Members are re-fit at their chosen epoch count so the blend is what training will build.
@@ -217,9 +269,7 @@ async function tryBlends(data: TuneData, opts: TuneOptions, trials: Trial[], fit
   const members: Array<{ trial: Trial; model: Recommender }> = [];
   for (const t of families.values()) {
     const { model, extraFit } = buildFromConfig(t.config, features);
-    const c = t.config as Extract<ModelConfig, { model: "hybrid" }>;
-    const interactions = c.params.loss === "mse" && data.validTrainRatings ? data.validTrainRatings : data.validTrain;
-    await model.fit({ interactions, rng: createRng(opts.seed), ...extraFit });
+    await model.fit({ interactions: data.validTrain, ratings: data.validTrainRatings, rng: createRng(opts.seed), ...extraFit });
     members.push({ trial: t, model });
   }
   const other = { trial: others[0], model: fitted.get(others[0])! };

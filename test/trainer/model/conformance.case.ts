@@ -14,6 +14,12 @@ export interface ConformanceOptions {
   scoresFromHistory?: boolean;
   /** Extra fit input for models that want it (e.g. item features). */
   extraFit?: (data: PlantedData) => Partial<FitInput>;
+  /**
+   * Rating classifiers (they learn liked vs not liked from rated pairs, not which unseen items a
+   * user picks): instead of the top-N checks, held-out in-group pairs must score above the
+   * user's out-of-group items. `extraFit` gives them ratings (in-group high, noise low).
+   */
+  ratingClassifier?: boolean;
 }
 
 export interface PlantedData {
@@ -143,7 +149,25 @@ export function runConformance(name: string, factory: () => Recommender, opts: C
       }
     });
 
-    if (personalised) {
+    if (opts.ratingClassifier) {
+      it("scores held-out in-group pairs above out-of-group items (pair AUC)", async () => {
+        const model = await fitted(factory, data, 5, opts);
+        const out = new Float32Array(data.nItems);
+        let above = 0;
+        let pairs = 0;
+        for (let u = 0; u < data.nUsers - 1; u++) {
+          model.scoreUser(u, out);
+          for (const liked of trainRow(data.test, u)) {
+            for (let i = 0; i < data.nItems - 1; i++) {
+              if (data.itemGroup[i] === data.userGroup[u]) continue;
+              pairs++;
+              above += out[liked] > out[i] ? 1 : out[liked] === out[i] ? 0.5 : 0;
+            }
+          }
+        }
+        expect(above / pairs).toBeGreaterThan(0.8);
+      });
+    } else if (personalised) {
       it("learns the planted groups: held-out top-10 is mostly in-group, far above random", async () => {
         const model = await fitted(factory, data, 5, opts);
         const out = new Float32Array(data.nItems);
@@ -176,7 +200,7 @@ export function runConformance(name: string, factory: () => Recommender, opts: C
       });
     }
 
-    if (scoresFromHistory) {
+    if (scoresFromHistory && !opts.ratingClassifier) {
       it("scores an unknown user from a history of group items", async () => {
         const model = await fitted(factory, data, 9, opts);
         const out = new Float32Array(data.nItems);
