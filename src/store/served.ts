@@ -202,7 +202,10 @@ class FragmentArena {
     if (this.used + fragment.length > this.bytes.length) {
       let size = this.bytes.length * 2;
       while (size < this.used + fragment.length) size *= 2;
-      if (size > this.maxBytes) {
+      // The last step is clamped to the cap (doubling 16 → 32 MiB past a 24 MiB cap would
+      // otherwise stop the arena at 16 MiB, two thirds of what it may hold).
+      size = Math.min(size, this.maxBytes);
+      if (size < this.used + fragment.length) {
         this.full = true;
         return -1;
       }
