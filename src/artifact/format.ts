@@ -19,10 +19,24 @@
  * encoded without records so msgpackr never needs `new Function` (forbidden in workerd).
  */
 import { Packr, Unpackr } from "msgpackr";
+import { idBucket } from "./id-hash.ts";
 
 export const FORMAT_VERSION = 1;
 const MAGIC = new Uint8Array([0x45, 0x44, 0x47, 0x45, 0x52, 0x45, 0x43, 0x0a]); // "EDGEREC\n"
 const MANIFEST_MAGIC = new Uint8Array([0x45, 0x44, 0x47, 0x45, 0x4d, 0x41, 0x4e, 0x0a]); // "EDGEMAN\n"
+const ID_SHARD_MAGIC = new Uint8Array([0x45, 0x44, 0x47, 0x45, 0x49, 0x44, 0x53, 0x0a]); // "EDGEIDS\n"
+/**
+ * Format version of a sharded artifact's manifest and id shards. 2: the id → (shard, local)
+ * maps moved out of the manifest into id shards partitioned by idHash (version 1 held every
+ * id, ~36 bytes per item: 36 MiB at 1M items, over KV's value limit).
+ */
+export const MANIFEST_FORMAT_VERSION = 2;
+/** What each container kind is called in errors, and the version this code reads. */
+const CONTAINERS = [
+  { magic: MAGIC, name: "single artifact", version: FORMAT_VERSION, decoder: "decodeArtifact" },
+  { magic: MANIFEST_MAGIC, name: "sharded artifact's manifest", version: MANIFEST_FORMAT_VERSION, decoder: "decodeManifest" },
+  { magic: ID_SHARD_MAGIC, name: "sharded artifact's id shard", version: MANIFEST_FORMAT_VERSION, decoder: "decodeIdShard" },
+];
 const PREFIX_BYTES = 52;
 const CHECKSUM_START = 48;
 
@@ -128,11 +142,32 @@ export interface Artifact {
 }
 
 /** What a shard of a sharded artifact holds (see ArtifactManifest). */
-export type ShardKind = "items" | "users" | "popular";
+export type ShardKind = "items" | "users" | "popular" | "item-ids" | "user-ids";
+/** The order of ShardKind codes in the manifest's `shards.kind` column (append only). */
+export const SHARD_KINDS: readonly ShardKind[] = ["popular", "items", "users", "item-ids", "user-ids"];
 
 /**
- * A large catalogue is published as a manifest plus many small shards (~3 MiB by default,
- * always under KV's 25 MiB), each a complete Artifact (same format, decoded with
+ * The manifest's shard table, one column per field (a row per shard object, data and id
+ * shards alike): ~45 bytes per shard, so ~70 KiB for the ~1,500 shards of a 1M catalogue.
+ */
+export interface ShardTable {
+  /** Index into SHARD_KINDS. */
+  kind: Uint8Array;
+  bytes: Uint32Array;
+  /** Items / users the shard owns (rows answered from it; ids held, for id shards). */
+  items: Uint32Array;
+  users: Uint32Array;
+  /**
+   * 32 bytes per shard: the shard's own container checksum (SHA-256 of its bytes from offset
+   * 48), so the worker checks a shard against the manifest with the digest it computed while
+   * the shard streamed in, without hashing twice.
+   */
+  sha256: Uint8Array;
+}
+
+/**
+ * A large catalogue is published as a small manifest plus many shards (~3 MiB by default,
+ * always under KV's 25 MiB). Data shards are complete Artifacts (same format, decoded with
  * decodeArtifact) over shard-local item indexes; ids are the same strings everywhere:
  *  - item shards: a group of items (grouped by category path, so neighbours' metadata is
  *    shared) with their collaborative and content neighbour rows and vectors, plus the display
@@ -141,25 +176,43 @@ export type ShardKind = "items" | "users" | "popular";
  *  - user shards: a range of users with their histories, precomputed top-N (and vectors), plus
  *    the metadata of the items those name (no neighbour rows: the precomputed strategy needs none);
  *  - one popular shard (`popularShard`): the popularity heads, overall and per category.
- * Owned items/users are a shard's first rows, at the manifest's `local` index. A basket
- * spanning shards is answered by loading each basket item's shard and merging by id.
+ * Owned items/users are a shard's first rows, at the `local` index their id shard gives.
+ * Id shards (IdShard, ~1 MiB each) map ids to (shard, local): an item id lives in id shard
+ * `itemIdShards[idBucket(id, itemIdShards.length)]` (id-hash.ts), a user id likewise, so
+ * the manifest stays tens of KiB whatever the catalogue size and a lookup reads
+ * manifest → id shard → data shard. A basket spanning shards loads each item's shard.
  */
 export interface ArtifactManifest {
   header: ArtifactHeader;
-  items: {
-    /** Every item id (sortable), its shard and its index inside that shard. */
-    ids: StringTable;
-    shard: Uint16Array;
-    local: Uint32Array;
-  };
-  users: {
-    ids: StringTable;
-    shard: Uint16Array;
-    local: Uint32Array;
-  };
-  shards: Array<{ bytes: number; sha256: string; items: number; users: number; kind?: ShardKind }>;
+  shards: ShardTable;
   /** The shard to read popular items from when no item or user names one. */
   popularShard: number;
+  /** Id shard (an index into `shards`) of each item-id bucket; length = bucket count. */
+  itemIdShards: Uint32Array;
+  /** Id shard of each user-id bucket (empty when there are no users). */
+  userIdShards: Uint32Array;
+}
+
+/** One bucket of ids (all items or all users whose idBucket is `bucket`) and where each lives. */
+export interface IdShard {
+  kind: "item-ids" | "user-ids";
+  version: string;
+  bucket: number;
+  buckets: number;
+  /** The bucket's ids, sortable (binary search, no index to build on a cold lookup). */
+  ids: StringTable;
+  /** Data shard and row inside it of ids[i]. */
+  shard: Uint16Array;
+  local: Uint32Array;
+}
+
+/** One row of the shard table as a plain object (inspect, reports, tests). */
+export interface ShardEntry {
+  kind: ShardKind;
+  bytes: number;
+  items: number;
+  users: number;
+  sha256: string;
 }
 
 /** Padding value of neighbour lists and "no category". */
@@ -249,7 +302,7 @@ async function encodeContainer(root: unknown, magic: Uint8Array): Promise<Uint8A
   const out = new Uint8Array(blobStart + blobBytes);
   out.set(magic, 0);
   const view = new DataView(out.buffer);
-  view.setUint32(8, FORMAT_VERSION, true);
+  view.setUint32(8, CONTAINERS.find((c) => c.magic === magic)!.version, true);
   view.setUint32(12, 0, true);
   view.setUint32(48, descriptor.length, true);
   out.set(descriptor, PREFIX_BYTES);
@@ -268,24 +321,27 @@ function checkPrefix(bytes: Uint8Array, magic: Uint8Array = MAGIC): { descriptor
       "the file is truncated or not an edgerec artifact; rebuild it with `edgerec build-artifact`",
     );
   }
-  for (let i = 0; i < magic.length; i++) {
-    if (bytes[i] !== magic[i]) {
-      const other = magic === MAGIC ? MANIFEST_MAGIC : MAGIC;
-      if (hasMagic(bytes, other)) {
-        throw new ArtifactError(
-          magic === MAGIC ? "this is a sharded artifact's manifest, not a single artifact" : "this is a single artifact, not a sharded artifact's manifest",
-          magic === MAGIC ? "decode it with decodeManifest and load its shards" : "decode it with decodeArtifact",
-        );
-      }
-      throw new ArtifactError(
-        "not an edgerec artifact (bad magic bytes)",
-        "build one with `edgerec build-artifact` or `edgerec train --out`",
-      );
-    }
+  const expected = CONTAINERS.find((c) => c.magic === magic)!;
+  if (!hasMagic(bytes, magic)) {
+    const other = CONTAINERS.find((c) => hasMagic(bytes, c.magic));
+    if (other) throw new ArtifactError(`this is a ${other.name}, not a ${expected.name}`, `decode it with ${other.decoder}`);
+    throw new ArtifactError(
+      "not an edgerec artifact (bad magic bytes)",
+      "build one with `edgerec build-artifact` or `edgerec train --out`",
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== FORMAT_VERSION) {
+  if (version !== expected.version) {
+    if (magic !== MAGIC) {
+      throw new ArtifactError(
+        `${expected.name} format version ${version} is not supported (this edgerec reads version ${expected.version}` +
+          `${version < expected.version ? "; older manifests held every id inside the manifest" : ""})`,
+        version < expected.version
+          ? "rebuild the sharded artifact with this trainer (`edgerec build-artifact`) and publish it again"
+          : "deploy a newer worker before publishing this artifact",
+      );
+    }
     throw new ArtifactError(
       `artifact format version ${version} is not supported (this code reads version ${FORMAT_VERSION})`,
       version > FORMAT_VERSION ? "deploy a newer worker before publishing this artifact" : "rebuild the artifact with this edgerec",
@@ -414,36 +470,93 @@ export async function encodeManifest(manifest: ArtifactManifest): Promise<Uint8A
   return encodeContainer(manifest, MANIFEST_MAGIC);
 }
 
-/** Decodes and verifies a sharded artifact's manifest (same checks as decodeArtifact). */
+const manifestHint = "rebuild the artifact with `edgerec build-artifact`";
+
+/**
+ * Decodes and verifies a sharded artifact's manifest (same checks as decodeArtifact); a
+ * manifest of another format version (e.g. 1, which held every id) is refused with how to fix it.
+ */
 export async function decodeManifest(input: Uint8Array | ArrayBuffer, options: DecodeOptions = {}): Promise<ArtifactManifest> {
   const m = (await decodeContainer(input, MANIFEST_MAGIC, options)) as ArtifactManifest;
   const fail = (what: string): never => {
-    throw new ArtifactError(`manifest is inconsistent: ${what}`, "rebuild the artifact with `edgerec build-artifact`");
+    throw new ArtifactError(`manifest is inconsistent: ${what}`, manifestHint);
   };
   try {
-    if (!m || !m.header || !m.items || !m.users || !Array.isArray(m.shards)) fail("missing sections");
-    const n = m.header.counts.items;
-    if (stringCount(m.items.ids) !== n || m.items.shard.length !== n || m.items.local.length !== n) fail("item sections length");
-    const u = m.header.counts.users;
-    if (stringCount(m.users.ids) !== u || m.users.shard.length !== u || m.users.local.length !== u) fail("user sections length");
-    for (const section of [m.items.shard, m.users.shard]) for (let i = 0; i < section.length; i++) if (section[i] >= m.shards.length) fail("an entry names a missing shard");
+    if (!m || !m.header || !m.shards || !m.itemIdShards || !m.userIdShards) fail("missing sections");
+    const t = m.shards;
+    const n = t.kind.length;
+    if (t.bytes.length !== n || t.items.length !== n || t.users.length !== n || t.sha256.length !== 32 * n) fail("shard table columns differ in length");
+    for (let s = 0; s < n; s++) if (t.kind[s] >= SHARD_KINDS.length) fail(`shard ${s} has unknown kind ${t.kind[s]}`);
+    const kindOf = (s: number) => (s < n ? SHARD_KINDS[t.kind[s]] : undefined);
+    if (kindOf(m.popularShard) !== "popular") fail("the popular shard is missing");
+    if (m.header.counts.items > 0 && m.itemIdShards.length === 0) fail("no item id shards");
+    if (m.header.counts.users > 0 && m.userIdShards.length === 0) fail("no user id shards");
+    for (const s of m.itemIdShards) if (kindOf(s) !== "item-ids") fail("an item id bucket names a shard that is not an item id shard");
+    for (const s of m.userIdShards) if (kindOf(s) !== "user-ids") fail("a user id bucket names a shard that is not a user id shard");
   } catch (err) {
     if (err instanceof ArtifactError) throw err;
-    throw new ArtifactError(`manifest is malformed: ${(err as Error).message}`, "rebuild the artifact with `edgerec build-artifact`");
+    throw new ArtifactError(`manifest is malformed: ${(err as Error).message}`, manifestHint);
   }
   return m;
 }
 
-/** Where item `id` lives: its shard and its index inside that shard, or null when unknown. */
-export function shardOfItem(manifest: ArtifactManifest, id: string): { shard: number; local: number } | null {
-  const i = indexOfString(manifest.items.ids, id);
-  return i < 0 ? null : { shard: manifest.items.shard[i], local: manifest.items.local[i] };
+export function shardCount(m: ArtifactManifest): number {
+  return m.shards.kind.length;
 }
 
-/** Where user `id`'s history and recommendations live, or null when unknown. */
-export function shardOfUser(manifest: ArtifactManifest, id: string): { shard: number; local: number } | null {
-  const i = indexOfString(manifest.users.ids, id);
-  return i < 0 ? null : { shard: manifest.users.shard[i], local: manifest.users.local[i] };
+export function shardKindOf(m: ArtifactManifest, s: number): ShardKind {
+  return SHARD_KINDS[m.shards.kind[s]];
+}
+
+/** The manifest's recorded checksum of shard s (32 bytes, a view). */
+export function shardSha256(m: ArtifactManifest, s: number): Uint8Array {
+  return m.shards.sha256.subarray(32 * s, 32 * s + 32);
+}
+
+export function shardEntry(m: ArtifactManifest, s: number): ShardEntry {
+  const t = m.shards;
+  const hex = Array.from(shardSha256(m, s), (b) => b.toString(16).padStart(2, "0")).join("");
+  return { kind: shardKindOf(m, s), bytes: t.bytes[s], items: t.items[s], users: t.users[s], sha256: hex };
+}
+
+/** The id shard that routes item `id`, or -1 when the catalogue has no items. */
+export function idShardOfItem(m: ArtifactManifest, id: string): number {
+  const b = m.itemIdShards.length;
+  return b === 0 ? -1 : m.itemIdShards[idBucket(id, b)];
+}
+
+/** The id shard that routes user `id`, or -1 when the catalogue has no users. */
+export function idShardOfUser(m: ArtifactManifest, id: string): number {
+  const b = m.userIdShards.length;
+  return b === 0 ? -1 : m.userIdShards[idBucket(id, b)];
+}
+
+export async function encodeIdShard(idShard: IdShard): Promise<Uint8Array> {
+  return encodeContainer(idShard, ID_SHARD_MAGIC);
+}
+
+/** Decodes and verifies an id shard; `shards` (the manifest's shard count) range-checks its entries. */
+export async function decodeIdShard(input: Uint8Array | ArrayBuffer, options: DecodeOptions & { shards?: number } = {}): Promise<IdShard> {
+  const x = (await decodeContainer(input, ID_SHARD_MAGIC, options)) as IdShard;
+  const fail = (what: string): never => {
+    throw new ArtifactError(`id shard is inconsistent: ${what}`, manifestHint);
+  };
+  try {
+    if (!x || (x.kind !== "item-ids" && x.kind !== "user-ids") || !x.ids?.sorted) fail("missing sections");
+    const n = stringCount(x.ids);
+    if (x.ids.sorted!.length !== n || x.shard.length !== n || x.local.length !== n) fail("section lengths differ");
+    if (options.shards !== undefined) for (let i = 0; i < n; i++) if (x.shard[i] >= options.shards) fail(`an entry names shard ${x.shard[i]} of ${options.shards}`);
+  } catch (err) {
+    if (err instanceof ArtifactError) throw err;
+    throw new ArtifactError(`id shard is malformed: ${(err as Error).message}`, manifestHint);
+  }
+  return x;
+}
+
+/** Where `id` lives according to its id shard: data shard and row, or null when unknown. */
+export function locateId(idShard: IdShard, id: string): { shard: number; local: number } | null {
+  const i = indexOfString(idShard.ids, id);
+  return i < 0 ? null : { shard: idShard.shard[i], local: idShard.local[i] };
 }
 
 /** Cross-checks section sizes so the recommenders can index without bounds checks. */

@@ -6,7 +6,10 @@
  *   artifacts/versions.json             index of published versions, newest first
  *   artifacts/<version>/artifact.bin    a single-object artifact
  *   artifacts/<version>/manifest.bin    a sharded artifact's manifest …
- *   artifacts/<version>/shard-<n>.bin   … and its shards
+ *   artifacts/<version>/shard-<n>.bin   … and its shards: data shards, then id shards (which
+ *                                       map ids to data shards); the manifest's shard table
+ *                                       gives each n's kind. All are uploaded before the
+ *                                       manifest, and the manifest before `current` flips.
  */
 export const ARTIFACT_BUCKET = "edgerec-artifacts";
 export const R2_BINDING = "ARTIFACTS";

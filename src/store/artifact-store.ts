@@ -8,7 +8,7 @@
  *    one keeps serving; /healthz reports it as "degraded" with the error;
  *  - storage failures become 503 problems with Retry-After, bounded by timeouts.
  */
-import { ArtifactError, decodeArtifact, decodeManifest, isManifest } from "../artifact/format.ts";
+import { ArtifactError, decodeArtifact, decodeManifest, isManifest, shardCount } from "../artifact/format.ts";
 import { artifactKey, type CurrentPointer, manifestKey, shardKey } from "../artifact/keys.ts";
 import { configOf, type Env } from "../config.ts";
 import { ProblemError } from "../http/problem.ts";
@@ -137,13 +137,15 @@ export class ArtifactStore {
       );
     }
     this.pointerVersion = pointer.version;
-    const served = await this.loadVersion(source, pointer);
+    const served = await this.loadVersion(source, pointer, true);
+    // A sharded first load whose background checks already failed stays unserved.
+    if (served instanceof ShardedCatalog && served.rejection !== undefined) throw served.rejection;
     this.served = served;
     this.lastError = null;
     return served;
   }
 
-  private async loadVersion(source: ArtifactSource, pointer: Pick<CurrentPointer, "version" | "key" | "layout" | "shards"> & { bytes?: number }): Promise<Catalog> {
+  private async loadVersion(source: ArtifactSource, pointer: Pick<CurrentPointer, "version" | "key" | "layout" | "shards"> & { bytes?: number }, early = false): Promise<Catalog> {
     const key = pointer.key || artifactKey(pointer.version);
     const fetchStarted = performance.now();
     // A single artifact's size is the pointer's `bytes`, which lets R2 read it as parallel ranges.
@@ -154,7 +156,7 @@ export class ArtifactStore {
     const fetchMs = started - fetchStarted;
     this.decodes++;
     if (pointer.layout === "sharded" || isManifest(bytes)) {
-      const sharded = await this.loadSharded(source, pointer, bytes, started);
+      const sharded = await this.loadSharded(source, pointer, bytes, started, early);
       sharded.fetchMs = fetchMs;
       return sharded;
     }
@@ -173,21 +175,45 @@ export class ArtifactStore {
   /**
    * A sharded version is accepted only when its manifest verifies, every shard object
    * exists, and the shard that answers popularity decodes; other shards load on first use.
+   * Those two checks run in parallel. On a first load (`early`: nothing served yet, so there
+   * is no previous version to keep) the catalog is handed out as soon as the manifest verifies
+   * and its lookups wait for the checks (ShardedCatalog.gateOn), so the first request's own
+   * id and data shard fetches overlap them; a failed check un-serves the version again.
    */
-  private async loadSharded(source: ArtifactSource, pointer: Pick<CurrentPointer, "version" | "shards">, bytes: Uint8Array, started: number): Promise<Catalog> {
+  private async loadSharded(
+    source: ArtifactSource,
+    pointer: Pick<CurrentPointer, "version" | "shards">,
+    bytes: Uint8Array,
+    started: number,
+    early = false,
+  ): Promise<Catalog> {
     const manifest = await decodeManifest(bytes);
     if (manifest.header.version !== pointer.version) {
       throw new ArtifactError(`manifest holds version ${manifest.header.version}, but the pointer names ${pointer.version}`, "publish again");
     }
-    const keys = pointer.shards?.length === manifest.shards.length ? pointer.shards : manifest.shards.map((_, i) => shardKey(pointer.version, i));
-    const missing = await source.missing(keys);
-    if (missing.length) throw new ArtifactError(`version ${pointer.version} is missing shard object(s) ${missing.slice(0, 3).join(", ")}`, "publish it again");
+    const count = shardCount(manifest);
+    const keys = pointer.shards?.length === count ? pointer.shards : Array.from({ length: count }, (_, i) => shardKey(pointer.version, i));
     const catalog = new ShardedCatalog(manifest, source, keys, this.now(), performance.now() - started, bytes.byteLength, () => this.decodes++, this.shardCacheBytes);
-    try {
-      await catalog.popular();
-    } catch (err) {
-      throw new ArtifactError(`version ${pointer.version}: ${err instanceof ProblemError ? err.detail : (err as Error).message}`, "publish it again");
+    const checks = Promise.all([
+      source.missing(keys).then((missing) => {
+        if (missing.length) throw new ArtifactError(`version ${pointer.version} is missing shard object(s) ${missing.slice(0, 3).join(", ")}`, "publish it again");
+      }),
+      Promise.resolve(catalog.shard(manifest.popularShard)).catch((err) => {
+        throw new ArtifactError(`version ${pointer.version}: ${err instanceof ProblemError ? err.detail : (err as Error).message}`, "publish it again");
+      }),
+    ]).then(() => undefined);
+    if (!early) {
+      await checks;
+      return catalog;
     }
+    catalog.gateOn(
+      checks.catch((err) => {
+        if (this.served === catalog) this.served = null;
+        this.lastFailure = { at: this.now(), error: err };
+        this.recordError(pointer.version, err);
+        throw toProblem(err);
+      }),
+    );
     return catalog;
   }
 

@@ -1,19 +1,47 @@
 /**
- * A sharded version: the manifest (every id → its shard) is loaded up front; shards are
- * fetched on first use, one in-flight load per shard shared by every request that needs it,
- * and kept in an LRU bounded by bytes (SHARD_CACHE_MB, default 48) so the isolate stays well
- * under Workers' 128 MB whatever the catalogue size. Each shard is a complete artifact holding
- * everything one similar-items or user query needs (see format.ts), so a query touches exactly
- * one shard; a basket spanning shards touches each of its shards. The popular shard is pinned.
+ * A sharded version: only the small manifest (shard table + id-shard routing, tens of KiB
+ * whatever the catalogue size) is loaded up front. A lookup reads manifest → id shard (the
+ * bucket of the id, see id-hash.ts) → data shard; every shard is fetched on first use, one
+ * in-flight load per shard shared by every request that needs it, verified against the
+ * manifest's checksum with the digest computed while it streamed in (no second hash), and
+ * kept in one LRU bounded by SHARD_CACHE_MB.
+ *
+ * Id shards share the data shards' LRU rather than a pinned budget: they are ~1 MiB each and
+ * every lookup touches one, so the hot ones stay resident on their own, while a 1M catalogue's
+ * ~64 id shards (~48 MiB) could never all be pinned inside the isolate budget. One bound for
+ * everything keeps the memory arithmetic (README, configuration) a single sum.
+ *
+ * Each data shard holds everything one similar-items or user query needs (see format.ts), so a
+ * query touches one id shard and one data shard; a basket spanning shards touches each of its
+ * shards. The popular shard is pinned.
  */
-import { type ArtifactHeader, type ArtifactManifest, ArtifactError, decodeArtifact, shardOfItem, shardOfUser } from "../artifact/format.ts";
+import {
+  type ArtifactHeader,
+  type ArtifactManifest,
+  ArtifactError,
+  decodeArtifact,
+  decodeIdShard,
+  type IdShard,
+  idShardOfItem,
+  idShardOfUser,
+  locateId,
+  shardCount,
+  shardKindOf,
+  shardSha256,
+} from "../artifact/format.ts";
 import { ProblemError } from "../http/problem.ts";
 import type { Catalog, Located } from "./catalog.ts";
 import { ServedArtifact } from "./served.ts";
 import type { ArtifactSource } from "./source.ts";
 
-/** Default byte budget of resident shards: leaves room for the manifest, code and requests in 128 MB. */
-export const DEFAULT_SHARD_CACHE_MB = 48;
+/**
+ * Default byte budget of resident shards. Isolate arithmetic (Workers allow 128 MB; we aim at
+ * <= ~80 MiB so a request's own allocations and a version swap have room): manifest (<= ~0.1 MiB)
+ * + pinned popular shard (<= 3 MiB + tables) + this cache + one in-flight shard (<= 3 MiB) + the
+ * runtime's baseline heap (~6-8 MiB) ≈ 0.1 + 3.5 + 56 + 3.5 + 8 ≈ 71 MiB. Costs count each
+ * shard's bytes plus its lookup tables (see residentCost), so 56 is real memory, not just bytes.
+ */
+export const DEFAULT_SHARD_CACHE_MB = 56;
 
 /** The shard cache budget from the environment (`SHARD_CACHE_MB`), in bytes. */
 export function shardCacheBytesOf(env: object): number {
@@ -22,18 +50,54 @@ export function shardCacheBytesOf(env: object): number {
   return (Number.isFinite(mb) && mb > 0 ? mb : DEFAULT_SHARD_CACHE_MB) * 1024 * 1024;
 }
 
+/** A data shard's fragment cache: an eighth of its bytes (its JSON fragments are re-derivable). */
+function fragmentBytesFor(shardBytes: number): number {
+  return Math.max(16 * 1024, Math.floor(shardBytes / 8));
+}
+
+/**
+ * What a resident data shard costs: its bytes (the decoded artifact views them), its fragment
+ * cache, and ~24 bytes per row of id hash + fragment offsets built as it serves.
+ */
+function residentCost(shardBytes: number, rows: number): number {
+  return shardBytes + fragmentBytesFor(shardBytes) + 24 * rows;
+}
+
+type Resident = { served: ServedArtifact; ids?: undefined; cost: number } | { ids: IdShard; served?: undefined; cost: number };
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Applies `f` now when `x` is ready, else when it resolves (keeps warm lookups synchronous). */
+function then<T, R>(x: T | Promise<T>, f: (value: T) => R | Promise<R>): R | Promise<R> {
+  return x instanceof Promise ? x.then(f) : f(x);
+}
+
 export class ShardedCatalog implements Catalog {
   readonly layout = "sharded" as const;
   fetchMs = 0;
   readonly version: string;
   readonly header: ArtifactHeader;
   /** Resident shards, least recently used first (a Map keeps insertion order). */
-  private readonly ready = new Map<number, ServedArtifact>();
-  private readonly loading: (Promise<ServedArtifact> | undefined)[];
-  /** Bytes of the resident shards (their buffers are the decoded artifacts' backing store). */
+  private readonly ready = new Map<number, Resident>();
+  private readonly loading: (Promise<Resident> | undefined)[];
+  /** Cost (bytes + tables, see residentCost) of the resident shards. */
   residentBytes = 0;
+  /** The largest cost of any shard loaded so far (tests bound residentBytes with it). */
+  largestCost = 0;
   /** Shards dropped to stay under the budget (for /healthz, tests and benches). */
   evictions = 0;
+  /**
+   * While a first load is still being accepted (every shard exists, the popular shard decodes),
+   * lookups already fetch their id and data shards but hand out answers only once it passes:
+   * the checks run beside the first request's critical path instead of in front of it.
+   */
+  private acceptance: Promise<void> | null = null;
+  /** Why the acceptance checks failed (this version must not be served), if they did. */
+  rejection: unknown;
 
   constructor(
     readonly manifest: ArtifactManifest,
@@ -43,7 +107,7 @@ export class ShardedCatalog implements Catalog {
     readonly decodeMs: number,
     readonly byteLength: number,
     private readonly onDecode: () => void,
-    /** Byte budget of resident shards (the popular shard and the shard just loaded always stay). */
+    /** Budget of resident shards (the popular shard and the shard just loaded always stay). */
     readonly cacheBytes: number = DEFAULT_SHARD_CACHE_MB * 1024 * 1024,
   ) {
     this.header = manifest.header;
@@ -51,12 +115,32 @@ export class ShardedCatalog implements Catalog {
     this.loading = new Array(shardKeys.length);
   }
 
-  /** Shards resident now (for /healthz and tests). */
+  /** Makes lookups wait for `check` (see `acceptance`); a failure rejects them with its error. */
+  gateOn(check: Promise<void>): void {
+    const gate = check.then(
+      () => {
+        if (this.acceptance === gate) this.acceptance = null;
+      },
+      (err) => {
+        this.rejection = err;
+        throw err;
+      },
+    );
+    gate.catch(() => {}); // observed by the store and by each waiting lookup
+    this.acceptance = gate;
+  }
+
+  private gated<T>(x: T | Promise<T>): T | Promise<T> {
+    const gate = this.acceptance;
+    return gate ? Promise.all([gate, x]).then(([, value]) => value) : x;
+  }
+
+  /** Shards resident now, data and id shards alike (for /healthz and tests). */
   loadedShards(): number[] {
     return [...this.ready.keys()].sort((a, b) => a - b);
   }
 
-  shard(s: number): ServedArtifact | Promise<ServedArtifact> {
+  private resident(s: number): Resident | Promise<Resident> {
     const ready = this.ready.get(s);
     if (ready) {
       // Most recently used moves to the end.
@@ -74,73 +158,115 @@ export class ShardedCatalog implements Catalog {
     return pending;
   }
 
-  private async load(s: number): Promise<ServedArtifact> {
+  /** Data shard `s` (item, user or popular shard). */
+  shard(s: number): ServedArtifact | Promise<ServedArtifact> {
+    return then(this.resident(s), (r) => r.served ?? this.wrongKind(s));
+  }
+
+  /** Id shard `s`. */
+  idShard(s: number): IdShard | Promise<IdShard> {
+    return then(this.resident(s), (r) => r.ids ?? this.wrongKind(s));
+  }
+
+  private wrongKind(s: number): never {
+    throw this.unavailable(s, new ArtifactError(`shard ${s} is a ${shardKindOf(this.manifest, s)} shard where the manifest routes elsewhere`, "rebuild and publish the version again"));
+  }
+
+  private unavailable(s: number, err: unknown): ProblemError {
+    return new ProblemError(
+      503,
+      "shard-unavailable",
+      "Artifact shard unavailable",
+      `Part of the published catalogue (shard ${s}) could not be loaded; retry shortly. ${err instanceof ArtifactError ? err.message : ""}`.trim(),
+      undefined,
+      { "retry-after": "5" },
+    );
+  }
+
+  private async load(s: number): Promise<Resident> {
     const key = this.shardKeys[s];
     try {
-      const bytes = await this.source.bytes(key);
-      if (!bytes) throw new ArtifactError(`shard ${s} (${key}) of version ${this.version} is missing`, "publish the version again");
+      if (s >= shardCount(this.manifest)) throw new ArtifactError(`shard ${s} is not in the manifest`, "rebuild and publish the version again");
+      const read = await this.source.verifiedBytes(key);
+      if (!read) throw new ArtifactError(`shard ${s} (${key}) of version ${this.version} is missing`, "publish the version again");
       const started = performance.now();
       this.onDecode();
-      const artifact = await decodeArtifact(bytes);
-      if (artifact.header.version !== this.version) {
-        throw new ArtifactError(`shard ${s} holds version ${artifact.header.version}, not ${this.version}`, "publish the version again");
+      // The streamed digest is checked twice for free: against the manifest (this shard belongs
+      // to this build) and, inside decode, against the shard's own header (its bytes are whole).
+      if (!sameBytes(read.digest, shardSha256(this.manifest, s))) {
+        throw new ArtifactError(`shard ${s} (${key}) does not match the manifest's checksum: it was changed, cut or comes from another build`, "publish the version again");
       }
-      const served = new ServedArtifact(artifact, Date.now(), performance.now() - started, bytes.byteLength);
-      this.ready.set(s, served);
-      this.residentBytes += bytes.byteLength;
+      const bytes = read.bytes;
+      const kind = shardKindOf(this.manifest, s);
+      let resident: Resident;
+      if (kind === "item-ids" || kind === "user-ids") {
+        const ids = await decodeIdShard(bytes, { digest: read.digest, shards: shardCount(this.manifest) });
+        if (ids.version !== this.version || ids.kind !== kind) {
+          throw new ArtifactError(`id shard ${s} holds ${ids.kind} of version ${ids.version}, not ${kind} of ${this.version}`, "publish the version again");
+        }
+        resident = { ids, cost: bytes.byteLength };
+      } else {
+        const artifact = await decodeArtifact(bytes, { digest: read.digest });
+        if (artifact.header.version !== this.version) {
+          throw new ArtifactError(`shard ${s} holds version ${artifact.header.version}, not ${this.version}`, "publish the version again");
+        }
+        const served = new ServedArtifact(artifact, Date.now(), performance.now() - started, bytes.byteLength, fragmentBytesFor(bytes.byteLength));
+        resident = { served, cost: residentCost(bytes.byteLength, artifact.header.counts.items + artifact.header.counts.users) };
+      }
+      this.ready.set(s, resident);
+      this.residentBytes += resident.cost;
+      this.largestCost = Math.max(this.largestCost, resident.cost);
       this.evict(s);
-      return served;
+      return resident;
     } catch (err) {
-      throw new ProblemError(
-        503,
-        "shard-unavailable",
-        "Artifact shard unavailable",
-        `Part of the published catalogue (shard ${s}) could not be loaded; retry shortly. ${err instanceof ArtifactError ? err.message : ""}`.trim(),
-        undefined,
-        { "retry-after": "5" },
-      );
+      throw err instanceof ProblemError ? err : this.unavailable(s, err);
     }
   }
 
   /**
-   * Drops least recently used shards until the resident bytes fit the budget. Requests that
+   * Drops least recently used shards until the resident cost fits the budget. Requests that
    * already hold a dropped shard finish with it; the garbage collector frees it afterwards.
    */
   private evict(keep: number): void {
     if (this.residentBytes <= this.cacheBytes) return;
-    for (const [s, served] of this.ready) {
+    for (const [s, resident] of this.ready) {
       if (this.residentBytes <= this.cacheBytes) break;
       if (s === keep || s === this.manifest.popularShard) continue;
       this.ready.delete(s);
-      this.residentBytes -= served.byteLength;
+      this.residentBytes -= resident.cost;
       this.evictions++;
     }
   }
 
-  private locate(where: { shard: number; local: number } | null, find: (served: ServedArtifact) => number): Located | null | Promise<Located | null> {
-    if (!where) return null;
-    const shard = this.shard(where.shard);
-    const resolve = (served: ServedArtifact): Located | null => {
-      const index = find(served);
-      return index < 0 ? null : { served, index };
-    };
-    return shard instanceof Promise ? shard.then(resolve) : resolve(shard);
+  /** id → its id shard → (data shard, row) → the data shard. */
+  private locate(idShard: number, id: string, rowsOf: (served: ServedArtifact) => number): Located | null | Promise<Located | null> {
+    if (idShard < 0 || id.length === 0 || id.length > 512) return null;
+    return this.gated(
+      then(this.idShard(idShard), (ids) => {
+        const where = locateId(ids, id);
+        if (!where) return null;
+        return then(this.shard(where.shard), (served): Located | null =>
+          // Owned rows come first in a data shard, at the id shard's `local`.
+          where.local < rowsOf(served) ? { served, index: where.local } : null,
+        );
+      }),
+    );
   }
 
   item(id: string): Located | null | Promise<Located | null> {
-    return this.locate(shardOfItem(this.manifest, id), (s) => s.itemIndex(id));
+    return this.locate(idShardOfItem(this.manifest, id), id, (s) => s.itemCount);
   }
 
   user(id: string): Located | null | Promise<Located | null> {
-    return this.locate(shardOfUser(this.manifest, id), (s) => s.userIndex(id));
+    return this.locate(idShardOfUser(this.manifest, id), id, (s) => s.userCount);
   }
 
   popular(): ServedArtifact | Promise<ServedArtifact> {
-    return this.shard(this.manifest.popularShard);
+    return this.gated(this.shard(this.manifest.popularShard));
   }
 
   categories(): readonly string[] {
-    const s = this.ready.get(this.manifest.popularShard);
+    const s = this.ready.get(this.manifest.popularShard)?.served;
     return s ? s.categories() : [];
   }
 }

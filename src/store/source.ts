@@ -4,6 +4,7 @@
  * error (and a 503 with Retry-After) instead of a hung request.
  */
 import { CURRENT_KEY, type CurrentPointer } from "../artifact/keys.ts";
+import { readWithDigest } from "../artifact/stream-digest.ts";
 import type { Config, Env } from "../config.ts";
 import { withTimeout } from "./timeout.ts";
 
@@ -13,6 +14,11 @@ export interface ArtifactSource {
   pointer(): Promise<CurrentPointer | null>;
   /** The bytes stored at `key`, or null when absent; `size` (when known) allows parallel range reads. */
   bytes(key: string, size?: number): Promise<Uint8Array | null>;
+  /**
+   * The bytes at `key` with the SHA-256 of bytes [CHECKSUM_START_OFFSET, end) computed while
+   * they streamed in (readWithDigest), so a shard is verified without hashing it a second time.
+   */
+  verifiedBytes(key: string): Promise<{ bytes: Uint8Array; digest: Uint8Array } | null>;
   /** Which of `keys` do not exist (without downloading them). */
   missing(keys: readonly string[]): Promise<string[]>;
 }
@@ -99,6 +105,15 @@ function r2Source(bucket: R2Bucket, timeoutMs: number, rangeBytes: number): Arti
       );
       return keys.filter((_, i) => !heads[i]);
     },
+    async verifiedBytes(key) {
+      const obj = await read(key);
+      if (!obj) return null;
+      try {
+        return await withTimeout(readWithDigest(obj.body, obj.size), timeoutMs, `R2 body of ${key}`);
+      } catch (err) {
+        throw new StorageError(`R2 read of ${key} failed: ${(err as Error).message}`);
+      }
+    },
     async bytes(key, size) {
       if (size !== undefined && Number.isInteger(size) && size > rangeBytes) {
         try {
@@ -146,6 +161,10 @@ function kvSource(kv: KVNamespace, timeoutMs: number): ArtifactSource {
         } while (cursor);
       }
       return keys.filter((k) => !present.has(k));
+    },
+    async verifiedBytes(key) {
+      const body = await read(key, () => kv.get(key, "stream"));
+      return body === null ? null : read(key, () => readWithDigest(body));
     },
     async bytes(key) {
       const buf = await read(key, () => kv.get(key, "arrayBuffer"));

@@ -1,6 +1,16 @@
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { decodeArtifact, decodeManifest, isManifest } from "../../src/artifact/format.ts";
+import {
+  type ArtifactManifest,
+  CHECKSUM_START_OFFSET,
+  decodeArtifact,
+  decodeManifest,
+  isManifest,
+  shardCount,
+  shardKindOf,
+  shardSha256,
+} from "../../src/artifact/format.ts";
 import {
   artifactKey,
   CURRENT_KEY,
@@ -36,7 +46,10 @@ export async function planPublish(path: string): Promise<PublishPlan> {
     const manifest = await decodeManifest(bytes);
     const { header } = manifest;
     const dir = dirname(path);
-    const shards = manifest.shards.map((_, i) => ({ key: shardKey(header.version, i), path: join(dir, `shard-${i}.bin`) }));
+    const count = shardCount(manifest);
+    // Data shards and id shards alike: all must be uploaded before the manifest and the flip.
+    const shards = Array.from({ length: count }, (_, i) => ({ key: shardKey(header.version, i), path: join(dir, `shard-${i}.bin`) }));
+    for (let i = 0; i < count; i++) await verifyShardFile(manifest, i, shards[i].path);
     return {
       pointer: {
         version: header.version,
@@ -46,7 +59,7 @@ export async function planPublish(path: string): Promise<PublishPlan> {
         createdAt: header.createdAt,
         metrics: header.metrics,
         headlineMetric: header.headlineMetric,
-        bytes: bytes.length + manifest.shards.reduce((s, x) => s + x.bytes, 0),
+        bytes: bytes.length + manifest.shards.bytes.reduce((sum, x) => sum + x, 0),
       },
       objects: [...shards, { key: manifestKey(header.version), path }],
     };
@@ -64,6 +77,21 @@ export async function planPublish(path: string): Promise<PublishPlan> {
     },
     objects: [{ key: artifactKey(header.version), path }],
   };
+}
+
+/** Refuses a shard file the manifest does not describe (missing, cut, changed or from another build). */
+async function verifyShardFile(manifest: ArtifactManifest, s: number, path: string): Promise<void> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (err) {
+    throw new Error(`cannot read ${path} (shard ${s} of ${shardCount(manifest)}, a ${shardKindOf(manifest, s)} shard): ${(err as Error).message}; rebuild the sharded artifact`);
+  }
+  const digest = createHash("sha256").update(bytes.subarray(CHECKSUM_START_OFFSET)).digest();
+  const expected = shardSha256(manifest, s);
+  if (bytes.length !== manifest.shards.bytes[s] || !digest.equals(expected) || !digest.equals(bytes.subarray(16, 48))) {
+    throw new Error(`${path} is not shard ${s} of this manifest (checksum mismatch: changed, cut or from another build); rebuild the sharded artifact, nothing was uploaded`);
+  }
 }
 
 export async function readVersions(store: ObjectStore): Promise<PublishedVersion[]> {

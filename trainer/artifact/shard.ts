@@ -1,11 +1,13 @@
-import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { idBucket } from "../../src/artifact/id-hash.ts";
 import {
   type Artifact,
   type ArtifactManifest,
   encodeArtifact,
+  encodeIdShard,
   encodeManifest,
+  SHARD_KINDS,
   NONE,
   type NeighbourLists,
   type QuantizedVectors,
@@ -19,10 +21,37 @@ import {
 export const KV_VALUE_LIMIT = 25 * 1024 * 1024;
 /** Default shard size: small shards keep a cold fetch short and the worker's shard cache fine-grained. */
 export const DEFAULT_SHARD_BYTES = 3 * 1024 * 1024;
+/** Default id shard cap: an id shard sits on every cold lookup's critical path, so keep it small. */
+export const DEFAULT_ID_SHARD_BYTES = 1024 * 1024;
+
+/**
+ * Above this size `edgerec build-artifact` shards by default. A single artifact's cold start
+ * grows with its size (read + verify + decode, ~10 ms per MiB under wrangler dev) while a sharded
+ * one reads manifest → id shard → data shard whatever the size; see bench/results/cold-start.md.
+ * Always below KV's value limit, so a default build can be published to KV.
+ */
+export const DEFAULT_SHARD_THRESHOLD_BYTES = 8 * 1024 * 1024;
+
+/** Single object or shards for an encoded artifact of `bytes` (the build's default layout rule). */
+export function chooseLayout(bytes: number, options: { single?: boolean; shardBytes?: number } = {}): { layout: "single" | "sharded"; maxShardBytes: number; why: string } {
+  const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+  if (options.single && options.shardBytes !== undefined) throw new Error("--single and --shard-bytes contradict each other; pass one");
+  if (options.single) return { layout: "single", maxShardBytes: 0, why: `--single${bytes >= KV_VALUE_LIMIT ? ` (${mib(bytes)} is over KV's 25 MiB value limit: publish it to R2 only)` : ""}` };
+  if (options.shardBytes !== undefined) {
+    return bytes > options.shardBytes
+      ? { layout: "sharded", maxShardBytes: options.shardBytes, why: `${mib(bytes)} > --shard-bytes ${mib(options.shardBytes)}` }
+      : { layout: "single", maxShardBytes: 0, why: `${mib(bytes)} <= --shard-bytes ${mib(options.shardBytes)}` };
+  }
+  return bytes > DEFAULT_SHARD_THRESHOLD_BYTES
+    ? { layout: "sharded", maxShardBytes: DEFAULT_SHARD_BYTES, why: `${mib(bytes)} is over the ${mib(DEFAULT_SHARD_THRESHOLD_BYTES)} default threshold (pass --single to keep one object)` }
+    : { layout: "single", maxShardBytes: 0, why: `${mib(bytes)} is under the ${mib(DEFAULT_SHARD_THRESHOLD_BYTES)} default threshold` };
+}
 
 export interface ShardOptions {
   /** Size cap of every shard (default 3 MiB, at most 25 MiB). */
   maxShardBytes?: number;
+  /** Size cap of every id shard (default 1 MiB, at most maxShardBytes). */
+  maxIdShardBytes?: number;
   /** Popular items in the popular shard, overall (default 200) and per category (default 100). */
   popularHead?: number;
   popularHeadPerCategory?: number;
@@ -32,11 +61,14 @@ export interface ShardOptions {
 
 export interface ShardedArtifact {
   manifest: Uint8Array;
+  /** Every shard object, data shards first, then id shards; shard i is published as shard-<i>.bin. */
   shards: Uint8Array[];
 }
 
 interface ShardPlan {
   kind: ShardKind;
+  /** Id shards: the bucket they hold. */
+  bucket?: number;
   /** Global item indexes that own a neighbour row here (item shards) … */
   items: number[];
   /** … or the global user indexes owned here (user shards). */
@@ -88,7 +120,79 @@ export async function shardArtifact(artifact: Artifact, options: ShardOptions = 
   encoded.push(popularBytes);
   await pack("items", itemOrder);
   await pack("users", userOrder);
-  return { manifest: await encodeManifest(buildManifest(artifact, plans, encoded)), shards: encoded };
+  const dataShards = plans.length;
+  if (dataShards > 0xffff) throw new Error(`${dataShards} data shards exceed the id shards' 65535; raise --shard-bytes`);
+  const idMax = Math.min(options.maxIdShardBytes ?? DEFAULT_ID_SHARD_BYTES, max);
+  const itemIdShards = await packIds("item-ids", artifact.items.ids, plans, idMax, artifact.header.version);
+  const userIdShards = await packIds("user-ids", artifact.users.ids, plans, idMax, artifact.header.version);
+  const manifest: ArtifactManifest = {
+    header: artifact.header,
+    shards: shardTable([...plans, ...itemIdShards.plans, ...userIdShards.plans], [...encoded, ...itemIdShards.shards, ...userIdShards.shards]),
+    popularShard: 0,
+    itemIdShards: Uint32Array.from(itemIdShards.shards, (_, b) => dataShards + b),
+    userIdShards: Uint32Array.from(userIdShards.shards, (_, b) => dataShards + itemIdShards.shards.length + b),
+  };
+  return { manifest: await encodeManifest(manifest), shards: [...encoded, ...itemIdShards.shards, ...userIdShards.shards] };
+}
+
+/**
+ * Id shards of one id table: ids bucketed by idBucket (id-hash.ts, shared with the worker),
+ * bucket b holding its ids (sortable UTF-8 table) and each id's (data shard, local row). The
+ * bucket count is a power of two sized from the bytes per id, doubled until every bucket fits.
+ */
+async function packIds(kind: "item-ids" | "user-ids", ids: StringTable, plans: ShardPlan[], max: number, version: string): Promise<{ shards: Uint8Array[]; plans: ShardPlan[] }> {
+  const n = ids.offsets.length - 1;
+  if (n === 0) return { shards: [], plans: [] };
+  const shardOf = new Uint16Array(n);
+  const localOf = new Uint32Array(n);
+  // Owned rows come first in a data shard, in plan order (see extractShard).
+  plans.forEach((plan, s) => (kind === "item-ids" ? plan.items : plan.users).forEach((g, l) => ((shardOf[g] = s), (localOf[g] = l))));
+  const strings = Array.from({ length: n }, (_, i) => stringAt(ids, i));
+  const hashes = new Uint32Array(n);
+  // Per id: its UTF-8 bytes + offset (4) + sorted index (4) + shard (2) + local (4).
+  const estimate = ids.data.length + 14 * n;
+  let buckets = 1;
+  while (estimate / buckets > max * 0.7) buckets *= 2;
+  for (;;) {
+    for (let i = 0; i < n; i++) hashes[i] = idBucket(strings[i], buckets);
+    const members: number[][] = Array.from({ length: buckets }, () => []);
+    for (let i = 0; i < n; i++) members[hashes[i]].push(i);
+    const shards: Uint8Array[] = [];
+    for (let b = 0; b < buckets; b++) {
+      const rows = members[b];
+      shards.push(
+        await encodeIdShard({
+          kind,
+          version,
+          bucket: b,
+          buckets,
+          ids: stringTable(rows.map((i) => strings[i]), true),
+          shard: Uint16Array.from(rows, (i) => shardOf[i]),
+          local: Uint32Array.from(rows, (i) => localOf[i]),
+        }),
+      );
+      if (shards[b].length > max) break;
+    }
+    if (shards.length === buckets && shards.every((x) => x.length <= max)) {
+      return { shards, plans: members.map((rows, b) => ({ kind, bucket: b, items: kind === "item-ids" ? rows : [], users: kind === "user-ids" ? rows : [] })) };
+    }
+    if (buckets >= 1 << 16) throw new Error(`${kind} do not fit ${max}-byte id shards even in ${buckets} buckets; raise --shard-bytes`);
+    buckets *= 2;
+  }
+}
+
+/** The manifest's shard table; a shard's checksum is its container checksum (bytes 16..48). */
+function shardTable(plans: ShardPlan[], shards: Uint8Array[]): ArtifactManifest["shards"] {
+  const n = shards.length;
+  const table = { kind: new Uint8Array(n), bytes: new Uint32Array(n), items: new Uint32Array(n), users: new Uint32Array(n), sha256: new Uint8Array(32 * n) };
+  for (let s = 0; s < n; s++) {
+    table.kind[s] = SHARD_KINDS.indexOf(plans[s].kind);
+    table.bytes[s] = shards[s].length;
+    table.items[s] = plans[s].items.length;
+    table.users[s] = plans[s].users.length;
+    table.sha256.set(shards[s].subarray(16, 48), 32 * s);
+  }
+  return table;
 }
 
 function planOf(kind: ShardKind, rows: number[]): ShardPlan {
@@ -103,38 +207,6 @@ export async function writeSharded(artifact: Artifact, dir: string, options: Sha
   const manifestPath = join(dir, "manifest.bin");
   await writeFile(manifestPath, manifest);
   return { manifestPath, shards: shards.length, totalBytes: manifest.length + shards.reduce((sum, b) => sum + b.length, 0) };
-}
-
-function buildManifest(a: Artifact, plans: ShardPlan[], shards: Uint8Array[]): ArtifactManifest {
-  const itemShard = new Uint16Array(a.header.counts.items);
-  const itemLocal = new Uint32Array(a.header.counts.items);
-  const userShard = new Uint16Array(a.header.counts.users);
-  const userLocal = new Uint32Array(a.header.counts.users);
-  if (plans.length > 0xffff) throw new Error(`${plans.length} shards exceed the manifest's 65535; raise --shard-bytes`);
-  plans.forEach((plan, s) => {
-    // Owned rows come first in a shard, in plan order (see extractShard).
-    plan.items.forEach((g, l) => {
-      itemShard[g] = s;
-      itemLocal[g] = l;
-    });
-    plan.users.forEach((x, l) => {
-      userShard[x] = s;
-      userLocal[x] = l;
-    });
-  });
-  return {
-    header: a.header,
-    items: { ids: a.items.ids, shard: itemShard, local: itemLocal },
-    users: { ids: a.users.ids, shard: userShard, local: userLocal },
-    shards: plans.map((plan, s) => ({
-      bytes: shards[s].length,
-      sha256: createHash("sha256").update(shards[s]).digest("hex"),
-      items: plan.items.length,
-      users: plan.users.length,
-      kind: plan.kind,
-    })),
-    popularShard: 0,
-  };
 }
 
 function rowRange(lists: NeighbourLists, g: number): [number, number] {

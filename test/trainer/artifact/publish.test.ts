@@ -106,6 +106,40 @@ describe("publish, versions, rollback", () => {
     for (const key of current!.shards!) expect(await store.get(key)).not.toBeNull();
   });
 
+  it("a sharded publish uploads id shards before the manifest; one failing midway or corrupt leaves current alone", async () => {
+    const { readFileSync, unlinkSync } = await import("node:fs");
+    const { writeSharded } = await import("../../../trainer/artifact/shard.ts");
+    const { buildArtifactObject } = await import("../../../trainer/artifact/build.ts");
+    const { decodeManifest, shardKindOf } = await import("../../../src/artifact/format.ts");
+    const data = smallStore({ items: 120, users: 40 });
+    const { artifact } = await buildArtifactObject({ model: new GroupModel(data.warmItems, 40, data.groups), interactions: data.interactions, items: data.items, createdAt: new Date(Date.UTC(2026, 0, 3)) });
+    const out = join(dir, "sharded-ids");
+    const written = await writeSharded(artifact, out, { maxShardBytes: 32 * 1024, maxIdShardBytes: 1024, popularHead: 10, popularHeadPerCategory: 5 });
+    const m = await decodeManifest(readFileSync(written.manifestPath));
+    const idShards = [...m.itemIdShards, ...m.userIdShards];
+    expect(idShards.length).toBeGreaterThan(2);
+    const plan = await planPublish(written.manifestPath);
+    const keys = plan.objects.map((o) => o.key);
+    for (const s of idShards) expect(keys.indexOf(shardKey(artifact.header.version, s))).toBeLessThan(keys.indexOf(manifestKey(artifact.header.version)));
+    expect(shardKindOf(m, idShards[0])).toBe("item-ids");
+
+    const before = await readCurrent(store);
+    // The last id shard vanishes after planning: the upload stops there, current is untouched.
+    const lastId = join(out, `shard-${idShards[idShards.length - 1]}.bin`);
+    const saved = readFileSync(lastId);
+    unlinkSync(lastId);
+    await expect(publish(store, plan)).rejects.toThrow(/nothing was made current/);
+    expect((await readCurrent(store))?.version).toBe(before?.version);
+    expect(await store.get(manifestKey(artifact.header.version))).toBeNull();
+    // A corrupt id shard is refused while planning, before anything is uploaded.
+    const bad = new Uint8Array(saved);
+    bad[bad.length - 1] ^= 1;
+    writeFileSync(lastId, bad);
+    await expect(planPublish(written.manifestPath)).rejects.toThrow(/is not shard \d+ of this manifest.*nothing was uploaded/);
+    writeFileSync(lastId, saved);
+    expect((await publish(store, await planPublish(written.manifestPath))).pointer.version).toBe(artifact.header.version);
+  });
+
   it("refuses to publish a corrupt artifact before uploading anything", async () => {
     const bad = join(dir, "bad.bin");
     const bytes = new Uint8Array(await import("node:fs").then((fs) => fs.readFileSync(files[0])));

@@ -5,12 +5,12 @@
 import { env as workerEnv } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { encodeArtifact } from "../../../src/artifact/format.ts";
-import { CURRENT_KEY, manifestKey, shardKey, type CurrentPointer } from "../../../src/artifact/keys.ts";
 import { createApp } from "../../../src/app.ts";
 import type { Env } from "../../../src/config.ts";
 import { shardArtifact } from "../../../trainer/artifact/shard.ts";
 import { syntheticArtifact } from "../fixtures/synthetic-artifact.ts";
 import { publish, versionId } from "./publish.ts";
+import { publishShardedBuild } from "../shard-publish.ts";
 
 const base = workerEnv as unknown as Env;
 const ADMIN = "sharded-fault-token";
@@ -25,24 +25,7 @@ beforeAll(async () => {
 /** Uploads a sharded version (shards, then manifest, then the pointer), letting `tamper` drop or damage shards. */
 async function publishSharded(version: string, tamper: (shard: number, bytes: Uint8Array) => Uint8Array | null): Promise<number> {
   const { manifest, shards } = await shardArtifact(syntheticArtifact({ items: 300, users: 30, version }), { maxShardBytes: 64 * 1024, popularHead: 20, popularHeadPerCategory: 5 });
-  const keys = shards.map((_, i) => shardKey(version, i));
-  for (let i = 0; i < shards.length; i++) {
-    const bytes = tamper(i, shards[i]);
-    if (bytes) await env.ARTIFACTS.put(keys[i], bytes);
-  }
-  await env.ARTIFACTS.put(manifestKey(version), manifest);
-  const pointer: CurrentPointer = {
-    version,
-    layout: "sharded",
-    key: manifestKey(version),
-    shards: keys,
-    createdAt: "2026-11-29T00:00:00.000Z",
-    publishedAt: new Date().toISOString(),
-    metrics: {},
-    headlineMetric: "ndcg@10",
-    bytes: manifest.length,
-  };
-  await env.ARTIFACTS.put(CURRENT_KEY, JSON.stringify(pointer));
+  await publishShardedBuild(env.ARTIFACTS, version, manifest, shards, tamper);
   return shards.length;
 }
 

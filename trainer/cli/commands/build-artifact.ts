@@ -3,7 +3,7 @@ import { type Command, Option } from "commander";
 import { decodeArtifact } from "../../../src/artifact/format.ts";
 import { buildArtifactObject } from "../../artifact/build.ts";
 import { encodeArtifact } from "../../../src/artifact/format.ts";
-import { writeSharded } from "../../artifact/shard.ts";
+import { chooseLayout, writeSharded } from "../../artifact/shard.ts";
 import { servingBytesPerItem } from "../../artifact/sections.ts";
 import { addDataOptions, dataSpecFromOptions, printReadReports, type DataCliOptions } from "../../data/cli-options.ts";
 import { interactionsToCsr } from "../../data/interactions-matrix.ts";
@@ -28,6 +28,7 @@ interface BuildCliOptions extends DataCliOptions, ModelCliOptions {
   threads?: string;
   annThreshold: string;
   shardBytes?: string;
+  single?: boolean;
   minRating?: string;
   seed: string;
   json?: boolean;
@@ -56,7 +57,8 @@ export function register(program: Command): void {
     .addOption(new Option("--metric <m>", "neighbours from item vectors by dot product or cosine").choices(["dot", "cosine"]).default("dot"))
     .option("--threads <n>", "worker threads for neighbour search (default: all cores)")
     .option("--ann-threshold <n>", "above this many items use the approximate index (usearch)", "200000")
-    .option("--shard-bytes <n>", "shard the artifact when it is larger than this many bytes (each shard < 25 MiB)")
+    .option("--shard-bytes <n>", "shard the artifact when it is larger than this many bytes, with shards of at most this size (< 25 MiB); default: shard above 8 MiB into 3 MiB shards")
+    .option("--single", "always write one artifact object, however large (R2 only when over KV's 25 MiB)")
     .option("--min-rating <r>", "keep only interactions rated >= r (explicit data as positives)")
     .option("--seed <n>", "seed for the model", "0")
     .option("--json", "print a JSON summary")
@@ -99,11 +101,15 @@ export function register(program: Command): void {
         log: (line) => show && process.stderr.write(`${line}\n`),
       });
       for (const bar of bars.values()) bar.stop();
-      const shardBytes = int("shard-bytes", opts.shardBytes, 1024, 25 * 1024 * 1024);
+      const shardBytes = int("shard-bytes", opts.shardBytes, 1024, 25 * 1024 * 1024 - 1);
       const bytes = await encodeArtifact(artifact);
       let written: { path: string; bytes: number; shards?: number };
-      if (shardBytes !== undefined && bytes.length > shardBytes) {
-        const result = await writeSharded(artifact, opts.out, { maxShardBytes: shardBytes });
+      const layout = chooseLayout(bytes.length, { single: opts.single, shardBytes });
+      if (show) process.stderr.write(`layout: ${layout.layout} (${layout.why})\n`);
+      if (layout.layout === "sharded") {
+        // A sharded build is a directory; `--out x.bin` becomes x-shards/ beside it.
+        const dir = opts.out.endsWith(".bin") ? `${opts.out.slice(0, -4)}-shards` : opts.out;
+        const result = await writeSharded(artifact, dir, { maxShardBytes: layout.maxShardBytes });
         written = { path: result.manifestPath, bytes: result.totalBytes, shards: result.shards };
       } else {
         await writeFile(opts.out, bytes);
@@ -112,6 +118,7 @@ export function register(program: Command): void {
       }
       const summary = {
         out: written.path,
+        layout: layout.layout,
         bytes: written.bytes,
         shards: written.shards ?? 0,
         version: artifact.header.version,

@@ -2,7 +2,11 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import {
   type Artifact,
+  type ArtifactManifest,
   decodeArtifact,
+  MANIFEST_FORMAT_VERSION,
+  shardCount,
+  shardEntry,
   decodeManifest,
   isManifest,
   neighbourAt,
@@ -41,6 +45,35 @@ function sampleNeighbours(a: Artifact, count: number): Array<{ item: string; tit
   return out;
 }
 
+/** A sharded build's manifest: header, shard table by kind, and the id shards that route lookups. */
+function inspectManifest(file: string, bytes: Uint8Array, m: ArtifactManifest, json: boolean): void {
+  const shards = Array.from({ length: shardCount(m) }, (_, s) => shardEntry(m, s));
+  const byKind = new Map<string, { shards: number; bytes: number; largest: number }>();
+  for (const s of shards) {
+    const k = byKind.get(s.kind) ?? { shards: 0, bytes: 0, largest: 0 };
+    k.shards++;
+    k.bytes += s.bytes;
+    k.largest = Math.max(k.largest, s.bytes);
+    byKind.set(s.kind, k);
+  }
+  const routing = { itemIdBuckets: m.itemIdShards.length, userIdBuckets: m.userIdShards.length, hash: "fnv1a32(utf8(id)) % buckets" };
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ file, bytes: bytes.length, kind: "manifest", formatVersion: MANIFEST_FORMAT_VERSION, header: m.header, popularShard: m.popularShard, idRouting: routing, kinds: Object.fromEntries(byKind), shards })}\n`);
+    return;
+  }
+  const total = shards.reduce((sum, s) => sum + s.bytes, 0);
+  const lines = [
+    `${file}: sharded artifact manifest (format ${MANIFEST_FORMAT_VERSION}), ${kib(bytes.length)}, checksum ok`,
+    `version ${m.header.version}  created ${m.header.createdAt}  model ${m.header.model.type}`,
+    `${m.header.counts.items} items, ${m.header.counts.users} users in ${shards.length} shards (${kib(total)} beside the manifest):`,
+    ...[...byKind].map(([kind, k]) => `  ${kind.padEnd(9)} ${String(k.shards).padStart(5)} shards  ${kib(k.bytes).padStart(11)}  largest ${kib(k.largest)}`),
+    `id routing: ${routing.itemIdBuckets} item id shard(s), ${routing.userIdBuckets} user id shard(s), bucket = ${routing.hash}`,
+    "",
+    ...shards.map((s, i) => `  shard-${i}.bin  ${s.kind.padEnd(9)} ${kib(s.bytes).padStart(10)}  ${s.items} items  ${s.users} users${i === m.popularShard ? "  (popular)" : ""}`),
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
 export function register(program: Command): void {
   program
     .command("inspect")
@@ -56,15 +89,7 @@ export function register(program: Command): void {
         throw new Error(`cannot read ${file}: ${(err as Error).message}`);
       }
       if (isManifest(bytes)) {
-        const m = await decodeManifest(bytes);
-        if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ file, bytes: bytes.length, kind: "manifest", header: m.header, shards: m.shards })}\n`);
-          return;
-        }
-        process.stdout.write(`${file}: sharded artifact manifest, ${kib(bytes.length)}, checksum ok\n`);
-        process.stdout.write(`version ${m.header.version}  created ${m.header.createdAt}  model ${m.header.model.type}\n`);
-        process.stdout.write(`${m.header.counts.items} items, ${m.header.counts.users} users in ${m.shards.length} shards:\n`);
-        m.shards.forEach((s, i) => process.stdout.write(`  shard-${i}.bin  ${kib(s.bytes).padStart(10)}  ${s.items} items  ${s.users} users\n`));
+        inspectManifest(file, bytes, await decodeManifest(bytes), opts.json ?? false);
         return;
       }
       const a = await decodeArtifact(bytes, { deep: true });
