@@ -1,6 +1,7 @@
 /**
  * `npm run bench:scale [-- --items 100000 --interactions 2000000] [-- --json] [-- --epochs 3]
- *   [-- --budget-min 30] [-- --recall-sample 10000] [-- --no-serve] [-- --no-shard] [-- --threads 2]`
+ *   [-- --budget-min 30] [-- --recall-sample 10000] [-- --no-serve] [-- --no-shard] [-- --threads 2]
+ *   [-- --vectors-cache DIR] [-- --train-only] [-- --ann-degree 16 --ann-add 128 --ann-beam 84 --ann-ip]`
  *
  * The million-product run (issue 9), bounded by flags:
  *  1. generate a seeded synthetic catalogue (trainer/scale/synthetic.ts: typed arrays, user by user);
@@ -16,12 +17,15 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeArtifact, stringAt, type Artifact } from "../src/artifact/format.ts";
+import type { AnnSettings } from "../trainer/artifact/ann.ts";
 import { buildArtifactObject } from "../trainer/artifact/build.ts";
 import { shardArtifact } from "../trainer/artifact/shard.ts";
 import type { Interactions, ItemMeta } from "../trainer/data/types.ts";
 import { HybridMF } from "../trainer/model/hybrid.ts";
 import { generateSynthetic, leafName, syntheticItemId, syntheticTitle, syntheticUserId, topName } from "../trainer/scale/synthetic.ts";
 import { createRng } from "../trainer/util/rng.ts";
+import type { Recommender } from "../trainer/model/model.ts";
+import { loadVectors, saveVectors } from "./lib/frozen-vectors.ts";
 import { type DevServer, isolateHeap, percentile, publishLocal, startWranglerDev, tempDir } from "../test/load/harness.ts";
 import { syntheticArtifact } from "../test/worker/fixtures/synthetic-artifact.ts";
 import { miniflareStores } from "../trainer/artifact/object-store.ts";
@@ -42,6 +46,12 @@ const threads = Number(args.get("threads") ?? 2);
 const dim = Number(args.get("dim") ?? 32);
 // --no-shard stops after the neighbour lists (and implies --no-serve): for runs where only training and ANN are measured.
 const shard = !args.has("no-shard");
+// --vectors-cache keeps the trained vectors (and the training run's time and memory) in DIR; a later run with
+// the same catalogue and model settings reuses them instead of training ~20 min again. --train-only stops there.
+const cacheArg = args.get("vectors-cache");
+if (cacheArg === true) throw new Error("--vectors-cache needs a directory, e.g. --vectors-cache /tmp/edgerec-1m-vectors");
+const vectorsCache = cacheArg;
+const trainOnly = args.has("train-only");
 const serve = shard && !args.has("no-serve");
 const seed = Number(args.get("seed") ?? 20261129);
 const K = 20;
@@ -63,27 +73,60 @@ const cat = generateSynthetic({ items: nItems, interactions: nInteractions, seed
 record("generate catalogue", seconds(t0), "s", "", "generateSeconds");
 log(`catalogue: ${cat.nItems} items, ${cat.nUsers} shoppers, ${cat.interactions.indices.length} interactions, ${cat.leafCategories} leaf categories`);
 
-// 2. Train.
+// 2. Train (or restore the vectors a previous run trained on the same catalogue and settings).
 const budgetMs = budgetMin * 60_000;
-const model = new HybridMF({ loss: "warp", components: dim, epochs, threads, learningRate: 0.05, useItemFeatures: false }, "hybrid");
-t0 = performance.now();
+const hybridParams = { loss: "warp", components: dim, epochs, threads, learningRate: 0.05, useItemFeatures: false } as const;
+const cacheKey = JSON.stringify({ nItems, nInteractions, seed, budgetMin, ...hybridParams });
+const cached = vectorsCache ? loadVectors(vectorsCache, cacheKey) : undefined;
+let model: Recommender;
 let trainedEpochs = 0;
-await model.fit({
-  interactions: cat.interactions,
-  itemFeatures: cat.itemFeatures,
-  rng: createRng(seed),
-  onEpoch: (epoch, info) => {
-    trainedEpochs = epoch;
-    const elapsed = performance.now() - t0;
-    log(`epoch ${epoch}/${epochs}: loss ${info.loss?.toFixed(4)}, ${(elapsed / 1000).toFixed(0)} s, peak RSS ${peakRssMb().toFixed(0)} MiB`);
-    // Stop when one more epoch (as long as the mean so far) would overrun the budget.
-    return elapsed + elapsed / epoch > budgetMs;
-  },
-});
-const trainSeconds = seconds(t0);
-record(`train hybrid WARP ${dim}d, ${threads} threads (${trainedEpochs} epochs)`, trainSeconds, "s", "<= 1800 s at 1M x 20M", "trainSeconds");
-record("peak RSS so far (training)", Math.round(peakRssMb()), "MiB", "<= 16384", "trainPeakRssMb");
+if (cached) {
+  log(`restored the vectors trained at ${cached.record.trainedAt} from ${vectorsCache}`);
+  model = cached.model;
+  trainedEpochs = cached.record.epochs;
+  record(`train hybrid WARP ${dim}d, ${threads} threads (${trainedEpochs} epochs; run of ${cached.record.trainedAt})`, cached.record.trainSeconds, "s", "<= 1800 s at 1M x 20M", "trainSeconds");
+  record("peak RSS (training run)", cached.record.trainPeakRssMb, "MiB", "<= 16384", "trainPeakRssMb");
+} else {
+  const hybrid = new HybridMF(hybridParams, "hybrid");
+  model = hybrid;
+  trainedEpochs = await train(hybrid);
+}
 metrics.epochs = trainedEpochs;
+if (trainOnly) {
+  console.log(formatTable(["measure", "value", "unit", "target"], rows));
+  if (json) writeJsonLine({ bench: "scale", items: nItems, interactions: nInteractions, users: cat.nUsers, threads, dim, metrics });
+  process.exit(0);
+}
+
+async function train(hybrid: HybridMF): Promise<number> {
+  const t0 = performance.now();
+  let done = 0;
+  await hybrid.fit({
+    interactions: cat.interactions,
+    itemFeatures: cat.itemFeatures,
+    rng: createRng(seed),
+    onEpoch: (epoch, info) => {
+      done = epoch;
+      const elapsed = performance.now() - t0;
+      log(`epoch ${epoch}/${epochs}: loss ${info.loss?.toFixed(4)}, ${(elapsed / 1000).toFixed(0)} s, peak RSS ${peakRssMb().toFixed(0)} MiB`);
+      // Stop when one more epoch (as long as the mean so far) would overrun the budget.
+      return elapsed + elapsed / epoch > budgetMs;
+    },
+  });
+  const trainSeconds = seconds(t0);
+  record(`train hybrid WARP ${dim}d, ${threads} threads (${done} epochs)`, trainSeconds, "s", "<= 1800 s at 1M x 20M", "trainSeconds");
+  record("peak RSS so far (training)", Math.round(peakRssMb()), "MiB", "<= 16384", "trainPeakRssMb");
+  if (vectorsCache) {
+    saveVectors(
+      vectorsCache,
+      { key: cacheKey, name: hybrid.name, params: hybrid.params(), epochs: done, trainSeconds, trainPeakRssMb: Math.round(peakRssMb()), trainedAt: new Date().toISOString() },
+      hybrid.itemVectors(),
+      hybrid.userVectors(),
+    );
+    log(`saved the trained vectors to ${vectorsCache}`);
+  }
+  return done;
+}
 
 // 3. Neighbours (approximate) + artifact object.
 const interactions = toInteractions(cat);
@@ -109,6 +152,7 @@ const { artifact, report } = await buildArtifactObject({
   threads,
   annThreshold: Math.min(200_000, nItems - 1),
   annRecallSample: Math.min(recallSample, nItems),
+  ann: annOverrides(),
   historyLength: 20,
   // Per-user top-N would score every item for every shopper: 10^12 dot products at this scale.
   userTopN: 0,
@@ -125,6 +169,7 @@ const { artifact, report } = await buildArtifactObject({
   })(),
 });
 record("build artifact (ANN neighbours, content, popularity)", seconds(t0), "s", "", "buildSeconds");
+record("  of which neighbours (HNSW index + search + exact recall sample)", report.seconds.neighbours ?? NaN, "s", "<= 900 s at 1M", "annSeconds");
 record(`neighbour recall@${K} vs exact (${Math.min(recallSample, nItems)}-item sample)`, report.annRecall ?? NaN, "", ">= 0.95", "annRecall@20");
 
 record("peak RSS (whole run so far)", Math.round(peakRssMb()), "MiB", "<= 16384", "peakRssMb");
@@ -184,6 +229,19 @@ if (serve) {
 
 console.log(formatTable(["measure", "value", "unit", "target"], rows));
 if (json) writeJsonLine({ bench: "scale", items: nItems, interactions: nInteractions, users: cat.nUsers, threads, dim, metrics });
+
+/** --ann-degree / --ann-add / --ann-beam / --ann-ip (raw inner-product graph) override annSettingsFor, for measuring settings. */
+function annOverrides(): Partial<AnnSettings> {
+  const out: Partial<AnnSettings> = {};
+  const set = (flag: string, key: "connectivity" | "expansionAdd" | "expansionSearch") => {
+    if (args.has(flag)) out[key] = Number(args.get(flag));
+  };
+  set("ann-degree", "connectivity");
+  set("ann-add", "expansionAdd");
+  set("ann-beam", "expansionSearch");
+  if (args.has("ann-ip")) out.mips = false;
+  return out;
+}
 
 function toInteractions(c: typeof cat): Interactions {
   const n = c.interactions.indices.length;

@@ -18,6 +18,8 @@ export interface ApproximateInput {
   connectivity?: number;
   expansionAdd?: number;
   expansionSearch?: number;
+  /** Search by the metric reduction of inner product (see approximateNeighbours; default annSettingsFor). */
+  mips?: boolean;
   seed?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -26,6 +28,7 @@ export interface AnnSettings {
   connectivity: number;
   expansionAdd: number;
   expansionSearch: number;
+  mips: boolean;
 }
 
 /**
@@ -42,6 +45,7 @@ export function annSettingsFor(n: number, k: number): AnnSettings {
     connectivity: large ? 24 : 16,
     expansionAdd: large ? 160 : 128,
     expansionSearch: Math.min(512, Math.max(64, 4 * k, Math.round(4 * k * Math.sqrt(n / 50_000)))),
+    mips: true,
   };
 }
 
@@ -61,31 +65,46 @@ export async function approximateNeighbours(input: ApproximateInput): Promise<{ 
   const threads = input.threads ?? availableParallelism();
   const usearch = createRequire(import.meta.url)("usearch") as { Index: new (config: object) => UsearchIndex };
   const scaled = annSettingsFor(candidates.length, k);
+  const mips = input.mips ?? scaled.mips;
+  // Inner product is not a distance, and an HNSW graph built on it degrades as the catalogue
+  // grows (hub items with large norms crowd every list). The standard reduction to a metric
+  // search (Bachrach et al. 2014): index [x, sqrt(M² − |x|²)], query [q, 0]; then the squared L2
+  // distance is |q|² + M² − 2·q·x, so nearest in L2 = largest dot product.
+  const indexDim = mips ? dim + 1 : dim;
+  const maxNormSq = mips ? maxRowNormSq(vectors, dim, candidates) : 0;
   const index = new usearch.Index({
-    dimensions: dim,
-    metric: "ip",
+    dimensions: indexDim,
+    metric: mips ? "l2sq" : "ip",
     connectivity: input.connectivity ?? scaled.connectivity,
     expansion_add: input.expansionAdd ?? scaled.expansionAdd,
     expansion_search: input.expansionSearch ?? scaled.expansionSearch,
   });
   const batch = 20_000;
   const total = candidates.length + n;
-  const candVectors = new Float32Array(batch * dim);
+  const rowsBuffer = new Float32Array(batch * indexDim);
   for (let start = 0; start < candidates.length; start += batch) {
     const end = Math.min(candidates.length, start + batch);
     const keys = new BigUint64Array(end - start);
     for (let c = start; c < end; c++) {
       keys[c - start] = BigInt(candidates[c]);
-      candVectors.set(vectors.subarray(candidates[c] * dim, candidates[c] * dim + dim), (c - start) * dim);
+      const row = vectors.subarray(candidates[c] * dim, candidates[c] * dim + dim);
+      rowsBuffer.set(row, (c - start) * indexDim);
+      if (mips) rowsBuffer[(c - start) * indexDim + dim] = Math.sqrt(Math.max(0, maxNormSq - normSq(row)));
     }
-    index.add(keys, candVectors.subarray(0, (end - start) * dim), threads);
+    index.add(keys, rowsBuffer.subarray(0, (end - start) * indexDim), threads);
     input.onProgress?.(end, total);
   }
   const ids = new Uint32Array(n * k).fill(NONE);
   const scores = new Float32Array(n * k);
   for (let start = 0; start < n; start += batch) {
     const end = Math.min(n, start + batch);
-    const found = index.search(vectors.subarray(start * dim, end * dim), k + 1, threads);
+    let queries = vectors.subarray(start * dim, end * dim);
+    if (mips) {
+      rowsBuffer.fill(0);
+      for (let q = start; q < end; q++) rowsBuffer.set(vectors.subarray(q * dim, q * dim + dim), (q - start) * indexDim);
+      queries = rowsBuffer.subarray(0, (end - start) * indexDim);
+    }
+    const found = index.search(queries, k + 1, threads);
     for (let q = start; q < end; q++) {
       const base = (q - start) * found.k;
       const count = Number(found.counts[q - start]);
@@ -94,41 +113,74 @@ export async function approximateNeighbours(input: ApproximateInput): Promise<{ 
         const id = Number(found.keys[base + j]);
         if (id === q) continue;
         ids[q * k + w] = id;
-        scores[q * k + w] = 1 - found.distances[base + j];
+        scores[q * k + w] = mips ? dot(vectors, q * dim, id * dim, dim) : 1 - found.distances[base + j];
         w++;
       }
     }
     input.onProgress?.(candidates.length + end, total);
   }
-  const { recall, sampled } = await measureRecall(input, ids, threads);
-  return { rows: { k, ids, scores }, recall, sampled };
+  const sample = await exactSample(input, threads);
+  const rows: NeighbourRows = { k, ids, scores };
+  return { rows, recall: recallOf(sample, rows), sampled: sample.sampled };
 }
 
-/** Mean share of the exact top-k that the approximate lists found, over a random sample of items. */
-async function measureRecall(input: ApproximateInput, ids: Uint32Array, threads: number): Promise<{ recall: number; sampled: number }> {
+interface ExactSample {
+  sampled: number;
+  /** Item index of each sampled row. */
+  items: Uint32Array;
+  exact: NeighbourRows;
+}
+
+/** Exact top-k lists of a random sample of items, the yardstick for recall. */
+async function exactSample(input: ApproximateInput, threads: number): Promise<ExactSample> {
   const { vectors, dim, k, candidates } = input;
   const n = vectors.length / dim;
   const sampled = Math.min(n, input.recallSample);
-  if (sampled === 0) return { recall: NaN, sampled: 0 };
+  if (sampled === 0) return { sampled: 0, items: new Uint32Array(0), exact: { k, ids: new Uint32Array(0), scores: new Float32Array(0) } };
   const rng = createRng(input.seed ?? 1);
   const chosen = new Set<number>();
   while (chosen.size < sampled) chosen.add(rng.int(n));
-  const sample = Uint32Array.from(chosen);
+  const items = Uint32Array.from(chosen);
   // Exact search with the sampled items as the only queries: give them as the first rows.
   const queries = new Float32Array(sampled * dim);
-  sample.forEach((q, r) => queries.set(vectors.subarray(q * dim, q * dim + dim), r * dim));
-  const exact = await exactNeighbours({ vectors: queries, dim, k, candidates, threads, queryIds: sample, candidateVectors: vectors });
+  items.forEach((q, r) => queries.set(vectors.subarray(q * dim, q * dim + dim), r * dim));
+  const exact = await exactNeighbours({ vectors: queries, dim, k, candidates, threads, queryIds: items, candidateVectors: vectors });
+  return { sampled, items, exact };
+}
+
+/** Mean share of the exact top-k that `rows` found, over the sample (NaN without a sample). */
+function recallOf(sample: ExactSample, rows: NeighbourRows): number {
+  const { k } = rows;
+  if (sample.sampled === 0) return NaN;
   let hits = 0;
   let wanted = 0;
-  for (let r = 0; r < sampled; r++) {
-    const q = sample[r];
-    const approx = new Set(ids.subarray(q * k, q * k + k));
+  for (let r = 0; r < sample.sampled; r++) {
+    const q = sample.items[r];
+    const approx = new Set(rows.ids.subarray(q * k, q * k + k));
     for (let j = 0; j < k; j++) {
-      const e = exact.ids[r * k + j];
+      const e = sample.exact.ids[r * k + j];
       if (e === NONE) continue;
       wanted++;
       if (approx.has(e)) hits++;
     }
   }
-  return { recall: wanted ? hits / wanted : 1, sampled };
+  return wanted ? hits / wanted : 1;
+}
+
+function normSq(row: Float32Array): number {
+  let s = 0;
+  for (let d = 0; d < row.length; d++) s += row[d] * row[d];
+  return s;
+}
+
+function maxRowNormSq(vectors: Float32Array, dim: number, rows: Uint32Array): number {
+  let max = 0;
+  for (const r of rows) max = Math.max(max, normSq(vectors.subarray(r * dim, r * dim + dim)));
+  return max;
+}
+
+function dot(vectors: Float32Array, a: number, b: number, dim: number): number {
+  let s = 0;
+  for (let d = 0; d < dim; d++) s += vectors[a + d] * vectors[b + d];
+  return s;
 }

@@ -11,6 +11,7 @@ import {
 import type { CsrMatrix } from "../data/matrix.ts";
 import type { Interactions, ItemMeta } from "../data/types.ts";
 import { type Recommender, topK } from "../model/model.ts";
+import type { AnnSettings } from "./ann.ts";
 import { contentFeatures, normalizeCsrRows } from "./content-features.ts";
 import { contentNeighbours } from "./content-neighbours.ts";
 import { exactNeighbours, normalizeRows, type NeighbourRows } from "./exact-neighbours.ts";
@@ -59,6 +60,8 @@ export interface BuildOptions {
   annThreshold?: number;
   /** Items whose exact neighbours are compared with the approximate ones to report recall. */
   annRecallSample?: number;
+  /** Overrides of the approximate index's settings (default: annSettingsFor the catalogue size). */
+  ann?: Partial<AnnSettings>;
   createdAt?: Date;
   onProgress?: (stage: string, done: number, total: number) => void;
   log?: (line: string) => void;
@@ -145,6 +148,7 @@ export async function buildArtifactObject(options: BuildOptions): Promise<{ arti
           candidates: warm,
           threads: options.threads,
           recallSample: options.annRecallSample ?? 1000,
+          ...options.ann,
           onProgress: (d, t) => options.onProgress?.("neighbours (approximate)", d, t),
         });
         report = { ...report, annRecall: result.recall };
