@@ -3,15 +3,13 @@
  * artifact store), which is what tests and benchmarks use; src/index.ts exports one per isolate.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { HTTPException } from "hono/http-exception";
-import { cors } from "./http/cors.ts";
-import { fromProblemError, ProblemError, problemResponse } from "./http/problem.ts";
-import { rateLimit } from "./http/rate-limit.ts";
-import { securityHeaders } from "./http/security.ts";
+import { edge } from "./http/edge.ts";
+import { errorResponse, problemResponse } from "./http/problem.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerBasketRoutes } from "./routes/basket.ts";
 import type { AppEnv, Deps } from "./routes/context.ts";
 import { registerDocRoutes } from "./routes/docs.ts";
+import { serveHotRoutesFirst } from "./routes/hot.ts";
 import { registerItemRoutes } from "./routes/items.ts";
 import { registerModelRoutes } from "./routes/model.ts";
 import { registerPopularRoutes } from "./routes/popular.ts";
@@ -29,9 +27,9 @@ export function createApp(options: AppOptions = {}) {
   // Routes validate synchronously themselves (routes/define.ts); this app only documents them.
   const app = new OpenAPIHono<AppEnv>();
 
-  app.use("*", securityHeaders);
-  app.use("*", cors);
-  app.use("/v1/*", rateLimit);
+  // Preflight, rate limit (/v1), CORS and security headers in one layer; the recommendation
+  // routes do the same inline, in front of it (routes/hot.ts).
+  app.use("*", edge);
 
   registerModelRoutes(app, deps);
   registerItemRoutes(app, deps);
@@ -47,17 +45,8 @@ export function createApp(options: AppOptions = {}) {
     problemResponse(404, "not-found", "Not found", `No route for ${c.req.method} ${c.req.path}; see /docs for the API.`, c.req.path),
   );
 
-  app.onError((err, c) => {
-    if (err instanceof ProblemError) return fromProblemError(err, c.req.path);
-    if (err instanceof HTTPException) {
-      const status = err.status;
-      const title = status === 413 ? "Request body too large" : status === 415 ? "Unsupported media type" : status === 400 ? "Bad request" : "Request refused";
-      return problemResponse(status, `http-${status}`, title, err.message || title, c.req.path);
-    }
-    // Never leak internals: log for the operator, answer a generic problem.
-    console.error("edgerec: unhandled error", err);
-    return problemResponse(500, "internal", "Internal error", "The server failed to answer this request; it has been logged.", c.req.path);
-  });
+  app.onError((err, c) => errorResponse(err, c.req.path));
+  serveHotRoutesFirst(app);
 
   return Object.assign(app, { deps });
 }

@@ -3,7 +3,7 @@
  * Disallowed origins get no Access-Control-Allow-Origin (the browser blocks the read) and
  * preflights from them are answered 403.
  */
-import type { Context, Next } from "hono";
+import type { Context } from "hono";
 import { configOf, type Env } from "../config.ts";
 import { problemResponse } from "./problem.ts";
 
@@ -11,30 +11,32 @@ const ALLOW_METHODS = "GET, POST, OPTIONS";
 const ALLOW_HEADERS = "Content-Type, Authorization, X-Session-Id, If-None-Match";
 const EXPOSE_HEADERS = "ETag, Retry-After";
 
-export async function cors(c: Context<{ Bindings: Env }>, next: Next): Promise<Response | void> {
+/** The answer to a preflight (OPTIONS): 204 with what may be sent, or 403 for an origin not on the list. */
+export function preflight(c: Context<{ Bindings: Env }>): Response {
   const origin = c.req.header("origin");
   const allowed = configOf(c.env ?? {}).corsOrigins;
-  const ok = origin !== undefined && (allowed === null || allowed.has(origin));
-  if (c.req.method === "OPTIONS") {
-    if (!ok) {
-      return problemResponse(403, "cors-origin", "Origin not allowed", "This origin is not in the API's CORS allowlist (CORS_ORIGINS).", c.req.path);
-    }
-    return new Response(null, {
-      status: 204,
-      headers: {
-        "access-control-allow-origin": allowed === null ? "*" : origin!,
-        "access-control-allow-methods": ALLOW_METHODS,
-        "access-control-allow-headers": ALLOW_HEADERS,
-        "access-control-max-age": "86400",
-        vary: "Origin",
-      },
-    });
+  if (origin === undefined || (allowed !== null && !allowed.has(origin))) {
+    return problemResponse(403, "cors-origin", "Origin not allowed", "This origin is not in the API's CORS allowlist (CORS_ORIGINS).", c.req.path);
   }
-  await next();
-  if (ok) {
-    const h = c.res.headers;
-    h.set("access-control-allow-origin", allowed === null ? "*" : origin!);
+  return new Response(null, {
+    status: 204,
+    headers: {
+      "access-control-allow-origin": allowed === null ? "*" : origin,
+      "access-control-allow-methods": ALLOW_METHODS,
+      "access-control-allow-headers": ALLOW_HEADERS,
+      "access-control-max-age": "86400",
+      vary: "Origin",
+    },
+  });
+}
+
+/** Lets an allowed origin read the response; with an allowlist, shared caches must key on Origin. */
+export function addCorsHeaders(c: Context<{ Bindings: Env }>, h: Headers): void {
+  const allowed = configOf(c.env ?? {}).corsOrigins;
+  const origin = c.req.header("origin");
+  if (origin !== undefined && (allowed === null || allowed.has(origin))) {
+    h.set("access-control-allow-origin", allowed === null ? "*" : origin);
     h.set("access-control-expose-headers", EXPOSE_HEADERS);
   }
-  if (allowed !== null) c.res.headers.append("vary", "Origin");
+  if (allowed !== null) h.append("vary", "Origin");
 }

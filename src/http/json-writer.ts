@@ -16,6 +16,8 @@ export class JsonWriter {
   private buf = new Uint8Array(64 * 1024);
   private len = 0;
   private readonly encodedCache = new Map<string, Uint8Array>();
+  private lastText: string | undefined;
+  private lastEncoded: Uint8Array = new Uint8Array(0);
 
   reset(): this {
     this.len = 0;
@@ -49,11 +51,21 @@ export class JsonWriter {
     return this;
   }
 
-  /** Appends src[start .. start+length). */
+  /**
+   * Appends src[start .. start+length). Short runs by a plain loop: `set(src.subarray(…))`
+   * allocates a view per call, which only pays off past ~64 bytes (measured).
+   */
   slice(src: Uint8Array, start: number, length: number): this {
     this.ensure(length);
-    this.buf.set(src.subarray(start, start + length), this.len);
-    this.len += length;
+    const buf = this.buf;
+    let at = this.len;
+    if (length > 64) {
+      buf.set(src.subarray(start, start + length), at);
+      this.len = at + length;
+      return this;
+    }
+    for (let p = start, end = start + length; p < end; p++) buf[at++] = src[p];
+    this.len = at;
     return this;
   }
 
@@ -131,15 +143,25 @@ export class JsonWriter {
     return this;
   }
 
-  /** Appends a JS string as JSON; the encoding is cached (reasons and versions repeat). */
+  /**
+   * Appends a JS string as JSON; the encoding is cached (reasons and versions repeat). The
+   * last string is remembered by identity first: one response repeats the same reason string
+   * for every item, and an identity check is cheaper than a Map lookup.
+   */
   string(text: string): this {
-    let encoded = this.encodedCache.get(text);
-    if (!encoded) {
-      encoded = encoder.encode(JSON.stringify(text));
-      if (this.encodedCache.size > 20_000) this.encodedCache.clear();
-      this.encodedCache.set(text, encoded);
+    let encoded: Uint8Array | undefined;
+    if (text === this.lastText) encoded = this.lastEncoded;
+    else {
+      encoded = this.encodedCache.get(text);
+      if (!encoded) {
+        encoded = encoder.encode(JSON.stringify(text));
+        if (this.encodedCache.size > 20_000) this.encodedCache.clear();
+        this.encodedCache.set(text, encoded);
+      }
+      this.lastText = text;
+      this.lastEncoded = encoded;
     }
-    return this.bytes(encoded);
+    return this.slice(encoded, 0, encoded.length);
   }
 
   finish(): Uint8Array<ArrayBuffer> {

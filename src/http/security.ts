@@ -1,8 +1,6 @@
-import type { Context, Next } from "hono";
-
 /**
  * Headers every response carries.
- * Hot routes put these in their Response directly (one object spread); the middleware adds
+ * Hot routes put these in their Response directly (one object literal); the edge adds
  * them to everything else (HTML pages set their own content-security-policy).
  */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -15,9 +13,8 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 const ENTRIES = Object.entries(SECURITY_HEADERS);
 
-export async function securityHeaders(c: Context, next: Next): Promise<void> {
-  await next();
-  const h = c.res.headers;
+/** Adds the headers a response lacks (a page may set its own CSP); responses built with them are left alone. */
+export function addSecurityHeaders(h: Headers): void {
   if (h.has("x-content-type-options")) return;
   for (const [name, value] of ENTRIES) if (!h.has(name)) h.set(name, value);
 }

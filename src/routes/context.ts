@@ -3,6 +3,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { configOf, type Env } from "../config.ts";
 import { cacheControl, etagFor, matchesIfNoneMatch } from "../http/cache.ts";
+import { markPrepared } from "../http/edge.ts";
 import { fnv1a } from "../http/hash.ts";
 import { JsonWriter } from "../http/json-writer.ts";
 import { SECURITY_HEADERS } from "../http/security.ts";
@@ -48,27 +49,33 @@ export interface WaitUntil {
   waitUntil(promise: Promise<unknown>): void;
 }
 
+/** `fn(value)`, after the value settles when it is a promise: keeps the synchronous case free of await hops. */
+export function andThen<T, R>(value: T | Promise<T>, fn: (v: T) => R | Promise<R>): R | Promise<R> {
+  return value instanceof Promise ? value.then(fn) : fn(value);
+}
+
 /**
  * The artifact this request is served from, captured once so the whole response comes from
  * one version. With an A/B test configured, a stable FNV-1a hash of the session/user id puts
  * AB_SHARE of identities on the treatment version; anyone else (or if it fails to load) gets control.
+ * Synchronous when the version is loaded and no treatment has to be waited for.
  */
-export async function pick(c: Ctx, deps: Deps, identity: string | undefined): Promise<Picked> {
+export function pick(c: Ctx, deps: Deps, identity: string | undefined): Picked | Promise<Picked> {
   const env = c.env ?? {};
   const ctx = waitUntilOf(c);
-  const current = deps.store.current(env, ctx);
-  const control = current instanceof Promise ? await current : current;
-  const config = configOf(env);
-  if (config.abShare > 0 && config.abVersion) {
-    const id = identity ?? c.req.header("x-session-id");
-    if (id && inTreatment(config.abVersion, id, config.abShare)) {
-      const v = deps.store.variant(env, config.abVersion, ctx);
-      const treatment = v instanceof Promise ? await v : v;
-      if (treatment) return { catalog: treatment, variant: "treatment", abActive: true };
+  return andThen(deps.store.current(env, ctx), (control): Picked | Promise<Picked> => {
+    const config = configOf(env);
+    if (config.abShare > 0 && config.abVersion) {
+      const id = identity ?? c.req.header("x-session-id");
+      if (id && inTreatment(config.abVersion, id, config.abShare)) {
+        return andThen(deps.store.variant(env, config.abVersion, ctx), (treatment): Picked =>
+          treatment ? { catalog: treatment, variant: "treatment", abActive: true } : { catalog: control, variant: "control", abActive: true },
+        );
+      }
+      return { catalog: control, variant: "control", abActive: true };
     }
-    return { catalog: control, variant: "control", abActive: true };
-  }
-  return { catalog: control, variant: "control" };
+    return { catalog: control, variant: "control" };
+  });
 }
 
 export function inTreatment(abVersion: string, identity: string, share: number): boolean {
@@ -91,7 +98,7 @@ export function conditional(c: Ctx, picked: Picked, personal: boolean): CacheInf
   const etag = etagFor(picked.catalog.version, picked.variant, pathAndQuery(c.req.url));
   const info = { etag, cacheControl: cacheControl(configOf(c.env ?? {}).cacheMaxAge, personal) };
   if (matchesIfNoneMatch(c.req.header("if-none-match"), etag)) {
-    return new Response(null, { status: 304, headers: headersFor(picked, info) });
+    return markPrepared(new Response(null, { status: 304, headers: headersFor(picked, info) }));
   }
   return info;
 }
@@ -116,18 +123,19 @@ const writer = new JsonWriter();
 /**
  * Writes a recommendation list straight into bytes (see JsonWriter): item metadata is copied
  * from the artifact's UTF-8 tables, so nothing is stringified per request.
- * `head` is extra JSON members (already serialised, each starting with a comma).
+ * `head` is extra JSON members, each starting with a comma: serialised, or written into the writer.
  */
 export function listResponse(
   picked: Picked,
   from: ServedArtifact | readonly ServedArtifact[],
   items: readonly RecommendedItem[],
-  head: string,
+  head: string | ((w: JsonWriter) => void),
   cache: CacheInfo | undefined,
 ): Response {
   const w = writer.reset();
   w.ascii('{"version":').string(picked.catalog.version).ascii(picked.variant === "control" ? ',"variant":"control"' : ',"variant":"treatment"');
-  if (head) w.raw(head);
+  if (typeof head === "function") head(w);
+  else if (head) w.raw(head);
   w.ascii(',"items":[');
   for (let r = 0; r < items.length; r++) {
     const it = items[r];
@@ -138,12 +146,12 @@ export function listResponse(
   w.ascii("]}");
   // Fetch's "extract a body" copies a BufferSource at construction, so handing over a view of
   // the shared scratch buffer is safe (and saves a copy).
-  return new Response(w.view() as Uint8Array<ArrayBuffer>, { status: 200, headers: headersFor(picked, cache) });
+  return markPrepared(new Response(w.view() as Uint8Array<ArrayBuffer>, { status: 200, headers: headersFor(picked, cache) }));
 }
 
 export function jsonResponse(picked: Picked, value: Record<string, unknown>, cache: CacheInfo | undefined): Response {
   const body = JSON.stringify({ version: picked.catalog.version, variant: picked.variant, ...value });
-  return new Response(body, { status: 200, headers: headersFor(picked, cache) });
+  return markPrepared(new Response(body, { status: 200, headers: headersFor(picked, cache) }));
 }
 
 /** Six significant digits are plenty for a ranking score and keep bodies short. */

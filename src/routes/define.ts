@@ -9,6 +9,7 @@ import type { z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { invalid, type ProblemField } from "../http/problem.ts";
 import type { App, Ctx } from "./context.ts";
+import { hotHandler, hotRoutesOf } from "./hot.ts";
 
 interface Schemas {
   params?: z.ZodType;
@@ -30,6 +31,13 @@ export interface RouteDeclaration<S extends Schemas> extends Omit<RouteConfig, "
   schemas: S;
   /** Runs before validation (e.g. the bounded JSON body reader). */
   middleware?: MiddlewareHandler[];
+  /**
+   * Exact shortcuts for the common inputs (schemas/common.ts): each returns what the schema
+   * would, or undefined to let the schema decide (and explain a rejection).
+   */
+  fast?: { params?: (c: Ctx) => unknown; query?: (search: string) => unknown };
+  /** Answer in front of the middleware chain (routes/hot.ts): the recommendation routes. */
+  hot?: boolean;
 }
 
 interface IssueLike {
@@ -62,8 +70,14 @@ function queryOf(c: Ctx): Record<string, string | string[]> {
   return out;
 }
 
+/** The URL's part after "?", "" when there is none. */
+function searchOf(url: string): string {
+  const q = url.indexOf("?");
+  return q < 0 ? "" : url.slice(q + 1);
+}
+
 export function defineRoute<S extends Schemas>(app: App, declaration: RouteDeclaration<S>, handler: (c: Ctx, input: Parsed<S>) => Promise<Response> | Response): void {
-  const { schemas, middleware = [], ...doc } = declaration;
+  const { schemas, middleware = [], fast = {}, hot = false, ...doc } = declaration;
   const request: RouteConfig["request"] = {};
   if (schemas.params) request.params = schemas.params as never;
   if (schemas.query) request.query = schemas.query as never;
@@ -71,13 +85,18 @@ export function defineRoute<S extends Schemas>(app: App, declaration: RouteDecla
   app.openAPIRegistry.registerPath({ ...doc, request } as RouteConfig);
   const honoPath = declaration.path.replace(/\{([^}]+)\}/g, ":$1");
   const { params, query, body } = schemas;
-  const on = app.on as unknown as (method: string, path: string, ...handlers: MiddlewareHandler[]) => void;
-  on(declaration.method.toUpperCase(), honoPath, ...middleware, ((c: Ctx) => {
+  const validated = (c: Ctx) => {
     const input = {
-      params: params ? parse(params, c.req.param(), "path") : undefined,
-      query: query ? parse(query, queryOf(c), "query") : undefined,
+      params: params ? (fast.params?.(c) ?? parse(params, c.req.param(), "path")) : undefined,
+      query: query ? (fast.query?.(searchOf(c.req.url)) ?? parse(query, queryOf(c), "query")) : undefined,
       body: body ? parse(body, c.get("jsonBody"), "body") : undefined,
     } as Parsed<S>;
     return handler(c, input);
-  }) as unknown as MiddlewareHandler);
+  };
+  if (hot) {
+    hotRoutesOf(app).on(declaration.method.toUpperCase(), honoPath, hotHandler(middleware, validated));
+    return;
+  }
+  const on = app.on as unknown as (method: string, path: string, ...handlers: MiddlewareHandler[]) => void;
+  on(declaration.method.toUpperCase(), honoPath, ...middleware, validated as unknown as MiddlewareHandler);
 }

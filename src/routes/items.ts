@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { notFoundId } from "../http/problem.ts";
 import { similarItems } from "../recommend/index.ts";
-import { ItemMetadata, ItemParam, RecommendationList, RecommendationQuery, Variant, problems } from "../schemas/common.ts";
-import { type App, conditional, type Deps, jsonResponse, listResponse, pick, toFilter } from "./context.ts";
+import { fastIdParam, fastRecommendationQuery, ItemMetadata, ItemParam, RecommendationList, RecommendationQuery, Variant, problems } from "../schemas/common.ts";
+import { andThen, type App, conditional, type Ctx, type Deps, jsonResponse, listResponse, pick, toFilter } from "./context.ts";
 import { defineRoute } from "./define.ts";
 
 const SimilarList = RecommendationList.extend({
@@ -15,6 +15,8 @@ const SimilarList = RecommendationList.extend({
 const similarRoute = {
   method: "get" as const,
   path: "/v1/items/{id}/similar",
+  hot: true,
+  fast: { params: (c: Ctx) => fastIdParam(c.req.param("id")), query: fastRecommendationQuery },
   summary: "Items similar to an item",
   description: "The item's precomputed neighbours (content neighbours for a new item), filtered, topped up with popular items of its category.",
   schemas: { params: ItemParam, query: RecommendationQuery },
@@ -41,18 +43,24 @@ const itemRoute = {
 };
 
 export function registerItemRoutes(app: App, deps: Deps): void {
-  defineRoute(app, similarRoute, async (c, { params: { id }, query }) => {
-    const picked = await pick(c, deps, query.session);
-    const cache = conditional(c, picked, false);
-    if (cache instanceof Response) return cache;
-    const found = picked.catalog.item(id);
-    const located = found instanceof Promise ? await found : found;
-    if (!located) throw notFoundId("item", id, "path.id");
-    const { served, index } = located;
-    const result = similarItems(served.artifact, index, { k: query.k, filter: toFilter(served, query) });
-    const head = `,"item":{"id":${JSON.stringify(id)},"title":${JSON.stringify(served.title(index))}},"source":"${result.source}"`;
-    return listResponse(picked, served, result.items, head, cache);
-  });
+  // Synchronous from request to Response whenever the version and the item's shard are resident.
+  defineRoute(app, similarRoute, (c, { params: { id }, query }) =>
+    andThen(pick(c, deps, query.session), (picked) => {
+      const cache = conditional(c, picked, false);
+      if (cache instanceof Response) return cache;
+      return andThen(picked.catalog.item(id), (located) => {
+        if (!located) throw notFoundId("item", id, "path.id");
+        const { served, index } = located;
+        const result = similarItems(served.artifact, index, { k: query.k, filter: toFilter(served, query) });
+        // The item's id and title are copied from the artifact's bytes (the id matched them exactly).
+        return listResponse(picked, served, result.items, (w) => {
+          w.ascii(',"item":{"id":').tableString(served.artifact.items.ids, index).ascii(',"title":');
+          served.writeTitle(w, index);
+          w.ascii('},"source":"').ascii(result.source).ascii('"');
+        }, cache);
+      });
+    }),
+  );
 
   defineRoute(app, itemRoute, async (c, { params: { id } }) => {
     const picked = await pick(c, deps, c.req.query("session"));

@@ -2,6 +2,7 @@
 import { z } from "@hono/zod-openapi";
 
 export const MAX_K = 100;
+export const DEFAULT_K = 10;
 export const MAX_ID_LENGTH = 256;
 export const MAX_EXCLUDE = 500;
 
@@ -12,7 +13,7 @@ export const K = z.coerce
   .int()
   .min(1)
   .max(MAX_K)
-  .default(10)
+  .default(DEFAULT_K)
   .openapi({ param: { name: "k", in: "query" }, description: `How many items to return (1..${MAX_K})`, example: 10 });
 
 const Price = z.coerce.number().finite().min(0);
@@ -41,6 +42,33 @@ export const RecommendationQuery = z
   });
 
 export const PopularQuery = RecommendationQuery;
+
+/**
+ * Exactly what `Id` accepts (1..MAX_ID_LENGTH UTF-16 units), decided without zod for the hot
+ * routes; undefined when it does not accept, and the caller then runs the schema for its message.
+ */
+export function fastIdParam(id: string | undefined): { id: string } | undefined {
+  return id !== undefined && id.length >= 1 && id.length <= MAX_ID_LENGTH ? { id } : undefined;
+}
+
+/**
+ * RecommendationQuery's output for the query strings widgets send — none, or `k=<1..MAX_K>`
+ * alone (at most 3 digits) — computed without zod's machinery; undefined for anything else,
+ * which the schema then decides and explains. `search` is the URL after "?" ("" when absent).
+ * test/worker/fast-validation.test.ts checks it against the schema.
+ */
+export function fastRecommendationQuery(search: string): { k: number } | undefined {
+  if (search === "") return { k: DEFAULT_K };
+  const n = search.length;
+  if (n < 3 || n > 5 || search.charCodeAt(0) !== 0x6b || search.charCodeAt(1) !== 0x3d) return undefined;
+  let k = 0;
+  for (let i = 2; i < n; i++) {
+    const digit = search.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return undefined;
+    k = k * 10 + digit;
+  }
+  return k >= 1 && k <= MAX_K ? { k } : undefined;
+}
 
 export const ItemParam = z.object({
   id: Id.openapi({ param: { name: "id", in: "path" }, description: "Item id as in the catalogue", example: "B000123" }),

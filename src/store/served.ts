@@ -95,6 +95,13 @@ export class ServedArtifact implements Catalog {
     return t;
   }
 
+  /** Appends `title(i)` as a JSON string, copied from the artifact's bytes (the id when the title is empty). */
+  writeTitle(w: JsonWriter, i: number): void {
+    const { titles, ids } = this.artifact.items;
+    if (titles.offsets[i + 1] > titles.offsets[i]) w.tableString(titles, i);
+    else w.tableString(ids, i);
+  }
+
   /** Display metadata of item i as a plain object. */
   itemView(i: number): ItemView {
     const items = this.artifact.items;
