@@ -13,6 +13,17 @@ export function parseRecordLine(text: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+/** Counts one read line and parses it; an unreadable line is rejected (line and reason) and gives undefined. */
+export function readRecordLine(text: string, lineNo: number, report: ReportBuilder, expected: string): Record<string, unknown> | undefined {
+  report.rowsRead++;
+  try {
+    return parseRecordLine(text);
+  } catch (err) {
+    report.reject(lineNo, `not a ${expected}: ${(err as Error).message.slice(0, 120)}`);
+    return undefined;
+  }
+}
+
 /**
  * Maps one Amazon metadata record (2018: category, also_buy, also_view, image |
  * imageURL; 2014: categories [[…]], related.{also_bought, also_viewed}, imUrl)
@@ -61,14 +72,8 @@ export async function readAmazonMeta(file: string, spec: DataSpec, report: Repor
     file,
     {
       line(text, lineNo) {
-        report.rowsRead++;
-        let rec: Record<string, unknown>;
-        try {
-          rec = parseRecordLine(text);
-        } catch (err) {
-          report.reject(lineNo, `not a JSON or Python-literal object: ${(err as Error).message.slice(0, 120)}`);
-          return;
-        }
+        const rec = readRecordLine(text, lineNo, report, "JSON or Python-literal object");
+        if (!rec) return;
         if (typeof rec.asin !== "string" && typeof rec.asin !== "number") {
           report.reject(lineNo, "record has no asin");
           return;

@@ -1,5 +1,5 @@
 import { forEachLine } from "../source.ts";
-import { parseRecordLine } from "./amazon-meta.ts";
+import { readRecordLine } from "./amazon-meta.ts";
 import { parseTime } from "../delimited.ts";
 import type { ReaderContext } from "./context.ts";
 
@@ -41,14 +41,8 @@ export async function readAmazonReviews(file: string, ctx: ReaderContext): Promi
     file,
     {
       line(text, lineNo) {
-        report.rowsRead++;
-        let rec: Record<string, unknown>;
-        try {
-          rec = parseRecordLine(text);
-        } catch (err) {
-          report.reject(lineNo, `not a JSON object: ${(err as Error).message.slice(0, 120)}`);
-          return;
-        }
+        const rec = readRecordLine(text, lineNo, report, "JSON object");
+        if (!rec) return;
         if (userKey === "") {
           userKey = pickKey(rec, spec.columns?.user, "user");
           itemKey = pickKey(rec, spec.columns?.item, "item");
