@@ -1,23 +1,11 @@
 /** JSON calls from the demo page to its own worker (same origin). */
-export interface Item {
-  id: string;
-  title: string;
-  brand?: string;
-  price?: number | null;
-  category?: string;
-  image?: string;
-  url?: string;
-}
+import type { ModelCard } from "./model-card.ts";
+import type { RecommendedItem } from "../widget/api.ts";
 
-export interface ModelCardResponse {
-  version: string;
-  createdAt: string;
-  model: { type: string; params: Record<string, unknown> };
-  metrics: Record<string, number>;
-  headlineMetric: string;
-  counts: { items: number; users: number; categories: number };
-  training: ({ epoch: number } & Record<string, number>)[];
-}
+/** An item as the API returns it (the widget renders the same shape). */
+export type Item = RecommendedItem;
+/** GET /v1/model/card. */
+export type ModelCardResponse = ModelCard;
 
 export class ApiError extends Error {
   constructor(
