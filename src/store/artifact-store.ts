@@ -14,7 +14,7 @@ import { configOf, type Env } from "../config.ts";
 import { ProblemError } from "../http/problem.ts";
 import type { Catalog } from "./catalog.ts";
 import { ServedArtifact } from "./served.ts";
-import { ShardedCatalog, shardCacheBytesOf } from "./sharded.ts";
+import { type ShardLoad, ShardedCatalog, shardCacheBytesOf } from "./sharded.ts";
 import { type ArtifactSource, PointerError, sourceFor } from "./source.ts";
 import { withTimeout } from "./timeout.ts";
 
@@ -36,7 +36,7 @@ export interface StoreHealth {
   lastError: LoadError | null;
   decodes: number;
   /** How the served version was loaded: storage read and verify+decode times, size. */
-  load: { fetchMs: number; decodeMs: number; bytes: number; layout: "single" | "sharded" } | null;
+  load: { fetchMs: number; decodeMs: number; bytes: number; layout: "single" | "sharded"; shards?: ShardLoad[] } | null;
   treatment?: { version: string; share: number; status: "ok" | "loading" | "failed"; error?: string };
 }
 
@@ -310,7 +310,14 @@ export class ArtifactStore {
       lastError: this.lastError,
       decodes: this.decodes,
       load: served
-        ? { fetchMs: round1(served.fetchMs), decodeMs: round1(served.decodeMs), bytes: served.byteLength, layout: served.layout }
+        ? {
+            fetchMs: round1(served.fetchMs),
+            decodeMs: round1(served.decodeMs),
+            bytes: served.byteLength,
+            layout: served.layout,
+            // A sharded version: the manifest above, then its first shard loads (id shard, data shard…).
+            ...(served instanceof ShardedCatalog ? { shards: served.firstLoads } : {}),
+          }
         : null,
     };
     if (config.abVersion && config.abShare > 0) {

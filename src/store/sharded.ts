@@ -63,6 +63,16 @@ function residentCost(shardBytes: number, rows: number): number {
   return shardBytes + fragmentBytesFor(shardBytes) + 24 * rows;
 }
 
+/** How one shard was loaded: storage read (incl. the streamed digest) and verify + decode. */
+export interface ShardLoad {
+  shard: number;
+  kind: string;
+  fetchMs: number;
+  decodeMs: number;
+  bytes: number;
+}
+const FIRST_LOADS_KEPT = 8;
+
 type Resident = { served: ServedArtifact; ids?: undefined; cost: number } | { ids: IdShard; served?: undefined; cost: number };
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -90,6 +100,8 @@ export class ShardedCatalog implements Catalog {
   largestCost = 0;
   /** Shards dropped to stay under the budget (for /healthz, tests and benches). */
   evictions = 0;
+  /** The first shard loads of this version, in completion order (the cold-start split on /healthz). */
+  readonly firstLoads: ShardLoad[] = [];
   /**
    * While a first load is still being accepted (every shard exists, the popular shard decodes),
    * lookups already fetch their id and data shards but hand out answers only once it passes:
@@ -187,6 +199,7 @@ export class ShardedCatalog implements Catalog {
     const key = this.shardKeys[s];
     try {
       if (s >= shardCount(this.manifest)) throw new ArtifactError(`shard ${s} is not in the manifest`, "rebuild and publish the version again");
+      const fetchStarted = performance.now();
       const read = await this.source.verifiedBytes(key);
       if (!read) throw new ArtifactError(`shard ${s} (${key}) of version ${this.version} is missing`, "publish the version again");
       const started = performance.now();
@@ -212,6 +225,10 @@ export class ShardedCatalog implements Catalog {
         }
         const served = new ServedArtifact(artifact, Date.now(), performance.now() - started, bytes.byteLength, fragmentBytesFor(bytes.byteLength));
         resident = { served, cost: residentCost(bytes.byteLength, artifact.header.counts.items + artifact.header.counts.users) };
+      }
+      if (this.firstLoads.length < FIRST_LOADS_KEPT) {
+        const round = (x: number) => Math.round(x * 10) / 10;
+        this.firstLoads.push({ shard: s, kind, fetchMs: round(started - fetchStarted), decodeMs: round(performance.now() - started), bytes: bytes.byteLength });
       }
       this.ready.set(s, resident);
       this.residentBytes += resident.cost;

@@ -78,6 +78,20 @@ async function rangedRead(bucket: R2Bucket, key: string, size: number, chunk: nu
   return found.every(Boolean) ? out : null;
 }
 
+/** The names stored under the folders of `keys`, read page by page with the store's list. */
+async function listedUnder(keys: readonly string[], page: (prefix: string, cursor?: string) => Promise<{ names: string[]; cursor?: string }>): Promise<Set<string>> {
+  const present = new Set<string>();
+  for (const prefix of new Set(keys.map((k) => k.slice(0, k.lastIndexOf("/") + 1)))) {
+    let cursor: string | undefined;
+    do {
+      const listed = await page(prefix, cursor);
+      for (const name of listed.names) present.add(name);
+      cursor = listed.cursor;
+    } while (cursor);
+  }
+  return present;
+}
+
 function r2Source(bucket: R2Bucket, timeoutMs: number, rangeBytes: number): ArtifactSource {
   const read = async (key: string): Promise<R2ObjectBody | null> => {
     try {
@@ -94,6 +108,21 @@ function r2Source(bucket: R2Bucket, timeoutMs: number, rangeBytes: number): Arti
       return parsePointer(await withTimeout(obj.text(), timeoutMs, `R2 body of ${CURRENT_KEY}`));
     },
     async missing(keys) {
+      // A sharded version has hundreds of shards (~1,500 at 1M items): listing its prefix
+      // (1,000 names per call) is a couple of reads where one HEAD per shard would be hundreds,
+      // all competing with the first request's own shard reads on a cold start.
+      if (keys.length > 8) {
+        const present = await listedUnder(keys, async (prefix, cursor) => {
+          let page: R2Objects;
+          try {
+            page = await withTimeout(bucket.list({ prefix, cursor }), timeoutMs, `R2 list of ${prefix}`);
+          } catch (err) {
+            throw new StorageError(`R2 list of ${prefix} failed: ${(err as Error).message}`);
+          }
+          return { names: page.objects.map((o) => o.key), cursor: page.truncated ? page.cursor : undefined };
+        });
+        return keys.filter((k) => !present.has(k));
+      }
       const heads = await Promise.all(
         keys.map(async (key) => {
           try {
@@ -150,16 +179,10 @@ function kvSource(kv: KVNamespace, timeoutMs: number): ArtifactSource {
     },
     async missing(keys) {
       // KV has no HEAD: list the version's prefix instead (names only, no values).
-      const present = new Set<string>();
-      const prefixes = new Set(keys.map((k) => k.slice(0, k.lastIndexOf("/") + 1)));
-      for (const prefix of prefixes) {
-        let cursor: string | undefined;
-        do {
-          const page: KVNamespaceListResult<unknown, string> = await read(prefix, () => kv.list({ prefix, cursor }));
-          for (const k of page.keys) present.add(k.name);
-          cursor = page.list_complete ? undefined : page.cursor;
-        } while (cursor);
-      }
+      const present = await listedUnder(keys, async (prefix, cursor) => {
+        const page: KVNamespaceListResult<unknown, string> = await read(prefix, () => kv.list({ prefix, cursor }));
+        return { names: page.keys.map((k) => k.name), cursor: page.list_complete ? undefined : page.cursor };
+      });
       return keys.filter((k) => !present.has(k));
     },
     async verifiedBytes(key) {
