@@ -1,5 +1,6 @@
 import { type Artifact, NONE, rowStart, stringAt } from "../artifact/format.ts";
 import { compileFilter, type Accept } from "./filter.ts";
+import { BLOCKED, CANDIDATE, HISTORY } from "./candidates.ts";
 import { appendPopular } from "./popular.ts";
 import { clampK, type Scratch, scratchFor } from "./scratch.ts";
 import { similarSource } from "./similar.ts";
@@ -36,7 +37,9 @@ export function basketRecommendations(artifact: Artifact, items: ArrayLike<numbe
 /**
  * Core of basket and history recommendations: scores every neighbour of the history items,
  * returns the k best with a reason naming the history item that contributed most.
- * Leaves the history items marked in `s.mark` (the caller clears them via finishWithPopular).
+ * The sums live in the scratch's small CandidateTable (a few KB, cache-resident) rather than in
+ * catalogue-sized arrays. Leaves the history items marked in `s.mark` (the caller clears them
+ * via finishWithPopular) and the results marked as taken for the popular top-up.
  */
 export function aggregateNeighbours(
   artifact: Artifact,
@@ -46,10 +49,16 @@ export function aggregateNeighbours(
   decay: number,
   blocked: (item: number) => boolean,
 ): RecommendedItem[] {
-  const { scores, best, contributor, mark, touched } = s;
+  const { mark } = s;
   const n = history.length;
-  for (let t = 0; t < n; t++) mark[history[t]] = 2;
-  let touchedCount = 0;
+  const rowMax = Math.max(artifact.neighbours.k, artifact.contentNeighbours.k);
+  const table = s.candidates.reset(Math.min(n * (rowMax + 1), artifact.header.counts.items));
+  for (let t = 0; t < n; t++) {
+    const h = history[t];
+    mark[h] = 2;
+    if (table.find(h) < 0) table.add(h, HISTORY);
+  }
+  const { state, scores, best, contributor } = table;
   let weight = 1;
   for (let t = n - 1; t >= 0; t--, weight *= decay) {
     const h = history[t];
@@ -63,53 +72,48 @@ export function aggregateNeighbours(
     for (let j = 0; j < len; j++) {
       const item = lists.ids[start + j];
       if (item === NONE) break;
-      const m = mark[item];
-      if (m === 2 || m === 3) continue;
+      let slot = table.find(item);
+      if (slot >= 0 && state[slot] !== CANDIDATE) continue;
       const contribution = weight * (lo + lists.quantized[start + j] * step);
-      if (m === 0) {
+      if (slot < 0) {
         if (blocked(item)) {
-          mark[item] = 3;
-          touched[touchedCount++] = item;
+          table.add(item, BLOCKED);
           continue;
         }
-        mark[item] = 1;
-        touched[touchedCount++] = item;
-        scores[item] = contribution;
-        best[item] = contribution;
-        contributor[item] = h;
+        slot = table.add(item, CANDIDATE);
+        scores[slot] = contribution;
+        best[slot] = contribution;
+        contributor[slot] = h;
       } else {
-        scores[item] += contribution;
-        if (contribution > best[item]) {
-          best[item] = contribution;
-          contributor[item] = h;
+        scores[slot] += contribution;
+        if (contribution > best[slot]) {
+          best[slot] = contribution;
+          contributor[slot] = h;
         }
       }
     }
   }
   const top = s.top;
   top.reset(k);
-  for (let p = 0; p < touchedCount; p++) {
-    const item = touched[p];
-    if (mark[item] === 1) top.offer(item, scores[item]);
-  }
+  const items = table.items;
+  for (let slot = 0; slot < table.count; slot++) if (state[slot] === CANDIDATE) top.offer(items[slot], scores[slot]);
   const count = top.drain(s.outIds, s.outScores);
   const out: RecommendedItem[] = new Array(count);
-  const reasons = new Map<number, string>();
+  // One reason string per contributing history item, kept on that item's slot.
+  const reasons = s.reasons;
   for (let r = 0; r < count; r++) {
     const item = s.outIds[r];
-    const h = contributor[item];
-    let reason = reasons.get(h);
+    const h = contributor[table.find(item)];
+    const hSlot = table.find(h);
+    let reason = reasons[hSlot];
     if (reason === undefined) {
       reason = `similar to ${stringAt(artifact.items.titles, h) || stringAt(artifact.items.ids, h)}`;
-      reasons.set(h, reason);
+      reasons[hSlot] = reason;
     }
     out[r] = { index: item, score: s.outScores[r], reason };
   }
-  for (let p = 0; p < touchedCount; p++) {
-    const item = touched[p];
-    mark[item] = 0;
-    scores[item] = 0;
-  }
+  for (let t = 0; t < n; t++) reasons[table.find(history[t])] = undefined;
+  table.clear();
   // Results stay marked as taken for the popular top-up.
   for (let r = 0; r < count; r++) mark[out[r].index] = 1;
   return out;

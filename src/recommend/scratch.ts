@@ -1,17 +1,21 @@
 import type { Artifact } from "../artifact/format.ts";
+import { CandidateTable } from "./candidates.ts";
 import { TopK } from "./top-k.ts";
 
 /** Most results any recommender returns in one call. */
 export const MAX_K = 200;
 
 /**
- * Per-artifact working memory, made once and reused by every request: a score accumulator
- * over all items, the list of touched items, and the best contributor per item (for reasons).
+ * Per-artifact working memory, made once and reused by every request: marks over all items,
+ * the table of candidates a neighbour sum touches, and for the vector scorer the touched items
+ * and their strongest history link (for reasons).
  * Requests in one isolate run one at a time (the recommenders never await), so sharing is safe.
  */
 export interface Scratch {
-  scores: Float64Array;
-  /** Largest single contribution to scores[i], and which history item gave it. */
+  candidates: CandidateTable;
+  /** Reason strings by candidate slot (undefined after each request). */
+  reasons: (string | undefined)[];
+  /** Largest single link of item i to the history, and which history item gave it. */
   best: Float64Array;
   contributor: Uint32Array;
   mark: Uint8Array;
@@ -29,7 +33,8 @@ export function scratchFor(artifact: Artifact): Scratch {
   if (!s) {
     const n = artifact.header.counts.items;
     s = {
-      scores: new Float64Array(n),
+      candidates: new CandidateTable(),
+      reasons: [],
       best: new Float64Array(n),
       contributor: new Uint32Array(n),
       mark: new Uint8Array(n),

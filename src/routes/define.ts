@@ -35,7 +35,7 @@ export interface RouteDeclaration<S extends Schemas> extends Omit<RouteConfig, "
    * Exact shortcuts for the common inputs (schemas/common.ts): each returns what the schema
    * would, or undefined to let the schema decide (and explain a rejection).
    */
-  fast?: { params?: (c: Ctx) => unknown; query?: (search: string) => unknown };
+  fast?: { params?: (c: Ctx) => unknown; query?: (search: string) => unknown; body?: (json: unknown) => unknown };
   /** Answer in front of the middleware chain (routes/hot.ts): the recommendation routes. */
   hot?: boolean;
 }
@@ -89,7 +89,7 @@ export function defineRoute<S extends Schemas>(app: App, declaration: RouteDecla
     const input = {
       params: params ? (fast.params?.(c) ?? parse(params, c.req.param(), "path")) : undefined,
       query: query ? (fast.query?.(searchOf(c.req.url)) ?? parse(query, queryOf(c), "query")) : undefined,
-      body: body ? parse(body, c.get("jsonBody"), "body") : undefined,
+      body: body ? (fast.body?.(c.get("jsonBody")) ?? parse(body, c.get("jsonBody"), "body")) : undefined,
     } as Parsed<S>;
     return handler(c, input);
   };

@@ -4,10 +4,11 @@
  * when it returns one), but composes every middleware layer with an async dispatch. These
  * routes do the edge's work inline instead (http/edge.ts): rate limit only when a limiter
  * applies, security headers built into the response, CORS, and the same error → problem
- * mapping as the app's onError. Everything else, and /v1 requests no hot route matches
+ * mapping as the app's onError. Everything else, including /v1 requests no hot route matches
  * (OPTIONS preflights, other methods), goes through the full app as before.
  */
 import { Hono, type MiddlewareHandler } from "hono";
+import { getPath } from "hono/utils/url";
 import { finishHeaders } from "../http/edge.ts";
 import { errorResponse } from "../http/problem.ts";
 import { rateLimitCheck } from "../http/rate-limit.ts";
@@ -77,21 +78,14 @@ function isApiUrl(url: string): boolean {
   return start >= 0 && url.startsWith("/v1/", start);
 }
 
-/** Installs the front door: /v1 requests try the hot routes first; everything else, and their misses, the full app. */
+/** Installs the front door: requests a hot route matches go to it; everything else to the full app. */
 export function serveHotRoutesFirst(app: App): void {
   const hot = hotApps.get(app);
   if (!hot) return;
   const full = app.fetch;
-  hot.notFound((c) => full(c.req.raw, c.env, executionCtxOf(c)));
+  // Matched up front, so a miss never needs the hot router's not-found path (whose Context
+  // cannot hand the ExecutionContext on without throwing when there is none).
+  const matches = (request: Request) => hot.router.match(request.method === "HEAD" ? "GET" : request.method, getPath(request))[0].length > 0;
   app.fetch = ((request: Request, env?: AppEnv["Bindings"], ctx?: ExecutionContext) =>
-    isApiUrl(request.url) ? hot.fetch(request, env, ctx) : full(request, env, ctx)) as typeof app.fetch;
-}
-
-/** Hono's getter throws when there is none (as under `app.request()` in Node); only misses of the hot router ask. */
-function executionCtxOf(c: Ctx): ExecutionContext | undefined {
-  try {
-    return c.executionCtx as ExecutionContext;
-  } catch {
-    return undefined;
-  }
+    isApiUrl(request.url) && matches(request) ? hot.fetch(request, env, ctx) : full(request, env, ctx)) as typeof app.fetch;
 }

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { Id, MAX_EXCLUDE, MAX_K } from "./common.ts";
+import { DEFAULT_K, Id, MAX_EXCLUDE, MAX_ID_LENGTH, MAX_K } from "./common.ts";
 
 export const MAX_BASKET = 100;
 export const MAX_PAIRS = 1000;
@@ -21,12 +21,27 @@ export const BasketBody = z
   .object({
     items: z.array(Id).min(1).max(MAX_BASKET).openapi({ description: "Items in the basket or viewed in this session", example: ["B0001", "B0002"] }),
     exclude: z.array(Id).max(MAX_EXCLUDE).optional().openapi({ description: "Items never to recommend (basket items are always excluded)" }),
-    k: z.number().int().min(1).max(MAX_K).default(10),
+    k: z.number().int().min(1).max(MAX_K).default(DEFAULT_K),
     filters: Filters.optional(),
     session: Id.optional().openapi({ description: "Stable session id used for A/B assignment" }),
   })
   .strict()
   .openapi("BasketRequest");
+
+/**
+ * BasketBody's output for the bodies the widget sends — `{ items, k? }` only, every id 1..256
+ * units, k an integer 1..100 — checked without zod; undefined for anything else, which the
+ * schema then decides and explains. test/worker/fast-validation.test.ts checks it against the schema.
+ */
+export function fastBasketBody(json: unknown): { items: string[]; k: number } | undefined {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return undefined;
+  for (const key in json) if (key !== "items" && key !== "k") return undefined;
+  const { items, k = DEFAULT_K } = json as { items?: unknown; k?: unknown };
+  if (!Array.isArray(items) || items.length < 1 || items.length > MAX_BASKET) return undefined;
+  for (const id of items) if (typeof id !== "string" || id.length < 1 || id.length > MAX_ID_LENGTH) return undefined;
+  if (typeof k !== "number" || !Number.isInteger(k) || k < 1 || k > MAX_K) return undefined;
+  return { items: items as string[], k };
+}
 
 export const ScoreBody = z
   .object({

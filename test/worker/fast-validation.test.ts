@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { encodeArtifact, stringAt } from "../../src/artifact/format.ts";
 import { createApp } from "../../src/app.ts";
+import { BasketBody, fastBasketBody } from "../../src/schemas/bodies.ts";
 import { fastIdParam, fastRecommendationQuery, ItemParam, RecommendationQuery } from "../../src/schemas/common.ts";
 import { syntheticArtifact } from "./fixtures/synthetic-artifact.ts";
 import { expectProblem, publish, versionId } from "./fuzz/publish.ts";
@@ -31,21 +32,26 @@ const search = fc.oneof(
   fc.string({ maxLength: 12 }),
 );
 
+/** Whenever `fast` answers for a generated input, the schema accepts it with the same output; and it answers often. */
+function expectAgreement<T>(inputs: fc.Arbitrary<T>, fast: (input: T) => unknown, schema: (input: T) => { success: boolean; data?: unknown }): void {
+  let answered = 0;
+  fc.assert(
+    fc.property(inputs, (input) => {
+      const shortcut = fast(input);
+      if (shortcut === undefined) return;
+      answered++;
+      const parsed = schema(input);
+      expect(parsed.success, fc.stringify(input)).toBe(true);
+      expect(shortcut, fc.stringify(input)).toEqual(parsed.data);
+    }),
+    { numRuns: 3000 },
+  );
+  expect(answered).toBeGreaterThan(100);
+}
+
 describe("validation shortcuts agree with the schemas", () => {
   it("fastRecommendationQuery: whenever it answers, RecommendationQuery answers the same", () => {
-    let answered = 0;
-    fc.assert(
-      fc.property(search, (s) => {
-        const fast = fastRecommendationQuery(s);
-        if (fast === undefined) return;
-        answered++;
-        const parsed = RecommendationQuery.safeParse(queryRecord(s));
-        expect(parsed.success, s).toBe(true);
-        expect(fast, s).toEqual(parsed.data);
-      }),
-      { numRuns: 3000 },
-    );
-    expect(answered).toBeGreaterThan(100);
+    expectAgreement(search, fastRecommendationQuery, (s) => RecommendationQuery.safeParse(queryRecord(s)));
   });
 
   it("fastRecommendationQuery: every k from 1 to 100 and no query at all", () => {
@@ -54,6 +60,17 @@ describe("validation shortcuts agree with the schemas", () => {
       expect(fastRecommendationQuery(`k=${k}`)).toEqual(parsed.success ? parsed.data : undefined);
     }
     expect(fastRecommendationQuery("")).toEqual(RecommendationQuery.parse({}));
+  });
+
+  it("fastBasketBody: whenever it answers, BasketBody answers the same", () => {
+    const id = fc.oneof(fc.string({ maxLength: 8 }), fc.constant(""), fc.string({ minLength: 255, maxLength: 258 }), fc.integer());
+    const body = fc.oneof(
+      fc.record({ items: fc.array(id, { maxLength: 103 }), k: fc.oneof(fc.integer({ min: -2, max: 102 }), fc.double(), fc.constant("10")) }, { requiredKeys: [] }),
+      fc.record({ items: fc.array(fc.string({ minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 20 }), k: fc.integer({ min: 1, max: 100 }) }, { requiredKeys: ["items"] }),
+      fc.record({ items: fc.array(fc.string({ minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 12 }), exclude: fc.array(fc.string()), session: fc.string() }, { requiredKeys: ["items"] }),
+      fc.constantFrom(null, [], "items", 3, { items: ["a"], extra: 1 }, JSON.parse('{"items":["a"],"__proto__":{"k":3}}')),
+    );
+    expectAgreement(body, fastBasketBody, (b) => BasketBody.safeParse(b));
   });
 
   it("fastIdParam accepts exactly what ItemParam accepts", () => {
