@@ -1,6 +1,6 @@
 import { popularItems } from "../recommend/index.ts";
-import { PopularQuery, RecommendationList, problems } from "../schemas/common.ts";
-import { type App, conditional, type Deps, listResponse, pick, toFilter } from "./context.ts";
+import { fastRecommendationQuery, PopularQuery, RecommendationList, problems } from "../schemas/common.ts";
+import { andThen, type App, conditional, type Deps, listResponse, pick, toFilter } from "./context.ts";
 import { defineRoute } from "./define.ts";
 
 const route = {
@@ -8,6 +8,8 @@ const route = {
   path: "/v1/popular",
   summary: "Most popular items, overall or in a category",
   schemas: { query: PopularQuery },
+  hot: true,
+  fast: { query: fastRecommendationQuery },
   responses: {
     200: { description: "Popular items", content: { "application/json": { schema: RecommendationList } } },
     304: { description: "Not modified" },
@@ -16,12 +18,14 @@ const route = {
 };
 
 export function registerPopularRoutes(app: App, deps: Deps): void {
-  defineRoute(app, route, async (c, { query }) => {
-    const picked = await pick(c, deps, query.session);
-    const cache = conditional(c, picked, false);
-    if (cache instanceof Response) return cache;
-    const served = await picked.catalog.popular();
-    const items = popularItems(served.artifact, { k: query.k, category: query.category, filter: toFilter(served, query) });
-    return listResponse(picked, served, items, "", cache);
-  });
+  defineRoute(app, route, (c, { query }) =>
+    andThen(pick(c, deps, query.session), (picked) => {
+      const cache = conditional(c, picked, false);
+      if (cache instanceof Response) return cache;
+      return andThen(picked.catalog.popular(), (served) => {
+        const items = popularItems(served.artifact, { k: query.k, category: query.category, filter: toFilter(served, query) });
+        return listResponse(picked, served, items, "", cache);
+      });
+    }),
+  );
 }

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { popularItems, userRecommendations } from "../recommend/index.ts";
-import { RecommendationList, RecommendationQuery, UserParam, problems } from "../schemas/common.ts";
-import { type App, conditional, type Deps, listResponse, pick, toFilter } from "./context.ts";
+import { fastIdParam, fastRecommendationQuery, RecommendationList, RecommendationQuery, UserParam, problems } from "../schemas/common.ts";
+import { andThen, type App, conditional, type Ctx, type Deps, listResponse, pick, toFilter } from "./context.ts";
 import { defineRoute } from "./define.ts";
 
 const UserList = RecommendationList.extend({
@@ -15,6 +15,8 @@ const route = {
   summary: "Recommendations for a user",
   description: 'For a user seen in training; an unknown user gets popular items and `"fallback": "popular"`.',
   schemas: { params: UserParam, query: RecommendationQuery },
+  hot: true,
+  fast: { params: (c: Ctx) => fastIdParam(c.req.param("id")), query: fastRecommendationQuery },
   responses: {
     200: { description: "Recommendations", content: { "application/json": { schema: UserList } } },
     304: { description: "Not modified" },
@@ -23,19 +25,22 @@ const route = {
 };
 
 export function registerUserRoutes(app: App, deps: Deps): void {
-  defineRoute(app, route, async (c, { params: { id }, query }) => {
-    const picked = await pick(c, deps, query.session ?? id);
-    const cache = conditional(c, picked, true);
-    if (cache instanceof Response) return cache;
-    const userJson = `,"user":${JSON.stringify(id)}`;
-    const located = await picked.catalog.user(id);
-    if (!located) {
-      const served = await picked.catalog.popular();
-      const items = popularItems(served.artifact, { k: query.k, filter: toFilter(served, query) });
-      return listResponse(picked, served, items, `${userJson},"strategy":"popular","fallback":"popular"`, cache);
-    }
-    const { served, index } = located;
-    const result = userRecommendations(served.artifact, index, { k: query.k, filter: toFilter(served, query) });
-    return listResponse(picked, served, result.items, `${userJson},"strategy":"${result.strategy}"`, cache);
-  });
+  defineRoute(app, route, (c, { params: { id }, query }) =>
+    andThen(pick(c, deps, query.session ?? id), (picked) => {
+      const cache = conditional(c, picked, true);
+      if (cache instanceof Response) return cache;
+      const userJson = `,"user":${JSON.stringify(id)}`;
+      return andThen(picked.catalog.user(id), (located) => {
+        if (!located) {
+          return andThen(picked.catalog.popular(), (served) => {
+            const items = popularItems(served.artifact, { k: query.k, filter: toFilter(served, query) });
+            return listResponse(picked, served, items, `${userJson},"strategy":"popular","fallback":"popular"`, cache);
+          });
+        }
+        const { served, index } = located;
+        const result = userRecommendations(served.artifact, index, { k: query.k, filter: toFilter(served, query) });
+        return listResponse(picked, served, result.items, `${userJson},"strategy":"${result.strategy}"`, cache);
+      });
+    }),
+  );
 }
