@@ -16,7 +16,7 @@ import type { HybridParams } from "../../trainer/model/hybrid.ts";
 import type { Recommender } from "../../trainer/model/model.ts";
 import { BlendModel } from "../../trainer/model/blend.ts";
 import { buildFromConfig, FeatureCache, type ModelConfig } from "../../trainer/tune/config.ts";
-import { tune, type TuneData, type TuneOptions } from "../../trainer/tune/search.ts";
+import { DEFAULT_IALS, tune, type TuneData, type TuneOptions } from "../../trainer/tune/search.ts";
 import { createRng } from "../../trainer/util/rng.ts";
 import type { Contender, ContenderRun, DatasetName, ProtocolData, ProtocolName } from "../lib/contender.ts";
 
@@ -41,6 +41,7 @@ function searchFor(data: ProtocolData, kind: "factor" | "all" | "stack"): TuneOp
       featureChoices: [["related", "categories"]],
       userFeatureChoices: [false],
       easeLambdas: kind === "all" ? [100, 300] : [],
+      ials: [],
       blend: kind === "all",
       threads: 2,
     };
@@ -56,6 +57,8 @@ function searchFor(data: ProtocolData, kind: "factor" | "all" | "stack"): TuneOp
     // Hashed title tokens cost 4× the fit time here for no validation gain in trial runs.
     featureChoices: [[], ["categories"]],
     easeLambdas: kind === "all" && ranking ? [200, 300, 500] : [],
+    // iALS (a whole-matrix regression, unlike WARP/BPR) as a blend member, at three settings.
+    ials: kind === "all" && ranking ? [DEFAULT_IALS, { ...DEFAULT_IALS, alpha: 5, lambda: 50 }, { ...DEFAULT_IALS, components: 48 }] : [],
     blend: kind === "all",
     stack: false,
   };
@@ -90,6 +93,7 @@ function stackSearch(): TuneOptions {
       hybrid({ loss: "logistic", learningRate: 0.05, userAlpha: 0.1, itemAlpha: 0.001 }, ["categories"], true),
     ],
     easeLambdas: [],
+    ials: [],
     blend: false,
     stack: true,
   };

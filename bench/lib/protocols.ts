@@ -44,9 +44,11 @@ function pairMetrics(model: Recommender, nItems: number, x: Interactions): Metri
  * ML-100k ua.base / ua.test (ANCHORS.md): `ua-min4` ranks ratings >= 4 (lower ratings dropped)
  * against all 1,682 items, train excluded; `ua-rating-class` is one global ROC AUC over the
  * 9,430 ua.test pairs labelled rating >= 4. Validation: 10 ratings per user held out of ua.base.
+ * Rating classification also hands contenders the star ratings and the u.user demographics
+ * (ranking ratings >= 4 does not: the protocol drops ratings 1–3).
  */
-async function movielens(seed: number): Promise<Protocol[]> {
-  const [base, test, meta, users] = datasetFiles["movielens-100k"];
+export async function movielensProtocols(files: { base: string; test: string; items: string; users: string }, seed: number): Promise<Protocol[]> {
+  const { base, test, items: meta, users } = files;
   const { dataset, train, test: testX } = await loadSplitFiles(
     { train: base, test },
     { format: "delimited", delimiter: "\t", header: false, columns: { user: 0, item: 1, rating: 2, time: 3 }, items: meta, itemsFormat: "movielens-item", userFeatures: users },
@@ -148,7 +150,10 @@ async function giftCards(): Promise<Protocol[]> {
 }
 
 export async function loadProtocols(dataset: DatasetName, seed: number): Promise<Protocol[]> {
-  if (dataset === "movielens-100k") return movielens(seed);
+  if (dataset === "movielens-100k") {
+    const [base, test, items, users] = datasetFiles["movielens-100k"];
+    return movielensProtocols({ base, test, items, users }, seed);
+  }
   if (dataset === "amazon-grocery-2014") return grocery();
   if (dataset === "sample-store") {
     const { sampleStoreProtocols } = await import("../contenders/sample.ts");

@@ -67,9 +67,12 @@ export class RatingStackModel implements Recommender {
           "it needs both kinds: give explicit ratings (FitInput.ratings) or ±1 labels, and users with several rated items",
       );
     }
+    // Members fit without the caller's per-epoch hook: it would score this stack before it has weights.
+    const { onEpoch: _hook, ...base } = input;
+    void _hook;
     const columns: Float32Array[] = [];
     for (const m of this.members) {
-      await m.model.fit({ ...input, ...train, ...m.extraFit, rng: input.rng.fork() });
+      await m.model.fit({ ...base, ...train, ...m.extraFit, rng: input.rng.fork() });
       columns.push(this.memberScores(m.model, valid.users, valid.items, input.interactions.nCols));
     }
     const fit = fitLogistic(columns, labels, this.options.l2);
@@ -77,7 +80,7 @@ export class RatingStackModel implements Recommender {
     this.intercept = fit.intercept;
     this.validLogLoss = fit.logLoss;
     this.validPairs = labels.length;
-    for (const m of this.members) await m.model.fit({ ...input, ...m.extraFit, rng: input.rng.fork() });
+    for (const m of this.members) await m.model.fit({ ...base, ...m.extraFit, rng: input.rng.fork() });
   }
 
   private memberScores(model: Recommender, users: Int32Array, items: Int32Array, nItems: number): Float32Array {

@@ -4,6 +4,7 @@ import { ItemKnnModel } from "./itemknn.ts";
 import { EaseModel } from "./ease.ts";
 import { HybridMF } from "./hybrid.ts";
 import { Rp3BetaModel } from "./rp3beta.ts";
+import { IalsModel } from "./ials.ts";
 
 export type ModelFactory = (params: Record<string, unknown>) => Recommender;
 
@@ -14,6 +15,7 @@ const factories = new Map<string, ModelFactory>([
   ["ease", (p) => new EaseModel(p)],
   ["hybrid", (p) => new HybridMF(p)],
   ["rp3beta", (p) => new Rp3BetaModel(p)],
+  ["ials", (p) => new IalsModel(p)],
 ]);
 
 /** Adds a model (e.g. the hybrid factorisation models) under a name. */

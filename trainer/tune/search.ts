@@ -38,6 +38,8 @@ export interface TuneOptions {
   fixed?: Partial<HybridParams>;
   /** EASE λ values tried (ranking only; [] = no EASE). */
   easeLambdas?: number[];
+  /** iALS settings tried (ranking only; default one setting, [] = no iALS). Blends take the best one. */
+  ials?: Array<Record<string, number>>;
   /** Try blends of the best models (EASE + factor models, or logistic + rate logit). */
   blend?: boolean;
   /** Hybrid configurations tried as they are (epochs still by early stopping), besides the random trials. */
@@ -75,6 +77,9 @@ export interface TuneResult {
    */
   bestModel?: Recommender;
 }
+
+/** iALS at a setting that did well on ML-100k validation (regularisation matters more than size). */
+export const DEFAULT_IALS: Record<string, number> = { components: 32, iterations: 8, alpha: 20, lambda: 100 };
 
 const LOG_UNIFORM = (rng: Rng, lo: number, hi: number) => Math.exp(Math.log(lo) + rng.next() * (Math.log(hi) - Math.log(lo)));
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)];
@@ -128,7 +133,8 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
   const overBudget = () => opts.timeBudgetSeconds !== undefined && (performance.now() - started) / 1000 > opts.timeBudgetSeconds;
   const easeLambdas = data.task === "ranking" ? (opts.easeLambdas ?? [100, 300, 1000]) : [];
   const candidates = opts.candidates ?? [];
-  const total = opts.trials + candidates.length + easeLambdas.length;
+  const ialsSettings = data.task === "ranking" ? (opts.ials ?? [DEFAULT_IALS]) : [];
+  const total = opts.trials + candidates.length + easeLambdas.length + ialsSettings.length;
   let done = 0;
   const record = (t: Trial, model: Recommender) => {
     trials.push(t);
@@ -147,9 +153,12 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     const trial = await runHybridTrial(config, data, features, opts, opts.trials + k);
     record(trial.trial, trial.model);
   }
-  for (const lambda of easeLambdas) {
+  const closedForm: ModelConfig[] = [
+    ...easeLambdas.map((lambda): ModelConfig => ({ model: "ease", params: { lambda } })),
+    ...ialsSettings.map((params): ModelConfig => ({ model: "ials", params })),
+  ];
+  for (const config of closedForm) {
     if (overBudget()) break;
-    const config: ModelConfig = { model: "ease", params: { lambda } };
     const t0 = performance.now();
     const { model } = buildFromConfig(config, features);
     await model.fit({ interactions: data.validTrain, rng: createRng(opts.seed) });
@@ -258,7 +267,9 @@ async function tryRatingStack(data: TuneData, opts: TuneOptions, trials: Trial[]
 async function tryBlends(data: TuneData, opts: TuneOptions, trials: Trial[], fitted: Map<Trial, Recommender>, features: FeatureCache): Promise<void> {
   const ranked = [...trials].filter((t) => Number.isFinite(t.score)).sort((a, b) => b.score - a.score);
   const hybrids = ranked.filter((t) => t.config.model === "hybrid");
-  const others = ranked.filter((t) => t.config.model === (data.task === "ranking" ? "ease" : "rate-logit"));
+  // The best item-model of each other kind: EASE and iALS (ranking), the rate logit (rating classification).
+  const otherKinds = data.task === "ranking" ? ["ease", "ials"] : ["rate-logit"];
+  const others = otherKinds.map((kind) => ranked.find((t) => t.config.model === kind)).filter((t): t is Trial => t !== undefined);
   if (hybrids.length === 0 || others.length === 0) return;
   // Best hybrid per loss family (up to two), refit at their best epoch count.
   const families = new Map<string, Trial>();
@@ -272,16 +283,13 @@ async function tryBlends(data: TuneData, opts: TuneOptions, trials: Trial[], fit
     await model.fit({ interactions: data.validTrain, ratings: data.validTrainRatings, rng: createRng(opts.seed), ...extraFit });
     members.push({ trial: t, model });
   }
-  const other = { trial: others[0], model: fitted.get(others[0])! };
+  for (const t of others) members.push({ trial: t, model: fitted.get(t)! });
   const scaling = data.task === "ranking" ? "per-user" : "none";
-  const grid: number[][] = [];
-  // Weights on a 0.1 simplex grid (validation scoring is cheap next to fitting).
-  const steps = Array.from({ length: 11 }, (_, i) => i / 10);
-  if (members.length === 1) for (const w of steps.slice(1, -1)) grid.push([1 - w, w]);
-  else for (const a of steps) for (const b of steps) if (a + b < 1 - 1e-9 && a + b > 0) grid.push([a, b, +(1 - a - b).toFixed(1)]);
+  // Weights on a 0.1 simplex grid, at least two members in each (validation scoring is cheap next to fitting).
+  const grid = simplexGrid(members.length, 10).filter((w) => w.filter((x) => x > 0).length >= 2);
   const { BlendModel } = await import("../model/blend.ts");
   for (const weights of grid) {
-    const parts = [...members, other];
+    const parts = members;
     const t0 = performance.now();
     const blend = new BlendModel(parts.map((p, k) => ({ model: p.model, weight: weights[k] })), "blend", scaling);
     const metrics = data.validate(blend);
@@ -290,4 +298,11 @@ async function tryBlends(data: TuneData, opts: TuneOptions, trials: Trial[], fit
     trials.push(trial);
     fitted.set(trial, blend);
   }
+}
+
+/** Every weight vector of n entries in steps of 1/steps that sums to 1. */
+export function simplexGrid(n: number, steps: number): number[][] {
+  const counts = (parts: number, total: number): number[][] =>
+    parts === 1 ? [[total]] : Array.from({ length: total + 1 }, (_, a) => counts(parts - 1, total - a).map((rest) => [a, ...rest])).flat();
+  return counts(n, steps).map((c) => c.map((x) => +(x / steps).toFixed(6)));
 }

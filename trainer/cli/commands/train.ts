@@ -97,6 +97,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainResult> {
     const isMse = config.model === "hybrid" && (config as { params: { loss?: string } }).params.loss === "mse";
     await model.fit({
       interactions: isMse && trainRatings ? trainRatings : trainM,
+      ratings: trainRatings,
       rng: createRng(seed),
       ...built.extraFit,
       onEpoch: (epoch, info) => {
