@@ -83,10 +83,10 @@ export class ArtifactStore {
       }
       return served;
     }
-    return this.firstLoad(env);
+    return this.firstLoad(env, ctx);
   }
 
-  private firstLoad(env: Partial<Env>): Promise<Catalog> {
+  private firstLoad(env: Partial<Env>, ctx?: CtxGetter): Promise<Catalog> {
     const config = configOf(env);
     // Nothing loaded and the last attempt failed moments ago: answer from that failure rather
     // than hitting storage (or re-downloading a bad artifact) on every request.
@@ -100,9 +100,19 @@ export class ArtifactStore {
       });
     }
     // Each waiter bounds its own wait: a load started by another request must never hang this one.
-    return withTimeout(this.inflight, config.timeoutMs * 3, "artifact load").catch((err) => {
-      throw toProblem(err);
-    });
+    return withTimeout(this.inflight, config.timeoutMs * 3, "artifact load").then(
+      (catalog) => {
+        // A sharded version is handed out before its checks finish; workerd cancels a request's
+        // I/O when it ends, so the request that started them (e.g. a quick /healthz) must keep
+        // them alive, or every later lookup would wait on them forever.
+        const checks = catalog instanceof ShardedCatalog ? catalog.pendingChecks() : null;
+        if (checks) ctx?.()?.waitUntil(checks.catch(() => undefined));
+        return catalog;
+      },
+      (err) => {
+        throw toProblem(err);
+      },
+    );
   }
 
   private async loadFromPointer(env: Partial<Env>): Promise<Catalog> {

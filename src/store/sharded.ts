@@ -142,6 +142,11 @@ export class ShardedCatalog implements Catalog {
     this.acceptance = gate;
   }
 
+  /** The acceptance checks still running, if any (the request that started them must keep them alive). */
+  pendingChecks(): Promise<void> | null {
+    return this.acceptance;
+  }
+
   private gated<T>(x: T | Promise<T>): T | Promise<T> {
     const gate = this.acceptance;
     return gate ? Promise.all([gate, x]).then(([, value]) => value) : x;

@@ -76,10 +76,12 @@ interface ShardPlan {
 }
 
 /**
- * Splits an artifact into three kinds of shards (see ArtifactManifest in format.ts), each a
+ * Splits an artifact into three kinds of data shards (see ArtifactManifest in format.ts), each a
  * complete Artifact: item shards (items grouped by category path so neighbours' metadata is
  * shared), user shards, and one popular shard. Each kind is packed greedily by an estimate of
- * bytes per owned row; a shard that still comes out over the cap is split in half.
+ * bytes per owned row; a shard that still comes out over the cap is split in half. Then the
+ * item and user id shards (packIds) that route an id to its data shard, appended after the data
+ * shards, and the small manifest over all of them.
  */
 export async function shardArtifact(artifact: Artifact, options: ShardOptions = {}): Promise<ShardedArtifact> {
   const max = Math.min(options.maxShardBytes ?? DEFAULT_SHARD_BYTES, KV_VALUE_LIMIT);
