@@ -5,10 +5,18 @@
  */
 import { fnv1a } from "./hash.ts";
 
+// The (version, variant) part repeats on every request of an isolate: kept for the last pair.
+let lastVersion: string | undefined;
+let lastVariant: string | undefined;
+let lastPrefix = "";
+
 export function etagFor(version: string, variant: string, pathAndQuery: string): string {
-  const a = fnv1a(pathAndQuery);
-  const b = fnv1a(variant, fnv1a(version));
-  return `"${b.toString(36)}-${a.toString(36)}-${pathAndQuery.length.toString(36)}"`;
+  if (version !== lastVersion || variant !== lastVariant) {
+    lastPrefix = `"${fnv1a(variant, fnv1a(version)).toString(36)}-`;
+    lastVersion = version;
+    lastVariant = variant;
+  }
+  return `${lastPrefix}${fnv1a(pathAndQuery).toString(36)}-${pathAndQuery.length.toString(36)}"`;
 }
 
 /** True when If-None-Match lists `etag` (weak comparison, as RFC 9110 requires for GET). */
@@ -22,6 +30,14 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
   return false;
 }
 
+const cacheControlValues = new Map<number, [string, string]>();
+
+/** The Cache-Control value, built once per max-age ([public, private]). */
 export function cacheControl(maxAge: number, personal: boolean): string {
-  return `${personal ? "private" : "public"}, max-age=${maxAge}, stale-while-revalidate=${maxAge}`;
+  let values = cacheControlValues.get(maxAge);
+  if (!values) {
+    values = [`public, max-age=${maxAge}, stale-while-revalidate=${maxAge}`, `private, max-age=${maxAge}, stale-while-revalidate=${maxAge}`];
+    cacheControlValues.set(maxAge, values);
+  }
+  return values[personal ? 1 : 0];
 }

@@ -1,4 +1,4 @@
-import { type Artifact, type NeighbourLists, NONE, neighbourScore, rowLength, rowStart, stringAt } from "../artifact/format.ts";
+import { type Artifact, type NeighbourLists, NONE, neighbourScore, rowStart, stringAt } from "../artifact/format.ts";
 import { compileFilter, type Accept } from "./filter.ts";
 import { appendPopular, categoryIndex } from "./popular.ts";
 import { clampK, scratchFor } from "./scratch.ts";
@@ -47,13 +47,18 @@ export function similarItems(artifact: Artifact, item: number, options: SimilarO
 
 /** Which list serves `item`: collaborative when it had interactions (or only that list exists). */
 export function similarSource(artifact: Artifact, item: number): SimilarSource {
-  const warm = artifact.itemInteractions[item] > 0;
-  const collaborative = rowLength(artifact.neighbours, item) > 0;
-  const content = rowLength(artifact.contentNeighbours, item) > 0;
-  if (warm && collaborative) return "collaborative";
-  if (content) return "content";
+  // The content list is looked at only when needed: a basket asks this for every item, and
+  // each list is one more cache miss.
+  const collaborative = hasRow(artifact.neighbours, item);
+  if (collaborative && artifact.itemInteractions[item] > 0) return "collaborative";
+  if (hasRow(artifact.contentNeighbours, item)) return "content";
   if (collaborative) return "collaborative";
   return "popular";
+}
+
+/** rowLength(lists, i) > 0 without counting: padding only ever trails, so the first entry tells. */
+function hasRow(lists: NeighbourLists, i: number): boolean {
+  return lists.ptr ? lists.ptr[i + 1] > lists.ptr[i] : lists.k > 0 && lists.ids[i * lists.k] !== NONE;
 }
 
 function categoryOf(artifact: Artifact, item: number): number {
