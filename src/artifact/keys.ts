@@ -37,9 +37,13 @@ export function shardKey(version: string, shard: number): string {
 /** The small JSON object at CURRENT_KEY; `key` is the artifact or manifest to load first. */
 export interface CurrentPointer {
   version: string;
-  /** "single": `key` is an artifact; "sharded": `key` is a manifest and `shards` its shard keys. */
+  /** "single": `key` is an artifact; "sharded": `key` is a manifest. */
   layout: "single" | "sharded";
   key: string;
+  /**
+   * Shard keys of a sharded version, when listed (older publishes). `edgerec publish` leaves it out:
+   * the keys are shardKey(version, n) for every row of the manifest's shard table.
+   */
   shards?: string[];
   createdAt: string;
   publishedAt: string;

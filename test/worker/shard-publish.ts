@@ -19,7 +19,7 @@ export async function publishShardedBuild(store: Store, version: string, manifes
     version,
     layout: "sharded",
     key: manifestKey(version),
-    shards: keys,
+    // Like `edgerec publish`: no shard list, the worker derives shardKey(version, n).
     createdAt: "2026-11-29T00:00:00.000Z",
     publishedAt: new Date().toISOString(),
     metrics: {},

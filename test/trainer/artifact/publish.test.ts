@@ -102,8 +102,11 @@ describe("publish, versions, rollback", () => {
     const result = await publish(store, plan);
     const current = await readCurrent(store);
     expect(current?.version).toBe(result.pointer.version);
-    expect(current?.shards).toHaveLength(written.shards);
-    for (const key of current!.shards!) expect(await store.get(key)).not.toBeNull();
+    // The pointer stays small (no shard list); the versions index lists every object for retention.
+    expect(current?.shards).toBeUndefined();
+    const listed = (await readVersions(store)).find((v) => v.version === current?.version)!;
+    expect(listed.keys).toHaveLength(written.shards + 1);
+    for (const key of listed.keys) expect(await store.get(key)).not.toBeNull();
   });
 
   it("a sharded publish uploads id shards before the manifest; one failing midway or corrupt leaves current alone", async () => {
