@@ -461,6 +461,11 @@ export function isManifest(bytes: Uint8Array): boolean {
   return hasMagic(bytes, MANIFEST_MAGIC);
 }
 
+/** True when `bytes` start like a sharded artifact's id shard. */
+export function isIdShard(bytes: Uint8Array): boolean {
+  return hasMagic(bytes, ID_SHARD_MAGIC);
+}
+
 /** True when `bytes` start like a single artifact. */
 export function isArtifact(bytes: Uint8Array): boolean {
   return hasMagic(bytes, MAGIC);

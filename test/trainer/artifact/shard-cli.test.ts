@@ -47,6 +47,8 @@ describe("default artifact layout", () => {
     const json = lastJson(await edgerec(["inspect", summary.out, "--json"]));
     expect(json.kinds["item-ids"].shards).toBe(json.idRouting.itemIdBuckets);
     expect(json.shards).toHaveLength(summary.shards);
+    const idShard = json.shards.findIndex((s: { kind: string }) => s.kind === "item-ids");
+    expect(await edgerec(["inspect", join(dir, "big-shards", `shard-${idShard}.bin`)])).toMatch(/item-ids shard, bucket 0 of \d+, \d+ ids, .*checksum ok/);
 
     const single = await edgerec(["build-artifact", "--interactions", join(dir, "ratings.csv"), "--model", "itemknn", "--out", join(dir, "one.bin"), "--neighbours", "5", "--single", "--json"]);
     expect(lastJson(single)).toMatchObject({ layout: "single", shards: 0 });

@@ -4,6 +4,8 @@ import {
   type Artifact,
   type ArtifactManifest,
   decodeArtifact,
+  decodeIdShard,
+  isIdShard,
   MANIFEST_FORMAT_VERSION,
   shardCount,
   shardEntry,
@@ -13,6 +15,7 @@ import {
   neighbourScore,
   rowLength,
   stringAt,
+  stringCountOf,
 } from "../../../src/artifact/format.ts";
 import { neighbourIdLowerBoundBytes, sectionSizes, servingBytesPerItem } from "../../artifact/sections.ts";
 
@@ -90,6 +93,13 @@ export function register(program: Command): void {
       }
       if (isManifest(bytes)) {
         inspectManifest(file, bytes, await decodeManifest(bytes), opts.json ?? false);
+        return;
+      }
+      if (isIdShard(bytes)) {
+        const x = await decodeIdShard(bytes);
+        const summary = { file, bytes: bytes.length, kind: x.kind, version: x.version, bucket: x.bucket, buckets: x.buckets, ids: stringCountOf(x.ids) };
+        if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+        else process.stdout.write(`${file}: ${x.kind} shard, bucket ${x.bucket} of ${x.buckets}, ${summary.ids} ids, ${kib(bytes.length)}, version ${x.version}, checksum ok\n`);
         return;
       }
       const a = await decodeArtifact(bytes, { deep: true });
