@@ -8,7 +8,6 @@
  * (OPTIONS preflights, other methods), goes through the full app as before.
  */
 import { Hono, type MiddlewareHandler } from "hono";
-import { getPath } from "hono/utils/url";
 import { finishHeaders } from "../http/edge.ts";
 import { errorResponse } from "../http/problem.ts";
 import { rateLimitCheck } from "../http/rate-limit.ts";
@@ -78,14 +77,25 @@ function isApiUrl(url: string): boolean {
   return start >= 0 && url.startsWith("/v1/", start);
 }
 
-/** Installs the front door: requests a hot route matches go to it; everything else to the full app. */
+/**
+ * Stands in for a missing ExecutionContext (`app.request()` in Node) on the hot router, so a miss
+ * can hand the caller's own context on: Hono's `executionCtx` getter throws when there is none.
+ */
+const NO_CONTEXT: ExecutionContext = {
+  waitUntil() {},
+  passThroughOnException() {},
+  props: {},
+};
+
+/** Installs the front door: /v1 requests try the hot routes first; everything else, and their misses, the full app. */
 export function serveHotRoutesFirst(app: App): void {
   const hot = hotApps.get(app);
   if (!hot) return;
   const full = app.fetch;
-  // Matched up front, so a miss never needs the hot router's not-found path (whose Context
-  // cannot hand the ExecutionContext on without throwing when there is none).
-  const matches = (request: Request) => hot.router.match(request.method === "HEAD" ? "GET" : request.method, getPath(request))[0].length > 0;
+  hot.notFound((c) => {
+    const ctx = c.executionCtx as ExecutionContext;
+    return full(c.req.raw, c.env, ctx === NO_CONTEXT ? undefined : ctx);
+  });
   app.fetch = ((request: Request, env?: AppEnv["Bindings"], ctx?: ExecutionContext) =>
-    isApiUrl(request.url) && matches(request) ? hot.fetch(request, env, ctx) : full(request, env, ctx)) as typeof app.fetch;
+    isApiUrl(request.url) ? hot.fetch(request, env, ctx ?? NO_CONTEXT) : full(request, env, ctx)) as typeof app.fetch;
 }
