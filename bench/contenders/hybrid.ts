@@ -2,8 +2,11 @@
  * Our hybrid factorisation contenders for bench:quality (every number chosen on the
  * validation split carved from train — data.validate — never on test):
  * - hybrid-warp: the hybrid model alone (WARP/BPR, identity + metadata features), random search;
- * - hybrid-blend: whatever wins on validation among those, EASE's λ and their blends;
- * - hybrid-logistic (rating classification): logistic on ±1 labels, blended with a rate logit.
+ * - hybrid-blend: whatever wins on validation among those, EASE's λ, iALS and their blends
+ *   (the factor models, EASE and iALS, weights on a 0.1 simplex grid);
+ * - hybrid-logistic (rating classification): logistic on ±1 labels, blended with a rate logit;
+ * - rating-stack (rating classification): mse on the star ratings (+ genres, demographics),
+ *   logistic on labels and the rate logit, stacked by a logistic regression (trainer/model/rating-stack.ts).
  * Tuning runs once per dataset/protocol (seed 0) and the chosen configuration is refit for
  * every seed, so "mean of 3 seeds" is the tuned configuration's mean.
  *

@@ -80,6 +80,7 @@ export interface TuneResult {
 
 /** iALS at a setting that did well on ML-100k validation (regularisation matters more than size). */
 export const DEFAULT_IALS: Record<string, number> = { components: 32, iterations: 8, alpha: 20, lambda: 100 };
+const IALS_DEFAULT_MAX_ITEMS = 50_000;
 
 const LOG_UNIFORM = (rng: Rng, lo: number, hi: number) => Math.exp(Math.log(lo) + rng.next() * (Math.log(hi) - Math.log(lo)));
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)];
@@ -133,7 +134,8 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
   const overBudget = () => opts.timeBudgetSeconds !== undefined && (performance.now() - started) / 1000 > opts.timeBudgetSeconds;
   const easeLambdas = data.task === "ranking" ? (opts.easeLambdas ?? [100, 300, 1000]) : [];
   const candidates = opts.candidates ?? [];
-  const ialsSettings = data.task === "ranking" ? (opts.ials ?? [DEFAULT_IALS]) : [];
+  // By default iALS only on catalogues where its k×k solves per item stay seconds, not minutes.
+  const ialsSettings = data.task === "ranking" ? (opts.ials ?? (data.validTrain.nCols <= IALS_DEFAULT_MAX_ITEMS ? [DEFAULT_IALS] : [])) : [];
   const total = opts.trials + candidates.length + easeLambdas.length + ialsSettings.length;
   let done = 0;
   const record = (t: Trial, model: Recommender) => {
