@@ -10,15 +10,17 @@ export interface RatingStackMember {
 }
 
 export interface RatingStackOptions {
-  /** Rated pairs held out per user (seeded) to learn the stacking weights on. */
+  /** Rated pairs held out per user (seeded) to learn the stacking weights on... */
   validPerUser: number;
+  /** ...but never more than this share of the user's rated pairs (users with few ratings keep most for the members). */
+  validShare: number;
   /** A pair is a positive when its rating is >= this (with explicit ratings). */
   threshold: number;
   /** L2 penalty of the stacking logistic regression (on standardised member scores). */
   l2: number;
 }
 
-export const RATING_STACK_DEFAULTS: RatingStackOptions = { validPerUser: 10, threshold: 4, l2: 1e-3 };
+export const RATING_STACK_DEFAULTS: RatingStackOptions = { validPerUser: 10, validShare: 0.25, threshold: 4, l2: 1e-3 };
 
 /**
  * Rating classification by stacking: P(rating >= threshold) = σ(b + Σ w_m · score_m) over
@@ -52,11 +54,12 @@ export class RatingStackModel implements Recommender {
     if (!Number.isInteger(this.options.validPerUser) || this.options.validPerUser < 1) {
       throw new Error(`rating-stack: validPerUser must be a positive integer, got ${this.options.validPerUser}`);
     }
+    if (!(this.options.validShare > 0 && this.options.validShare < 1)) throw new Error(`rating-stack: validShare must be in (0, 1), got ${this.options.validShare}`);
     this.servedMember = members.find((m) => m.model.params().loss === "logistic" && m.model.itemVectors && m.model.userVectors)?.model;
   }
 
   async fit(input: FitInput): Promise<void> {
-    const { train, valid } = carveRatedPairs(input, this.options.validPerUser, input.rng);
+    const { train, valid } = carveRatedPairs(input, this.options.validPerUser, input.rng, this.options.validShare);
     const liked = (v: number) => (input.ratings ? v >= this.options.threshold : v > 0);
     const labels = Float32Array.from(valid.values, (v) => (liked(v) ? 1 : 0));
     let positives = 0;
@@ -137,7 +140,8 @@ export class RatingStackModel implements Recommender {
 }
 
 /**
- * Holds out up to `perUser` rated pairs of each user (keeping at least one in train): the
+ * Holds out up to `perUser` rated pairs of each user, at most `maxShare` of them (at least
+ * one when the user has two or more; one always stays in train): the
  * training matrices without them, and the held-out pairs (grouped by user) with their
  * ratings, or with the interactions' values (±1 labels) when there are no ratings.
  */
@@ -145,6 +149,7 @@ export function carveRatedPairs(
   input: Pick<FitInput, "interactions" | "ratings">,
   perUser: number,
   rng: FitInput["rng"],
+  maxShare = 1,
 ): { train: Pick<FitInput, "interactions" | "ratings">; valid: { users: Int32Array; items: Int32Array; values: Float32Array } } {
   const x = input.interactions;
   const r = input.ratings;
@@ -159,7 +164,7 @@ export function carveRatedPairs(
   for (let u = 0; u < source.nRows; u++) {
     const start = source.indptr[u];
     const len = source.indptr[u + 1] - start;
-    const take = Math.max(0, Math.min(perUser, len - 1));
+    const take = Math.max(0, Math.min(perUser, len - 1, Math.max(1, Math.floor(len * maxShare))));
     if (take === 0) continue;
     const order = shuffle(Int32Array.from({ length: len }, (_, k) => start + k), rng).subarray(0, take).sort();
     for (const p of order) {

@@ -1,0 +1,47 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createRng } from "../../../trainer/util/rng.ts";
+
+const repo = resolve(import.meta.dirname, "..", "..", "..");
+
+function edgerec(args: string[]): string {
+  return execFileSync(process.execPath, ["--import", "tsx", join(repo, "trainer/cli/main.ts"), ...args], { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** 60 users in 3 taste groups rate 14 of 30 items: their group's items 4–5 stars, the others 1–3. */
+function ratingsCsv(): string {
+  const rng = createRng(4);
+  const lines = ["user,item,rating,time"];
+  for (let u = 0; u < 60; u++) {
+    const items = Array.from({ length: 30 }, (_, i) => i).sort(() => rng.next() - 0.5).slice(0, 14);
+    for (const i of items) lines.push(`u${u},i${i},${i % 3 === u % 3 ? 4 + rng.int(2) : 1 + rng.int(3)},${1_500_000_000 + i}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+describe("edgerec tune --task rating-class", () => {
+  it("can choose a rating-stack on validation, and edgerec train refits that best.json with the ratings", () => {
+    const dir = mkdtempSync(join(tmpdir(), "edgerec-tune-stack-"));
+    try {
+      const file = join(dir, "ratings.csv");
+      const best = join(dir, "best.json");
+      writeFileSync(file, ratingsCsv());
+      const common = ["--interactions", file, "--split", "random", "--task", "rating-class", "--seed", "1"];
+      const tuned = JSON.parse(edgerec(["tune", ...common, "--trials", "2", "--losses", "mse,logistic", "--max-epochs", "10", "--eval-every", "5", "--out", best, "--json"]).trim());
+      const stack = tuned.leaderboard.find((t: { config: { model: string } }) => t.config.model === "rating-stack");
+      expect(stack).toBeDefined();
+      expect(stack.config.members.at(-1).model).toBe("rate-logit");
+      // Train the stack itself (whatever won) from a config file, as a user would.
+      writeFileSync(best, JSON.stringify(stack.config));
+      const trained = JSON.parse(edgerec(["train", ...common, "--config", best, "--json"]).trim());
+      expect(trained.config.model).toBe("rating-stack");
+      expect(trained.metrics.pairAuc).toBeGreaterThan(0.7);
+      expect(JSON.parse(readFileSync(best, "utf8")).model).toBe("rating-stack");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
