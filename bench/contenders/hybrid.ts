@@ -31,7 +31,7 @@ function searchFor(data: ProtocolData, kind: "factor" | "all" | "stack"): TuneOp
   if (kind === "stack") return stackSearch();
   if (data.dataset === "amazon-grocery-2014") {
     // One fit costs minutes here: one WARP configuration with catalogue features (epochs by
-    // early stopping on dev), EASE at two λ, and their blends.
+    // early stopping on dev), EASE at two λ, iALS, and their blends.
     return {
       trials: 1,
       seed: 0,
@@ -44,7 +44,8 @@ function searchFor(data: ProtocolData, kind: "factor" | "all" | "stack"): TuneOp
       featureChoices: [["related", "categories"]],
       userFeatureChoices: [false],
       easeLambdas: kind === "all" ? [100, 300] : [],
-      ials: [],
+      // iALS at its defaults: a whole-matrix implicit regression, the usual strong member on sparse purchase data.
+      ials: kind === "all" ? [DEFAULT_IALS] : [],
       blend: kind === "all",
       threads: 2,
     };
