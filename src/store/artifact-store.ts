@@ -187,8 +187,10 @@ export class ArtifactStore {
    * exists, and the shard that answers popularity decodes; other shards load on first use.
    * Those two checks run in parallel. On a first load (`early`: nothing served yet, so there
    * is no previous version to keep) the catalog is handed out as soon as the manifest verifies
-   * and its lookups wait for the checks (ShardedCatalog.gateOn), so the first request's own
-   * id and data shard fetches overlap them; a failed check un-serves the version again.
+   * and the checks run beside the first requests (ShardedCatalog.watchChecks): those answer
+   * from shards each verified against the manifest, so a cold start waits for manifest → id
+   * shard → data shard only (at 1M items, listing ~1,900 shard names took longer than that);
+   * a failed check un-serves the version, and later requests get the 503 until it is fixed.
    */
   private async loadSharded(
     source: ArtifactSource,
@@ -216,7 +218,7 @@ export class ArtifactStore {
       await checks;
       return catalog;
     }
-    catalog.gateOn(
+    catalog.watchChecks(
       checks.catch((err) => {
         if (this.served === catalog) this.served = null;
         this.lastFailure = { at: this.now(), error: err };

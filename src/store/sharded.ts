@@ -103,11 +103,12 @@ export class ShardedCatalog implements Catalog {
   /** The first shard loads of this version, in completion order (the cold-start split on /healthz). */
   readonly firstLoads: ShardLoad[] = [];
   /**
-   * While a first load is still being accepted (every shard exists, the popular shard decodes),
-   * lookups already fetch their id and data shards but hand out answers only once it passes:
-   * the checks run beside the first request's critical path instead of in front of it.
+   * A first load's acceptance checks (every shard object exists, the popular shard decodes) while
+   * they run. Lookups do not wait for them: every answer is built from shards verified against
+   * the manifest on their own, so the checks stay off the first request's critical path
+   * (manifest → id shard → data shard); a version that fails them is un-served by the store.
    */
-  private acceptance: Promise<void> | null = null;
+  private checks: Promise<void> | null = null;
   /** Why the acceptance checks failed (this version must not be served), if they did. */
   rejection: unknown;
 
@@ -127,29 +128,23 @@ export class ShardedCatalog implements Catalog {
     this.loading = new Array(shardKeys.length);
   }
 
-  /** Makes lookups wait for `check` (see `acceptance`); a failure rejects them with its error. */
-  gateOn(check: Promise<void>): void {
-    const gate = check.then(
+  /** Runs beside lookups (see `checks`); a failure is kept in `rejection`. */
+  watchChecks(check: Promise<void>): void {
+    const watched = check.then(
       () => {
-        if (this.acceptance === gate) this.acceptance = null;
+        if (this.checks === watched) this.checks = null;
       },
       (err) => {
         this.rejection = err;
-        throw err;
+        if (this.checks === watched) this.checks = null;
       },
     );
-    gate.catch(() => {}); // observed by the store and by each waiting lookup
-    this.acceptance = gate;
+    this.checks = watched;
   }
 
   /** The acceptance checks still running, if any (the request that started them must keep them alive). */
   pendingChecks(): Promise<void> | null {
-    return this.acceptance;
-  }
-
-  private gated<T>(x: T | Promise<T>): T | Promise<T> {
-    const gate = this.acceptance;
-    return gate ? Promise.all([gate, x]).then(([, value]) => value) : x;
+    return this.checks;
   }
 
   /** Shards resident now, data and id shards alike (for /healthz and tests). */
@@ -263,16 +258,14 @@ export class ShardedCatalog implements Catalog {
   /** id → its id shard → (data shard, row) → the data shard. */
   private locate(idShard: number, id: string, rowsOf: (served: ServedArtifact) => number): Located | null | Promise<Located | null> {
     if (idShard < 0 || id.length === 0 || id.length > 512) return null;
-    return this.gated(
-      then(this.idShard(idShard), (ids) => {
-        const where = locateId(ids, id);
-        if (!where) return null;
-        return then(this.shard(where.shard), (served): Located | null =>
-          // Owned rows come first in a data shard, at the id shard's `local`.
-          where.local < rowsOf(served) ? { served, index: where.local } : null,
-        );
-      }),
-    );
+    return then(this.idShard(idShard), (ids) => {
+      const where = locateId(ids, id);
+      if (!where) return null;
+      return then(this.shard(where.shard), (served): Located | null =>
+        // Owned rows come first in a data shard, at the id shard's `local`.
+        where.local < rowsOf(served) ? { served, index: where.local } : null,
+      );
+    });
   }
 
   item(id: string): Located | null | Promise<Located | null> {
@@ -284,7 +277,7 @@ export class ShardedCatalog implements Catalog {
   }
 
   popular(): ServedArtifact | Promise<ServedArtifact> {
-    return this.gated(this.shard(this.manifest.popularShard));
+    return this.shard(this.manifest.popularShard);
   }
 
   categories(): readonly string[] {

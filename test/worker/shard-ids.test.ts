@@ -2,12 +2,12 @@
  * Id shards inside workerd (real R2, shards built by the trainer from generated data): a
  * lookup goes manifest → id shard (by id hash) → data shard; unknown ids are 404 problems
  * naming the id; a corrupt id shard is a clear 503 for its ids only; a missing one, or an
- * old-format manifest, is refused and the previous version keeps serving; a first load is
- * handed out before its checks finish but never serves a version that fails them.
+ * old-format manifest, is refused and the previous version keeps serving; a first load answers
+ * from verified shards before its checks finish, and stops serving a version that fails them.
  */
 import { env as workerEnv } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Artifact, decodeManifest, encodeArtifact, idShardOfItem, MANIFEST_FORMAT_VERSION, stringAt } from "../../src/artifact/format.ts";
+import { type Artifact, decodeIdShard, decodeManifest, encodeArtifact, idShardOfItem, locateId, MANIFEST_FORMAT_VERSION, stringAt } from "../../src/artifact/format.ts";
 import { createApp } from "../../src/app.ts";
 import type { Env } from "../../src/config.ts";
 import type { ShardedCatalog } from "../../src/store/sharded.ts";
@@ -187,20 +187,30 @@ describe("id shards", () => {
     expect(h.lastError.message).toMatch(/format version 1/);
   });
 
-  it("a first load answers lookups only once its checks pass, and never serves a version that fails them", async () => {
+  it("a first load answers from verified shards at once, and un-serves a version whose background checks fail", async () => {
     const version = versionId(2240);
     const built = await build(version);
     const m = await decodeManifest(built.manifest);
     // Drop a data shard the request below does not need: only the background check can notice.
     const id = stringAt(built.whole.items.ids, 0);
-    const dropped = built.shards.findIndex((_, s) => s > m.popularShard && !built.itemIdShards.includes(s) && !built.userIdShards.includes(s) && s !== idShardOfItem(m, id));
+    const own = locateId(await decodeIdShard(built.shards[idShardOfItem(m, id)]), id)!.shard;
+    const dropped = built.shards.findIndex((_, s) => s !== m.popularShard && s !== own && !built.itemIdShards.includes(s) && !built.userIdShards.includes(s));
     await publishSharded(version, built, (s, b) => (s === dropped ? null : b));
     const app = createApp();
-    const problem = await expectProblem(await call(app, `/v1/items/${encodeURIComponent(id)}/similar?k=3`));
-    expect(problem.status).toBe(503);
-    expect(problem.detail).toMatch(/missing shard/);
-    const h = (await (await call(app, "/healthz")).json()) as { status: string; version: string | null };
+    const first = await call(app, `/v1/items/${encodeURIComponent(id)}/similar?k=3`);
+    expect(first.status).toBe(200);
+    expect(await versionOf(first)).toBe(version);
+    // Once the check has run, the version is no longer served: a clear 503 naming the missing shard.
+    let problem: Record<string, unknown> | undefined;
+    for (let attempt = 0; attempt < 50 && !problem; attempt++) {
+      const res = await call(app, `/v1/items/${encodeURIComponent(id)}/similar?k=3`);
+      if (res.status === 503) problem = await expectProblem(res);
+      else await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(problem?.detail).toMatch(/missing shard/);
+    const h = (await (await call(app, "/healthz")).json()) as { status: string; version: string | null; lastError: { message: string } };
     expect(h.status).toBe("unavailable");
     expect(h.version).toBeNull();
+    expect(h.lastError.message).toMatch(/missing shard/);
   });
 });
