@@ -191,6 +191,20 @@ export interface ArtifactManifest {
   itemIdShards: Uint32Array;
   /** Id shard of each user-id bucket (empty when there are no users). */
   userIdShards: Uint32Array;
+  /**
+   * The same version as one artifact object, published beside the shards when it is small
+   * enough to sit in an isolate (progressive loading: the worker answers from shards at once,
+   * then swaps to this object in the background). Absent: shards only.
+   */
+  single?: SingleObject;
+}
+
+/** Where a sharded version's single-object twin lives and how to check it. */
+export interface SingleObject {
+  key: string;
+  bytes: number;
+  /** Its container checksum (SHA-256 of bytes [48, end), stored in its bytes 16..48), like a shard's. */
+  sha256: Uint8Array;
 }
 
 /** One bucket of ids (all items or all users whose idBucket is `bucket`) and where each lives. */
@@ -498,6 +512,12 @@ export async function decodeManifest(input: Uint8Array | ArrayBuffer, options: D
     if (m.header.counts.users > 0 && m.userIdShards.length === 0) fail("no user id shards");
     for (const s of m.itemIdShards) if (kindOf(s) !== "item-ids") fail("an item id bucket names a shard that is not an item id shard");
     for (const s of m.userIdShards) if (kindOf(s) !== "user-ids") fail("a user id bucket names a shard that is not a user id shard");
+    if (m.single !== undefined) {
+      const x = m.single;
+      if (!x || typeof x.key !== "string" || !x.key || !Number.isInteger(x.bytes) || x.bytes <= CHECKSUM_START || !(x.sha256 instanceof Uint8Array) || x.sha256.length !== 32) {
+        fail("the single object's key, size or checksum is malformed");
+      }
+    }
   } catch (err) {
     if (err instanceof ArtifactError) throw err;
     throw new ArtifactError(`manifest is malformed: ${(err as Error).message}`, manifestHint);

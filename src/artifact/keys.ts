@@ -4,7 +4,9 @@
  *
  *   artifacts/current.json              pointer to the live version (written last)
  *   artifacts/versions.json             index of published versions, newest first
- *   artifacts/<version>/artifact.bin    a single-object artifact
+ *   artifacts/<version>/artifact.bin    a single-object artifact (for a sharded version: the same
+ *                                       version as one object, named by the manifest's `single`,
+ *                                       which the worker swaps to after answering from shards)
  *   artifacts/<version>/manifest.bin    a sharded artifact's manifest …
  *   artifacts/<version>/shard-<n>.bin   … and its shards: data shards, then id shards (which
  *                                       map ids to data shards); the manifest's shard table
@@ -14,6 +16,9 @@
 export const ARTIFACT_BUCKET = "edgerec-artifacts";
 export const R2_BINDING = "ARTIFACTS";
 export const KV_BINDING = "KV";
+
+/** KV's value limit: no object published to KV may be bigger (shards stay below it; a single object over it goes to R2 only). */
+export const KV_VALUE_LIMIT = 25 * 1024 * 1024;
 
 export const CURRENT_KEY = "artifacts/current.json";
 export const VERSIONS_KEY = "artifacts/versions.json";

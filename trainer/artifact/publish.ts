@@ -21,6 +21,7 @@ import {
   VERSIONS_KEY,
 } from "../../src/artifact/keys.ts";
 import type { ObjectStore } from "./object-store.ts";
+import { KV_VALUE_LIMIT, SINGLE_FILE } from "./shard.ts";
 
 /** One object to upload: where it goes and the file it comes from. */
 export interface PlannedObject {
@@ -40,7 +41,7 @@ export interface PublishPlan {
  * beside its `shard-<n>.bin` files) and plans its upload. Corrupt input is refused here,
  * before anything is written.
  */
-export async function planPublish(path: string): Promise<PublishPlan> {
+export async function planPublish(path: string, options: { kv?: boolean } = {}): Promise<PublishPlan> {
   const bytes = new Uint8Array(await readFile(path));
   if (isManifest(bytes)) {
     const manifest = await decodeManifest(bytes);
@@ -50,6 +51,12 @@ export async function planPublish(path: string): Promise<PublishPlan> {
     // Data shards and id shards alike: all must be uploaded before the manifest and the flip.
     const shards = Array.from({ length: count }, (_, i) => ({ key: shardKey(header.version, i), path: join(dir, `shard-${i}.bin`) }));
     for (let i = 0; i < count; i++) await verifyShardFile(manifest, i, shards[i].path);
+    // The version as one object (progressive loading) goes up with the shards, before the manifest and the
+    // flip, so a reader never finds a manifest naming an object not there yet. Never into KV over its value
+    // limit: the worker reading KV does not ask for one that big either.
+    const single = manifest.single && !(options.kv && manifest.single.bytes > KV_VALUE_LIMIT) ? manifest.single : undefined;
+    const singleObjects = single ? [{ key: single.key, path: join(dir, SINGLE_FILE) }] : [];
+    if (single) await verifySingleFile(manifest, join(dir, SINGLE_FILE));
     return {
       pointer: {
         version: header.version,
@@ -62,7 +69,7 @@ export async function planPublish(path: string): Promise<PublishPlan> {
         headlineMetric: header.headlineMetric,
         bytes: bytes.length + manifest.shards.bytes.reduce((sum, x) => sum + x, 0),
       },
-      objects: [...shards, { key: manifestKey(header.version), path }],
+      objects: [...shards, ...singleObjects, { key: manifestKey(header.version), path }],
     };
   }
   const { header } = await decodeArtifact(bytes, { deep: true });
@@ -92,6 +99,21 @@ async function verifyShardFile(manifest: ArtifactManifest, s: number, path: stri
   const expected = shardSha256(manifest, s);
   if (bytes.length !== manifest.shards.bytes[s] || !digest.equals(expected) || !digest.equals(bytes.subarray(16, 48))) {
     throw new Error(`${path} is not shard ${s} of this manifest (checksum mismatch: changed, cut or from another build); rebuild the sharded artifact, nothing was uploaded`);
+  }
+}
+
+/** Refuses a single object that is not the one the manifest names (missing, cut, changed, another build). */
+async function verifySingleFile(manifest: ArtifactManifest, path: string): Promise<void> {
+  const single = manifest.single!;
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (err) {
+    throw new Error(`cannot read ${path} (the version as one object, named by the manifest): ${(err as Error).message}; rebuild the sharded artifact, nothing was uploaded`);
+  }
+  const digest = createHash("sha256").update(bytes.subarray(CHECKSUM_START_OFFSET)).digest();
+  if (bytes.length !== single.bytes || !digest.equals(single.sha256) || !digest.equals(bytes.subarray(16, 48))) {
+    throw new Error(`${path} is not the single object this manifest names (checksum mismatch: changed, cut or from another build); rebuild the sharded artifact, nothing was uploaded`);
   }
 }
 

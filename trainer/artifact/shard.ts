@@ -1,9 +1,11 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { idBucket } from "../../src/artifact/id-hash.ts";
+import { artifactKey } from "../../src/artifact/keys.ts";
 import {
   type Artifact,
   type ArtifactManifest,
+  decodeArtifact,
   encodeArtifact,
   encodeIdShard,
   encodeManifest,
@@ -12,13 +14,15 @@ import {
   type NeighbourLists,
   type QuantizedVectors,
   type ShardKind,
+  type SingleObject,
   type StringTable,
   stringAt,
   stringTable,
 } from "../../src/artifact/format.ts";
 
-/** KV's value limit; every shard must stay below it. */
-export const KV_VALUE_LIMIT = 25 * 1024 * 1024;
+import { KV_VALUE_LIMIT } from "../../src/artifact/keys.ts";
+/** KV's value limit (keys.ts, shared with the worker); every shard must stay below it. */
+export { KV_VALUE_LIMIT };
 /** Default shard size: small shards keep a cold fetch short and the worker's shard cache fine-grained. */
 export const DEFAULT_SHARD_BYTES = 3 * 1024 * 1024;
 /** Default id shard cap: an id shard sits on every cold lookup's critical path, so keep it small. */
@@ -47,7 +51,32 @@ export function chooseLayout(bytes: number, options: { single?: boolean; shardBy
     : { layout: "single", maxShardBytes: 0, why: `${mib(bytes)} is under the ${mib(DEFAULT_SHARD_THRESHOLD_BYTES)} default threshold` };
 }
 
+/**
+ * A sharded build also writes the version as one object when it is at most this big (progressive
+ * loading: the worker answers from shards, then swaps to it). 48 MiB: that object plus the shard
+ * cache it replaces (56 MiB) stays under ~110 MiB at the swap, inside a 128 MB isolate.
+ */
+export const DEFAULT_SINGLE_BESIDE_MAX_BYTES = 48 * 1024 * 1024;
+
+/**
+ * Whether a sharded build of `bytes` (the single encoding's size) also writes that single object:
+ * not above `maxBytes` (0 = never), and never above KV's value limit when it is built for KV.
+ */
+export function singleBesideShards(bytes: number, options: { maxBytes?: number; kv?: boolean } = {}): { write: boolean; why: string } {
+  const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+  const max = options.maxBytes ?? DEFAULT_SINGLE_BESIDE_MAX_BYTES;
+  if (max <= 0) return { write: false, why: "single object beside the shards turned off" };
+  if (bytes > max) return { write: false, why: `${mib(bytes)} as one object is over the ${mib(max)} an isolate may hold beside its shard cache` };
+  if (options.kv && bytes > KV_VALUE_LIMIT) return { write: false, why: `${mib(bytes)} as one object is over KV's 25 MiB value limit` };
+  return { write: true, why: `${mib(bytes)} as one object fits an isolate: the worker swaps to it after answering from shards` };
+}
+
 export interface ShardOptions {
+  /**
+   * The same artifact encoded as one object (encodeArtifact): the manifest names it (`single`)
+   * and writeSharded writes it as artifact.bin beside the shards.
+   */
+  single?: Uint8Array;
   /** Size cap of every shard (default 3 MiB, at most 25 MiB). */
   maxShardBytes?: number;
   /** Size cap of every id shard (default 1 MiB, at most maxShardBytes). */
@@ -134,6 +163,7 @@ export async function shardArtifact(artifact: Artifact, options: ShardOptions = 
     itemIdShards: Uint32Array.from(itemIdShards.shards, (_, b) => dataShards + b),
     userIdShards: Uint32Array.from(userIdShards.shards, (_, b) => dataShards + itemIdShards.shards.length + b),
   };
+  if (options.single) manifest.single = await singleObjectEntry(options.single, artifact.header.version);
   return { manifest: await encodeManifest(manifest), shards: [...encoded, ...itemIdShards.shards, ...userIdShards.shards] };
 }
 
@@ -201,14 +231,26 @@ function planOf(kind: ShardKind, rows: number[]): ShardPlan {
   return kind === "users" ? { kind, items: [], users: rows } : { kind, items: rows, users: [] };
 }
 
-/** Writes manifest.bin and shard-<n>.bin into `dir`. */
-export async function writeSharded(artifact: Artifact, dir: string, options: ShardOptions = {}): Promise<{ manifestPath: string; shards: number; totalBytes: number }> {
+/** The manifest's entry for the version's single object; refuses bytes of another version or corrupt ones. */
+async function singleObjectEntry(single: Uint8Array, version: string): Promise<SingleObject> {
+  const { header } = await decodeArtifact(single);
+  if (header.version !== version) throw new Error(`the single object holds version ${header.version}, not ${version}: encode the artifact being sharded`);
+  return { key: artifactKey(version), bytes: single.length, sha256: single.slice(16, 48) };
+}
+
+/** The single object's file inside a sharded build's directory (next to manifest.bin). */
+export const SINGLE_FILE = "artifact.bin";
+
+/** Writes manifest.bin and shard-<n>.bin into `dir` (and artifact.bin when `options.single` is given). */
+export async function writeSharded(artifact: Artifact, dir: string, options: ShardOptions = {}): Promise<{ manifestPath: string; shards: number; totalBytes: number; singleBytes: number }> {
   const { manifest, shards } = await shardArtifact(artifact, options);
   await mkdir(dir, { recursive: true });
   for (let s = 0; s < shards.length; s++) await writeFile(join(dir, `shard-${s}.bin`), shards[s]);
+  // Before the manifest: a directory whose manifest names a single object always holds it.
+  if (options.single) await writeFile(join(dir, SINGLE_FILE), options.single);
   const manifestPath = join(dir, "manifest.bin");
   await writeFile(manifestPath, manifest);
-  return { manifestPath, shards: shards.length, totalBytes: manifest.length + shards.reduce((sum, b) => sum + b.length, 0) };
+  return { manifestPath, shards: shards.length, totalBytes: manifest.length + shards.reduce((sum, b) => sum + b.length, 0), singleBytes: options.single?.length ?? 0 };
 }
 
 function rowRange(lists: NeighbourLists, g: number): [number, number] {

@@ -3,7 +3,7 @@ import { type Command, Option } from "commander";
 import { decodeArtifact } from "../../../src/artifact/format.ts";
 import { buildArtifactObject } from "../../artifact/build.ts";
 import { encodeArtifact } from "../../../src/artifact/format.ts";
-import { chooseLayout, writeSharded } from "../../artifact/shard.ts";
+import { chooseLayout, singleBesideShards, writeSharded } from "../../artifact/shard.ts";
 import { servingBytesPerItem } from "../../artifact/sections.ts";
 import { addDataOptions, dataSpecFromOptions, printReadReports, type DataCliOptions } from "../../data/cli-options.ts";
 import { interactionsToCsr } from "../../data/interactions-matrix.ts";
@@ -29,6 +29,8 @@ interface BuildCliOptions extends DataCliOptions, ModelCliOptions {
   annThreshold: string;
   shardBytes?: string;
   single?: boolean;
+  singleBesideMax?: string;
+  forKv?: boolean;
   minRating?: string;
   seed: string;
   json?: boolean;
@@ -59,6 +61,8 @@ export function register(program: Command): void {
     .option("--ann-threshold <n>", "above this many items use the approximate index (usearch)", "200000")
     .option("--shard-bytes <n>", "shard the artifact when it is larger than this many bytes, with shards of at most this size (< 25 MiB); default: shard above 8 MiB into 3 MiB shards")
     .option("--single", "always write one artifact object, however large (R2 only when over KV's 25 MiB)")
+    .option("--single-beside-max <bytes>", "a sharded build also writes the version as one object (artifact.bin, which the worker swaps to after answering from shards) when it is at most this big; 0 = never (default 48 MiB)")
+    .option("--for-kv", "the build will be published to KV: never write a single object over KV's 25 MiB value limit")
     .option("--min-rating <r>", "keep only interactions rated >= r (explicit data as positives)")
     .option("--seed <n>", "seed for the model", "0")
     .option("--json", "print a JSON summary")
@@ -103,14 +107,16 @@ export function register(program: Command): void {
       for (const bar of bars.values()) bar.stop();
       const shardBytes = int("shard-bytes", opts.shardBytes, 1024, 25 * 1024 * 1024 - 1);
       const bytes = await encodeArtifact(artifact);
-      let written: { path: string; bytes: number; shards?: number };
+      let written: { path: string; bytes: number; shards?: number; singleBytes?: number };
       const layout = chooseLayout(bytes.length, { single: opts.single, shardBytes });
       if (show) process.stderr.write(`layout: ${layout.layout} (${layout.why})\n`);
       if (layout.layout === "sharded") {
         // A sharded build is a directory; `--out x.bin` becomes x-shards/ beside it.
         const dir = opts.out.endsWith(".bin") ? `${opts.out.slice(0, -4)}-shards` : opts.out;
-        const result = await writeSharded(artifact, dir, { maxShardBytes: layout.maxShardBytes });
-        written = { path: result.manifestPath, bytes: result.totalBytes, shards: result.shards };
+        const beside = singleBesideShards(bytes.length, { maxBytes: int("single-beside-max", opts.singleBesideMax, 0, 2 ** 31), kv: opts.forKv });
+        if (show) process.stderr.write(`single object beside the shards: ${beside.write ? "yes" : "no"} (${beside.why})\n`);
+        const result = await writeSharded(artifact, dir, { maxShardBytes: layout.maxShardBytes, single: beside.write ? bytes : undefined });
+        written = { path: result.manifestPath, bytes: result.totalBytes, shards: result.shards, singleBytes: result.singleBytes };
       } else {
         await writeFile(opts.out, bytes);
         await decodeArtifact(bytes); // refuse to leave behind something the worker would reject
@@ -121,6 +127,7 @@ export function register(program: Command): void {
         layout: layout.layout,
         bytes: written.bytes,
         shards: written.shards ?? 0,
+        singleBesideShards: written.singleBytes ?? 0,
         version: artifact.header.version,
         model: artifact.header.model.type,
         items: artifact.header.counts.items,

@@ -60,8 +60,10 @@ function inspectManifest(file: string, bytes: Uint8Array, m: ArtifactManifest, j
     byKind.set(s.kind, k);
   }
   const routing = { itemIdBuckets: m.itemIdShards.length, userIdBuckets: m.userIdShards.length, hash: "fnv1a32(utf8(id)) % buckets" };
+  // The version as one object (progressive loading), when the build wrote it beside the shards.
+  const single = m.single ? { key: m.single.key, bytes: m.single.bytes, sha256: Buffer.from(m.single.sha256).toString("hex") } : null;
   if (json) {
-    process.stdout.write(`${JSON.stringify({ file, bytes: bytes.length, kind: "manifest", formatVersion: MANIFEST_FORMAT_VERSION, header: m.header, popularShard: m.popularShard, idRouting: routing, kinds: Object.fromEntries(byKind), shards })}\n`);
+    process.stdout.write(`${JSON.stringify({ file, bytes: bytes.length, kind: "manifest", formatVersion: MANIFEST_FORMAT_VERSION, header: m.header, popularShard: m.popularShard, idRouting: routing, kinds: Object.fromEntries(byKind), shards, single })}\n`);
     return;
   }
   const total = shards.reduce((sum, s) => sum + s.bytes, 0);
@@ -71,6 +73,9 @@ function inspectManifest(file: string, bytes: Uint8Array, m: ArtifactManifest, j
     `${m.header.counts.items} items, ${m.header.counts.users} users in ${shards.length} shards (${kib(total)} beside the manifest):`,
     ...[...byKind].map(([kind, k]) => `  ${kind.padEnd(9)} ${String(k.shards).padStart(5)} shards  ${kib(k.bytes).padStart(11)}  largest ${kib(k.largest)}`),
     `id routing: ${routing.itemIdBuckets} item id shard(s), ${routing.userIdBuckets} user id shard(s), bucket = ${routing.hash}`,
+    single
+      ? `single object: ${single.key} (${kib(single.bytes)}, sha256 ${single.sha256.slice(0, 16)}…): the worker answers from shards, then swaps to it`
+      : "single object: none (served from shards only)",
     "",
     ...shards.map((s, i) => `  shard-${i}.bin  ${s.kind.padEnd(9)} ${kib(s.bytes).padStart(10)}  ${s.items} items  ${s.users} users${i === m.popularShard ? "  (popular)" : ""}`),
   ];

@@ -16,7 +16,7 @@ export function register(program: Command): void {
     })
     .option("--json", "print the result as JSON")
     .action(async (file: string, opts: StoreCliOptions & { keep?: number; json?: boolean }) => {
-      const plan = await planPublish(file);
+      const plan = await planPublish(file, { kv: opts.backend !== "r2" });
       const { store, where, dispose } = await openStore(opts);
       try {
         const result = await publish(store, plan, {
