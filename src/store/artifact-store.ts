@@ -14,6 +14,7 @@ import { configOf, type Env } from "../config.ts";
 import { ProblemError } from "../http/problem.ts";
 import type { Catalog } from "./catalog.ts";
 import { ServedArtifact } from "./served.ts";
+import { loadSingleOf, singleReadable, type UpgradedFromShards, type UpgradeState } from "./single-upgrade.ts";
 import { type ShardLoad, ShardedCatalog, shardCacheBytesOf } from "./sharded.ts";
 import { type ArtifactSource, PointerError, sourceFor } from "./source.ts";
 import { withTimeout } from "./timeout.ts";
@@ -36,7 +37,17 @@ export interface StoreHealth {
   lastError: LoadError | null;
   decodes: number;
   /** How the served version was loaded: storage read and verify+decode times, size. */
-  load: { fetchMs: number; decodeMs: number; bytes: number; layout: "single" | "sharded"; shards?: ShardLoad[] } | null;
+  load: {
+    fetchMs: number;
+    decodeMs: number;
+    bytes: number;
+    layout: "single" | "sharded";
+    shards?: ShardLoad[];
+    /** A sharded version with a single object: the background swap to it (loading, failed or skipped). */
+    upgrade?: UpgradeState;
+    /** A version answered from shards first, then swapped to its single object. */
+    upgradedFromShards?: UpgradedFromShards;
+  } | null;
   treatment?: { version: string; share: number; status: "ok" | "loading" | "failed"; error?: string };
 }
 
@@ -107,6 +118,9 @@ export class ArtifactStore {
         // them alive, or every later lookup would wait on them forever.
         const checks = catalog instanceof ShardedCatalog ? catalog.pendingChecks() : null;
         if (checks) ctx?.()?.waitUntil(checks.catch(() => undefined));
+        // Progressive loading runs in the background of the request that started the load, like the checks.
+        const upgrade = this.upgradeToSingle(env, catalog);
+        if (upgrade) ctx?.()?.waitUntil(upgrade);
         return catalog;
       },
       (err) => {
@@ -272,10 +286,53 @@ export class ArtifactStore {
       this.served = await this.loadVersion(source, pointer);
       this.lastError = null;
       this.badVersion = null;
+      // This check runs inside the request's waitUntil: so does the swap to the single object.
+      await this.upgradeToSingle(env, this.served);
     } catch (err) {
       if (!(err instanceof Error && err.name === "StorageError")) this.badVersion = pointer.version;
       this.recordError(pointer.version, err);
     }
+  }
+
+  /**
+   * Starts (once per catalogue) the background swap of a sharded version to its single object
+   * (single-upgrade.ts); null when there is nothing to swap to. The swap happens only after the
+   * version's acceptance checks passed (so the single object's read does not compete with them and
+   * the first request's shard reads) and only while that version is still the one served: one
+   * reference assignment, so a request sees the sharded catalogue or the single one, never a mix.
+   * On failure the version keeps serving from shards and /healthz reports why.
+   */
+  private upgradeToSingle(env: Partial<Env>, catalog: Catalog): Promise<void> | null {
+    if (!(catalog instanceof ShardedCatalog) || !catalog.manifest.single) return null;
+    if (catalog.upgrading) return catalog.upgrading;
+    const single = catalog.manifest.single;
+    const source = sourceFor(env, configOf(env));
+    if (!singleReadable(source, single.bytes)) {
+      catalog.upgrade = { status: "skipped", key: single.key, bytes: single.bytes, error: "over KV's 25 MiB value limit: served from shards" };
+      return null;
+    }
+    catalog.upgrade = { status: "loading", key: single.key, bytes: single.bytes };
+    catalog.upgrading = (async () => {
+      await catalog.pendingChecks();
+      if (catalog.rejection !== undefined || this.served !== catalog) return;
+      const served = await loadSingleOf(catalog, source, this.now);
+      this.decodes++;
+      if (this.served !== catalog) return; // the pointer moved on meanwhile: this version is no longer served
+      served.upgradedFromShards = {
+        afterMs: round1(served.loadedAt - catalog.loadedAt),
+        fetchMs: round1(served.fetchMs),
+        decodeMs: round1(served.decodeMs),
+        bytes: served.byteLength,
+        shardDecodes: catalog.shardDecodes,
+        shardsDropped: 0,
+      };
+      this.served = served;
+      catalog.upgrade = undefined;
+      served.upgradedFromShards.shardsDropped = catalog.dropShards();
+    })().catch((err) => {
+      catalog.upgrade = { status: "failed", key: single.key, bytes: single.bytes, error: err instanceof ProblemError ? err.detail : err instanceof Error ? err.message : String(err) };
+    });
+    return catalog.upgrading;
   }
 
   /** A specific version (A/B treatment), loaded once; null while loading or when it failed. */
@@ -314,7 +371,8 @@ export class ArtifactStore {
     const config = configOf(env);
     const served = this.served;
     const out: StoreHealth = {
-      status: served ? (this.lastError ? "degraded" : "ok") : "unavailable",
+      // A version stuck on shards because its single object failed is served but degraded.
+      status: served ? (this.lastError || (served instanceof ShardedCatalog && served.upgrade?.status === "failed") ? "degraded" : "ok") : "unavailable",
       version: served?.version ?? null,
       source: this.sourceName,
       loadedAt: served ? new Date(served.loadedAt).toISOString() : null,
@@ -328,7 +386,8 @@ export class ArtifactStore {
             bytes: served.byteLength,
             layout: served.layout,
             // A sharded version: the manifest above, then its first shard loads (id shard, data shard…).
-            ...(served instanceof ShardedCatalog ? { shards: served.firstLoads } : {}),
+            ...(served instanceof ShardedCatalog ? { shards: served.firstLoads, ...(served.upgrade ? { upgrade: served.upgrade } : {}) } : {}),
+            ...(served instanceof ServedArtifact && served.upgradedFromShards ? { upgradedFromShards: served.upgradedFromShards } : {}),
           }
         : null,
     };

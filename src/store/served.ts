@@ -6,11 +6,14 @@
 import { JsonWriter } from "../http/json-writer.ts";
 import type { Catalog, Located } from "./catalog.ts";
 import { IdIndex } from "./id-index.ts";
+import type { UpgradedFromShards } from "./single-upgrade.ts";
 import { type Artifact, type ArtifactHeader, NONE, stringAt, stringCountOf } from "../artifact/format.ts";
 
 export class ServedArtifact implements Catalog {
   readonly layout = "single" as const;
   fetchMs = 0;
+  /** Set when this version was first served from shards and swapped to this object (progressive loading). */
+  upgradedFromShards: UpgradedFromShards | undefined;
   readonly header: ArtifactHeader;
   readonly version: string;
   readonly itemCount: number;

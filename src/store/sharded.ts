@@ -32,6 +32,7 @@ import {
 import { ProblemError } from "../http/problem.ts";
 import type { Catalog, Located } from "./catalog.ts";
 import { ServedArtifact } from "./served.ts";
+import type { UpgradeState } from "./single-upgrade.ts";
 import type { ArtifactSource } from "./source.ts";
 
 /**
@@ -75,7 +76,7 @@ const FIRST_LOADS_KEPT = 8;
 
 type Resident = { served: ServedArtifact; ids?: undefined; cost: number } | { ids: IdShard; served?: undefined; cost: number };
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -111,6 +112,11 @@ export class ShardedCatalog implements Catalog {
   private checks: Promise<void> | null = null;
   /** Why the acceptance checks failed (this version must not be served), if they did. */
   rejection: unknown;
+  /** Progressive loading (single-upgrade.ts): the swap to the version's single object, while it runs or when it failed. */
+  upgrade: UpgradeState | undefined;
+  upgrading: Promise<void> | undefined;
+  /** Shard objects this version has read and decoded (re-reads after eviction included). */
+  shardDecodes = 0;
 
   constructor(
     readonly manifest: ArtifactManifest,
@@ -204,6 +210,7 @@ export class ShardedCatalog implements Catalog {
       if (!read) throw new ArtifactError(`shard ${s} (${key}) of version ${this.version} is missing`, "publish the version again");
       const started = performance.now();
       this.onDecode();
+      this.shardDecodes++;
       // The streamed digest is checked twice for free: against the manifest (this shard belongs
       // to this build) and, inside decode, against the shard's own header (its bytes are whole).
       if (!sameBytes(read.digest, shardSha256(this.manifest, s))) {
@@ -253,6 +260,17 @@ export class ShardedCatalog implements Catalog {
       this.residentBytes -= resident.cost;
       this.evictions++;
     }
+  }
+
+  /**
+   * Drops every resident shard (after the version moved to its single object): requests still
+   * holding this catalogue reload what they need, the rest is garbage. Returns how many were dropped.
+   */
+  dropShards(): number {
+    const dropped = this.ready.size;
+    this.ready.clear();
+    this.residentBytes = 0;
+    return dropped;
   }
 
   /** id → its id shard → (data shard, row) → the data shard. */
