@@ -325,6 +325,8 @@ export class ArtifactStore {
         bytes: served.byteLength,
         shardDecodes: catalog.shardDecodes,
         shardsDropped: 0,
+        manifest: { fetchMs: round1(catalog.fetchMs), decodeMs: round1(catalog.decodeMs), bytes: catalog.byteLength },
+        shards: catalog.firstLoads,
       };
       this.served = served;
       catalog.upgrade = undefined;

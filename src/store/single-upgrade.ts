@@ -9,7 +9,7 @@
 import { ArtifactError, decodeArtifact } from "../artifact/format.ts";
 import { ServedArtifact } from "./served.ts";
 import { KV_VALUE_LIMIT } from "../artifact/keys.ts";
-import { sameBytes, type ShardedCatalog } from "./sharded.ts";
+import { sameBytes, type ShardedCatalog, type ShardLoad } from "./sharded.ts";
 import type { ArtifactSource } from "./source.ts";
 
 /** How the swap went (for /healthz): "loading" while it runs; "skipped" when it is never tried. */
@@ -31,6 +31,9 @@ export interface UpgradedFromShards {
   /** Shard reads the version made before the swap (decodes), and shards dropped with the cache. */
   shardDecodes: number;
   shardsDropped: number;
+  /** The sharded start this replaced: manifest read | verify + decode, and the first shard loads. */
+  manifest: { fetchMs: number; decodeMs: number; bytes: number };
+  shards: ShardLoad[];
 }
 
 /** Whether this source may hold the single object at all: a KV-backed worker never asks for one over KV's value limit. */
