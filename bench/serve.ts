@@ -179,7 +179,7 @@ interface ColdLoad {
   layout: "single" | "sharded";
   shards?: ShardLoad[];
   upgrade?: { status: string; error?: string };
-  upgradedFromShards?: { afterMs: number; fetchMs: number; decodeMs: number; bytes: number; shardDecodes: number; manifest: { fetchMs: number; decodeMs: number }; shards: ShardLoad[] };
+  upgradedFromShards?: { afterMs: number; readStartedAfterMs: number; fetchMs: number; decodeMs: number; bytes: number; shardDecodes: number; manifest: { fetchMs: number; decodeMs: number }; shards: ShardLoad[] };
 }
 
 /** /healthz's `load`, polled until a sharded version has swapped to its single object (or has none, or failed). */
@@ -237,6 +237,7 @@ async function overHttp(artifact: Artifact, bytes: Uint8Array) {
         coldStarts.push(performance.now() - t);
         if (res.status !== 200) throw new Error(`cold request answered ${res.status}`);
         const health = (await (await fetch(`${server.url}/healthz`)).json()) as { load: ColdLoad };
+        if (health.load.upgradedFromShards) log(`run ${run + 1}: single object read started ${health.load.upgradedFromShards.readStartedAfterMs} ms after the manifest`);
         // A version that already swapped to its single object keeps its sharded start on /healthz.
         const start = health.load.upgradedFromShards;
         coldFetch.push(start ? start.manifest.fetchMs : health.load.fetchMs);

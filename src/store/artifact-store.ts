@@ -314,12 +314,15 @@ export class ArtifactStore {
     catalog.upgrade = { status: "loading", key: single.key, bytes: single.bytes };
     catalog.upgrading = (async () => {
       await catalog.pendingChecks();
+      await firstLookupsDone(catalog);
       if (catalog.rejection !== undefined || this.served !== catalog) return;
+      const readStarted = this.now();
       const served = await loadSingleOf(catalog, source, this.now);
       this.decodes++;
       if (this.served !== catalog) return; // the pointer moved on meanwhile: this version is no longer served
       served.upgradedFromShards = {
         afterMs: round1(served.loadedAt - catalog.loadedAt),
+        readStartedAfterMs: round1(readStarted - catalog.loadedAt),
         fetchMs: round1(served.fetchMs),
         decodeMs: round1(served.decodeMs),
         bytes: served.byteLength,
@@ -404,6 +407,22 @@ export class ArtifactStore {
       };
     }
     return out;
+  }
+}
+
+/**
+ * Waits until the shard loads of the first requests are done (each lookup chains id shard → data
+ * shard, hence a few rounds), so the single object's read does not compete with them on the cold
+ * path. Bounded: under constant traffic over cold shards there is always a load in flight, and the
+ * swap is what ends that.
+ */
+async function firstLookupsDone(catalog: ShardedCatalog, rounds = 4): Promise<void> {
+  for (let r = 0; r < rounds; r++) {
+    // A macrotask turn first: a request that just got a shard starts its next one (or answers).
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const loads = catalog.loadsInFlight();
+    if (loads.length === 0) return;
+    await Promise.allSettled(loads);
   }
 }
 

@@ -153,6 +153,11 @@ export class ShardedCatalog implements Catalog {
     return this.checks;
   }
 
+  /** The shard loads in flight now (progressive loading waits for the first requests' ones before its big read). */
+  loadsInFlight(): Promise<Resident>[] {
+    return this.loading.filter((x): x is Promise<Resident> => x !== undefined);
+  }
+
   /** Shards resident now, data and id shards alike (for /healthz and tests). */
   loadedShards(): number[] {
     return [...this.ready.keys()].sort((a, b) => a - b);

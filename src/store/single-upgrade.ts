@@ -22,8 +22,9 @@ export interface UpgradeState {
 
 /** Timings of a version that started on shards and now serves its single object (for /healthz). */
 export interface UpgradedFromShards {
-  /** From the manifest's load to the swap. */
+  /** From the manifest's load to the swap, and to the start of the single object's read (after the first lookups). */
   afterMs: number;
+  readStartedAfterMs: number;
   /** Storage read incl. the streamed digest, and verify + decode, of the single object. */
   fetchMs: number;
   decodeMs: number;
