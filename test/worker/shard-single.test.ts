@@ -5,13 +5,13 @@
  * keeps it on shards, reported on /healthz; a KV-backed worker never asks for one over 25 MiB.
  */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, inject, it } from "vitest";
 import { type Artifact, decodeArtifact, decodeManifest, encodeArtifact, encodeManifest, shardKindOf, stringAt } from "../../src/artifact/format.ts";
 import { artifactKey } from "../../src/artifact/keys.ts";
 import { shardArtifact } from "../../trainer/artifact/shard.ts";
 import { syntheticArtifact } from "./fixtures/synthetic-artifact.ts";
 import { versionId } from "./fuzz/publish.ts";
-import { baseEnv, client, type Client, unpublishAll } from "./helpers.ts";
+import { baseEnv, client, type Client, download, publishR2, unpublishAll } from "./helpers.ts";
 import { publishShardedBuild } from "./shard-publish.ts";
 
 type Store = Pick<R2Bucket, "put"> | Pick<KVNamespace, "put">;
@@ -117,6 +117,18 @@ describe("progressive loading: shards first, then the version's single object", 
     expect(health.load.upgradedFromShards.shardsDropped).toBeGreaterThanOrEqual(1);
     expect((await api.json("/v1/model")).body.layout).toBe("single");
     expect(await answers(api, whole, basket)).toEqual(fromShards);
+  });
+
+  it("a newer version found by the re-check swaps in from shards and then to its single object", async () => {
+    const { v1 } = inject("artifacts");
+    await publishR2(v1.version, await download(v1.url));
+    const api = client();
+    expect((await api.json("/v1/popular?k=3")).body.version).toBe(v1.version);
+    const { version, single, withSingle } = await build(2505);
+    await publishVersion(baseEnv.ARTIFACTS, version, withSingle.manifest, withSingle.shards, single);
+    await api.fetch("/v1/popular?k=3"); // its re-check (waitUntil) loads the new version, then swaps it
+    const health = (await api.json("/healthz")).body;
+    expect(health).toMatchObject({ status: "ok", version, load: { layout: "single", upgradedFromShards: { bytes: single.length } } });
   });
 
   it("a corrupt single object keeps the version on shards and /healthz says why", async () => {
