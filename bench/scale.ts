@@ -240,6 +240,7 @@ function annOverrides(): Partial<AnnSettings> {
   set("ann-add", "expansionAdd");
   set("ann-beam", "expansionSearch");
   if (args.has("ann-ip")) out.mips = false;
+  if (args.has("ann-pool")) out.poolRerank = true;
   return out;
 }
 

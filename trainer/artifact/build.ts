@@ -150,6 +150,7 @@ export async function buildArtifactObject(options: BuildOptions): Promise<{ arti
           recallSample: options.annRecallSample ?? 1000,
           ...options.ann,
           onProgress: (d, t) => options.onProgress?.("neighbours (approximate)", d, t),
+          onPool: ({ poolSize, searchRecall }) => log(`approximate neighbours: index search recall@${k} ${searchRecall.toFixed(4)}; exact re-rank over the ${poolSize} items it found`),
         });
         report = { ...report, annRecall: result.recall };
         log(`approximate neighbours: recall@${k} against exact on ${result.sampled} items = ${result.recall.toFixed(4)}`);

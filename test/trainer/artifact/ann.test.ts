@@ -40,11 +40,12 @@ describe("approximate neighbours (usearch HNSW)", () => {
   const candidates = Uint32Array.from({ length: n }, (_, i) => i).filter((i) => i % 10 !== 3);
 
   it.each([
-    { mips: true, search: "the metric reduction of inner product" },
-    { mips: false, search: "the raw inner-product graph" },
-  ])("$search finds the largest dot products among the allowed candidates, scored exactly, and reports its recall", async ({ mips }) => {
+    { mips: true, poolRerank: false, search: "the metric reduction of inner product" },
+    { mips: false, poolRerank: false, search: "the raw inner-product graph" },
+    { mips: true, poolRerank: true, search: "the index search re-ranked exactly over the pool it found" },
+  ])("$search finds the largest dot products among the allowed candidates, scored exactly, and reports its recall", async ({ mips, poolRerank }) => {
     const exact = await exactNeighbours({ vectors, dim, k, candidates, threads: 1 });
-    const approx = await approximateNeighbours({ vectors, dim, k, candidates, threads: 1, recallSample: 300, seed: 3, mips });
+    const approx = await approximateNeighbours({ vectors, dim, k, candidates, threads: 1, recallSample: 300, seed: 3, mips, poolRerank });
     const recall = recallAgainst(exact.ids, approx.rows.ids, k);
     expect(recall).toBeGreaterThan(0.95);
     // The sampled recall it reports estimates the true one.
@@ -63,9 +64,25 @@ describe("approximate neighbours (usearch HNSW)", () => {
     }
   });
 
-  it("widens the search beam as the catalogue grows", () => {
-    const beams = [10_000, 100_000, 1_000_000].map((n) => annSettingsFor(n, 20).expansionSearch);
-    expect(beams[0]).toBeLessThan(beams[1]);
-    expect(beams[1]).toBeLessThan(beams[2]);
+  it("re-ranking over the found pool recovers what a narrow graph search missed", async () => {
+    const narrow = { connectivity: 4, expansionAdd: 16, expansionSearch: 12 };
+    const exact = await exactNeighbours({ vectors, dim, k, candidates, threads: 1 });
+    let pool = 0;
+    const searched = await approximateNeighbours({ vectors, dim, k, candidates, threads: 1, recallSample: 0, ...narrow, poolRerank: false });
+    const reranked = await approximateNeighbours({ vectors, dim, k, candidates, threads: 1, recallSample: 0, ...narrow, poolRerank: true, onPool: (info) => (pool = info.poolSize) });
+    const before = recallAgainst(exact.ids, searched.rows.ids, k);
+    const after = recallAgainst(exact.ids, reranked.rows.ids, k);
+    expect(after).toBeGreaterThan(before);
+    expect(after).toBeGreaterThan(0.9);
+    expect(pool).toBeGreaterThan(0);
+    expect(pool).toBeLessThanOrEqual(candidates.length);
+  });
+
+  it("by default searches a cheap graph and re-ranks over the pool it found, with a beam no narrower than the lists", () => {
+    for (const n of [10_000, 1_000_000]) {
+      const settings = annSettingsFor(n, 50);
+      expect(settings.poolRerank).toBe(true);
+      expect(settings.expansionSearch).toBeGreaterThanOrEqual(50);
+    }
   });
 });
