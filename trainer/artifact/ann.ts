@@ -43,7 +43,7 @@ export interface AnnSettings {
  * search found gives 0.9995 at 1M in 7.5 minutes (pool: 301k items), and 0.997 at 50k, so the
  * graph stays cheap (usearch's defaults) and the re-rank does the rest.
  */
-export function annSettingsFor(_n: number, k: number): AnnSettings {
+export function annSettingsFor(k: number): AnnSettings {
   return {
     connectivity: 16,
     expansionAdd: 128,
@@ -59,8 +59,9 @@ interface UsearchIndex {
 }
 
 /**
- * Top-k neighbours from an HNSW index (usearch, inner product), for catalogues too large for
- * the exact search. Recall@k against the exact lists is measured on a random sample of items
+ * Top-k neighbours by inner product for catalogues too large for the exact search: an HNSW index
+ * (usearch) searched for every item, then (by default) an exact re-rank over the pool of items
+ * that search found. Recall@k against the exact lists is measured on a random sample of items
  * so the build can print how much was given up.
  */
 export async function approximateNeighbours(input: ApproximateInput): Promise<{ rows: NeighbourRows; recall: number; sampled: number }> {
@@ -68,7 +69,7 @@ export async function approximateNeighbours(input: ApproximateInput): Promise<{ 
   const n = vectors.length / dim;
   const threads = input.threads ?? availableParallelism();
   const usearch = createRequire(import.meta.url)("usearch") as { Index: new (config: object) => UsearchIndex };
-  const scaled = annSettingsFor(candidates.length, k);
+  const scaled = annSettingsFor(k);
   const mips = input.mips ?? scaled.mips;
   // Inner product is not a distance, and an HNSW graph built on it degrades as the catalogue
   // grows (hub items with large norms crowd every list). The standard reduction to a metric

@@ -79,10 +79,10 @@ describe("approximate neighbours (usearch HNSW)", () => {
   });
 
   it("by default searches a cheap graph and re-ranks over the pool it found, with a beam no narrower than the lists", () => {
-    for (const n of [10_000, 1_000_000]) {
-      const settings = annSettingsFor(n, 50);
+    for (const k of [20, 50]) {
+      const settings = annSettingsFor(k);
       expect(settings.poolRerank).toBe(true);
-      expect(settings.expansionSearch).toBeGreaterThanOrEqual(50);
+      expect(settings.expansionSearch).toBeGreaterThanOrEqual(k);
     }
   });
 });
