@@ -5,6 +5,7 @@ import { EaseModel } from "./ease.ts";
 import { HybridMF } from "./hybrid.ts";
 import { Rp3BetaModel } from "./rp3beta.ts";
 import { IalsModel } from "./ials.ts";
+import { MultDaeModel } from "./multdae.ts";
 
 export type ModelFactory = (params: Record<string, unknown>) => Recommender;
 
@@ -16,6 +17,7 @@ const factories = new Map<string, ModelFactory>([
   ["hybrid", (p) => new HybridMF(p)],
   ["rp3beta", (p) => new Rp3BetaModel(p)],
   ["ials", (p) => new IalsModel(p)],
+  ["multdae", (p) => new MultDaeModel(p)],
 ]);
 
 /** Adds a model (e.g. the hybrid factorisation models) under a name. */
