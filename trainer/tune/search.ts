@@ -40,6 +40,11 @@ export interface TuneOptions {
   easeLambdas?: number[];
   /** iALS settings tried (ranking only; default one setting, [] = no iALS). Blends take the best one. */
   ials?: Array<Record<string, number>>;
+  /**
+   * Mult-DAE settings tried (ranking only; default none: a fit costs minutes). Epochs by early
+   * stopping, up to the setting's `epochs` (else maxEpochs). Blends take the best one.
+   */
+  multdae?: Array<Record<string, number>>;
   /** Try blends of the best models (EASE + factor models, or logistic + rate logit). */
   blend?: boolean;
   /** Hybrid configurations tried as they are (epochs still by early stopping), besides the random trials. */
@@ -80,6 +85,8 @@ export interface TuneResult {
 
 /** iALS at a setting that did well on ML-100k validation (regularisation matters more than size). */
 export const DEFAULT_IALS: Record<string, number> = { components: 32, iterations: 8, alpha: 20, lambda: 100 };
+/** Mult-DAE training settings for a given hidden size (Liang et al.'s dropout; rate and decay from a 3-fold ML-100k validation sweep). */
+export const MULTDAE_TUNE_DEFAULTS: Record<string, number> = { hidden: 200, dropout: 0.5, learningRate: 0.001, l2: 0.005, batchSize: 100 };
 const IALS_DEFAULT_MAX_ITEMS = 50_000;
 
 const LOG_UNIFORM = (rng: Rng, lo: number, hi: number) => Math.exp(Math.log(lo) + rng.next() * (Math.log(hi) - Math.log(lo)));
@@ -136,7 +143,8 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
   const candidates = opts.candidates ?? [];
   // By default iALS only on catalogues where its k×k solves per item stay seconds, not minutes.
   const ialsSettings = data.task === "ranking" ? (opts.ials ?? (data.validTrain.nCols <= IALS_DEFAULT_MAX_ITEMS ? [DEFAULT_IALS] : [])) : [];
-  const total = opts.trials + candidates.length + easeLambdas.length + ialsSettings.length;
+  const daeSettings = data.task === "ranking" ? (opts.multdae ?? []) : [];
+  const total = opts.trials + candidates.length + easeLambdas.length + ialsSettings.length + daeSettings.length;
   let done = 0;
   const record = (t: Trial, model: Recommender) => {
     trials.push(t);
@@ -146,13 +154,13 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
 
   for (let t = 0; t < opts.trials && !overBudget(); t++) {
     const config = sampleHybrid(rng, data, opts);
-    const trial = await runHybridTrial(config, data, features, opts, t);
+    const trial = await runIterativeTrial(config, data, features, opts, t);
     record(trial.trial, trial.model);
   }
   for (const [k, config] of candidates.entries()) {
     if (overBudget()) break;
     if (config.model !== "hybrid") throw new Error(`tune: candidates must be hybrid configurations, got "${config.model}"`);
-    const trial = await runHybridTrial(config, data, features, opts, opts.trials + k);
+    const trial = await runIterativeTrial(config, data, features, opts, opts.trials + k);
     record(trial.trial, trial.model);
   }
   const closedForm: ModelConfig[] = [
@@ -166,6 +174,14 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     await model.fit({ interactions: data.validTrain, rng: createRng(opts.seed) });
     const metrics = data.validate(model);
     record({ config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: (performance.now() - t0) / 1000 }, model);
+  }
+  for (const [k, params] of daeSettings.entries()) {
+    if (overBudget()) break;
+    const config: ModelConfig = { model: "multdae", params: { ...params, epochs: params.epochs ?? opts.maxEpochs } };
+    // Adam at a small rate climbs slowly and noisily: check less often, wait longer before stopping.
+    const checks = { ...opts, evalEvery: Math.max(opts.evalEvery, 10), patience: Math.max(opts.patience, 3) };
+    const trial = await runIterativeTrial(config, data, features, checks, opts.trials + candidates.length + k);
+    record(trial.trial, trial.model);
   }
   if (data.task === "rating-class") {
     const config: ModelConfig = { model: "rate-logit", params: { prior: 5 } };
@@ -183,12 +199,16 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
   const leaderboard = [...trials].filter((t) => Number.isFinite(t.score)).sort((a, b) => b.score - a.score);
   if (leaderboard.length === 0) throw new Error("tune: no trial produced a finite validation score; check the data (does validation have positives?)");
   const best = leaderboard[0];
-  return { leaderboard, best, bestModel: best.config.model === "hybrid" ? undefined : fitted.get(best) };
+  return { leaderboard, best, bestModel: isIterative(best.config) ? undefined : fitted.get(best) };
 }
 
-/** Fits one hybrid configuration with early stopping; its config's epochs become the best epoch. */
-async function runHybridTrial(config: ModelConfig, data: TuneData, features: FeatureCache, opts: TuneOptions, index: number): Promise<{ trial: Trial; model: Recommender }> {
-  const c = config as Extract<ModelConfig, { model: "hybrid" }>;
+/** Models trained epoch by epoch, whose tuning fit runs past the best epoch (early stopping's patience). */
+const isIterative = (config: ModelConfig) => config.model === "hybrid" || config.model === "multdae";
+
+/** Fits one iterative configuration (hybrid, Mult-DAE) with early stopping; its config's epochs become the best epoch. */
+async function runIterativeTrial(config: ModelConfig, data: TuneData, features: FeatureCache, opts: TuneOptions, index: number): Promise<{ trial: Trial; model: Recommender }> {
+  const c = config as { model: string; params: Record<string, unknown> };
+  const maxEpochs = Number(c.params.epochs ?? opts.maxEpochs);
   const t0 = performance.now();
   const { model, extraFit } = buildFromConfig(config, features);
   const curve: NonNullable<Trial["curve"]> = [];
@@ -201,8 +221,8 @@ async function runHybridTrial(config: ModelConfig, data: TuneData, features: Fea
       rng: createRng(opts.seed + index),
       ...extraFit,
       onEpoch: (epoch, info) => {
-        opts.onEpoch?.(index, epoch, opts.maxEpochs);
-        if (epoch % opts.evalEvery !== 0 && epoch !== opts.maxEpochs) return;
+        opts.onEpoch?.(index, epoch, maxEpochs);
+        if (epoch % opts.evalEvery !== 0 && epoch !== maxEpochs) return;
         const metrics = data.validate(model);
         const score = metrics[data.primary];
         curve.push({ epoch, score, loss: info.loss });
@@ -220,7 +240,7 @@ async function runHybridTrial(config: ModelConfig, data: TuneData, features: Fea
     curve.push({ epoch: 0, score: NaN });
     void err;
   }
-  const chosen: ModelConfig = { ...c, params: { ...c.params, epochs: Math.max(1, best.epoch) } };
+  const chosen = { ...c, params: { ...c.params, epochs: Math.max(1, best.epoch) } } as ModelConfig;
   return {
     trial: { config: chosen, description: describeConfig(chosen), score: best.score, metrics: best.metrics, curve, seconds: (performance.now() - t0) / 1000 },
     model,
@@ -269,23 +289,27 @@ async function tryRatingStack(data: TuneData, opts: TuneOptions, trials: Trial[]
 async function tryBlends(data: TuneData, opts: TuneOptions, trials: Trial[], fitted: Map<Trial, Recommender>, features: FeatureCache): Promise<void> {
   const ranked = [...trials].filter((t) => Number.isFinite(t.score)).sort((a, b) => b.score - a.score);
   const hybrids = ranked.filter((t) => t.config.model === "hybrid");
-  // The best item-model of each other kind: EASE and iALS (ranking), the rate logit (rating classification).
-  const otherKinds = data.task === "ranking" ? ["ease", "ials"] : ["rate-logit"];
+  // The best model of each other kind: EASE, iALS and Mult-DAE (ranking), the rate logit (rating classification).
+  const otherKinds = data.task === "ranking" ? ["ease", "ials", "multdae"] : ["rate-logit"];
   const others = otherKinds.map((kind) => ranked.find((t) => t.config.model === kind)).filter((t): t is Trial => t !== undefined);
   if (hybrids.length === 0 || others.length === 0) return;
-  // Best hybrid per loss family (up to two), refit at their best epoch count.
+  // Best hybrid per loss family (up to two).
   const families = new Map<string, Trial>();
   for (const t of hybrids) {
     const loss = String((t.config as { params: { loss?: string } }).params.loss);
     if (!families.has(loss) && families.size < 2) families.set(loss, t);
   }
   const members: Array<{ trial: Trial; model: Recommender }> = [];
-  for (const t of families.values()) {
+  for (const t of [...families.values(), ...others]) {
+    if (!isIterative(t.config)) {
+      members.push({ trial: t, model: fitted.get(t)! });
+      continue;
+    }
+    // Early stopping ran past the best epoch: refit at the chosen epoch count.
     const { model, extraFit } = buildFromConfig(t.config, features);
     await model.fit({ interactions: data.validTrain, ratings: data.validTrainRatings, rng: createRng(opts.seed), ...extraFit });
     members.push({ trial: t, model });
   }
-  for (const t of others) members.push({ trial: t, model: fitted.get(t)! });
   const scaling = data.task === "ranking" ? "per-user" : "none";
   // Weights on a 0.1 simplex grid, at least two members in each (validation scoring is cheap next to fitting).
   const grid = simplexGrid(members.length, 10).filter((w) => w.filter((x) => x > 0).length >= 2);

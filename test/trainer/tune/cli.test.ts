@@ -45,3 +45,26 @@ describe("edgerec tune --task rating-class", () => {
     }
   });
 });
+
+describe("edgerec tune --multdae", () => {
+  it("tries Mult-DAE at the hidden sizes given, and edgerec train refits its config", () => {
+    const dir = mkdtempSync(join(tmpdir(), "edgerec-tune-dae-"));
+    try {
+      const file = join(dir, "ratings.csv");
+      const best = join(dir, "best.json");
+      writeFileSync(file, ratingsCsv());
+      const common = ["--interactions", file, "--split", "random", "--min-rating", "4", "--seed", "1"];
+      const tuned = JSON.parse(edgerec(["tune", ...common, "--trials", "0", "--ease", "none", "--multdae", "8,16", "--max-epochs", "20", "--out", best, "--json"]).trim());
+      const daes = tuned.leaderboard.filter((t: { config: { model: string } }) => t.config.model === "multdae");
+      expect(daes.map((t: { config: { params: { hidden: number } } }) => t.config.params.hidden).sort((a: number, b: number) => a - b)).toEqual([8, 16]);
+      for (const t of daes) expect(t.config.params.epochs).toBeLessThanOrEqual(20);
+      writeFileSync(best, JSON.stringify(daes[0].config));
+      const trained = JSON.parse(edgerec(["train", ...common, "--config", best, "--json"]).trim());
+      expect(trained.config.model).toBe("multdae");
+      expect(trained.metrics.auc).toBeGreaterThan(0.5);
+      expect(() => edgerec(["tune", ...common, "--multdae", "big"])).toThrow(/--multdae must be an integer/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -81,19 +81,45 @@ describe("tune, rating classification", () => {
   });
 });
 
+/** Ranking on the planted groups, the held-out in-group items as validation. */
+function plantedTuneData(): TuneData {
+  const d = plantedData();
+  return { validTrain: d.train, validate: (m) => evaluateRanking(m, { train: d.train, test: d.test, ks: [10] }), primary: "p@10", task: "ranking" };
+}
+
 describe("tune, ranking", () => {
   it("tries iALS and blends it with EASE and the factor model", async () => {
-    const d = plantedData();
-    const data: TuneData = {
-      validTrain: d.train,
-      validate: (m) => evaluateRanking(m, { train: d.train, test: d.test, ks: [10] }),
-      primary: "p@10",
-      task: "ranking",
-    };
+    const data = plantedTuneData();
     const result = await tune(data, { trials: 1, seed: 0, maxEpochs: 10, evalEvery: 5, patience: 1, losses: ["bpr"], componentChoices: [8], easeLambdas: [10], ials: [{ components: 8, iterations: 4, alpha: 10, lambda: 1 }] });
     expect(result.leaderboard.some((t) => t.config.model === "ials")).toBe(true);
     const blends = result.leaderboard.filter((t) => t.config.model === "blend");
     const kinds = new Set(blends.flatMap((t) => (t.config as Extract<ModelConfig, { model: "blend" }>).members.map((m) => m.config.model)));
     expect([...kinds].sort()).toEqual(["ease", "hybrid", "ials"]);
+  });
+
+  it("early-stops Mult-DAE, records the epoch it chose, and blends it", async () => {
+    const data = plantedTuneData();
+    const result = await tune(data, {
+      trials: 1,
+      seed: 0,
+      maxEpochs: 10,
+      evalEvery: 5,
+      patience: 1,
+      losses: ["bpr"],
+      componentChoices: [8],
+      easeLambdas: [10],
+      ials: [],
+      multdae: [{ hidden: 8, epochs: 40, learningRate: 0.01, dropout: 0.2, batchSize: 16 }],
+    });
+    const dae = result.leaderboard.find((t) => t.config.model === "multdae")!;
+    expect(dae).toBeDefined();
+    const epochs = Number((dae.config as { params: { epochs: number } }).params.epochs);
+    // The chosen epoch count is a validation check's (every 10 for Mult-DAE), and the curve stopped at or before the cap.
+    expect(epochs % 10).toBe(0);
+    expect(epochs).toBeLessThanOrEqual(40);
+    expect(dae.curve!.at(-1)!.epoch).toBeLessThanOrEqual(40);
+    expect(dae.score).toBeGreaterThan(0.1);
+    const kinds = new Set(result.leaderboard.filter((t) => t.config.model === "blend").flatMap((t) => (t.config as Extract<ModelConfig, { model: "blend" }>).members.map((m) => m.config.model)));
+    expect([...kinds].sort()).toEqual(["ease", "hybrid", "multdae"]);
   });
 });

@@ -7,7 +7,7 @@ import { SPLIT_KINDS, type SplitKind } from "../../eval/prepare.ts";
 import { progressBar } from "../../eval/progress-bar.ts";
 import type { HybridLoss } from "../../model/hybrid.ts";
 import { prepare, type Task } from "../../tune/prepare.ts";
-import { tune, type Trial } from "../../tune/search.ts";
+import { MULTDAE_TUNE_DEFAULTS, tune, type Trial } from "../../tune/search.ts";
 
 interface TuneCliOptions extends DataCliOptions {
   split?: SplitKind;
@@ -20,6 +20,7 @@ interface TuneCliOptions extends DataCliOptions {
   patience: string;
   losses?: string;
   ease?: string;
+  multdae?: string;
   blend: boolean;
   threads: string;
   seed: string;
@@ -54,6 +55,7 @@ export function register(program: Command): void {
     .option("--patience <n>", "stop a trial after n validations without improvement", "2")
     .option("--losses <list>", "losses to sample from: warp,bpr,warp-kos,logistic,mse (default by task)")
     .option("--ease <lambdas>", "EASE λ values to try (ranking), comma list; 'none' to skip", "100,300,1000")
+    .option("--multdae <sizes>", "Mult-DAE hidden-layer sizes to try (ranking), comma list, e.g. 200; epochs by early stopping. A fit costs hidden × items per user per epoch: for catalogues EASE suits. Default none")
     .option("--no-blend", "do not try blends of the best models")
     .option("--threads <n>", "Hogwild threads per hybrid fit", "1")
     .option("--seed <n>", "seed of the search (and of every fit)", "0")
@@ -108,7 +110,8 @@ export async function runTune(opts: TuneCliOptions) {
   const easeLambdas = !opts.ease || opts.ease === "none" ? [] : opts.ease.split(",").map((v) => num("ease", v, 0, 1e9)!);
   const trials = num("trials", opts.trials, 0, 10000, true)!;
   const maxEpochs = num("max-epochs", opts.maxEpochs, 1, 100000, true)!;
-  const bar = progressBar("tune", trials + easeLambdas.length, show);
+  const multdae = !opts.multdae || opts.multdae === "none" ? [] : opts.multdae.split(",").map((v) => ({ ...MULTDAE_TUNE_DEFAULTS, hidden: num("multdae", v, 1, 100000, true)!, epochs: maxEpochs }));
+  const bar = progressBar("tune", trials + easeLambdas.length + multdae.length, show);
   const result = await tune(prepared.tuneData, {
     trials,
     seed,
@@ -117,10 +120,11 @@ export async function runTune(opts: TuneCliOptions) {
     patience: num("patience", opts.patience, 1, 1000, true)!,
     losses,
     easeLambdas,
+    multdae,
     blend: opts.blend,
     threads: num("threads", opts.threads, 1, 256, true),
     timeBudgetSeconds: num("time-budget", opts.timeBudget, 0, 1e9),
-    onTrial: (_t: Trial, done: number) => bar.update(done),
+    onTrial: (_t: Trial, done: number, total: number) => bar.update(done, total),
   });
   bar.stop();
   if (opts.out) writeFileSync(opts.out, JSON.stringify({ ...result.best.config, validation: { [prepared.tuneData.primary]: result.best.score } }, null, 2) + "\n");
