@@ -2,6 +2,7 @@ import type { CsrMatrix } from "../data/matrix.ts";
 import type { Metrics } from "../eval/ranking.ts";
 import { ALL_ITEM_FEATURE_SETS, type ItemFeatureSet } from "../features/item-features.ts";
 import type { HybridLoss, HybridParams } from "../model/hybrid.ts";
+import { MemoScores } from "../model/memo-scores.ts";
 import type { Recommender } from "../model/model.ts";
 import { createRng, type Rng } from "../util/rng.ts";
 import { buildFromConfig, describeConfig, FeatureCache, type FeatureSource, type ModelConfig } from "./config.ts";
@@ -314,8 +315,10 @@ async function tryBlends(data: TuneData, opts: TuneOptions, trials: Trial[], fit
   // Weights on a 0.1 simplex grid, at least two members in each (validation scoring is cheap next to fitting).
   const grid = simplexGrid(members.length, 10).filter((w) => w.filter((x) => x > 0).length >= 2);
   const { BlendModel } = await import("../model/blend.ts");
+  // Every grid point scores the same members again: remember their rows when that fits in memory.
+  const memo = MemoScores.affordable(data.validTrain.nRows, data.validTrain.nCols);
+  const parts = memo ? members.map((p) => ({ ...p, model: new MemoScores(p.model) })) : members;
   for (const weights of grid) {
-    const parts = members;
     const t0 = performance.now();
     const blend = new BlendModel(parts.map((p, k) => ({ model: p.model, weight: weights[k] })), "blend", scaling);
     const metrics = data.validate(blend);
