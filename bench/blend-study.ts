@@ -1,0 +1,100 @@
+/**
+ * `npx tsx bench/blend-study.ts [--splits 2000,2001]`
+ *
+ * Does a blend-search change that wins on validation also win on data it never saw? One level
+ * deeper than bench:quality and never touching ua.test: a pseudo-test of 10 ratings per user is
+ * held out of ua.base (seeded per split), the pseudo-train is the rest, and the blend weights
+ * are chosen exactly as bench:quality chooses them (0.1 simplex grid, validation P@10 on 10
+ * ratings per user carved from the pseudo-train), then scored on the pseudo-test with the
+ * members refit on the whole pseudo-train. Member settings are the ones bench:quality's search
+ * picked on its validation split (bench/results/quality.md).
+ *
+ * Prints, per split and member set, the chosen weights, the validation P@10 and the pseudo-test P@10.
+ */
+import { loadSplitFiles } from "../trainer/data/load.ts";
+import { interactionsToCsr } from "../trainer/data/interactions-matrix.ts";
+import type { CsrMatrix } from "../trainer/data/matrix.ts";
+import type { Interactions } from "../trainer/data/types.ts";
+import { evaluateRanking } from "../trainer/eval/ranking.ts";
+import { holdOutPerUser } from "../trainer/eval/splits.ts";
+import { BlendModel } from "../trainer/model/blend.ts";
+import { MemoScores } from "../trainer/model/memo-scores.ts";
+import { buildFromConfig, FeatureCache, type ModelConfig } from "../trainer/tune/config.ts";
+import { DEFAULT_IALS, MULTDAE_TUNE_DEFAULTS, simplexGrid } from "../trainer/tune/search.ts";
+import { createRng } from "../trainer/util/rng.ts";
+import { parseArgs } from "./lib/args.ts";
+import { missingFiles } from "./lib/data-root.ts";
+import { datasetFiles } from "./lib/protocols.ts";
+import { formatTable } from "./lib/table.ts";
+
+const log = (line: string) => process.stderr.write(line + "\n");
+
+const MEMBERS: Record<string, ModelConfig> = {
+  warp: { model: "hybrid", params: { loss: "warp", components: 64, learningRate: 0.044, schedule: "adagrad", userAlpha: 1e-5, itemAlpha: 1e-6, epochs: 10, threads: 1, maxSampled: 50 }, itemFeatures: [], userFeatures: false },
+  bpr: { model: "hybrid", params: { loss: "bpr", components: 32, learningRate: 0.091, schedule: "adagrad", userAlpha: 1e-6, itemAlpha: 1e-6, epochs: 45, threads: 1, normalization: "split" }, itemFeatures: ["categories"], userFeatures: false },
+  ease: { model: "ease", params: { lambda: 500 } },
+  "ials (default)": { model: "ials", params: DEFAULT_IALS },
+  "ials α=3 λ=30 k=64": { model: "ials", params: { ...DEFAULT_IALS, components: 64, alpha: 3, lambda: 30 } },
+  "mult-dae": { model: "multdae", params: { ...MULTDAE_TUNE_DEFAULTS, epochs: 80 } },
+};
+
+const MEMBER_SETS: Array<{ label: string; members: string[] }> = [
+  { label: "before (WARP, BPR, EASE, default iALS)", members: ["warp", "bpr", "ease", "ials (default)"] },
+  { label: "iALS retuned", members: ["warp", "bpr", "ease", "ials α=3 λ=30 k=64"] },
+  { label: "iALS retuned + Mult-DAE", members: ["warp", "bpr", "ease", "ials α=3 λ=30 k=64", "mult-dae"] },
+];
+
+const positives = (x: Interactions) => interactionsToCsr(x, { kind: "positives", threshold: 4 });
+
+async function fitMembers(train: CsrMatrix, features: FeatureCache): Promise<Map<string, MemoScores>> {
+  const fitted = new Map<string, MemoScores>();
+  for (const [name, config] of Object.entries(MEMBERS)) {
+    const t0 = performance.now();
+    const { model, extraFit } = buildFromConfig(config, features);
+    await model.fit({ interactions: train, rng: createRng(0), ...extraFit });
+    fitted.set(name, new MemoScores(model));
+    log(`  fitted ${name} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+  return fitted;
+}
+
+const precision = (members: Map<string, MemoScores>, names: string[], weights: number[], train: CsrMatrix, test: CsrMatrix) =>
+  evaluateRanking(new BlendModel(names.map((n, k) => ({ model: members.get(n)!, weight: weights[k] }))), { train, test, ks: [10] })["p@10"];
+
+const args = parseArgs(process.argv.slice(2));
+const [baseFile, , itemsFile] = datasetFiles["movielens-100k"];
+if (missingFiles([baseFile, itemsFile]).length) {
+  log(`blend-study: ${baseFile} not found (the data lives in ../shared/data, never in the repository); skipped`);
+  process.exit(0);
+}
+const splitSeeds = String(args.get("splits") ?? "2000,2001").split(",").map(Number);
+const { dataset, train } = await loadSplitFiles({ train: baseFile }, { format: "delimited", delimiter: "\t", header: false, columns: { user: 0, item: 1, rating: 2, time: 3 }, items: itemsFile, itemsFormat: "movielens-item" });
+const features = new FeatureCache({ items: dataset.items });
+const rows: (string | number)[][] = [];
+const pseudoTestBySet = new Map<string, number[]>();
+for (const seed of splitSeeds) {
+  const outer = holdOutPerUser(train, 10, createRng(seed));
+  const inner = holdOutPerUser(outer.train, 10, createRng(1000));
+  const [innerTrain, innerValid, outerTrain, outerTest] = [inner.train, inner.valid, outer.train, outer.valid].map(positives);
+  log(`split ${seed}: members on the validation's train…`);
+  const onValidation = await fitMembers(innerTrain, features);
+  log(`split ${seed}: members on the pseudo-train…`);
+  const onPseudoTrain = await fitMembers(outerTrain, features);
+  for (const set of MEMBER_SETS) {
+    let best = { weights: [] as number[], score: -1 };
+    for (const weights of simplexGrid(set.members.length, 10).filter((w) => w.filter((x) => x > 0).length >= 2)) {
+      const score = precision(onValidation, set.members, weights, innerTrain, innerValid);
+      if (score > best.score) best = { weights, score };
+    }
+    const pseudoTest = precision(onPseudoTrain, set.members, best.weights, outerTrain, outerTest);
+    pseudoTestBySet.set(set.label, [...(pseudoTestBySet.get(set.label) ?? []), pseudoTest]);
+    rows.push([seed, set.label, best.weights.map((w, k) => `${w}×${set.members[k]}`).filter((s) => !s.startsWith("0×")).join(" + "), best.score, pseudoTest]);
+    log(`split ${seed} ${set.label}: validation ${best.score.toFixed(4)} → pseudo-test ${pseudoTest.toFixed(4)}`);
+  }
+}
+for (const set of MEMBER_SETS) {
+  const xs = pseudoTestBySet.get(set.label)!;
+  rows.push(["mean", set.label, "", "", xs.reduce((a, b) => a + b, 0) / xs.length]);
+}
+console.log("ML-100k ua.base only: blend weights chosen on validation, scored on a pseudo-test held out of ua.base (ua.test never read)");
+console.log(formatTable(["split", "members", "weights chosen on validation", "validation P@10", "pseudo-test P@10"], rows));
