@@ -85,6 +85,8 @@ export class DaeNet {
   private readonly h: Float32Array;
   private readonly dh: Float32Array;
   private readonly logits: Float32Array;
+  /** Which history items survived dropout (grown to the longest history seen). */
+  private kept = new Uint8Array(0);
 
   constructor(
     readonly items: number,
@@ -117,7 +119,8 @@ export class DaeNet {
 
   /** One user's gradient added into g; returns the multinomial log-loss. */
   backward(history: Int32Array, dropout: number, rng: Rng, g: Grads): number {
-    const kept = new Float32Array(history.length);
+    if (this.kept.length < history.length) this.kept = new Uint8Array(history.length);
+    const kept = this.kept;
     let nKept = 0;
     for (let p = 0; p < history.length; p++) {
       const keep = dropout === 0 || rng.next() >= dropout;
@@ -171,7 +174,7 @@ export class DaeNet {
   }
 
   /** h = tanh(Σ kept encoder rows · scale + bias); returns the input scale (1/‖x‖ / keep-rate). */
-  private encode(history: ArrayLike<number>, kept: Float32Array | null): number {
+  private encode(history: ArrayLike<number>, kept: Uint8Array | null): number {
     const H = this.hidden;
     const h = this.h;
     h.set(this.encoderBias);
