@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/blend-study.ts [--splits 2000,2001]`
+ * `npx tsx bench/blend-study.ts [--splits 2000,2001] [--inner-holdout 10]`
  *
  * Does a blend-search change that wins on validation also win on data it never saw? One level
  * deeper than bench:quality and never touching ua.test: a pseudo-test of 10 ratings per user is
@@ -8,6 +8,10 @@
  * ratings per user carved from the pseudo-train), then scored on the pseudo-test with the
  * members refit on the whole pseudo-train. Member settings are the ones bench:quality's search
  * picked on its validation split (bench/results/quality.md).
+ *
+ * `--inner-holdout n` carves n ratings per user for validation instead of bench:quality's 10:
+ * a validation whose training side is closer in size to the pseudo-train (is the depth of the
+ * holdout what makes validation gains shrink on test?).
  *
  * Prints, per split and member set, the chosen weights, the validation P@10 and the pseudo-test P@10.
  */
@@ -68,13 +72,15 @@ if (missingFiles([baseFile, itemsFile]).length) {
   process.exit(0);
 }
 const splitSeeds = String(args.get("splits") ?? "2000,2001").split(",").map(Number);
+const innerHoldout = Number(args.get("inner-holdout") ?? 10);
+if (!Number.isInteger(innerHoldout) || innerHoldout < 1) throw new Error(`--inner-holdout must be a positive integer (ratings per user), got ${args.get("inner-holdout")}`);
 const { dataset, train } = await loadSplitFiles({ train: baseFile }, { format: "delimited", delimiter: "\t", header: false, columns: { user: 0, item: 1, rating: 2, time: 3 }, items: itemsFile, itemsFormat: "movielens-item" });
 const features = new FeatureCache({ items: dataset.items });
 const rows: (string | number)[][] = [];
 const pseudoTestBySet = new Map<string, number[]>();
 for (const seed of splitSeeds) {
   const outer = holdOutPerUser(train, 10, createRng(seed));
-  const inner = holdOutPerUser(outer.train, 10, createRng(1000));
+  const inner = holdOutPerUser(outer.train, innerHoldout, createRng(1000));
   const [innerTrain, innerValid, outerTrain, outerTest] = [inner.train, inner.valid, outer.train, outer.valid].map(positives);
   log(`split ${seed}: members on the validation's train…`);
   const onValidation = await fitMembers(innerTrain, features);
@@ -96,5 +102,5 @@ for (const set of MEMBER_SETS) {
   const xs = pseudoTestBySet.get(set.label)!;
   rows.push(["mean", set.label, "", "", xs.reduce((a, b) => a + b, 0) / xs.length]);
 }
-console.log("ML-100k ua.base only: blend weights chosen on validation, scored on a pseudo-test held out of ua.base (ua.test never read)");
+console.log(`ML-100k ua.base only: blend weights chosen on validation (${innerHoldout} ratings per user), scored on a pseudo-test of 10 per user held out of ua.base (ua.test never read)`);
 console.log(formatTable(["split", "members", "weights chosen on validation", "validation P@10", "pseudo-test P@10"], rows));
