@@ -89,31 +89,33 @@ export async function planPublish(path: string, options: { kv?: boolean } = {}):
 
 /** Refuses a shard file the manifest does not describe (missing, cut, changed or from another build). */
 async function verifyShardFile(manifest: ArtifactManifest, s: number, path: string): Promise<void> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(path));
-  } catch (err) {
-    throw new Error(`cannot read ${path} (shard ${s} of ${shardCount(manifest)}, a ${shardKindOf(manifest, s)} shard): ${(err as Error).message}; rebuild the sharded artifact`);
-  }
-  const digest = createHash("sha256").update(bytes.subarray(CHECKSUM_START_OFFSET)).digest();
-  const expected = shardSha256(manifest, s);
-  if (bytes.length !== manifest.shards.bytes[s] || !digest.equals(expected) || !digest.equals(bytes.subarray(16, 48))) {
-    throw new Error(`${path} is not shard ${s} of this manifest (checksum mismatch: changed, cut or from another build); rebuild the sharded artifact, nothing was uploaded`);
-  }
+  await verifyFile(path, { bytes: manifest.shards.bytes[s], sha256: shardSha256(manifest, s) }, {
+    unreadable: `shard ${s} of ${shardCount(manifest)}, a ${shardKindOf(manifest, s)} shard`,
+    unreadableFix: "rebuild the sharded artifact",
+    mismatch: `is not shard ${s} of this manifest`,
+  });
 }
 
 /** Refuses a single object that is not the one the manifest names (missing, cut, changed, another build). */
 async function verifySingleFile(manifest: ArtifactManifest, path: string): Promise<void> {
-  const single = manifest.single!;
+  await verifyFile(path, manifest.single!, {
+    unreadable: "the version as one object, named by the manifest",
+    unreadableFix: "rebuild the sharded artifact, nothing was uploaded",
+    mismatch: "is not the single object this manifest names",
+  });
+}
+
+/** A file must have the manifest's length and SHA-256, and carry that digest in its own header. */
+async function verifyFile(path: string, expected: { bytes: number; sha256: Uint8Array }, says: { unreadable: string; unreadableFix: string; mismatch: string }): Promise<void> {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (err) {
-    throw new Error(`cannot read ${path} (the version as one object, named by the manifest): ${(err as Error).message}; rebuild the sharded artifact, nothing was uploaded`);
+    throw new Error(`cannot read ${path} (${says.unreadable}): ${(err as Error).message}; ${says.unreadableFix}`);
   }
   const digest = createHash("sha256").update(bytes.subarray(CHECKSUM_START_OFFSET)).digest();
-  if (bytes.length !== single.bytes || !digest.equals(single.sha256) || !digest.equals(bytes.subarray(16, 48))) {
-    throw new Error(`${path} is not the single object this manifest names (checksum mismatch: changed, cut or from another build); rebuild the sharded artifact, nothing was uploaded`);
+  if (bytes.length !== expected.bytes || !digest.equals(expected.sha256) || !digest.equals(bytes.subarray(16, 48))) {
+    throw new Error(`${path} ${says.mismatch} (checksum mismatch: changed, cut or from another build); rebuild the sharded artifact, nothing was uploaded`);
   }
 }
 
