@@ -15,40 +15,25 @@
  *
  * Prints, per split and member set, the chosen weights, the validation P@10 and the pseudo-test P@10.
  */
-import { loadSplitFiles } from "../trainer/data/load.ts";
-import { interactionsToCsr } from "../trainer/data/interactions-matrix.ts";
 import type { CsrMatrix } from "../trainer/data/matrix.ts";
-import type { Interactions } from "../trainer/data/types.ts";
 import { evaluateRanking } from "../trainer/eval/ranking.ts";
 import { holdOutPerUser } from "../trainer/eval/splits.ts";
 import { BlendModel } from "../trainer/model/blend.ts";
 import { MemoScores } from "../trainer/model/memo-scores.ts";
-import { buildFromConfig, FeatureCache, type ModelConfig } from "../trainer/tune/config.ts";
-import { DEFAULT_IALS, MULTDAE_TUNE_DEFAULTS, simplexGrid } from "../trainer/tune/search.ts";
+import { buildFromConfig, FeatureCache } from "../trainer/tune/config.ts";
+import { simplexGrid } from "../trainer/tune/search.ts";
 import { createRng } from "../trainer/util/rng.ts";
 import { parseArgs } from "./lib/args.ts";
-import { missingFiles } from "./lib/data-root.ts";
-import { datasetFiles } from "./lib/protocols.ts";
+import { loadUaBase, ML100K_MEMBERS as MEMBERS, positives } from "./lib/ml100k-members.ts";
 import { formatTable } from "./lib/table.ts";
 
 const log = (line: string) => process.stderr.write(line + "\n");
-
-const MEMBERS: Record<string, ModelConfig> = {
-  warp: { model: "hybrid", params: { loss: "warp", components: 64, learningRate: 0.044, schedule: "adagrad", userAlpha: 1e-5, itemAlpha: 1e-6, epochs: 10, threads: 1, maxSampled: 50 }, itemFeatures: [], userFeatures: false },
-  bpr: { model: "hybrid", params: { loss: "bpr", components: 32, learningRate: 0.091, schedule: "adagrad", userAlpha: 1e-6, itemAlpha: 1e-6, epochs: 45, threads: 1, normalization: "split" }, itemFeatures: ["categories"], userFeatures: false },
-  ease: { model: "ease", params: { lambda: 500 } },
-  "ials (default)": { model: "ials", params: DEFAULT_IALS },
-  "ials α=3 λ=30 k=64": { model: "ials", params: { ...DEFAULT_IALS, components: 64, alpha: 3, lambda: 30 } },
-  "mult-dae": { model: "multdae", params: { ...MULTDAE_TUNE_DEFAULTS, epochs: 80 } },
-};
 
 const MEMBER_SETS: Array<{ label: string; members: string[] }> = [
   { label: "before (WARP, BPR, EASE, default iALS)", members: ["warp", "bpr", "ease", "ials (default)"] },
   { label: "iALS retuned", members: ["warp", "bpr", "ease", "ials α=3 λ=30 k=64"] },
   { label: "iALS retuned + Mult-DAE", members: ["warp", "bpr", "ease", "ials α=3 λ=30 k=64", "mult-dae"] },
 ];
-
-const positives = (x: Interactions) => interactionsToCsr(x, { kind: "positives", threshold: 4 });
 
 async function fitMembers(train: CsrMatrix, features: FeatureCache): Promise<Map<string, MemoScores>> {
   const fitted = new Map<string, MemoScores>();
@@ -66,15 +51,12 @@ const precision = (members: Map<string, MemoScores>, names: string[], weights: n
   evaluateRanking(new BlendModel(names.map((n, k) => ({ model: members.get(n)!, weight: weights[k] }))), { train, test, ks: [10] })["p@10"];
 
 const args = parseArgs(process.argv.slice(2));
-const [baseFile, , itemsFile] = datasetFiles["movielens-100k"];
-if (missingFiles([baseFile, itemsFile]).length) {
-  log(`blend-study: ${baseFile} not found (the data lives in ../shared/data, never in the repository); skipped`);
-  process.exit(0);
-}
+const loaded = await loadUaBase("blend-study");
+if (!loaded) process.exit(0);
+const { dataset, train } = loaded;
 const splitSeeds = String(args.get("splits") ?? "2000,2001").split(",").map(Number);
 const innerHoldout = Number(args.get("inner-holdout") ?? 10);
 if (!Number.isInteger(innerHoldout) || innerHoldout < 1) throw new Error(`--inner-holdout must be a positive integer (ratings per user), got ${args.get("inner-holdout")}`);
-const { dataset, train } = await loadSplitFiles({ train: baseFile }, { format: "delimited", delimiter: "\t", header: false, columns: { user: 0, item: 1, rating: 2, time: 3 }, items: itemsFile, itemsFormat: "movielens-item" });
 const features = new FeatureCache({ items: dataset.items });
 const rows: (string | number)[][] = [];
 const pseudoTestBySet = new Map<string, number[]>();
