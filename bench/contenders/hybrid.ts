@@ -66,8 +66,8 @@ function searchFor(data: ProtocolData, kind: "factor" | "all" | "stack"): TuneOp
       kind === "all" && ranking
         ? [DEFAULT_IALS, { ...DEFAULT_IALS, alpha: 10, lambda: 60 }, { ...DEFAULT_IALS, alpha: 3, lambda: 30 }, { ...DEFAULT_IALS, components: 64, alpha: 3, lambda: 30 }]
         : [],
-    // Mult-DAE, the one non-linear member: in a 6-fold validation study it lifted the blend's
-    // held-out-fold P@10 from 0.1262–0.1270 to 0.1279–0.1289 whichever fold chose the weights.
+    // Mult-DAE, the one non-linear member: `bench/fold-study.ts` (weights chosen on one of six
+    // ua.base folds, scored on the other five) puts the blend at 0.1270 with it, 0.1258 without.
     multdae: kind === "all" && ranking ? [{ ...MULTDAE_TUNE_DEFAULTS, epochs: 150 }] : [],
     blend: kind === "all",
     stack: false,
