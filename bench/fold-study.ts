@@ -98,10 +98,11 @@ const nUsers = folds[0].train.nRows;
 const nItems = folds[0].train.nCols;
 
 const fingerprint = (config: string) => createHash("sha256").update(JSON.stringify(ML100K_MEMBERS[config])).digest("hex").slice(0, 10);
+// Each (configuration, seed) once per fold: "mult-dae" and "mult-dae ×3" share their seed-0 fit.
+const neededFits = new Set(Object.values(STUDY_MEMBERS).flatMap((m) => m.seeds.map((seed) => `${m.config}\u0000${seed}`)));
 const fitJobs: FitJob[] = [];
 for (let fold = 0; fold < nFolds; fold++) {
-  const needed = new Set(Object.values(STUDY_MEMBERS).flatMap((m) => m.seeds.map((seed) => `${m.config}\u0000${seed}`)));
-  for (const key of needed) {
+  for (const key of neededFits) {
     const [config, seed] = key.split("\u0000");
     const slug = config.replace(/[^a-z0-9]+/gi, "-");
     fitJobs.push({ fold, config, seed: Number(seed), file: join(cacheDir, `ml100k-fold${fold}-${slug}-${fingerprint(config)}-seed${seed}.f32`) });
