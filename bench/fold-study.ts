@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/fold-study.ts [--folds 6] [--jobs 2] [--cache DIR]`
+ * `npx tsx bench/fold-study.ts [--study blend|ials] [--folds 6] [--jobs 2] [--cache DIR]`
  *
  * Does a blend member earn its place beyond the split that chose the weights? ua.base only
  * (ua.test is never read): K validation folds, each holding out 10 ratings per user with the
@@ -8,6 +8,7 @@
  * only (per-user z-scores, as the blend mixes them). For each member set, the blend weights
  * are chosen on one fold (bench:quality's 0.1 simplex grid) and scored on the other K−1 folds,
  * each fold taking its turn: a gain that only fits the choosing fold's noise does not survive.
+ * `--study ials` scores a grid of iALS settings alone the same way (no blend).
  *
  * Member scores are cached under --cache (default: the OS temp dir) by fold, member, seed and
  * configuration, so a rerun re-scores without refitting. --jobs N splits the fits over N
@@ -25,8 +26,8 @@ import { holdOutPerUser } from "../trainer/eval/splits.ts";
 import { BlendModel } from "../trainer/model/blend.ts";
 import { MemoScores } from "../trainer/model/memo-scores.ts";
 import type { Recommender } from "../trainer/model/model.ts";
-import { buildFromConfig, FeatureCache } from "../trainer/tune/config.ts";
-import { simplexGrid } from "../trainer/tune/search.ts";
+import { buildFromConfig, FeatureCache, type ModelConfig } from "../trainer/tune/config.ts";
+import { DEFAULT_IALS, simplexGrid } from "../trainer/tune/search.ts";
 import { createRng } from "../trainer/util/rng.ts";
 import { parseArgs } from "./lib/args.ts";
 import { loadUaBase, ML100K_MEMBERS, positives } from "./lib/ml100k-members.ts";
@@ -34,21 +35,45 @@ import { formatTable } from "./lib/table.ts";
 
 const log = (line: string) => process.stderr.write(line + "\n");
 
-/** Study members: a configuration of ML100K_MEMBERS and the seeds whose fits it averages. */
-const STUDY_MEMBERS: Record<string, { config: string; seeds: number[] }> = {
-  warp: { config: "warp", seeds: [0] },
-  bpr: { config: "bpr", seeds: [0] },
-  ease: { config: "ease", seeds: [0] },
-  ials: { config: "ials α=3 λ=30 k=64", seeds: [0] },
-  "mult-dae": { config: "mult-dae", seeds: [0] },
-  "mult-dae ×3": { config: "mult-dae", seeds: [0, 1, 2] },
-};
+/** A study member: a model configuration and the seeds whose fits it averages. */
+interface StudyMember {
+  config: ModelConfig;
+  seeds: number[];
+}
 
-const MEMBER_SETS: Array<{ label: string; members: string[] }> = [
-  { label: "WARP, BPR, EASE, iALS", members: ["warp", "bpr", "ease", "ials"] },
-  { label: "+ Mult-DAE (bench:quality's search)", members: ["warp", "bpr", "ease", "ials", "mult-dae"] },
-  { label: "+ Mult-DAE, mean of 3 seeds", members: ["warp", "bpr", "ease", "ials", "mult-dae ×3"] },
-];
+interface Study {
+  title: string;
+  members: Record<string, StudyMember>;
+  /** Blends to replay (weights chosen on one fold, scored on the others); none: members alone only. */
+  sets: Array<{ label: string; members: string[] }>;
+}
+
+const member = (name: keyof typeof ML100K_MEMBERS, seeds = [0]): StudyMember => ({ config: ML100K_MEMBERS[name], seeds });
+const ialsAt = (alpha: number, lambda: number): StudyMember => ({ config: { model: "ials", params: { ...DEFAULT_IALS, components: 64, alpha, lambda } }, seeds: [0] });
+
+const STUDIES: Record<string, Study> = {
+  blend: {
+    title: "does each member earn its place in the blend, and does bagging Mult-DAE over seeds help",
+    members: {
+      warp: member("warp"),
+      bpr: member("bpr"),
+      ease: member("ease"),
+      ials: member("ials α=3 λ=30 k=64"),
+      "mult-dae": member("mult-dae"),
+      "mult-dae ×3": member("mult-dae", [0, 1, 2]),
+    },
+    sets: [
+      { label: "WARP, BPR, EASE, iALS", members: ["warp", "bpr", "ease", "ials"] },
+      { label: "+ Mult-DAE (bench:quality's search)", members: ["warp", "bpr", "ease", "ials", "mult-dae"] },
+      { label: "+ Mult-DAE, mean of 3 seeds", members: ["warp", "bpr", "ease", "ials", "mult-dae ×3"] },
+    ],
+  },
+  ials: {
+    title: "iALS (k=64, 8 iterations): the confidence α against the ridge λ, each alone",
+    members: Object.fromEntries([1, 2, 3, 5].flatMap((alpha) => [10, 20, 30, 45, 100].map((lambda) => [`α=${alpha} λ=${lambda}`, ialsAt(alpha, lambda)]))),
+    sets: [],
+  },
+};
 
 /** A fitted model's scores for every training user, read back from the cache. */
 class ScoreTable implements Recommender {
@@ -74,12 +99,15 @@ class ScoreTable implements Recommender {
 
 interface FitJob {
   fold: number;
-  config: string;
+  config: ModelConfig;
   seed: number;
   file: string;
 }
 
 const args = parseArgs(process.argv.slice(2));
+const studyName = String(args.get("study") ?? "blend");
+const study = STUDIES[studyName];
+if (!study) throw new Error(`--study must be one of ${Object.keys(STUDIES).join(", ")}, got ${studyName}`);
 const nFolds = Number(args.get("folds") ?? 6);
 const jobs = Number(args.get("jobs") ?? 1);
 if (!Number.isInteger(nFolds) || nFolds < 2) throw new Error(`--folds must be an integer >= 2 (one fold chooses, the others score), got ${args.get("folds")}`);
@@ -97,29 +125,29 @@ const folds = Array.from({ length: nFolds }, (_, k) => {
 const nUsers = folds[0].train.nRows;
 const nItems = folds[0].train.nCols;
 
-const fingerprint = (config: string) => createHash("sha256").update(JSON.stringify(ML100K_MEMBERS[config])).digest("hex").slice(0, 10);
-// Each (configuration, seed) once per fold: "mult-dae" and "mult-dae ×3" share their seed-0 fit.
-const neededFits = new Set(Object.values(STUDY_MEMBERS).flatMap((m) => m.seeds.map((seed) => `${m.config}\u0000${seed}`)));
+const fingerprint = (config: ModelConfig) => createHash("sha256").update(JSON.stringify(config)).digest("hex").slice(0, 12);
+// Each distinct (configuration, seed) is fit once per fold: "mult-dae" and "mult-dae ×3" share
+// their seed-0 fit, and a configuration two studies share is cached once.
+const neededFits = new Map<string, { config: ModelConfig; seed: number }>();
+for (const m of Object.values(study.members)) for (const seed of m.seeds) neededFits.set(`${fingerprint(m.config)}-seed${seed}`, { config: m.config, seed });
+const cacheFile = (fold: number, config: ModelConfig, seed: number) => join(cacheDir, `ml100k-fold${fold}-${config.model}-${fingerprint(config)}-seed${seed}.f32`);
 const fitJobs: FitJob[] = [];
 for (let fold = 0; fold < nFolds; fold++) {
-  for (const key of neededFits) {
-    const [config, seed] = key.split("\u0000");
-    const slug = config.replace(/[^a-z0-9]+/gi, "-");
-    fitJobs.push({ fold, config, seed: Number(seed), file: join(cacheDir, `ml100k-fold${fold}-${slug}-${fingerprint(config)}-seed${seed}.f32`) });
-  }
+  for (const { config, seed } of neededFits.values()) fitJobs.push({ fold, config, seed, file: cacheFile(fold, config, seed) });
 }
+const describe = (job: FitJob) => `fold ${job.fold} ${JSON.stringify(job.config)} seed ${job.seed}`;
 
 const features = new FeatureCache({ items: dataset.items });
 async function runFit(job: FitJob): Promise<void> {
   const t0 = performance.now();
-  const { model, extraFit } = buildFromConfig(ML100K_MEMBERS[job.config], features);
+  const { model, extraFit } = buildFromConfig(job.config, features);
   await model.fit({ interactions: folds[job.fold].train, rng: createRng(job.seed), ...extraFit });
   const scores = new Float32Array(nUsers * nItems);
   for (let u = 0; u < nUsers; u++) model.scoreUser(u, scores.subarray(u * nItems, (u + 1) * nItems));
   // Written whole, then renamed: a killed run never leaves a truncated cache entry behind.
   writeFileSync(job.file + ".part", scores);
   renameSync(job.file + ".part", job.file);
-  log(`  fold ${job.fold} ${job.config} seed ${job.seed}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(`  ${describe(job)}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 const shard = args.get("fit-shard");
@@ -146,14 +174,13 @@ for (const job of fitJobs) if (!existsSync(job.file)) await runFit(job);
 
 /** Per fold: each study member as a scorer (a seed bag is the equal-weight blend of its fits). */
 const scorers = folds.map((_, fold) => {
-  const table = (config: string, seed: number) => {
-    const job = fitJobs.find((j) => j.fold === fold && j.config === config && j.seed === seed)!;
-    const bytes = readFileSync(job.file);
-    return new ScoreTable(config, new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), nItems);
+  const table = (name: string, config: ModelConfig, seed: number) => {
+    const bytes = readFileSync(cacheFile(fold, config, seed));
+    return new ScoreTable(name, new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), nItems);
   };
   return new Map(
-    Object.entries(STUDY_MEMBERS).map(([name, m]) => {
-      const fits = m.seeds.map((seed) => ({ model: table(m.config, seed), weight: 1 / m.seeds.length }));
+    Object.entries(study.members).map(([name, m]) => {
+      const fits = m.seeds.map((seed) => ({ model: table(name, m.config, seed), weight: 1 / m.seeds.length }));
       return [name, fits.length === 1 ? fits[0].model : new MemoScores(new BlendModel(fits, name))] as const;
     }),
   );
@@ -162,13 +189,13 @@ const scorers = folds.map((_, fold) => {
 const precision = (model: Recommender, fold: { train: CsrMatrix; valid: CsrMatrix }) => evaluateRanking(model, { train: fold.train, test: fold.valid, ks: [10] })["p@10"];
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-const aloneRows = Object.keys(STUDY_MEMBERS).map((name) => {
+const aloneRows = Object.keys(study.members).map((name) => {
   const perFold = folds.map((fold, k) => precision(scorers[k].get(name)!, fold));
   return [name, mean(perFold), Math.min(...perFold), Math.max(...perFold)];
 });
 
 const setRows: (string | number)[][] = [];
-for (const set of MEMBER_SETS) {
+for (const set of study.sets) {
   const grid = simplexGrid(set.members.length, 10).filter((w) => w.filter((x) => x > 0).length >= 2);
   // p[k][g]: fold k's validation P@10 of grid point g.
   const p = folds.map((fold, k) => {
@@ -185,7 +212,6 @@ for (const set of MEMBER_SETS) {
   log(`  ${set.label}: held-out P@10 ${mean(scores).toFixed(4)}`);
 }
 
-console.log(`ML-100k ua.base only, ${nFolds} validation folds of 10 ratings per user (ua.test never read)\n`);
+console.log(`ML-100k ua.base only, ${nFolds} validation folds of 10 ratings per user (ua.test never read): ${study.title}\n`);
 console.log(formatTable(["member alone", "mean P@10", "min", "max"], aloneRows));
-console.log("");
-console.log(formatTable(["member set", "P@10 on the other folds, mean over choosing folds", "min", "max", "weights chosen on fold 0 (bench:quality seed 0)"], setRows));
+if (setRows.length) console.log("\n" + formatTable(["member set", "P@10 on the other folds, mean over choosing folds", "min", "max", "weights chosen on fold 0 (bench:quality seed 0)"], setRows));
