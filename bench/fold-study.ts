@@ -10,9 +10,10 @@
  * each fold taking its turn: a gain that only fits the choosing fold's noise does not survive.
  * `--study ials` scores a grid of iALS settings alone the same way (no blend).
  *
- * Member scores are cached under --cache (default: the OS temp dir) by fold, member, seed and
- * configuration, so a rerun re-scores without refitting. --jobs N splits the fits over N
- * processes of this script (Mult-DAE is ~3 min per fit).
+ * Member scores are cached under --cache (default: the OS temp dir) by fold, seed and a hash of
+ * the configuration, so a rerun re-scores without refitting (the hash does not cover model code:
+ * clear the cache after changing a model). --jobs N splits the fits over N processes of this
+ * script (Mult-DAE is 2–3 min per fit).
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -175,7 +176,11 @@ for (const job of fitJobs) if (!existsSync(job.file)) await runFit(job);
 /** Per fold: each study member as a scorer (a seed bag is the equal-weight blend of its fits). */
 const scorers = folds.map((_, fold) => {
   const table = (name: string, config: ModelConfig, seed: number) => {
-    const bytes = readFileSync(cacheFile(fold, config, seed));
+    const file = cacheFile(fold, config, seed);
+    const bytes = readFileSync(file);
+    if (bytes.byteLength !== nUsers * nItems * 4) {
+      throw new Error(`fold-study: ${file} holds ${bytes.byteLength} bytes, not the ${nUsers}×${nItems} float scores of this data; delete it (or pass another --cache) to refit`);
+    }
     return new ScoreTable(name, new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), nItems);
   };
   return new Map(
