@@ -21,7 +21,7 @@ import { holdOutPerUser } from "../trainer/eval/splits.ts";
 import { BlendModel } from "../trainer/model/blend.ts";
 import { MemoScores } from "../trainer/model/memo-scores.ts";
 import { buildFromConfig, FeatureCache } from "../trainer/tune/config.ts";
-import { simplexGrid } from "../trainer/tune/search.ts";
+import { blendWeightGrid } from "../trainer/tune/search.ts";
 import { createRng } from "../trainer/util/rng.ts";
 import { parseArgs } from "./lib/args.ts";
 import { loadUaBase, ML100K_MEMBERS as MEMBERS, positives } from "./lib/ml100k-members.ts";
@@ -70,7 +70,7 @@ for (const seed of splitSeeds) {
   const onPseudoTrain = await fitMembers(outerTrain, features);
   for (const set of MEMBER_SETS) {
     let best = { weights: [] as number[], score: -1 };
-    for (const weights of simplexGrid(set.members.length, 10).filter((w) => w.filter((x) => x > 0).length >= 2)) {
+    for (const weights of blendWeightGrid(set.members.length)) {
       const score = precision(onValidation, set.members, weights, innerTrain, innerValid);
       if (score > best.score) best = { weights, score };
     }

@@ -28,7 +28,7 @@ import { BlendModel } from "../trainer/model/blend.ts";
 import { MemoScores } from "../trainer/model/memo-scores.ts";
 import type { Recommender } from "../trainer/model/model.ts";
 import { buildFromConfig, FeatureCache, type ModelConfig } from "../trainer/tune/config.ts";
-import { DEFAULT_IALS, simplexGrid } from "../trainer/tune/search.ts";
+import { blendWeightGrid, DEFAULT_IALS } from "../trainer/tune/search.ts";
 import { createRng } from "../trainer/util/rng.ts";
 import { parseArgs } from "./lib/args.ts";
 import { loadUaBase, ML100K_MEMBERS, positives } from "./lib/ml100k-members.ts";
@@ -201,7 +201,7 @@ const aloneRows = Object.keys(study.members).map((name) => {
 
 const setRows: (string | number)[][] = [];
 for (const set of study.sets) {
-  const grid = simplexGrid(set.members.length, 10).filter((w) => w.filter((x) => x > 0).length >= 2);
+  const grid = blendWeightGrid(set.members.length);
   // p[k][g]: fold k's validation P@10 of grid point g.
   const p = folds.map((fold, k) => {
     const members = set.members.map((name) => scorers[k].get(name)!);

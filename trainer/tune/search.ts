@@ -312,8 +312,8 @@ async function tryBlends(data: TuneData, opts: TuneOptions, trials: Trial[], fit
     members.push({ trial: t, model });
   }
   const scaling = data.task === "ranking" ? "per-user" : "none";
-  // Weights on a 0.1 simplex grid, at least two members in each (validation scoring is cheap next to fitting).
-  const grid = simplexGrid(members.length, 10).filter((w) => w.filter((x) => x > 0).length >= 2);
+  // Validation scoring is cheap next to fitting, so every grid point is tried.
+  const grid = blendWeightGrid(members.length);
   const { BlendModel } = await import("../model/blend.ts");
   // Every grid point scores the same members again: remember their rows when that fits in memory.
   const memo = MemoScores.affordable(data.validTrain.nRows, data.validTrain.nCols);
@@ -327,6 +327,11 @@ async function tryBlends(data: TuneData, opts: TuneOptions, trials: Trial[], fit
     trials.push(trial);
     fitted.set(trial, blend);
   }
+}
+
+/** The weights a blend search tries over n members: the 0.1 simplex grid, at least two members in each (one alone is that member's own trial). */
+export function blendWeightGrid(n: number): number[][] {
+  return simplexGrid(n, 10).filter((w) => w.filter((x) => x > 0).length >= 2);
 }
 
 /** Every weight vector of n entries in steps of 1/steps that sums to 1. */

@@ -4,7 +4,7 @@ import { pairRocAuc, scorePairs } from "../../../trainer/eval/pair-auc.ts";
 import { evaluateRanking } from "../../../trainer/eval/ranking.ts";
 import { carveRatedPairs } from "../../../trainer/model/rating-stack.ts";
 import { buildFromConfig, checkConfig, FeatureCache, type ModelConfig } from "../../../trainer/tune/config.ts";
-import { simplexGrid, tune, type TuneData } from "../../../trainer/tune/search.ts";
+import { blendWeightGrid, simplexGrid, tune, type TuneData } from "../../../trainer/tune/search.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
 import { plantedData } from "../model/conformance.case.ts";
 
@@ -35,6 +35,12 @@ describe("simplexGrid", () => {
     expect(grid).toHaveLength(66);
     for (const w of grid) expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
     expect(new Set(grid.map((w) => w.join())).size).toBe(66);
+  });
+
+  it("blendWeightGrid drops the single-member corners: 66 − 3 points for three members", () => {
+    const grid = blendWeightGrid(3);
+    expect(grid).toHaveLength(63);
+    for (const w of grid) expect(w.filter((x) => x > 0).length).toBeGreaterThanOrEqual(2);
   });
 });
 
