@@ -1,5 +1,5 @@
 import type { CsrMatrix } from "../data/matrix.ts";
-import type { Rng } from "../util/rng.ts";
+import { shuffle, type Rng } from "../util/rng.ts";
 import { historyOf, numberParam, positiveRows, requireFitted } from "./binary.ts";
 import type { FitInput, Recommender } from "./model.ts";
 
@@ -274,14 +274,5 @@ class Adam {
         p[i] -= (lr * m[i]) / (Math.sqrt(v[i]) + 1e-8);
       }
     });
-  }
-}
-
-function shuffle(a: Int32Array, rng: Rng): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = a[i];
-    a[i] = a[j];
-    a[j] = t;
   }
 }
