@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/fold-study.ts [--study blend|ials] [--folds 6] [--jobs 2] [--cache DIR]`
+ * `npx tsx bench/fold-study.ts [--study blend|ials|ials-k] [--folds 6] [--jobs 2] [--cache DIR]`
  *
  * Does a blend member earn its place beyond the split that chose the weights? ua.base only
  * (ua.test is never read): K validation folds, each holding out 10 ratings per user with the
@@ -8,7 +8,8 @@
  * only (per-user z-scores, as the blend mixes them). For each member set, the blend weights
  * are chosen on one fold (bench:quality's 0.1 simplex grid) and scored on the other K−1 folds,
  * each fold taking its turn: a gain that only fits the choosing fold's noise does not survive.
- * `--study ials` scores a grid of iALS settings alone the same way (no blend).
+ * `--study ials` scores a grid of iALS settings alone the same way (no blend); `--study ials-k`
+ * asks whether more iALS components (128, 256 at the ridge's λ) help alone or in the blend.
  *
  * Member scores are cached under --cache (default: the OS temp dir) by fold, seed and a hash of
  * the configuration, so a rerun re-scores without refitting (the hash does not cover model code:
@@ -50,7 +51,7 @@ interface Study {
 }
 
 const member = (name: keyof typeof ML100K_MEMBERS, seeds = [0]): StudyMember => ({ config: ML100K_MEMBERS[name], seeds });
-const ialsAt = (alpha: number, lambda: number): StudyMember => ({ config: { model: "ials", params: { ...DEFAULT_IALS, components: 64, alpha, lambda } }, seeds: [0] });
+const ialsAt = (alpha: number, lambda: number, components = 64): StudyMember => ({ config: { model: "ials", params: { ...DEFAULT_IALS, components, alpha, lambda } }, seeds: [0] });
 
 const STUDIES: Record<string, Study> = {
   blend: {
@@ -73,6 +74,21 @@ const STUDIES: Record<string, Study> = {
     title: "iALS (k=64, 8 iterations): the confidence α against the ridge λ, each alone",
     members: Object.fromEntries([1, 2, 3, 5].flatMap((alpha) => [10, 20, 30, 45, 100].map((lambda) => [`α=${alpha} λ=${lambda}`, ialsAt(alpha, lambda)]))),
     sets: [],
+  },
+  "ials-k": {
+    title: "iALS (α=3, 8 iterations): more components, each alone and in the blend",
+    members: {
+      warp: member("warp"),
+      bpr: member("bpr"),
+      ease: member("ease"),
+      "mult-dae": member("mult-dae"),
+      "ials k=64 λ=30": ialsAt(3, 30, 64),
+      "ials k=128 λ=25": ialsAt(3, 25, 128),
+      "ials k=128 λ=30": ialsAt(3, 30, 128),
+      "ials k=128 λ=35": ialsAt(3, 35, 128),
+      "ials k=256 λ=30": ialsAt(3, 30, 256),
+    },
+    sets: [64, 128, 256].map((k) => ({ label: `WARP, BPR, EASE, Mult-DAE + iALS k=${k} λ=30`, members: ["warp", "bpr", "ease", "mult-dae", `ials k=${k} λ=30`] })),
   },
 };
 
