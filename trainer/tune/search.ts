@@ -48,6 +48,13 @@ export interface TuneOptions {
   multdae?: Array<Record<string, number>>;
   /** Try blends of the best models (EASE + factor models, or logistic + rate logit). */
   blend?: boolean;
+  /**
+   * The validation metric that picks the blend weights (default: the primary metric, and every
+   * grid point joins the leaderboard). Another one (e.g. "ndcg@20", which counts more positives
+   * and rewards their order) picks with less noise; then only its pick joins the leaderboard,
+   * scored by the primary metric like every other trial.
+   */
+  blendSelection?: string;
   /** Hybrid configurations tried as they are (epochs still by early stopping), besides the random trials. */
   candidates?: ModelConfig[];
   /**
@@ -318,12 +325,18 @@ async function tryBlends(data: TuneData, opts: TuneOptions, trials: Trial[], fit
   // Every grid point scores the same members again: remember their rows when that fits in memory.
   const memo = MemoScores.affordable(data.validTrain.nRows, data.validTrain.nCols);
   const parts = memo ? members.map((p) => ({ ...p, model: new MemoScores(p.model) })) : members;
+  const selection = opts.blendSelection ?? data.primary;
+  const candidates: Array<{ trial: Trial; blend: Recommender }> = [];
   for (const weights of grid) {
     const t0 = performance.now();
     const blend = new BlendModel(parts.map((p, k) => ({ model: p.model, weight: weights[k] })), "blend", scaling);
     const metrics = data.validate(blend);
+    if (!(selection in metrics)) throw new Error(`tune: blendSelection "${selection}" is not among the validation metrics (${Object.keys(metrics).join(", ")}); choose one of those`);
     const config: ModelConfig = { model: "blend", scaling, members: parts.map((p, k) => ({ weight: weights[k], config: p.trial.config })).filter((m) => m.weight > 0) };
-    const trial = { config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: (performance.now() - t0) / 1000 };
+    candidates.push({ trial: { config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: (performance.now() - t0) / 1000 }, blend });
+  }
+  const chosen = selection === data.primary ? candidates : [candidates.reduce((a, b) => (b.trial.metrics[selection] > a.trial.metrics[selection] ? b : a))];
+  for (const { trial, blend } of chosen) {
     trials.push(trial);
     fitted.set(trial, blend);
   }

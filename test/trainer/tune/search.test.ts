@@ -103,6 +103,25 @@ describe("tune, ranking", () => {
     expect([...kinds].sort()).toEqual(["ease", "hybrid", "ials"]);
   });
 
+  it("blendSelection picks the blend weights by another validation metric; only that pick joins the leaderboard", async () => {
+    const d = plantedData();
+    const data: TuneData = { ...plantedTuneData(), validate: (m) => evaluateRanking(m, { train: d.train, test: d.test, ks: [5, 20] }), primary: "p@5" };
+    const opts = { trials: 1, seed: 0, maxEpochs: 10, evalEvery: 5, patience: 1, losses: ["bpr" as const], componentChoices: [8], easeLambdas: [10], ials: [{ components: 8, iterations: 4, alpha: 10, lambda: 1 }] };
+    const byPrimary = (await tune(data, opts)).leaderboard.filter((t) => t.config.model === "blend");
+    const bySelection = (await tune(data, { ...opts, blendSelection: "ndcg@20" })).leaderboard.filter((t) => t.config.model === "blend");
+    expect(byPrimary.length).toBe(blendWeightGrid(3).length);
+    expect(bySelection).toHaveLength(1);
+    const best = Math.max(...byPrimary.map((t) => t.metrics["ndcg@20"]));
+    const firstBest = byPrimary.find((t) => t.metrics["ndcg@20"] === best)!;
+    const bestPrimary = Math.max(...byPrimary.map((t) => t.score));
+    // The planted data must tell the two criteria apart, or this test could not fail.
+    expect(firstBest.score).toBeLessThan(bestPrimary);
+    // The same grid point, still scored by the primary metric like every other trial.
+    expect(bySelection[0].description).toBe(firstBest.description);
+    expect(bySelection[0].score).toBe(bySelection[0].metrics["p@5"]);
+    await expect(tune(data, { ...opts, blendSelection: "ndcg@50" })).rejects.toThrow(/blendSelection "ndcg@50" is not among the validation metrics/);
+  });
+
   it("early-stops Mult-DAE, records the epoch it chose, and blends it", async () => {
     const data = plantedTuneData();
     const result = await tune(data, {
