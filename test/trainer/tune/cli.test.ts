@@ -68,3 +68,31 @@ describe("edgerec tune --multdae", () => {
     }
   });
 });
+
+describe("edgerec tune --blend-selection", () => {
+  it("picks the blend weights by the metric given, listing that one blend, and rejects what is not a ranking metric", () => {
+    const dir = mkdtempSync(join(tmpdir(), "edgerec-tune-select-"));
+    try {
+      const file = join(dir, "ratings.csv");
+      writeFileSync(file, ratingsCsv());
+      const common = ["--interactions", file, "--split", "random", "--min-rating", "4", "--seed", "1", "--out", join(dir, "best.json")];
+      const run = (extra: string[]) => JSON.parse(edgerec(["tune", ...common, "--trials", "1", "--losses", "bpr", "--ease", "100", "--max-epochs", "10", "--json", ...extra]).trim());
+      const blends = (result: { leaderboard: Array<{ config: { model: string }; description: string; metrics: Record<string, number> }> }) => result.leaderboard.filter((t) => t.config.model === "blend");
+      const all = blends(run([]));
+      expect(all.length).toBeGreaterThan(1);
+      // The same seeded search: the pick is the grid point with the best validation NDCG@10.
+      const picked = blends(run(["--blend-selection", "ndcg@10"]));
+      expect(picked).toHaveLength(1);
+      const best = Math.max(...all.map((t) => t.metrics["ndcg@10"]));
+      expect(picked[0].description).toBe(all.find((t) => t.metrics["ndcg@10"] === best)?.description);
+      // A cut-off beyond the primary @10 is computed on validation for the pick.
+      const picked20 = blends(run(["--blend-selection", "ndcg@20"]));
+      expect(picked20).toHaveLength(1);
+      expect(picked20[0].metrics["ndcg@20"]).toBeGreaterThan(0);
+      expect(() => edgerec(["tune", ...common, "--blend-selection", "precision"])).toThrow(/--blend-selection: "precision" is not a ranking metric/);
+      expect(() => edgerec(["tune", ...common, "--task", "rating-class", "--blend-selection", "ndcg@20"])).toThrow(/applies to --task ranking/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

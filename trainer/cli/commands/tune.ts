@@ -22,6 +22,7 @@ interface TuneCliOptions extends DataCliOptions {
   ease?: string;
   multdae?: string;
   blend: boolean;
+  blendSelection?: string;
   threads: string;
   seed: string;
   timeBudget?: string;
@@ -57,6 +58,7 @@ export function register(program: Command): void {
     .option("--ease <lambdas>", "EASE λ values to try (ranking), comma list; 'none' to skip", "100,300,1000")
     .option("--multdae <sizes>", "Mult-DAE hidden-layer sizes to try (ranking), comma list, e.g. 200; epochs by early stopping. A fit costs hidden × items per user per epoch: for catalogues EASE suits. Default none")
     .option("--no-blend", "do not try blends of the best models")
+    .option("--blend-selection <metric>", "validation metric that picks the blend weights (ranking), e.g. ndcg@20: it counts more positives than p@10 and picks with less noise; then only its pick joins the leaderboard. Default: the primary metric")
     .option("--threads <n>", "Hogwild threads per hybrid fit", "1")
     .option("--seed <n>", "seed of the search (and of every fit)", "0")
     .option("--time-budget <seconds>", "start no new trial after this many seconds")
@@ -92,12 +94,24 @@ export function register(program: Command): void {
     });
 }
 
+/** --blend-selection's cut-off k, which validation must then compute besides the primary @10 (undefined: auc, mrr or no option). */
+function blendSelectionCutoff(opts: TuneCliOptions): number | undefined {
+  const metric = opts.blendSelection;
+  if (metric === undefined) return undefined;
+  if (opts.task !== "ranking") throw new InputError(`--blend-selection applies to --task ranking (rating-class blends are scored by pairAuc alone)`);
+  const match = /^(?:p|r|hr|ndcg)@([1-9]\d{0,3})$|^(?:auc|mrr)$/.exec(metric);
+  if (!match) throw new InputError(`--blend-selection: ${JSON.stringify(metric)} is not a ranking metric; use p@k, r@k, hr@k or ndcg@k (e.g. ndcg@20), auc or mrr`);
+  return match[1] === undefined ? undefined : Number(match[1]);
+}
+
 export async function runTune(opts: TuneCliOptions) {
   const show = !opts.json;
   const seed = num("seed", opts.seed, 0, 2 ** 31, true) ?? 0;
   const dataset = await loadDataset(dataSpecFromOptions(opts), { progress: show });
   if (show) printReadReports(dataset.reports);
+  const blendCutoff = blendSelectionCutoff(opts);
   const prepared = prepare(dataset, {
+    ...(blendCutoff !== undefined ? { ks: [...new Set([10, blendCutoff])] } : {}),
     split: opts.split,
     fraction: num("fraction", opts.fraction, 0, 1),
     task: opts.task,
@@ -122,6 +136,7 @@ export async function runTune(opts: TuneCliOptions) {
     easeLambdas,
     multdae,
     blend: opts.blend,
+    blendSelection: opts.blendSelection,
     threads: num("threads", opts.threads, 1, 256, true),
     timeBudgetSeconds: num("time-budget", opts.timeBudget, 0, 1e9),
     onTrial: (_t: Trial, done: number, total: number) => bar.update(done, total),
