@@ -70,7 +70,8 @@ export async function movielensProtocols(files: { base: string; test: string; it
       train: trainPos,
       validTrain: validTrainPos,
       validTrainIsTrain: false,
-      validate: (m) => evaluateRanking(m, { train: validTrainPos, test: validPos, ks: KS }),
+      // @20 too: the blend search picks its weights by validation NDCG@20 (see hybrid.ts).
+      validate: (m) => evaluateRanking(m, { train: validTrainPos, test: validPos, ks: [...KS, 20] }),
       primaryMetric: "p@10",
     },
     evaluateTest: (m) => evaluateRanking(m, { train: trainPos, test: testPos, ks: KS }),
