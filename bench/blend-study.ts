@@ -24,7 +24,8 @@ import { buildFromConfig, FeatureCache } from "../trainer/tune/config.ts";
 import { blendWeightGrid } from "../trainer/tune/search.ts";
 import { createRng } from "../trainer/util/rng.ts";
 import { parseArgs } from "./lib/args.ts";
-import { loadUaBase, ML100K_MEMBERS as MEMBERS, positives } from "./lib/ml100k-members.ts";
+import { loadUaBase, ML100K_MEMBERS as MEMBERS } from "./lib/ml100k-members.ts";
+import { positives } from "./lib/protocols.ts";
 import { formatTable } from "./lib/table.ts";
 
 const log = (line: string) => process.stderr.write(line + "\n");

@@ -26,7 +26,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CsrMatrix } from "../trainer/data/matrix.ts";
 import { evaluateRanking } from "../trainer/eval/ranking.ts";
-import { holdOutPerUser } from "../trainer/eval/splits.ts";
 import { BlendModel } from "../trainer/model/blend.ts";
 import { MemoScores } from "../trainer/model/memo-scores.ts";
 import type { Recommender } from "../trainer/model/model.ts";
@@ -34,7 +33,8 @@ import { buildFromConfig, FeatureCache, type ModelConfig } from "../trainer/tune
 import { blendWeightGrid, DEFAULT_IALS } from "../trainer/tune/search.ts";
 import { createRng } from "../trainer/util/rng.ts";
 import { parseArgs } from "./lib/args.ts";
-import { loadUaBase, ML100K_MEMBERS, positives } from "./lib/ml100k-members.ts";
+import { loadUaBase, ML100K_MEMBERS } from "./lib/ml100k-members.ts";
+import { positives, uaValidationSplit } from "./lib/protocols.ts";
 import { formatTable } from "./lib/table.ts";
 
 const log = (line: string) => process.stderr.write(line + "\n");
@@ -138,7 +138,7 @@ const loaded = await loadUaBase("fold-study");
 if (!loaded) process.exit(0);
 const { dataset, train } = loaded;
 const folds = Array.from({ length: nFolds }, (_, k) => {
-  const held = holdOutPerUser(train, 10, createRng(1000 + k));
+  const held = uaValidationSplit(train, k);
   return { train: positives(held.train), valid: positives(held.valid) };
 });
 const nUsers = folds[0].train.nRows;

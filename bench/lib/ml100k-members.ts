@@ -4,8 +4,6 @@
  * studies that replay the blend choice on ua.base alone (blend-study, fold-study).
  */
 import { loadSplitFiles } from "../../trainer/data/load.ts";
-import { interactionsToCsr } from "../../trainer/data/interactions-matrix.ts";
-import type { Interactions } from "../../trainer/data/types.ts";
 import type { ModelConfig } from "../../trainer/tune/config.ts";
 import { DEFAULT_IALS, MULTDAE_TUNE_DEFAULTS } from "../../trainer/tune/search.ts";
 import { missingFiles } from "./data-root.ts";
@@ -19,9 +17,6 @@ export const ML100K_MEMBERS: Record<string, ModelConfig> = {
   "ials α=3 λ=30 k=64": { model: "ials", params: { ...DEFAULT_IALS, components: 64, alpha: 3, lambda: 30 } },
   "mult-dae": { model: "multdae", params: { ...MULTDAE_TUNE_DEFAULTS, epochs: 80 } },
 };
-
-/** Ratings >= 4 as positives: the ua-min4 protocol's training signal. */
-export const positives = (x: Interactions) => interactionsToCsr(x, { kind: "positives", threshold: 4 });
 
 /** ua.base with item metadata, or undefined (after saying so) when ../shared/data is absent. */
 export async function loadUaBase(script: string) {

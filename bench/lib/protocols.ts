@@ -25,7 +25,8 @@ export const datasetFiles: Record<DatasetName, string[]> = {
 };
 
 const KS = [10];
-const positives = (x: Interactions, threshold = 4) => interactionsToCsr(x, { kind: "positives", threshold });
+/** Ratings >= 4 as positives (lower ratings dropped): the ua-min4 protocol's training and test signal. */
+export const positives = (x: Interactions) => interactionsToCsr(x, { kind: "positives", threshold: 4 });
 const ones = (x: Interactions) => interactionsToCsr(x, { kind: "ones" });
 const stars = (x: Interactions) => interactionsToCsr(x, { kind: "rating" });
 
@@ -47,6 +48,9 @@ function pairMetrics(model: Recommender, nItems: number, x: Interactions): Metri
  * Rating classification also hands contenders the star ratings and the u.user demographics
  * (ranking ratings >= 4 does not: the protocol drops ratings 1–3).
  */
+/** ML-100k validation for a seed: 10 ratings per user held out of ua.base (the studies replay exactly these splits). */
+export const uaValidationSplit = (train: Interactions, seed: number) => holdOutPerUser(train, 10, createRng(1000 + seed));
+
 export async function movielensProtocols(files: { base: string; test: string; items: string; users: string }, seed: number): Promise<Protocol[]> {
   const { base, test, items: meta, users } = files;
   const { dataset, train, test: testX } = await loadSplitFiles(
@@ -55,7 +59,7 @@ export async function movielensProtocols(files: { base: string; test: string; it
   );
   const nItems = dataset.interactions.itemIds.length;
   const nUsers = dataset.interactions.userIds.length;
-  const held = holdOutPerUser(train, 10, createRng(1000 + seed));
+  const held = uaValidationSplit(train, seed);
   const common = { nUsers, nItems, userIds: dataset.interactions.userIds, itemIds: dataset.interactions.itemIds, items: dataset.items, userFeatures: dataset.userFeatures };
 
   const trainPos = positives(train);
