@@ -8,7 +8,7 @@ import { evaluateRanking, usersWithPositives, type Metrics } from "../eval/ranki
 import { holdOutPerUser } from "../eval/splits.ts";
 import type { Recommender } from "../model/model.ts";
 import { createRng, shuffle } from "../util/rng.ts";
-import type { TuneData } from "./search.ts";
+import type { BlendFold, TuneData } from "./search.ts";
 
 export type Task = "ranking" | "rating-class";
 
@@ -24,6 +24,8 @@ export interface PrepareOptions {
   validPerUser?: number;
   /** Evaluate validation on at most this many users (seeded sample) to keep tuning fast. */
   maxValidUsers?: number;
+  /** Ranking: choose blend weights on this many folds of `perUser` ratings held out of train (see TuneData.blendFolds). */
+  blendFolds?: { count: number; perUser: number };
 }
 
 /** The matrices one task learns from and is scored on. */
@@ -99,6 +101,7 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
     users = all.length > max ? shuffle(all.slice(), createRng(opts.seed + 2000)).slice(0, max).sort() : all;
   }
   const primary = opts.task === "ranking" && split.dev ? `hr@${(opts.ks ?? [10])[0]}` : task.primary;
+  const blendFolds = opts.blendFolds && carveBlendFolds(split.train, split.dev !== undefined, opts.blendFolds, opts, task);
   const tuneData: TuneData = {
     validTrain: validTrainM,
     validTrainRatings: task.ratings?.(validTrain),
@@ -108,6 +111,18 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
     items: dataset.items,
     userIds: dataset.interactions.userIds,
     userFeatures: dataset.userFeatures,
+    ...(blendFolds ? { blendFolds } : {}),
   };
   return { train: split.train, dev: split.dev, test: split.test, coldItems: (split as { coldItems?: Int32Array }).coldItems, task, tuneData, splitKind: kind };
+}
+
+/** Folds of a few ratings per user held out of train, each scored over its users with a held-out positive. */
+function carveBlendFolds(train: Interactions, hasDev: boolean, { count, perUser }: { count: number; perUser: number }, opts: PrepareOptions, task: TaskMatrices): BlendFold[] {
+  if (opts.task !== "ranking") throw new InputError("blend folds choose ranking blends; rating-class blends are chosen on the validation pairs (drop --blend-folds)");
+  if (hasDev) throw new InputError("blend folds hold ratings out per user, but this split validates on its dev part (the next interaction in time); drop --blend-folds or use a split without dev");
+  return Array.from({ length: count }, (_, f) => {
+    const held = holdOutPerUser(train, perUser, createRng(opts.seed + 3000 + f));
+    const users = usersWithPositives(task.matrix(held.valid));
+    return { train: task.matrix(held.train), validate: (m: Recommender) => task.evaluate(m, held.train, held.valid, undefined, users) };
+  });
 }

@@ -19,6 +19,20 @@ export interface TuneData extends FeatureSource {
   task: "ranking" | "rating-class";
   /** Rating-class only: validTrain with ratings as values, for the mse loss (optional). */
   validTrainRatings?: CsrMatrix;
+  /**
+   * Splits that choose the blend weights instead of the validation split (ranking): the blend's
+   * members are fit on each fold's train and the grid is ranked by the selection metric averaged
+   * over the folds. Folds that hold out a few ratings per user keep their train close to the
+   * data the final model is fit on, and pooling several of them counts as many positives as one
+   * larger hold-out. The pick still joins the leaderboard with its validation-split metrics.
+   */
+  blendFolds?: BlendFold[];
+}
+
+/** One split of the training data for choosing blend weights: fit on `train`, score with `validate`. */
+export interface BlendFold {
+  train: CsrMatrix;
+  validate(model: Recommender): Metrics;
 }
 
 export interface TuneOptions {
@@ -326,20 +340,55 @@ async function tryBlends(data: TuneData, opts: TuneOptions, trials: Trial[], fit
   const memo = MemoScores.affordable(data.validTrain.nRows, data.validTrain.nCols);
   const parts = memo ? members.map((p) => ({ ...p, model: new MemoScores(p.model) })) : members;
   const selection = opts.blendSelection ?? data.primary;
-  const candidates: Array<{ trial: Trial; blend: Recommender }> = [];
-  for (const weights of grid) {
+  const blendOf = (models: Recommender[], weights: number[]) => new BlendModel(models.map((model, k) => ({ model, weight: weights[k] })), "blend", scaling);
+  const candidate = (weights: number[]): { trial: Trial; blend: Recommender } => {
     const t0 = performance.now();
-    const blend = new BlendModel(parts.map((p, k) => ({ model: p.model, weight: weights[k] })), "blend", scaling);
+    const blend = blendOf(parts.map((p) => p.model), weights);
     const metrics = data.validate(blend);
     if (!(selection in metrics)) throw new Error(`tune: blendSelection "${selection}" is not among the validation metrics (${Object.keys(metrics).join(", ")}); choose one of those`);
     const config: ModelConfig = { model: "blend", scaling, members: parts.map((p, k) => ({ weight: weights[k], config: p.trial.config })).filter((m) => m.weight > 0) };
-    candidates.push({ trial: { config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: (performance.now() - t0) / 1000 }, blend });
+    return { trial: { config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: (performance.now() - t0) / 1000 }, blend };
+  };
+  let chosen: Array<{ trial: Trial; blend: Recommender }>;
+  if (data.blendFolds?.length) {
+    if (data.task !== "ranking") throw new Error("tune: blendFolds choose ranking blends; rating-class blends are chosen on the validation pairs");
+    const pooled = await poolBlendFolds(data.blendFolds, members, grid, selection, opts.seed, features, blendOf);
+    chosen = [candidate(grid[pooled.indexOf(Math.max(...pooled))])];
+  } else {
+    const candidates = grid.map(candidate);
+    chosen = selection === data.primary ? candidates : [candidates.reduce((a, b) => (b.trial.metrics[selection] > a.trial.metrics[selection] ? b : a))];
   }
-  const chosen = selection === data.primary ? candidates : [candidates.reduce((a, b) => (b.trial.metrics[selection] > a.trial.metrics[selection] ? b : a))];
   for (const { trial, blend } of chosen) {
     trials.push(trial);
     fitted.set(trial, blend);
   }
+}
+
+/** The selection metric of every grid point, averaged over the blend folds (members fit on each fold's train). */
+async function poolBlendFolds(
+  folds: BlendFold[],
+  members: Array<{ trial: Trial }>,
+  grid: number[][],
+  selection: string,
+  seed: number,
+  features: FeatureCache,
+  blendOf: (models: Recommender[], weights: number[]) => Recommender,
+): Promise<Float64Array> {
+  const pooled = new Float64Array(grid.length);
+  for (const [f, fold] of folds.entries()) {
+    const models: Recommender[] = [];
+    for (const { trial } of members) {
+      const { model, extraFit } = buildFromConfig(trial.config, features);
+      await model.fit({ interactions: fold.train, rng: createRng(seed), ...extraFit });
+      models.push(MemoScores.affordable(fold.train.nRows, fold.train.nCols) ? new MemoScores(model) : model);
+    }
+    for (const [g, weights] of grid.entries()) {
+      const metrics = fold.validate(blendOf(models, weights));
+      if (!(selection in metrics)) throw new Error(`tune: blend fold ${f + 1}'s metrics (${Object.keys(metrics).join(", ")}) lack the blend selection metric "${selection}"; compute it there too`);
+      pooled[g] += metrics[selection] / folds.length;
+    }
+  }
+  return pooled;
 }
 
 /** The weights a blend search tries over n members: the 0.1 simplex grid, at least two members in each (one alone is that member's own trial). */

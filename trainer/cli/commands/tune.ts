@@ -23,6 +23,8 @@ interface TuneCliOptions extends DataCliOptions {
   multdae?: string;
   blend: boolean;
   blendSelection?: string;
+  blendFolds?: string;
+  blendHoldout: string;
   threads: string;
   seed: string;
   timeBudget?: string;
@@ -59,6 +61,8 @@ export function register(program: Command): void {
     .option("--multdae <sizes>", "Mult-DAE hidden-layer sizes to try (ranking), comma list, e.g. 200; epochs by early stopping. A fit costs hidden × items per user per epoch: for catalogues EASE suits. Default none")
     .option("--no-blend", "do not try blends of the best models")
     .option("--blend-selection <metric>", "validation metric that picks the blend weights (ranking), e.g. ndcg@20: it counts more positives than p@10 and picks with less noise; then only its pick joins the leaderboard. Default: the primary metric")
+    .option("--blend-folds <k>", "choose the blend weights on k folds held out of train (pooled selection metric) instead of the validation split; each fold refits the blend's members (ranking, splits without dev)")
+    .option("--blend-holdout <n>", "ratings per user each blend fold holds out: few keep the folds' train close to what the final model is fit on", "3")
     .option("--threads <n>", "Hogwild threads per hybrid fit", "1")
     .option("--seed <n>", "seed of the search (and of every fit)", "0")
     .option("--time-budget <seconds>", "start no new trial after this many seconds")
@@ -117,6 +121,9 @@ export async function runTune(opts: TuneCliOptions) {
     task: opts.task,
     minRating: num("min-rating", opts.minRating, -1e9, 1e9),
     seed,
+    ...(opts.blendFolds !== undefined
+      ? { blendFolds: { count: num("blend-folds", opts.blendFolds, 1, 100, true)!, perUser: num("blend-holdout", opts.blendHoldout, 1, 1000, true)! } }
+      : {}),
   });
   const losses = opts.losses?.split(",").map((s) => s.trim()) as HybridLoss[] | undefined;
   const allowed: HybridLoss[] = ["warp", "bpr", "warp-kos", "logistic", "mse"];
