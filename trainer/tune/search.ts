@@ -81,6 +81,8 @@ export interface TuneOptions {
   timeBudgetSeconds?: number;
   onTrial?: (trial: Trial, done: number, total: number) => void;
   onEpoch?: (trialIndex: number, epoch: number, maxEpochs: number) => void;
+  /** After each blend fold's members are refit and its grid scored (TuneData.blendFolds: minutes each). */
+  onBlendFold?: (done: number, total: number, seconds: number) => void;
 }
 
 export interface Trial {
@@ -352,7 +354,7 @@ async function tryBlends(data: TuneData, opts: TuneOptions, trials: Trial[], fit
   let chosen: Array<{ trial: Trial; blend: Recommender }>;
   if (data.blendFolds?.length) {
     if (data.task !== "ranking") throw new Error("tune: blendFolds choose ranking blends; rating-class blends are chosen on the validation pairs");
-    const pooled = await poolBlendFolds(data.blendFolds, members, grid, selection, opts.seed, features, blendOf);
+    const pooled = await poolBlendFolds(data.blendFolds, members, grid, selection, opts, features, blendOf);
     chosen = [candidate(grid[pooled.indexOf(Math.max(...pooled))])];
   } else {
     const candidates = grid.map(candidate);
@@ -370,16 +372,17 @@ async function poolBlendFolds(
   members: Array<{ trial: Trial }>,
   grid: number[][],
   selection: string,
-  seed: number,
+  opts: TuneOptions,
   features: FeatureCache,
   blendOf: (models: Recommender[], weights: number[]) => Recommender,
 ): Promise<Float64Array> {
   const pooled = new Float64Array(grid.length);
   for (const [f, fold] of folds.entries()) {
+    const t0 = performance.now();
     const models: Recommender[] = [];
     for (const { trial } of members) {
       const { model, extraFit } = buildFromConfig(trial.config, features);
-      await model.fit({ interactions: fold.train, rng: createRng(seed), ...extraFit });
+      await model.fit({ interactions: fold.train, rng: createRng(opts.seed), ...extraFit });
       models.push(MemoScores.affordable(fold.train.nRows, fold.train.nCols) ? new MemoScores(model) : model);
     }
     for (const [g, weights] of grid.entries()) {
@@ -387,6 +390,7 @@ async function poolBlendFolds(
       if (!(selection in metrics)) throw new Error(`tune: blend fold ${f + 1}'s metrics (${Object.keys(metrics).join(", ")}) lack the blend selection metric "${selection}"; compute it there too`);
       pooled[g] += metrics[selection] / folds.length;
     }
+    opts.onBlendFold?.(f + 1, folds.length, (performance.now() - t0) / 1000);
   }
   return pooled;
 }

@@ -137,12 +137,17 @@ describe("tune, ranking", () => {
       },
     };
     const single = (await tune(data, opts)).leaderboard.filter((t) => t.config.model === "blend");
-    const pooled = (await tune({ ...data, blendFolds: [fold, fold] }, opts)).leaderboard.filter((t) => t.config.model === "blend");
+    const progress: number[][] = [];
+    const pooled = (await tune({ ...data, blendFolds: [fold, fold] }, { ...opts, onBlendFold: (done, total) => progress.push([done, total]) })).leaderboard.filter((t) => t.config.model === "blend");
     expect(pooled).toHaveLength(1);
     expect(pooled[0].description).toBe(single[0].description);
     expect(pooled[0].metrics).toEqual(single[0].metrics);
-    // Each fold scored the whole grid.
+    // Each fold scored the whole grid, and said so.
     expect(scored).toBe(2 * blendWeightGrid(3).length);
+    expect(progress).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
   });
 
   it("blendFolds decide the blend weights by their mean selection metric, and must report that metric", async () => {

@@ -147,6 +147,7 @@ export async function runTune(opts: TuneCliOptions) {
     threads: num("threads", opts.threads, 1, 256, true),
     timeBudgetSeconds: num("time-budget", opts.timeBudget, 0, 1e9),
     onTrial: (_t: Trial, done: number, total: number) => bar.update(done, total),
+    onBlendFold: (done, total, seconds) => show && process.stderr.write(`blend fold ${done}/${total}: members refit and the weight grid scored (${seconds.toFixed(1)} s)\n`),
   });
   bar.stop();
   if (opts.out) writeFileSync(opts.out, JSON.stringify({ ...result.best.config, validation: { [prepared.tuneData.primary]: result.best.score } }, null, 2) + "\n");
