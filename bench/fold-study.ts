@@ -20,9 +20,7 @@
  * clear the cache after changing a model). --jobs N splits the fits over N processes of this
  * script (Mult-DAE is 2–3 min per fit).
  */
-import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,12 +29,12 @@ import { evaluateRanking, type Metrics } from "../trainer/eval/ranking.ts";
 import { BlendModel } from "../trainer/model/blend.ts";
 import { MemoScores } from "../trainer/model/memo-scores.ts";
 import type { Recommender } from "../trainer/model/model.ts";
-import { buildFromConfig, FeatureCache, type ModelConfig } from "../trainer/tune/config.ts";
+import { FeatureCache, type ModelConfig } from "../trainer/tune/config.ts";
 import { blendWeightGrid, DEFAULT_IALS } from "../trainer/tune/search.ts";
-import { createRng } from "../trainer/util/rng.ts";
 import { parseArgs } from "./lib/args.ts";
 import { loadUaBase, ML100K_MEMBERS } from "./lib/ml100k-members.ts";
 import { positives, uaValidationSplit } from "./lib/protocols.ts";
+import { fitKey, fitMissing, fitToCache, type FitJob, scoreFile, ScoreTable } from "./lib/score-cache.ts";
 import { formatTable } from "./lib/table.ts";
 
 const log = (line: string) => process.stderr.write(line + "\n");
@@ -96,35 +94,6 @@ const STUDIES: Record<string, Study> = {
   },
 };
 
-/** A fitted model's scores for every training user, read back from the cache. */
-class ScoreTable implements Recommender {
-  constructor(
-    readonly name: string,
-    private readonly scores: Float32Array,
-    private readonly nItems: number,
-  ) {}
-
-  async fit(): Promise<void> {
-    throw new Error(`${this.name}: cached scores are already fitted`);
-  }
-
-  scoreUser(user: number, out: Float32Array, history?: Int32Array): void {
-    if (history) throw new Error(`${this.name}: cached scores cover training users only, not explicit histories`);
-    out.set(this.scores.subarray(user * this.nItems, (user + 1) * this.nItems));
-  }
-
-  params(): Record<string, unknown> {
-    return {};
-  }
-}
-
-interface FitJob {
-  fold: number;
-  config: ModelConfig;
-  seed: number;
-  file: string;
-}
-
 const args = parseArgs(process.argv.slice(2));
 const studyName = String(args.get("study") ?? "blend");
 const study = STUDIES[studyName];
@@ -146,63 +115,27 @@ const folds = Array.from({ length: nFolds }, (_, k) => {
 const nUsers = folds[0].train.nRows;
 const nItems = folds[0].train.nCols;
 
-const fingerprint = (config: ModelConfig) => createHash("sha256").update(JSON.stringify(config)).digest("hex").slice(0, 12);
 // Each distinct (configuration, seed) is fit once per fold: "mult-dae" and "mult-dae ×3" share
 // their seed-0 fit, and a configuration two studies share is cached once.
 const neededFits = new Map<string, { config: ModelConfig; seed: number }>();
-for (const m of Object.values(study.members)) for (const seed of m.seeds) neededFits.set(`${fingerprint(m.config)}-seed${seed}`, { config: m.config, seed });
-const cacheFile = (fold: number, config: ModelConfig, seed: number) => join(cacheDir, `ml100k-fold${fold}-${config.model}-${fingerprint(config)}-seed${seed}.f32`);
+for (const m of Object.values(study.members)) for (const seed of m.seeds) neededFits.set(fitKey(m.config, seed), { config: m.config, seed });
+const cacheFile = (fold: number, config: ModelConfig, seed: number) => scoreFile(cacheDir, `fold${fold}`, config, seed);
+const features = new FeatureCache({ items: dataset.items });
 const fitJobs: FitJob[] = [];
 for (let fold = 0; fold < nFolds; fold++) {
-  for (const { config, seed } of neededFits.values()) fitJobs.push({ fold, config, seed, file: cacheFile(fold, config, seed) });
+  for (const { config, seed } of neededFits.values()) {
+    const file = cacheFile(fold, config, seed);
+    fitJobs.push({ file, describe: `fold ${fold} ${JSON.stringify(config)} seed ${seed}`, run: () => fitToCache(file, config, seed, folds[fold].train, features) });
+  }
 }
-const describe = (job: FitJob) => `fold ${job.fold} ${JSON.stringify(job.config)} seed ${job.seed}`;
-
-const features = new FeatureCache({ items: dataset.items });
-async function runFit(job: FitJob): Promise<void> {
-  const t0 = performance.now();
-  const { model, extraFit } = buildFromConfig(job.config, features);
-  await model.fit({ interactions: folds[job.fold].train, rng: createRng(job.seed), ...extraFit });
-  const scores = new Float32Array(nUsers * nItems);
-  for (let u = 0; u < nUsers; u++) model.scoreUser(u, scores.subarray(u * nItems, (u + 1) * nItems));
-  // Written whole, then renamed: a killed run never leaves a truncated cache entry behind.
-  writeFileSync(job.file + ".part", scores);
-  renameSync(job.file + ".part", job.file);
-  log(`  ${describe(job)}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-}
-
 const shard = args.get("fit-shard");
-if (typeof shard === "string") {
-  // A child of --jobs: fit its share of the missing entries, then leave the scoring to the parent.
-  const [index, count] = shard.split("/").map(Number);
-  for (const [j, job] of fitJobs.entries()) if (j % count === index && !existsSync(job.file)) await runFit(job);
-  process.exit(0);
-}
-
-const missing = fitJobs.filter((job) => !existsSync(job.file));
-log(`fold-study: ${fitJobs.length - missing.length} of ${fitJobs.length} fits cached in ${cacheDir}; fitting ${missing.length} on ${jobs} process(es)…`);
-if (jobs > 1 && missing.length > 1) {
-  const script = fileURLToPath(import.meta.url);
-  const children = Array.from({ length: jobs }, (_, i) =>
-    new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [...process.execArgv, script, ...process.argv.slice(2), "--fit-shard", `${i}/${jobs}`], { stdio: ["ignore", "inherit", "inherit"] });
-      child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`fold-study: fit process ${i} exited with ${code}`))));
-    }),
-  );
-  await Promise.all(children);
-}
-for (const job of fitJobs) if (!existsSync(job.file)) await runFit(job);
+const parent = await fitMissing(fitJobs, { study: `fold-study (cache ${cacheDir})`, processes: jobs, shard: typeof shard === "string" ? shard : undefined, script: fileURLToPath(import.meta.url), log });
+// A child of --jobs has fitted its share; the parent scores.
+if (!parent) process.exit(0);
 
 /** Per fold: each study member as a scorer (a seed bag is the equal-weight blend of its fits). */
 const scorers = folds.map((_, fold) => {
-  const table = (name: string, config: ModelConfig, seed: number) => {
-    const file = cacheFile(fold, config, seed);
-    const bytes = readFileSync(file);
-    if (bytes.byteLength !== nUsers * nItems * 4) {
-      throw new Error(`fold-study: ${file} holds ${bytes.byteLength} bytes, not the ${nUsers}×${nItems} float scores of this data; delete it (or pass another --cache) to refit`);
-    }
-    return new ScoreTable(name, new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), nItems);
-  };
+  const table = (name: string, config: ModelConfig, seed: number) => ScoreTable.read(cacheFile(fold, config, seed), name, nUsers, nItems);
   return new Map(
     Object.entries(study.members).map(([name, m]) => {
       const fits = m.seeds.map((seed) => ({ model: table(name, m.config, seed), weight: 1 / m.seeds.length }));
