@@ -72,9 +72,9 @@ function searchFor(data: ProtocolData, kind: "factor" | "all" | "stack"): TuneOp
     blend: kind === "all",
     // The same study chose weights by NDCG@20 as well: on the other five folds they scored P@10
     // 0.1276 against 0.1270 picked by P@10 itself, with half the spread (bench/results/quality.md).
-    // Where the protocol has blend folds (tuneData below), NDCG@20 is averaged over them: on three
-    // pseudo-tests carved from ua.base, three folds of 3 ratings per user chose weights scoring
-    // P@10 0.1268 against 0.1251 for the 10-rating validation split alone.
+    // Blend folds (TuneData.blendFolds: three folds of 3 ratings per user, NDCG@20 pooled) chose
+    // no better than this validation split on three pseudo-tests carved from ua.base
+    // (bench/nested-study.ts: P@10 0.1252 against 0.1265), so the search does not use them here.
     blendSelection: kind === "all" && data.protocol === "ua-min4" ? "ndcg@20" : undefined,
     stack: false,
   };
@@ -124,8 +124,6 @@ function tuneData(data: ProtocolData, kind: "factor" | "all" | "stack"): TuneDat
     items: data.items,
     // Ratings and user features go to the rating stack's search only: the other searches stay as they were measured.
     ...(kind === "stack" ? { validTrainRatings: data.ratings?.validTrain, userIds: data.userIds, userFeatures: data.userFeatures } : {}),
-    // The full search's blend weights come from the protocol's blend folds when it has them (ML-100k ua-min4).
-    ...(kind === "all" && data.blendFolds ? { blendFolds: data.blendFolds } : {}),
   };
 }
 

@@ -2,7 +2,6 @@ import type { CsrMatrix } from "../../trainer/data/matrix.ts";
 import type { ItemMeta } from "../../trainer/data/types.ts";
 import type { Metrics } from "../../trainer/eval/ranking.ts";
 import type { FitInput, Recommender } from "../../trainer/model/model.ts";
-import type { BlendFold } from "../../trainer/tune/search.ts";
 
 export type DatasetName = "movielens-100k" | "amazon-grocery-2014" | "amazon-gift-cards-2018" | "sample-store";
 export type ProtocolName = "ua-min4" | "ua-rating-class" | "leave-last-out";
@@ -41,8 +40,6 @@ export interface ProtocolData {
   validTrainIsTrain: boolean;
   /** Scores a model fitted on validTrain on the validation split, with the protocol's metrics. */
   validate(model: Recommender): Metrics;
-  /** Folds of train that choose blend weights instead of the validation split (TuneData.blendFolds), when the protocol has them. */
-  blendFolds?: BlendFold[];
   /** The metric tuning maximises for this protocol. */
   primaryMetric: "p@10" | "pairAuc" | "hr@10" | "ndcg@10";
 }
