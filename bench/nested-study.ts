@@ -14,15 +14,13 @@ import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { evaluateRanking } from "../trainer/eval/ranking.ts";
 import { BlendModel } from "../trainer/model/blend.ts";
 import { MemoScores } from "../trainer/model/memo-scores.ts";
-import type { Recommender } from "../trainer/model/model.ts";
 import { FeatureCache } from "../trainer/tune/config.ts";
 import { blendWeightGrid, type BlendFold } from "../trainer/tune/search.ts";
 import { parseArgs } from "./lib/args.ts";
 import { loadUaBase, ML100K_MEMBERS } from "./lib/ml100k-members.ts";
-import { positives, uaBlendFolds, uaValidationSplit } from "./lib/protocols.ts";
+import { uaBlendFolds, uaRankingFold, uaValidationSplit } from "./lib/protocols.ts";
 import { fitMissing, fitToCache, type FitJob, scoreFile, ScoreTable } from "./lib/score-cache.ts";
 import { formatTable } from "./lib/table.ts";
 
@@ -49,16 +47,10 @@ interface NamedSplit extends BlendFold {
 }
 const pseudoTests = Array.from({ length: nPseudoTests }, (_, k) => {
   const outer = uaValidationSplit(loaded.train, k);
-  const base = positives(outer.train);
-  const test = positives(outer.valid);
-  const inner = uaValidationSplit(outer.train, k);
-  const validTrain = positives(inner.train);
-  const valid = positives(inner.valid);
-  const ks = [10, 20];
   return {
     // Named as fold-study names its folds, so the pseudo-base fits are the ones it caches.
-    base: { name: `fold${k}`, train: base, validate: (m: Recommender) => evaluateRanking(m, { train: base, test, ks }) } as NamedSplit,
-    validation: { name: `fold${k}-valid`, train: validTrain, validate: (m: Recommender) => evaluateRanking(m, { train: validTrain, test: valid, ks }) } as NamedSplit,
+    base: { ...uaRankingFold(outer), name: `fold${k}` },
+    validation: { ...uaRankingFold(uaValidationSplit(outer.train, k)), name: `fold${k}-valid` },
     blendFolds: uaBlendFolds(outer.train, k).map((fold, f): NamedSplit => ({ ...fold, name: `fold${k}-blendfold${f}` })),
   };
 });

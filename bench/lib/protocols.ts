@@ -42,13 +42,6 @@ function pairMetrics(model: Recommender, nItems: number, x: Interactions): Metri
   return { pairAuc: pairRocAuc(scorePairs(model, nItems, p.users, p.items), p.labels) };
 }
 
-/**
- * ML-100k ua.base / ua.test (ANCHORS.md): `ua-min4` ranks ratings >= 4 (lower ratings dropped)
- * against all 1,682 items, train excluded; `ua-rating-class` is one global ROC AUC over the
- * 9,430 ua.test pairs labelled rating >= 4. Validation: 10 ratings per user held out of ua.base.
- * Rating classification also hands contenders the star ratings and the u.user demographics
- * (ranking ratings >= 4 does not: the protocol drops ratings 1–3).
- */
 /** ML-100k validation for a seed: 10 ratings per user held out of ua.base (the studies replay exactly these splits). */
 export const uaValidationSplit = (train: Interactions, seed: number) => holdOutPerUser(train, 10, createRng(1000 + seed));
 
@@ -60,13 +53,26 @@ export const uaValidationSplit = (train: Interactions, seed: number) => holdOutP
  * bench:quality's search does not use them.
  */
 export function uaBlendFolds(train: Interactions, seed: number): BlendFold[] {
-  return [0, 1, 2].map((f) => {
-    const held = holdOutPerUser(train, 3, createRng(3000 + 10 * seed + f));
-    const foldTrain = positives(held.train);
-    const foldValid = positives(held.valid);
-    return { train: foldTrain, validate: (m: Recommender) => evaluateRanking(m, { train: foldTrain, test: foldValid, ks: [...KS, 20] }) };
-  });
+  return [0, 1, 2].map((f) => uaRankingFold(holdOutPerUser(train, 3, createRng(3000 + 10 * seed + f))));
 }
+
+/**
+ * ua-min4 on a hold-out of ua.base: fit on the positives of its train part, scored on its held-out
+ * positives, with @20 beside @10 since the blend search picks its weights by NDCG@20 (hybrid.ts).
+ */
+export function uaRankingFold(held: { train: Interactions; valid: Interactions }): BlendFold {
+  const train = positives(held.train);
+  const valid = positives(held.valid);
+  return { train, validate: (m: Recommender) => evaluateRanking(m, { train, test: valid, ks: [...KS, 20] }) };
+}
+
+/**
+ * ML-100k ua.base / ua.test (ANCHORS.md): `ua-min4` ranks ratings >= 4 (lower ratings dropped)
+ * against all 1,682 items, train excluded; `ua-rating-class` is one global ROC AUC over the
+ * 9,430 ua.test pairs labelled rating >= 4. Validation: 10 ratings per user held out of ua.base.
+ * Rating classification also hands contenders the star ratings and the u.user demographics
+ * (ranking ratings >= 4 does not: the protocol drops ratings 1–3).
+ */
 
 export async function movielensProtocols(files: { base: string; test: string; items: string; users: string }, seed: number): Promise<Protocol[]> {
   const { base, test, items: meta, users } = files;
@@ -80,8 +86,7 @@ export async function movielensProtocols(files: { base: string; test: string; it
   const common = { nUsers, nItems, userIds: dataset.interactions.userIds, itemIds: dataset.interactions.itemIds, items: dataset.items, userFeatures: dataset.userFeatures };
 
   const trainPos = positives(train);
-  const validTrainPos = positives(held.train);
-  const validPos = positives(held.valid);
+  const validation = uaRankingFold(held);
   const testPos = positives(testX!);
   const min4: Protocol = {
     data: {
@@ -89,10 +94,9 @@ export async function movielensProtocols(files: { base: string; test: string; it
       dataset: "movielens-100k",
       protocol: "ua-min4",
       train: trainPos,
-      validTrain: validTrainPos,
+      validTrain: validation.train,
       validTrainIsTrain: false,
-      // @20 too: the blend search picks its weights by validation NDCG@20 (see hybrid.ts).
-      validate: (m) => evaluateRanking(m, { train: validTrainPos, test: validPos, ks: [...KS, 20] }),
+      validate: validation.validate,
       primaryMetric: "p@10",
     },
     evaluateTest: (m) => evaluateRanking(m, { train: trainPos, test: testPos, ks: KS }),
