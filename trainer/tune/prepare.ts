@@ -57,10 +57,18 @@ export function taskMatrices(opts: PrepareOptions, hasRatings: boolean): TaskMat
   }
   const matrix = (x: Interactions) =>
     opts.minRating !== undefined ? interactionsToCsr(x, { kind: "positives", threshold: opts.minRating }) : interactionsToCsr(x, { kind: "ones" });
+  // Tuning scores the same splits over and over (every epoch check, every blend grid point):
+  // each is converted once. evaluateRanking only reads the matrices.
+  const converted = new WeakMap<Interactions, CsrMatrix>();
+  const scored = (x: Interactions) => {
+    let m = converted.get(x);
+    if (!m) converted.set(x, (m = matrix(x)));
+    return m;
+  };
   return {
     matrix,
     evaluate(model, train, test, exclude, users) {
-      return evaluateRanking(model, { train: matrix(train), test: matrix(test), exclude: exclude ? [matrix(exclude)] : [], ks, users });
+      return evaluateRanking(model, { train: scored(train), test: scored(test), exclude: exclude ? [scored(exclude)] : [], ks, users });
     },
     primary: `p@${ks[0]}`,
   };
