@@ -22,13 +22,22 @@ function ratingsCsv(): string {
   return lines.join("\n") + "\n";
 }
 
+/** Runs `body` on ratingsCsv() written to ratings.csv in a fresh temporary directory, removed afterwards. */
+function withRatingsFile(prefix: string, body: (file: string, dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    const file = join(dir, "ratings.csv");
+    writeFileSync(file, ratingsCsv());
+    body(file, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe("edgerec tune --task rating-class", () => {
   it("can choose a rating-stack on validation, and edgerec train refits that best.json with the ratings", () => {
-    const dir = mkdtempSync(join(tmpdir(), "edgerec-tune-stack-"));
-    try {
-      const file = join(dir, "ratings.csv");
+    withRatingsFile("edgerec-tune-stack-", (file, dir) => {
       const best = join(dir, "best.json");
-      writeFileSync(file, ratingsCsv());
       const common = ["--interactions", file, "--split", "random", "--task", "rating-class", "--seed", "1"];
       const tuned = JSON.parse(edgerec(["tune", ...common, "--trials", "2", "--losses", "mse,logistic", "--max-epochs", "10", "--eval-every", "5", "--out", best, "--json"]).trim());
       const stack = tuned.leaderboard.find((t: { config: { model: string } }) => t.config.model === "rating-stack");
@@ -40,19 +49,14 @@ describe("edgerec tune --task rating-class", () => {
       expect(trained.config.model).toBe("rating-stack");
       expect(trained.metrics.pairAuc).toBeGreaterThan(0.7);
       expect(JSON.parse(readFileSync(best, "utf8")).model).toBe("rating-stack");
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe("edgerec tune --multdae", () => {
   it("tries Mult-DAE at the hidden sizes given, and edgerec train refits its config", () => {
-    const dir = mkdtempSync(join(tmpdir(), "edgerec-tune-dae-"));
-    try {
-      const file = join(dir, "ratings.csv");
+    withRatingsFile("edgerec-tune-dae-", (file, dir) => {
       const best = join(dir, "best.json");
-      writeFileSync(file, ratingsCsv());
       const common = ["--interactions", file, "--split", "random", "--min-rating", "4", "--seed", "1"];
       const tuned = JSON.parse(edgerec(["tune", ...common, "--trials", "0", "--ease", "none", "--multdae", "8,16", "--max-epochs", "20", "--out", best, "--json"]).trim());
       const daes = tuned.leaderboard.filter((t: { config: { model: string } }) => t.config.model === "multdae");
@@ -63,18 +67,13 @@ describe("edgerec tune --multdae", () => {
       expect(trained.config.model).toBe("multdae");
       expect(trained.metrics.auc).toBeGreaterThan(0.5);
       expect(() => edgerec(["tune", ...common, "--multdae", "big"])).toThrow(/--multdae must be an integer/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe("edgerec tune --blend-selection", () => {
   it("picks the blend weights by the metric given, listing that one blend, and rejects what is not a ranking metric", () => {
-    const dir = mkdtempSync(join(tmpdir(), "edgerec-tune-select-"));
-    try {
-      const file = join(dir, "ratings.csv");
-      writeFileSync(file, ratingsCsv());
+    withRatingsFile("edgerec-tune-select-", (file, dir) => {
       const common = ["--interactions", file, "--split", "random", "--min-rating", "4", "--seed", "1", "--out", join(dir, "best.json")];
       const run = (extra: string[]) => JSON.parse(edgerec(["tune", ...common, "--trials", "1", "--losses", "bpr", "--ease", "100", "--max-epochs", "10", "--json", ...extra]).trim());
       const blends = (result: { leaderboard: Array<{ config: { model: string }; description: string; metrics: Record<string, number> }> }) => result.leaderboard.filter((t) => t.config.model === "blend");
@@ -91,18 +90,13 @@ describe("edgerec tune --blend-selection", () => {
       expect(picked20[0].metrics["ndcg@20"]).toBeGreaterThan(0);
       expect(() => edgerec(["tune", ...common, "--blend-selection", "precision"])).toThrow(/--blend-selection: "precision" is not a ranking metric/);
       expect(() => edgerec(["tune", ...common, "--task", "rating-class", "--blend-selection", "ndcg@20"])).toThrow(/applies to --task ranking/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe("edgerec tune --blend-folds", () => {
   it("chooses one blend on folds held out of train, and refuses splits and tasks the folds do not fit", () => {
-    const dir = mkdtempSync(join(tmpdir(), "edgerec-tune-folds-"));
-    try {
-      const file = join(dir, "ratings.csv");
-      writeFileSync(file, ratingsCsv());
+    withRatingsFile("edgerec-tune-folds-", (file, dir) => {
       const common = ["--interactions", file, "--min-rating", "4", "--seed", "1", "--out", join(dir, "best.json")];
       const search = ["--trials", "1", "--losses", "bpr", "--ease", "100", "--max-epochs", "10", "--json"];
       const result = JSON.parse(edgerec(["tune", ...common, "--split", "random", ...search, "--blend-folds", "2", "--blend-holdout", "2", "--blend-selection", "ndcg@10"]).trim());
@@ -112,8 +106,6 @@ describe("edgerec tune --blend-folds", () => {
       expect(() => edgerec(["tune", ...common, "--split", "leave-last-out", ...search, "--blend-folds", "2"])).toThrow(/validates on its dev part/);
       expect(() => edgerec(["tune", ...common, "--split", "random", "--task", "rating-class", ...search, "--blend-folds", "2"])).toThrow(/blend folds choose ranking blends/);
       expect(() => edgerec(["tune", ...common, "--split", "random", ...search, "--blend-folds", "0"])).toThrow(/--blend-folds must be an integer in 1..100/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
