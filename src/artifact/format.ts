@@ -88,6 +88,47 @@ export interface ArtifactHeader {
   /** The metric the deploy quality gate compares between versions. */
   headlineMetric: string;
   counts: { items: number; users: number; categories: number };
+  /** What the served model was fitted on (absent in artifacts built before it was recorded). */
+  trainedOn?: TrainedOn;
+  /** Every model `--model auto` compared, with validation and test metrics; the served one is `chosen`. */
+  candidates?: CandidateSummary[];
+  /** The training data's quality measures (shares of items missing fields, freshness), checked by `edgerec gate`. */
+  dataQuality?: DataQualitySummary;
+}
+
+/** What `edgerec gate` checks against its thresholds, as measured when the artifact was trained. */
+export interface DataQualitySummary {
+  catalogueItems: number;
+  /** Share (0..1) of catalogue items without each field. */
+  missing: { title: number; image: number; url: number; price: number; category: number };
+  rows: { read: number; kept: number; merged: number; rejected: number };
+  /** Share of interactions in the 30 days before the latest one (null without times). */
+  last30DaysShare: number | null;
+}
+
+/** The interactions the served model saw: counts, time range and where the data came from. */
+export interface TrainedOn {
+  interactions: number;
+  users: number;
+  items: number;
+  /** ISO times of the earliest / latest interaction (null when the data has no times). */
+  firstTime: string | null;
+  lastTime: string | null;
+  /** e.g. the input files' base names, or the CI data source. */
+  source: string;
+  /** Set when the data is the generated sample store rather than a shop's own. */
+  generatedSample?: boolean;
+}
+
+/** One compared model: validation metrics chose it, test metrics report it. */
+export interface CandidateSummary {
+  family: string;
+  description: string;
+  validation?: Record<string, number>;
+  test?: Record<string, number>;
+  fitSeconds: number;
+  chosen: boolean;
+  skipped?: string;
 }
 
 export interface Artifact {

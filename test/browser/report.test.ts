@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { trainModel } from "../../trainer/cli/commands/train.ts";
+import { runPipeline } from "../../trainer/pipeline/run.ts";
 import { renderReport } from "../../trainer/report/html.ts";
 import { ANCHOR_SETS } from "../../trainer/report/anchors.ts";
 import { createRng } from "../../trainer/util/rng.ts";
@@ -35,19 +35,20 @@ describe.skipIf(!hasChromium)("training report in headless Chromium", () => {
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), "edgerec-report-"));
-    const result = await trainModel({
+    const result = await runPipeline({
       spec: { interactions: [writeShop(dir)] },
-      config: { model: "hybrid", params: { loss: "warp", epochs: 8, components: 8 }, itemFeatures: [], userFeatures: false },
+      model: { model: "hybrid", params: { loss: "warp", epochs: 8, components: 8 }, itemFeatures: [], userFeatures: false },
       split: "leave-last-out",
       seed: 1,
     });
     expect(result.history).toHaveLength(8);
     const itemCounts = new Int32Array(result.dataset.interactions.itemIds.length);
-    for (let p = 0; p < result.train.items.length; p++) itemCounts[result.train.items[p]]++;
+    const { train, test, dev, splitKind } = result.prepared;
+    for (let p = 0; p < train.items.length; p++) itemCounts[train.items[p]]++;
     const html = renderReport({
       title: "report test",
       generatedAt: new Date(0),
-      data: { users: 120, items: itemCounts.length, train: result.train.users.length, test: result.test.users.length, dev: result.dev?.users.length, split: result.splitKind, task: "ranking" },
+      data: { users: 120, items: itemCounts.length, train: train.users.length, test: test.users.length, dev: dev?.users.length, split: splitKind, task: "ranking" },
       model: { description: "hybrid warp", config: result.config, fitSeconds: result.fitSeconds },
       history: result.history,
       curveMetric: result.curveMetric,

@@ -1,5 +1,7 @@
 import {
   type Artifact,
+  type CandidateSummary,
+  type TrainedOn,
   encodeArtifact,
   FORMAT_VERSION,
   NONE,
@@ -15,6 +17,7 @@ import type { AnnSettings } from "./ann.ts";
 import { contentFeatures, normalizeCsrRows } from "./content-features.ts";
 import { contentNeighbours } from "./content-neighbours.ts";
 import { exactNeighbours, normalizeRows, type NeighbourRows } from "./exact-neighbours.ts";
+import { displayTitle } from "./display-title.ts";
 import { popularityOrder } from "./popularity.ts";
 import { interactionsHash, versionId } from "./source-hash.ts";
 import { recentHistories } from "./user-history.ts";
@@ -32,6 +35,10 @@ export interface BuildOptions {
   itemFeatures?: CsrMatrix;
   metrics?: Record<string, number>;
   headlineMetric?: string;
+  /** What the model was fitted on (header.trainedOn). */
+  trainedOn?: TrainedOn;
+  /** The models `--model auto` compared (header.candidates). */
+  candidates?: CandidateSummary[];
   sourceHash?: string;
   /** Collaborative neighbours per item. */
   k?: number;
@@ -217,10 +224,12 @@ export async function buildArtifactObject(options: BuildOptions): Promise<{ arti
       metrics: options.metrics ?? {},
       headlineMetric: options.headlineMetric ?? Object.keys(options.metrics ?? {})[0] ?? "",
       counts: { items: n, users: interactions.userIds.length, categories: categoryNames.length },
+      ...(options.trainedOn ? { trainedOn: options.trainedOn } : {}),
+      ...(options.candidates ? { candidates: options.candidates } : {}),
     },
     items: {
       ids: stringTable(ids, true),
-      titles: stringTable(ids.map((_, i) => meta[i]?.title ?? "")),
+      titles: stringTable(ids.map((id, i) => displayTitle(meta[i], id))),
       brands: stringTable(ids.map((_, i) => meta[i]?.brand ?? "")),
       categoryPaths: stringTable(ids.map((_, i) => (meta[i]?.categories ?? []).join(" > "))),
       imageUrls: stringTable(ids.map((_, i) => meta[i]?.imageUrl ?? "")),

@@ -15,6 +15,8 @@ export class ReportBuilder {
   readonly problems: RowProblem[] = [];
   readonly fieldIssues: RowProblem[] = [];
   readonly notes: string[] = [];
+  /** Rejected rows by kind of reason (quoted values and numbers blanked, so alike reasons count together). */
+  readonly rejectedByReason = new Map<string, number>();
   /** Field problems by field (the first word of the reason: "title", "price"…). */
   readonly fieldProblemsByField = new Map<string, number>();
 
@@ -23,6 +25,8 @@ export class ReportBuilder {
   /** A row that could not be used at all. */
   reject(line: number, reason: string): void {
     this.rejected++;
+    const kind = reasonKind(reason);
+    this.rejectedByReason.set(kind, (this.rejectedByReason.get(kind) ?? 0) + 1);
     if (this.problems.length < MAX_LISTED_PROBLEMS) this.problems.push({ file: this.file, line, reason });
   }
 
@@ -47,6 +51,7 @@ export class ReportBuilder {
       rejected: this.rejected,
       problems: this.problems.slice(),
     };
+    if (this.rejectedByReason.size > 0) report.rejectedByReason = Object.fromEntries(this.rejectedByReason);
     if (this.fieldProblems > 0) {
       report.fieldProblems = this.fieldProblems;
       report.fieldIssues = this.fieldIssues.slice();
@@ -89,4 +94,13 @@ export function formatReadReport(r: ReadReport, maxProblems = 5): string {
   for (const p of (r.fieldIssues ?? []).slice(0, maxProblems)) parts.push(`  line ${p.line} (kept): ${p.reason}`);
   for (const n of r.notes ?? []) parts.push(`  note: ${n}`);
   return parts.join("\n");
+}
+
+/** A rejection reason without its row-specific values: 'rating "x" is not a number' → 'rating … is not a number'. */
+export function reasonKind(reason: string): string {
+  return reason
+    .replace(/"(?:[^"\\]|\\.)*"|'[^']*'/g, "…")
+    .replace(/:\s.*$/, "")
+    .replace(/\d+/g, "N")
+    .slice(0, 80);
 }

@@ -49,6 +49,8 @@ export interface ReadReport {
   duplicatesMerged: number;
   rejected: number;
   problems: RowProblem[];
+  /** Rejected rows counted by kind of reason (all of them, not only the listed ones). */
+  rejectedByReason?: Record<string, number>;
   /** Rows kept but with one field ignored (e.g. a price that is CSS text); listed in `fieldIssues`. */
   fieldProblems?: number;
   fieldIssues?: RowProblem[];

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { decodeArtifact, type ArtifactHeader } from "../../src/artifact/format.ts";
+import { decodeArtifact, decodeManifest, isManifest, type ArtifactHeader } from "../../src/artifact/format.ts";
 
 /** The header of an artifact file, after the format's own checks (magic, version, checksum). */
 export async function readArtifactHeader(path: string): Promise<ArtifactHeader> {
@@ -9,6 +9,9 @@ export async function readArtifactHeader(path: string): Promise<ArtifactHeader> 
   } catch (err) {
     throw new Error(`cannot read artifact ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (build it with \`edgerec train --out ${path}\`)`);
   }
-  const artifact = await decodeArtifact(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // A sharded build's manifest carries the version's header too.
+  if (isManifest(view)) return (await decodeManifest(view)).header;
+  const artifact = await decodeArtifact(view);
   return artifact.header;
 }

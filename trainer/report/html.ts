@@ -1,3 +1,4 @@
+import type { CandidateSummary } from "../../src/artifact/format.ts";
 import type { AnchorSet } from "./anchors.ts";
 import { escapeXml, lineChart, type Series } from "./svg.ts";
 
@@ -22,6 +23,28 @@ export interface ReportInput {
   anchors?: AnchorSet;
   /** Training interactions per item (any order). */
   itemCounts: ArrayLike<number>;
+  /** Every model `--model auto` compared (validation chose, test reports). */
+  candidates?: CandidateSummary[];
+  /** Ranking metric the candidates were chosen by. */
+  candidatesPrimary?: string;
+  /** The data-quality report's lines and any threshold warnings. */
+  quality?: { lines: string[]; warnings: string[] };
+  /** What the published model was fitted on, when it differs from the evaluated one. */
+  published?: string;
+}
+
+/** The candidates table: one row per compared model, the chosen one marked. */
+function candidatesTable(rows: CandidateSummary[], primary: string): string {
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r.test ?? {})))].filter((k) => !["users", "pairs"].includes(k));
+  const head = `<tr><th>model</th><th>validation ${escapeXml(primary)}</th>${keys.map((k) => `<th>test ${escapeXml(k)}</th>`).join("")}<th>fit s</th></tr>`;
+  const body = rows
+    .map((r) =>
+      r.skipped
+        ? `<tr><td>${escapeXml(r.family)}</td><td colspan="${keys.length + 2}">skipped: ${escapeXml(r.skipped)}</td></tr>`
+        : `<tr${r.chosen ? ' class="ours"' : ""}><td>${r.chosen ? "★ " : ""}${escapeXml(r.family)}</td><td>${fmt(r.validation?.[primary])}</td>${keys.map((k) => `<td>${fmt(r.test?.[k])}</td>`).join("")}<td>${r.fitSeconds.toFixed(1)}</td></tr>`,
+    )
+    .join("");
+  return `<table id="candidates"><thead>${head}</thead><tbody>${body}</tbody></table>`;
 }
 
 const STYLE = `
@@ -77,6 +100,10 @@ export function renderReport(r: ReportInput): string {
 <body>
 <h1>${escapeXml(r.title)}</h1>
 <p class="meta">Generated ${escapeXml(r.generatedAt.toISOString())} · ${r.data.users} users × ${r.data.items} items · split ${escapeXml(r.data.split)} (train ${r.data.train}${r.data.dev !== undefined ? `, dev ${r.data.dev}` : ""}, test ${r.data.test} interactions) · task ${escapeXml(r.data.task)} · fit ${r.model.fitSeconds.toFixed(2)} s</p>
+
+${r.published ? `<p class="meta">${escapeXml(r.published)}</p>` : ""}
+${r.quality ? `<h2>Data quality</h2>\n<pre id="quality">${escapeXml(r.quality.lines.join("\n"))}</pre>${r.quality.warnings.map((w) => `<p class="meta"><strong>warning:</strong> ${escapeXml(w)}</p>`).join("")}` : ""}
+${r.candidates?.length ? `<h2>Models compared</h2>\n<p class="meta">Chosen by ${escapeXml(r.candidatesPrimary ?? "")} on the validation split; the test columns only report.</p>\n${candidatesTable(r.candidates, r.candidatesPrimary ?? "")}` : ""}
 
 <h2>Final metrics on the held-out split</h2>
 ${r.anchors ? `<p class="meta">Beside the reference numbers of ANCHORS.md for this protocol (${escapeXml(r.anchors.protocol)}).</p>` : `<p class="meta">No reference numbers for this data (anchors exist for MovieLens ua and Amazon Grocery 2014).</p>`}

@@ -1,177 +1,44 @@
-import { Option, type Command } from "commander";
-import { addDataOptions, dataSpecFromOptions, printReadReports, type DataCliOptions } from "../../data/cli-options.ts";
-import { interactionsToCsr } from "../../data/interactions-matrix.ts";
+import type { Command } from "commander";
+import { addDataOptions, printReadReports } from "../../data/cli-options.ts";
 import { loadDataset } from "../../data/load.ts";
-import type { CsrMatrix } from "../../data/matrix.ts";
-import { InputError, type Interactions } from "../../data/types.ts";
-import { fitWithProgress } from "../../eval/fit.ts";
-import { pairRocAuc, scorePairs } from "../../eval/pair-auc.ts";
-import { SPLIT_KINDS, splitDataset, type SplitKind } from "../../eval/prepare.ts";
-import { progressBar } from "../../eval/progress-bar.ts";
-import { evaluateRanking, type Metrics } from "../../eval/ranking.ts";
-import { buildItemFeatures, ALL_ITEM_FEATURE_SETS, type ItemFeatureSet } from "../../features/item-features.ts";
-import { createModel, modelNames } from "../../model/registry.ts";
-import { createRng } from "../../util/rng.ts";
+import { runPipeline } from "../../pipeline/run.ts";
+import { addPipelineOptions, pipelineOptionsFromCli, type PipelineCliOptions } from "../pipeline-options.ts";
+import { pipelineText } from "../pipeline-output.ts";
 
-export interface ModelCliOptions {
-  model: string;
-  param?: string[];
-  lambda?: string;
-  k?: string;
-  shrink?: string;
-  itemFeatures?: string;
-}
-
-/** Adds --model and the hyper-parameter options shared by evaluate and predict. */
-export function addModelOptions(cmd: Command, defaultModel = "ease"): Command {
-  return cmd
-    .option("--model <name>", `model: ${modelNames().join(", ")}`, defaultModel)
-    .option("--lambda <λ>", "EASE: L2 regularisation λ (default 500)")
-    .option("--k <n>", "item-kNN: neighbours kept per item (default 100)")
-    .option("--shrink <s>", "item-kNN: cosine shrinkage (default 10)")
-    .option("--param <key=value...>", "any other model hyper-parameter, e.g. --param loss=warp epochs=30")
-    .option("--item-features <sets>", `item metadata features for hybrid models: all or a comma list of ${ALL_ITEM_FEATURE_SETS.join(",")}`);
-}
-
-function parseValue(v: string): unknown {
-  if (v === "true") return true;
-  if (v === "false") return false;
-  const n = Number(v);
-  return v.trim() !== "" && Number.isFinite(n) ? n : v;
-}
-
-/** Model hyper-parameters from the CLI options (named ones and --param key=value). */
-export function modelParams(opts: ModelCliOptions): Record<string, unknown> {
-  const params: Record<string, unknown> = {};
-  if (opts.lambda !== undefined) params.lambda = parseValue(opts.lambda);
-  if (opts.k !== undefined) params.k = parseValue(opts.k);
-  if (opts.shrink !== undefined) params.shrink = parseValue(opts.shrink);
-  for (const kv of opts.param ?? []) {
-    const eq = kv.indexOf("=");
-    if (eq <= 0) throw new InputError(`--param ${JSON.stringify(kv)} is not key=value`, undefined, undefined, "write e.g. --param epochs=30");
-    params[kv.slice(0, eq)] = parseValue(kv.slice(eq + 1));
-  }
-  return params;
-}
-
-export function itemFeatureSets(spec: string | undefined): ItemFeatureSet[] | undefined {
-  if (!spec) return undefined;
-  if (spec === "all") return ALL_ITEM_FEATURE_SETS;
-  const sets = spec.split(",").map((s) => s.trim()) as ItemFeatureSet[];
-  for (const s of sets) {
-    if (!ALL_ITEM_FEATURE_SETS.includes(s)) throw new InputError(`--item-features: unknown set ${JSON.stringify(s)}; choose all or ${ALL_ITEM_FEATURE_SETS.join(",")}`);
-  }
-  return sets;
-}
-
-interface EvaluateOptions extends DataCliOptions, ModelCliOptions {
-  split?: SplitKind;
-  fraction?: string;
-  task: "ranking" | "rating-class";
-  minRating?: string;
-  seed: string;
-  ks: string;
-  json?: boolean;
-}
-
-function numberOption(name: string, v: string | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) throw new InputError(`--${name} must be a number in ${min}..${max}, got ${JSON.stringify(v)}`);
-  return n;
-}
-
+/** `edgerec evaluate`: the pipeline up to the test metrics (no refit, no artifact). */
 export function register(program: Command): void {
   const cmd = program
     .command("evaluate")
-    .description("fit a model on a train split and report ranking metrics (LightFM semantics) or rating-classification ROC AUC on the test split");
+    .description("choose a model on validation (--model auto, the default) or fit the named one on the train split, and report ranking metrics (LightFM semantics) or rating-classification ROC AUC on the test split");
   addDataOptions(cmd);
-  addModelOptions(cmd);
-  cmd
-    .addOption(new Option("--split <kind>", "how to split: given files (--train/--test), random pairs, per-user leave-last-out by time (dev + test), item cold-start").choices(SPLIT_KINDS))
-    .option("--fraction <f>", "random: share of interactions in test; item-cold-start: share of items held out (default 0.2)")
-    .addOption(new Option("--task <task>", "ranking: top-k metrics over all items; rating-class: global ROC AUC of test pairs labelled rating >= --min-rating").choices(["ranking", "rating-class"]).default("ranking"))
-    .option("--min-rating <r>", "positives are ratings >= r (lower ratings are dropped for ranking, negatives for rating-class); default: every interaction is positive (rating-class: 4)")
-    .option("--seed <n>", "seed for splits and models", "0")
-    .option("--ks <list>", "cut-offs for p@k, r@k, hr@k, ndcg@k, coverage@k", "10")
-    .option("--json", "print one JSON object instead of a table")
-    .action(async (opts: EvaluateOptions) => {
-      const result = await runEvaluate(opts);
-      if (opts.json) {
-        process.stdout.write(JSON.stringify(result) + "\n");
-        return;
-      }
-      const lines = [
-        `model ${result.model} ${JSON.stringify(result.params)}`,
-        `split ${result.split}: train ${result.counts.train}, ${result.counts.dev !== undefined ? `dev ${result.counts.dev}, ` : ""}test ${result.counts.test} interactions (before --min-rating); ${result.counts.users} users × ${result.counts.items} items`,
-        `fit ${result.fitSeconds.toFixed(2)} s, evaluate ${result.evalSeconds.toFixed(2)} s`,
-        "",
-        ...Object.entries(result.metrics).map(([k, v]) => `${k.padEnd(12)} ${Number.isInteger(v) ? v : v.toFixed(4)}`),
-      ];
-      process.stdout.write(lines.join("\n") + "\n");
-    });
-}
-
-export async function runEvaluate(opts: EvaluateOptions) {
-  const show = !opts.json;
-  const seed = numberOption("seed", opts.seed, 0, 2 ** 31) ?? 0;
-  const minRating = numberOption("min-rating", opts.minRating, -1e9, 1e9);
-  const ks = opts.ks.split(",").map((k) => {
-    const n = Number(k);
-    if (!Number.isInteger(n) || n < 1) throw new InputError(`--ks must be positive integers, got ${JSON.stringify(opts.ks)}`);
-    return n;
+  addPipelineOptions(cmd, { artifact: false });
+  cmd.action(async (opts: PipelineCliOptions) => {
+    const show = !opts.json;
+    const options = pipelineOptionsFromCli(opts, show);
+    const dataset = await loadDataset(options.spec!, { progress: show });
+    if (show) printReadReports(dataset.reports);
+    const t0 = performance.now();
+    const result = await runPipeline({ ...options, dataset, out: undefined });
+    const summary = {
+      model: result.config.model,
+      params: (result.config as { params?: unknown }).params ?? {},
+      split: result.prepared.splitKind,
+      task: opts.task,
+      seed: options.seed,
+      counts: {
+        users: dataset.interactions.userIds.length,
+        items: dataset.interactions.itemIds.length,
+        train: result.prepared.train.users.length,
+        dev: result.prepared.dev?.users.length,
+        test: result.prepared.test.users.length,
+      },
+      metrics: result.metrics,
+      candidates: result.candidates,
+      primary: result.primary,
+      fitSeconds: result.fitSeconds,
+      seconds: (performance.now() - t0) / 1000,
+    };
+    if (opts.json) process.stdout.write(JSON.stringify(summary) + "\n");
+    else process.stdout.write(pipelineText(result));
   });
-  const spec = dataSpecFromOptions(opts);
-  const dataset = await loadDataset(spec, { progress: show });
-  if (show) printReadReports(dataset.reports);
-  const kind: SplitKind = opts.split ?? (dataset.splits ? "given" : "leave-last-out");
-  const split = splitDataset(dataset, { kind, fraction: numberOption("fraction", opts.fraction, 0, 1), rng: createRng(seed) });
-  const nItems = dataset.interactions.itemIds.length;
-  const nUsers = dataset.interactions.userIds.length;
-
-  const params = modelParams(opts);
-  const model = createModel(opts.model, params);
-  const sets = itemFeatureSets(opts.itemFeatures);
-  const itemFeatures = sets ? buildItemFeatures(dataset.items, { sets }).matrix : undefined;
-
-  const ratingClass = opts.task === "rating-class";
-  const threshold = minRating ?? 4;
-  const matrix = (x: Interactions): CsrMatrix =>
-    ratingClass
-      ? interactionsToCsr(x, { kind: "labels", threshold })
-      : minRating !== undefined
-        ? interactionsToCsr(x, { kind: "positives", threshold: minRating })
-        : interactionsToCsr(x, { kind: "ones" });
-  const train = matrix(split.train);
-  if (train.indices.length === 0) throw new InputError("the training split has no (positive) interactions", undefined, undefined, "lower --min-rating or check the input");
-  const fitSeconds = await fitWithProgress(model, { interactions: train, itemFeatures, rng: createRng(seed) }, show);
-
-  const t0 = performance.now();
-  let metrics: Metrics;
-  if (ratingClass) {
-    const labels = new Float32Array(split.test.ratings.length);
-    for (let k = 0; k < labels.length; k++) {
-      const r = split.test.ratings[k];
-      if (Number.isNaN(r)) throw new InputError("--task rating-class needs explicit ratings in the test split");
-      labels[k] = r >= threshold ? 1 : 0;
-    }
-    metrics = { pairAuc: pairRocAuc(scorePairs(model, nItems, split.test.users, split.test.items), labels), pairs: labels.length };
-  } else {
-    const test = matrix(split.test);
-    const bar = progressBar("evaluate", nUsers, show);
-    metrics = evaluateRanking(model, { train, test, exclude: split.dev ? [matrix(split.dev)] : [], ks, onUser: (d, t) => bar.update(d, t) });
-    bar.stop();
-  }
-  const evalSeconds = (performance.now() - t0) / 1000;
-  return {
-    model: model.name,
-    params: model.params(),
-    split: kind,
-    task: opts.task,
-    seed,
-    counts: { users: nUsers, items: nItems, train: split.train.users.length, dev: split.dev?.users.length, test: split.test.users.length },
-    metrics,
-    fitSeconds,
-    evalSeconds,
-  };
 }

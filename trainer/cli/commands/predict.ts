@@ -9,7 +9,7 @@ import { scorePairs } from "../../eval/pair-auc.ts";
 import { buildItemFeatures } from "../../features/item-features.ts";
 import { createModel } from "../../model/registry.ts";
 import { createRng } from "../../util/rng.ts";
-import { addModelOptions, itemFeatureSets, modelParams, type ModelCliOptions } from "./evaluate.ts";
+import { addModelOptions, itemFeatureSets, modelParams, type ModelCliOptions } from "../model-options.ts";
 
 interface PredictOptions extends DataCliOptions, ModelCliOptions {
   out: string;
