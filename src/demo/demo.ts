@@ -3,7 +3,6 @@
  * shopper's history beside their recommendations, a cart with basket recommendations, and the
  * model card. Every recommendation list is an <edgerec-recommendations> element.
  */
-import { ANCHORS, normaliseMetric } from "./anchors.ts";
 import { barChart, lineChart, type BarGroup } from "./chart.ts";
 import { api, type Item, type ModelCardResponse } from "./client.ts";
 import { attachCombobox } from "./combobox.ts";
@@ -128,25 +127,17 @@ function renderModelCard(card: ModelCardResponse): void {
   }
 
   const ours = Object.entries(card.metrics ?? {});
-  const anchors = ANCHORS.filter((a) => ours.some(([m]) => normaliseMetric(m) in a.metrics));
   const table = byId("metrics");
   clear(table);
-  table.appendChild(
-    h("thead", {}, h("tr", {}, h("th", {}, "metric"), h("th", {}, "this model"), ...anchors.map((a) => h("th", { title: a.dataset }, `${a.label} (${a.dataset})`)))),
-  );
+  table.appendChild(h("thead", {}, h("tr", {}, h("th", {}, "metric"), h("th", {}, "this model"))));
   const body = h("tbody");
   for (const [metric, value] of ours) {
-    const key = normaliseMetric(metric);
     const shown = Number.isInteger(value) && value > 1 ? String(value) : value.toFixed(4);
-    const row = h("tr", {}, h("td", {}, metric === card.headlineMetric ? `${metric} ★` : metric), h("td", {}, shown));
-    for (const a of anchors) row.appendChild(h("td", {}, a.metrics[key] !== undefined ? a.metrics[key].toFixed(4) : "–"));
-    body.appendChild(row);
+    body.appendChild(h("tr", {}, h("td", {}, metric === card.headlineMetric ? `${metric} ★` : metric), h("td", {}, shown)));
   }
   if (ours.length === 0) body.appendChild(h("tr", {}, h("td", { colspan: "2" }, "No metrics recorded in this artifact")));
   table.appendChild(body);
-  byId("anchor-note").textContent = anchors.length
-    ? "Reference columns: LightFM and baselines measured on public datasets (ANCHORS.md); on other data they show scale, not a like-for-like score."
-    : "";
+  renderCandidates(card);
 
   const chart = byId("chart");
   clear(chart);
@@ -161,17 +152,16 @@ function renderModelCard(card: ModelCardResponse): void {
     chart.appendChild(svg);
     chart.appendChild(legendOf(legend));
   } else if (ours.length > 0) {
-    byId("chart-title").textContent = "Metrics beside the anchors";
+    const fitted = (card.candidates ?? []).filter((c) => !c.skipped && c.test);
+    byId("chart-title").textContent = fitted.length > 1 ? "This store's candidate models on held-out data" : "Metrics on held-out data";
     // Rates only: counts such as the number of evaluated users do not belong on a 0–1 chart.
     const rates = ours.filter(([, value]) => value >= 0 && value <= 1);
     const groups: BarGroup[] = rates.map(([metric, value]) => ({
       metric,
-      bars: [
-        { label: "this model", value },
-        ...anchors
-          .filter((a) => a.metrics[normaliseMetric(metric)] !== undefined)
-          .map((a) => ({ label: `${a.label} · ${a.dataset}`, value: a.metrics[normaliseMetric(metric)] })),
-      ],
+      bars:
+        fitted.length > 1
+          ? fitted.filter((c) => c.test![metric] !== undefined).map((c) => ({ label: c.chosen ? `${c.family} (served)` : c.family, value: c.test![metric] }))
+          : [{ label: "this model", value }],
     }));
     const { svg, legend } = barChart(groups);
     chart.appendChild(svg);
@@ -182,6 +172,38 @@ function renderModelCard(card: ModelCardResponse): void {
       h("p", { class: "empty" }, "This artifact records no evaluation metrics or training history; `edgerec train` evaluates on held-out data and records the metrics here."),
     );
   }
+}
+
+/** The models training compared on this store's own data: validation chose, test reports. */
+function renderCandidates(card: ModelCardResponse): void {
+  const table = byId("candidates");
+  clear(table);
+  const rows = card.candidates ?? [];
+  const note = byId("anchor-note");
+  const source = card.trainedOn ? `Served model trained on ${card.trainedOn.interactions} interactions (${card.trainedOn.source}).` : "";
+  if (rows.length === 0) {
+    table.hidden = true;
+    note.textContent = source;
+    return;
+  }
+  table.hidden = false;
+  const primary = card.candidatesPrimary || card.headlineMetric;
+  const head = card.headlineMetric;
+  table.appendChild(h("thead", {}, h("tr", {}, h("th", {}, "candidate"), h("th", {}, `validation ${primary}`), h("th", {}, `test ${head}`), h("th", {}, "fit s"))));
+  const body = h("tbody");
+  for (const c of rows) {
+    const cells = c.skipped
+      ? [h("td", {}, c.family), h("td", { colspan: "3" }, `skipped: ${c.skipped}`)]
+      : [
+          h("td", { title: c.description }, c.chosen ? `${c.family} ★` : c.family),
+          h("td", {}, c.validation?.[primary] !== undefined ? c.validation[primary].toFixed(4) : "–"),
+          h("td", {}, c.test?.[head] !== undefined ? c.test[head].toFixed(4) : "–"),
+          h("td", {}, c.fitSeconds.toFixed(1)),
+        ];
+    body.appendChild(h("tr", c.chosen ? { class: "chosen" } : {}, ...cells));
+  }
+  table.appendChild(body);
+  note.textContent = `★ served: the best of this store's candidates on the validation split; test columns only report. ${source}`;
 }
 
 async function start(): Promise<void> {

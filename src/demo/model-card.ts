@@ -2,7 +2,7 @@
  * What the demo's model card shows: the artifact header (version, model, metrics) and, when the
  * trainer stored one in `extra`, the per-epoch training history for the chart.
  */
-import type { ArtifactHeader } from "../artifact/format.ts";
+import type { ArtifactHeader, CandidateSummary, TrainedOn } from "../artifact/format.ts";
 
 export interface TrainingPoint {
   epoch: number;
@@ -17,6 +17,11 @@ export interface ModelCard {
   headlineMetric: string;
   counts: { items: number; users: number; categories: number };
   training: TrainingPoint[];
+  /** The store's own candidates `--model auto` compared (empty for artifacts without them). */
+  candidates: CandidateSummary[];
+  /** The validation metric the candidates were chosen by. */
+  candidatesPrimary: string;
+  trainedOn: TrainedOn | null;
 }
 
 const HISTORY_KEYS = ["trainingHistory", "history", "training", "epochs"];
@@ -61,5 +66,8 @@ export function modelCard(h: ArtifactHeader, extra: Record<string, unknown> | un
     headlineMetric: h.headlineMetric,
     counts: h.counts,
     training: labelCurve(trainingHistory(extra), extra),
+    candidates: h.candidates ?? [],
+    candidatesPrimary: typeof extra?.candidatesPrimary === "string" ? extra.candidatesPrimary : h.headlineMetric,
+    trainedOn: h.trainedOn ?? null,
   };
 }

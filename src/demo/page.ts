@@ -102,7 +102,7 @@ export function demoPageHtml(): string {
   <section class="panel" aria-labelledby="model-h">
     <h2 id="model-h">Model card</h2>
     <div class="card-grid">
-      <div><dl id="model-facts"></dl><table id="metrics"></table><p class="hint" id="anchor-note"></p></div>
+      <div><dl id="model-facts"></dl><table id="metrics"></table><table id="candidates" hidden></table><p class="hint" id="anchor-note"></p></div>
       <div class="chart"><h3 class="hint" id="chart-title">Training</h3><div id="chart"></div></div>
     </div>
   </section>

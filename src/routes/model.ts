@@ -13,6 +13,18 @@ const ModelInfo = z
     metrics: z.record(z.string(), z.number()),
     headlineMetric: z.string(),
     counts: z.object({ items: z.number(), users: z.number(), categories: z.number() }),
+    trainedOn: z
+      .object({
+        interactions: z.number(),
+        users: z.number(),
+        items: z.number(),
+        firstTime: z.string().nullable(),
+        lastTime: z.string().nullable(),
+        source: z.string(),
+        generatedSample: z.boolean().optional(),
+      })
+      .nullable()
+      .openapi({ description: "What the served model was fitted on, and where the data came from (null for artifacts built before it was recorded)" }),
     layout: z.enum(["single", "sharded"]),
     categories: z.array(z.string()),
     loadedAt: z.string(),
@@ -77,6 +89,7 @@ export function registerModelRoutes(app: App, deps: Deps): void {
         metrics: h.metrics,
         headlineMetric: h.headlineMetric,
         counts: h.counts,
+        trainedOn: h.trainedOn ?? null,
         layout: s.layout,
         categories: s.categories(),
         loadedAt: new Date(s.loadedAt).toISOString(),

@@ -68,6 +68,19 @@ export function documentWidgetRoutes(app: App): void {
                 headlineMetric: z.string(),
                 counts: z.object({ items: z.number().int(), users: z.number().int(), categories: z.number().int() }),
                 training: z.array(z.record(z.string(), z.number())),
+                candidates: z.array(
+                  z.object({
+                    family: z.string(),
+                    description: z.string(),
+                    validation: z.record(z.string(), z.number()).optional(),
+                    test: z.record(z.string(), z.number()).optional(),
+                    fitSeconds: z.number(),
+                    chosen: z.boolean(),
+                    skipped: z.string().optional(),
+                  }),
+                ),
+                candidatesPrimary: z.string(),
+                trainedOn: z.record(z.string(), z.unknown()).nullable(),
               })
               .openapi("ModelCard"),
           },

@@ -83,10 +83,14 @@ export function renderCards(opts: RenderOptions, items: RecommendedItem[]): { ro
     const a = el("a", href ? { href, part: "link" } : { part: "link", role: "group" });
     a.setAttribute("aria-label", price ? `${item.title}, ${price}` : item.title);
     const src = safeUrl(item.image, true);
+    const placeholder = () => el("div", { class: "ph", part: "image", role: "img", "aria-label": item.title });
     if (src) {
-      add(a, el("img", { part: "image", src, alt: item.title, loading: "lazy", decoding: "async", width: "160", height: "160" }));
+      const img = el("img", { part: "image", src, alt: item.title, loading: "lazy", decoding: "async", width: "160", height: "160" });
+      // A broken image link becomes the same neutral tile as a missing one, not a torn-image icon.
+      img.addEventListener("error", () => img.replaceWith(placeholder()), { once: true });
+      add(a, img);
     } else {
-      add(a, el("div", { class: "ph", part: "image", role: "img", "aria-label": item.title }));
+      add(a, placeholder());
     }
     add(a, el("span", { class: "t", part: "title" }, item.title));
     if (item.brand) add(a, el("span", { class: "b", part: "brand" }, item.brand));

@@ -79,6 +79,15 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
     await page.close();
   });
 
+  it("shows a neutral placeholder, never a broken-image icon, when an image fails to load", async () => {
+    const { page } = await open("broken-images", `<edgerec-recommendations api="${api.origin}" item="broken-images" k="3" layout="grid"></edgerec-recommendations>`);
+    await poll(() => cards(page).count()).toBe(3);
+    await poll(() => page.locator('edgerec-recommendations div.ph[part="image"]').count()).toBe(3);
+    expect(await page.locator('edgerec-recommendations img[part="image"]').count()).toBe(0);
+    expect(await page.locator('edgerec-recommendations div.ph[part="image"]').first().getAttribute("aria-label")).toBe("broken-images product 1");
+    await page.close();
+  });
+
   it("fires one impression per visible card and a click event with id, position and version", async () => {
     const { page, problems } = await open(
       "events",

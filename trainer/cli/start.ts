@@ -3,8 +3,9 @@
  *
  *   1. data      the sample store in .edgerec/sample (generated once, then reused), or --data <dir>,
  *                or any `edgerec train` data options (--interactions … --items …)
- *   2. train     `edgerec train … --out .edgerec/artifact.bin --report .edgerec/report.html`
- *                (evaluates on held-out data; the metrics land in the artifact header)
+ *   2. train     `edgerec train … --out .edgerec/artifact.bin --report .edgerec/report.html`: the
+ *                training pipeline (trainer/pipeline): --model auto picks on validation, evaluates
+ *                on held-out data (metrics land in the artifact header), refits on every interaction
  *   3. evaluate  prints the metrics table
  *   4. publish   `edgerec publish --local` into wrangler's local R2/KV (.wrangler/state); old
  *                versions beyond --keep are deleted, so repeated runs do not pile up
@@ -21,7 +22,8 @@ import { Command, InvalidArgumentError } from "commander";
 import { ensureSample } from "../sample/ensure.ts";
 import { sampleUserId } from "../sample/store.ts";
 import { readArtifactHeader } from "../ops/artifact-header.ts";
-import { withDefaultModel } from "../ops/ci-config.ts";
+import { formatCandidatesTable } from "../pipeline/candidates-table.ts";
+import { artifactPathFor } from "../pipeline/write-artifact.ts";
 import { dataArgsForDir } from "../ops/detect-data.ts";
 import { REPO_ROOT, runEdgerec, wranglerEnv } from "../ops/edgerec-cli.ts";
 import { formatMetricsTable } from "../ops/metrics-table.ts";
@@ -100,17 +102,20 @@ export async function start(argv: string[]): Promise<void> {
   }
 
   step(2, "train");
-  await runEdgerec(["train", ...dataArgs, ...withDefaultModel(passthrough), "--out", artifact, "--report", report], { signal: interrupt.signal });
-  say(`  artifact ${artifact}\n  report   ${report}   (${elapsed()})`);
+  await runEdgerec(["train", ...dataArgs, ...passthrough, "--out", artifact, "--report", report], { signal: interrupt.signal });
+  const built = artifactPathFor(artifact);
+  say(`  artifact ${built}\n  report   ${report}   (${elapsed()})`);
 
   step(3, "evaluate (held-out data)");
-  const header = await readArtifactHeader(artifact);
+  const header = await readArtifactHeader(built);
   say(`  ${header.model.type}, ${header.counts.items} items, ${header.counts.users} users, version ${header.version}`);
+  if (header.candidates?.length) say(formatCandidatesTable(header.candidates, header.headlineMetric).replace(/^/gm, "  "));
   say(formatMetricsTable(header.metrics, header.headlineMetric).replace(/^/gm, "  "));
+  if (header.trainedOn) say(`  served model trained on ${header.trainedOn.interactions} interactions (all of them; the metrics come from the held-out split) — ${header.trainedOn.source}`);
 
   step(4, "publish to local storage");
   const persist = opts.persistTo ? ["--persist-to", resolve(opts.persistTo)] : [];
-  await runEdgerec(["publish", artifact, "--local", ...persist, "--keep", String(opts.keep)], { signal: interrupt.signal });
+  await runEdgerec(["publish", built, "--local", ...persist, "--keep", String(opts.keep)], { signal: interrupt.signal });
   say(`  published ${header.version} (${elapsed()})`);
 
   if (!opts.serve) {

@@ -19,7 +19,9 @@ export interface CiConfig {
   interactions: string[];
   /** EDGEREC_ITEMS: catalogue file. */
   items?: string;
-  /** EDGEREC_TRAIN_ARGS: extra `edgerec train` options, split on spaces. */
+  /** EDGEREC_DATA_SOURCE: what the data is (recorded in the artifact; default: the files' names). */
+  dataSource?: string;
+  /** EDGEREC_TRAIN_ARGS: extra `edgerec train` options, split on spaces (the model defaults to --model auto). */
   trainArgs: string[];
   /** EDGEREC_ARTIFACT (default <workDir>/artifact.bin). */
   artifact: string;
@@ -45,19 +47,6 @@ export interface CiConfig {
   kvNamespaceId?: string;
   /** EDGEREC_DEPLOY_DRY_RUN=1: bundle and check the worker (`wrangler deploy --dry-run`) without an account. */
   deployDryRun: boolean;
-}
-
-/**
- * The model `npm start` and the CI chain train unless told otherwise: the hybrid
- * factorisation with catalogue features (categories, brand, price, text), so new products
- * get recommendations too. 15 epochs keep `npm start` well under two minutes on 2 cores;
- * on the sample it matches EASE/item-kNN on HR@10 with a much better AUC (bench/results/ops.md).
- */
-export const DEFAULT_MODEL_ARGS = ["--model", "hybrid", "--item-features", "all", "--param", "components=32", "--param", "epochs=15"];
-
-/** The default model unless the arguments already choose one. */
-export function withDefaultModel(args: string[]): string[] {
-  return args.some((a) => /^--(model|config)\b/.test(a)) ? args : [...DEFAULT_MODEL_ARGS, ...args];
 }
 
 function words(value: string | undefined): string[] {
@@ -90,6 +79,7 @@ export function readCiConfig(env: NodeJS.ProcessEnv = process.env, cwd = process
     dataToken: nonEmpty(env.EDGEREC_DATA_TOKEN),
     interactions: words(env.EDGEREC_INTERACTIONS).map(inData),
     items: nonEmpty(env.EDGEREC_ITEMS) ? inData(env.EDGEREC_ITEMS!.trim()) : undefined,
+    dataSource: nonEmpty(env.EDGEREC_DATA_SOURCE),
     trainArgs: words(env.EDGEREC_TRAIN_ARGS),
     artifact: resolve(cwd, env.EDGEREC_ARTIFACT || join(workDir, "artifact.bin")),
     report: resolve(cwd, env.EDGEREC_REPORT || join(workDir, "report.html")),

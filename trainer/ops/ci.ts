@@ -11,7 +11,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readArtifactHeader } from "./artifact-header.ts";
-import { readCiConfig, withDefaultModel, type CiConfig } from "./ci-config.ts";
+import { artifactPathFor } from "../pipeline/write-artifact.ts";
+import { sampleManifestFor } from "../pipeline/trained-on.ts";
+import { readCiConfig, type CiConfig } from "./ci-config.ts";
 import { REPO_ROOT, runEdgerec, runWrangler } from "./edgerec-cli.ts";
 import { fetchData, trainingFiles } from "./fetch-data.ts";
 import { formatMetricsTable } from "./metrics-table.ts";
@@ -31,6 +33,7 @@ export async function runCiStep(step: CiStep, config: CiConfig = readCiConfig(),
       await fetchData(config, log);
       return;
     case "train": {
+      refuseSampleForRemote(config);
       const files = trainingFiles(config);
       await runEdgerec([
         "train",
@@ -41,14 +44,15 @@ export async function runCiStep(step: CiStep, config: CiConfig = readCiConfig(),
         config.artifact,
         "--report",
         config.report,
-        ...withDefaultModel(config.trainArgs),
+        ...(config.dataSource ? ["--data-source", config.dataSource] : []),
+        ...config.trainArgs,
       ]);
       return;
     }
     case "evaluate": {
       // Training evaluated the model on held-out data and stored the metrics in the
       // artifact's header; this step shows them and keeps them for the run's records.
-      const header = await readArtifactHeader(config.artifact);
+      const header = await readArtifactHeader(artifactPathFor(config.artifact));
       log(`artifact ${header.version}: ${header.model.type}, ${header.counts.items} items, ${header.counts.users} users`);
       log(formatMetricsTable(header.metrics, header.headlineMetric));
       writeFileSync(config.metricsFile, JSON.stringify({ version: header.version, headlineMetric: header.headlineMetric, metrics: header.metrics }, null, 2) + "\n");
@@ -56,11 +60,11 @@ export async function runCiStep(step: CiStep, config: CiConfig = readCiConfig(),
     }
     case "gate": {
       const tolerance = config.gateTolerance === undefined ? [] : ["--tolerance", String(config.gateTolerance)];
-      await runEdgerec(["gate", config.artifact, ...storageFlags(config), ...tolerance]);
+      await runEdgerec(["gate", artifactPathFor(config.artifact), ...storageFlags(config), ...tolerance]);
       return;
     }
     case "publish":
-      await runEdgerec(["publish", config.artifact, ...storageFlags(config), "--keep", String(config.keepVersions)]);
+      await runEdgerec(["publish", artifactPathFor(config.artifact), ...storageFlags(config), "--keep", String(config.keepVersions)]);
       return;
     case "deploy":
       await deployWorker(config, log);
@@ -68,7 +72,8 @@ export async function runCiStep(step: CiStep, config: CiConfig = readCiConfig(),
     case "smoke": {
       // Right after a publish the worker must switch to the new version (within its recheck
       // period); with no artifact here (the rollback job) any served version will do.
-      const expectVersion = existsSync(config.artifact) ? (await readArtifactHeader(config.artifact)).version : undefined;
+      const built = artifactPathFor(config.artifact);
+      const expectVersion = existsSync(built) ? (await readArtifactHeader(built)).version : undefined;
       await smokeTest(config.workerUrl, { expectVersion, log });
       return;
     }
@@ -80,6 +85,23 @@ export async function runCiStep(step: CiStep, config: CiConfig = readCiConfig(),
       for (const s of ["fetch", "train", "evaluate", "gate", "publish"] as const) await runCiStep(s, { ...config, target: "local" }, log);
       return;
   }
+}
+
+/**
+ * A remote target never trains on the generated sample store: without a shop's data the first
+ * remote run would publish made-up products to a real account (and pass the gate, having
+ * nothing to compare with).
+ */
+export function refuseSampleForRemote(config: CiConfig): void {
+  if (config.target !== "remote") return;
+  const fix =
+    "set EDGEREC_INTERACTIONS (and EDGEREC_ITEMS) to the store's export in EDGEREC_DATA_DIR, filled by EDGEREC_FETCH_COMMAND or EDGEREC_DATA_URL " +
+    "(repository variables in GitHub Actions; see docs/training.md), or run with EDGEREC_TARGET=local to try the sample store";
+  if (config.interactions.length === 0) {
+    throw new Error(`ci:train refuses to train on the generated sample store for EDGEREC_TARGET=remote (no EDGEREC_INTERACTIONS given): ${fix}`);
+  }
+  const sample = config.interactions.find((f) => sampleManifestFor(f) !== undefined);
+  if (sample) throw new Error(`ci:train refuses ${sample}: it is the generated sample store, and EDGEREC_TARGET=remote would publish it to a real account; ${fix}`);
 }
 
 /**

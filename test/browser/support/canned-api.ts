@@ -57,6 +57,11 @@ export async function startCannedApi(): Promise<CannedApi> {
       if (id === "empty") return json(200, { version: CANNED_VERSION, items: [] });
       if (id === "garbage") return send(res, 200, "application/json", "{not json", cors);
       if (id === "slow") return; // never answers: the widget's timeout must fire
+      if (id === "broken-images") {
+        // Image links that answer 404: the widget must show its neutral placeholder instead.
+        const items = cannedItems(id, k).map((item, i) => ({ ...item, image: `http://${req.headers.host}/img/missing-${i}.png` }));
+        return json(200, { version: CANNED_VERSION, items });
+      }
       if (id === "hostile") {
         const title = `<img src=x onerror="window.__pwned=1">Tea`;
         return json(200, { version: CANNED_VERSION, items: [{ id: "h1", title, price: 2, image: "javascript:window.__pwned=2", url: "javascript:window.__pwned=3" }] });

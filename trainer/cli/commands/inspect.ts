@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import {
   type Artifact,
   type ArtifactManifest,
+  type TrainedOn,
   decodeArtifact,
   decodeIdShard,
   isIdShard,
@@ -17,7 +18,15 @@ import {
   stringAt,
   stringCountOf,
 } from "../../../src/artifact/format.ts";
+import { formatCandidatesTable } from "../../pipeline/candidates-table.ts";
 import { neighbourIdLowerBoundBytes, sectionSizes, servingBytesPerItem } from "../../artifact/sections.ts";
+
+/** One line for header.trainedOn (absent in artifacts built before it was recorded). */
+function trainedOnLine(t: TrainedOn | undefined): string {
+  if (!t) return "(not recorded: built before the training pipeline recorded it)";
+  const range = t.firstTime ? `, ${t.firstTime.slice(0, 10)} to ${t.lastTime?.slice(0, 10)}` : "";
+  return `${t.interactions} interactions, ${t.users} users, ${t.items} items${range}; source: ${t.source}${t.generatedSample ? " (generated sample data)" : ""}`;
+}
 
 function kib(bytes: number): string {
   return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
@@ -63,13 +72,14 @@ function inspectManifest(file: string, bytes: Uint8Array, m: ArtifactManifest, j
   // The version as one object (progressive loading), when the build wrote it beside the shards.
   const single = m.single ? { key: m.single.key, bytes: m.single.bytes, sha256: Buffer.from(m.single.sha256).toString("hex") } : null;
   if (json) {
-    process.stdout.write(`${JSON.stringify({ file, bytes: bytes.length, kind: "manifest", formatVersion: MANIFEST_FORMAT_VERSION, header: m.header, popularShard: m.popularShard, idRouting: routing, kinds: Object.fromEntries(byKind), shards, single })}\n`);
+    process.stdout.write(`${JSON.stringify({ file, bytes: bytes.length, kind: "manifest", trainedOn: m.header.trainedOn ?? null, candidates: m.header.candidates ?? null, formatVersion: MANIFEST_FORMAT_VERSION, header: m.header, popularShard: m.popularShard, idRouting: routing, kinds: Object.fromEntries(byKind), shards, single })}\n`);
     return;
   }
   const total = shards.reduce((sum, s) => sum + s.bytes, 0);
   const lines = [
     `${file}: sharded artifact manifest (format ${MANIFEST_FORMAT_VERSION}), ${kib(bytes.length)}, checksum ok`,
     `version ${m.header.version}  created ${m.header.createdAt}  model ${m.header.model.type}`,
+    `trained on ${trainedOnLine(m.header.trainedOn)}`,
     `${m.header.counts.items} items, ${m.header.counts.users} users in ${shards.length} shards (${kib(total)} beside the manifest):`,
     ...[...byKind].map(([kind, k]) => `  ${kind.padEnd(9)} ${String(k.shards).padStart(5)} shards  ${kib(k.bytes).padStart(11)}  largest ${kib(k.largest)}`),
     `id routing: ${routing.itemIdBuckets} item id shard(s), ${routing.userIdBuckets} user id shard(s), bucket = ${routing.hash}`,
@@ -114,7 +124,7 @@ export function register(program: Command): void {
       const perItem = servingBytesPerItem(a);
       const bound = neighbourIdLowerBoundBytes(a.neighbours.k, h.counts.items);
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ file, bytes: bytes.length, kind: "artifact", header: h, build: a.extra?.build, sections, servingBytesPerItem: perItem, neighbourIdLowerBoundBytes: bound, samples })}\n`);
+        process.stdout.write(`${JSON.stringify({ file, bytes: bytes.length, kind: "artifact", trainedOn: h.trainedOn ?? null, candidates: h.candidates ?? null, header: h, build: a.extra?.build, sections, servingBytesPerItem: perItem, neighbourIdLowerBoundBytes: bound, samples })}\n`);
         return;
       }
       const lines = [
@@ -125,6 +135,8 @@ export function register(program: Command): void {
         `model       ${h.model.type} ${JSON.stringify(h.model.params)}`,
         `metrics     ${Object.entries(h.metrics).map(([k, v]) => `${k}${k === h.headlineMetric ? "*" : ""}=${Number(v).toFixed(4)}`).join("  ") || "(none)"}`,
         `counts      ${h.counts.items} items, ${h.counts.users} users, ${h.counts.categories} categories`,
+        `trained on  ${trainedOnLine(h.trainedOn)}`,
+        ...(h.candidates?.length ? ["candidates:", formatCandidatesTable(h.candidates, h.headlineMetric).replace(/^/gm, "  ")] : []),
         `build       ${JSON.stringify(a.extra?.build ?? {})}`,
         `serving     ${perItem.toFixed(1)} bytes/item without display metadata (neighbour ids alone need >= ${bound.toFixed(1)})`,
         "",
