@@ -94,6 +94,8 @@ export interface ArtifactHeader {
   candidates?: CandidateSummary[];
   /** The training data's quality measures (shares of items missing fields, freshness), checked by `edgerec gate`. */
   dataQuality?: DataQualitySummary;
+  /** The smallest 32-bit hashes of the item ids (trainer/pipeline/catalog-sketch.ts): `edgerec gate` estimates catalogue overlap from it. */
+  catalogSketch?: number[];
 }
 
 /** What `edgerec gate` checks against its thresholds, as measured when the artifact was trained. */

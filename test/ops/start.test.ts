@@ -1,9 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { decodeArtifact } from "../../src/artifact/format.ts";
 import { REPO_ROOT, runEdgerec } from "../../trainer/ops/edgerec-cli.ts";
+import { SAMPLE_REVIEWS_FILE } from "../../trainer/sample/amazon-files.ts";
+import { expectServesEveryInteraction, readAmazonReviews } from "../trainer/pipeline/served-artifact.ts";
 
 /** `npm start -- --no-serve` (what CI can run): sample → train → metrics → publish --local; twice. */
 describe("npm start --no-serve", () => {
@@ -21,8 +24,6 @@ describe("npm start --no-serve", () => {
         "--work-dir", join(root, "work"),
         "--persist-to", join(root, "state"),
         "--keep", "1",
-        // Passed through to `edgerec train`: a quick model for the test.
-        "--model", "hybrid", "--param", "epochs=3",
       ],
       { cwd: REPO_ROOT, encoding: "utf8", timeout: 240_000 },
     );
@@ -34,6 +35,14 @@ describe("npm start --no-serve", () => {
     expect(first.stdout).toMatch(/\| hr@10 \(headline\) \|/);
     expect(first.stdout).toMatch(/published \d{8}T\d{6}Z-[0-9a-f]{8}/);
     expect(first.stdout).toMatch(/--no-serve: not starting the worker/);
+    // --model auto by default: every candidate in the table, one chosen (★), and the served model refitted on everything.
+    for (const family of ["popularity", "item-kNN", "EASE", "hybrid + catalogue"]) expect(first.stdout).toContain(family);
+    expect(first.stdout.match(/★/g)?.length).toBeGreaterThanOrEqual(1);
+    expect(first.stdout).toMatch(/served model trained on \d+ interactions .*generated sample store \(seed 1\)/);
+    const artifact = await decodeArtifact(new Uint8Array(readFileSync(join(root, "work", "artifact.bin"))));
+    const shoppers = readAmazonReviews(join(root, "work", "sample", SAMPLE_REVIEWS_FILE + ".gz"));
+    expectServesEveryInteraction(artifact, shoppers);
+    expect(artifact.header.trainedOn).toMatchObject({ interactions: shoppers.pairs, users: shoppers.items.size, generatedSample: true });
 
     const second = start();
     expect(second.status, second.stderr).toBe(0);
@@ -67,13 +76,13 @@ describe.skipIf(!existsSync(giftCards))("npm start --data <Amazon 2018 folder>",
         join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs"),
         join(REPO_ROOT, "trainer", "cli", "start.ts"),
         "--no-serve", "--data", giftCards, "--work-dir", join(root, "work"), "--persist-to", join(root, "state"),
-        "--param", "epochs=2",
+        "--auto-budget", "10",
       ],
       { cwd: REPO_ROOT, encoding: "utf8", timeout: 240_000 },
     );
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/amazon-gift-cards-2018: Amazon reviews \(JSON lines\)/);
-    expect(run.stdout).toMatch(/hybrid, 1547 items, 458 users/);
+    expect(run.stdout).toMatch(/[\w-]+, 1547 items, 458 users/);
     expect(run.stdout).toMatch(/published \d{8}T\d{6}Z-[0-9a-f]{8}/);
   }, 240_000);
 });

@@ -5,6 +5,8 @@
  * Nothing published yet → pass, so the first deploy is never blocked.
  */
 import type { ArtifactHeader } from "../../src/artifact/format.ts";
+import { catalogOverlap } from "../pipeline/catalog-sketch.ts";
+import { DEFAULT_QUALITY_THRESHOLDS, qualityViolations, type QualityThresholds } from "../pipeline/quality.ts";
 
 /** What the gate needs to know about the published version (a CurrentPointer has all of it). */
 export interface PublishedMetrics {
@@ -107,4 +109,49 @@ function finite(v: unknown): number | undefined {
 
 function fmt(v: number, digits = 4): string {
   return Number(v.toFixed(digits)).toString();
+}
+
+/** Below this share of shared item ids, two artifacts describe different catalogues (different shops, or the sample store). */
+export const MIN_CATALOG_OVERLAP = 0.5;
+
+export interface CatalogCheck {
+  passed: boolean;
+  /** Estimated share of item ids shared (the smaller of the two sides' shares); undefined when it cannot be measured. */
+  share?: number;
+  message: string;
+}
+
+/**
+ * Metrics of two artifacts only compare when they rank the same catalogue. Refuses when under
+ * half of the item ids are shared (estimated from the headers' catalogue sketches), unless
+ * `allowNewCatalog` (a deliberate switch of catalogue).
+ */
+export function checkCatalog(
+  candidate: Pick<ArtifactHeader, "version" | "counts" | "catalogSketch">,
+  published: Pick<ArtifactHeader, "version" | "counts" | "catalogSketch"> | null,
+  options: { allowNewCatalog?: boolean; minOverlap?: number } = {},
+): CatalogCheck {
+  if (!published) return { passed: true, message: "catalogue check: nothing published to compare with" };
+  if (!candidate.catalogSketch || !published.catalogSketch) {
+    return { passed: true, message: `catalogue check skipped: ${candidate.catalogSketch ? `the published ${published.version}` : `the new ${candidate.version}`} was built before artifacts recorded a catalogue sketch` };
+  }
+  const min = options.minOverlap ?? MIN_CATALOG_OVERLAP;
+  const o = catalogOverlap({ sketch: candidate.catalogSketch, items: candidate.counts.items }, { sketch: published.catalogSketch, items: published.counts.items });
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+  const facts = `about ${o.shared} item ids shared: ${pct(o.ofA)} of the new ${candidate.counts.items} and ${pct(o.ofB)} of the published ${published.counts.items}`;
+  if (o.share >= min) return { passed: true, share: o.share, message: `catalogue check passed: ${facts}` };
+  if (options.allowNewCatalog) return { passed: true, share: o.share, message: `catalogue check: ${facts} (under ${pct(min)}), accepted with --allow-new-catalog` };
+  return {
+    passed: false,
+    share: o.share,
+    message:
+      `catalogue check FAILED: the new artifact ${candidate.version} and the published ${published.version} barely share a catalogue (${facts}; at least ${pct(min)} needed), ` +
+      `so their metrics do not compare. Check that CI trains on this shop's data (EDGEREC_INTERACTIONS / EDGEREC_ITEMS, not the sample store); ` +
+      `if the catalogue really changed, pass --allow-new-catalog (EDGEREC_GATE_ALLOW_NEW_CATALOG=1 in CI).`,
+  };
+}
+
+/** Data-quality thresholds crossed by the data the artifact was trained on (empty when it passes or recorded none). */
+export function checkDataQuality(candidate: Pick<ArtifactHeader, "dataQuality">, thresholds: QualityThresholds = DEFAULT_QUALITY_THRESHOLDS): string[] {
+  return candidate.dataQuality ? qualityViolations(candidate.dataQuality, thresholds) : [];
 }

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { decodeArtifact, decodeManifest, isManifest, type ArtifactHeader } from "../../src/artifact/format.ts";
 import type { CurrentPointer } from "../../src/artifact/keys.ts";
 import { openStore, type StoreCliOptions } from "../artifact/cli-store.ts";
 import { readCurrent } from "../artifact/publish.ts";
@@ -41,4 +42,30 @@ export async function readPublishedMetrics(source: PublishedSource): Promise<Pub
 function pointerMetrics(p: CurrentPointer, where: string): PublishedMetrics {
   if (!p || typeof p.version !== "string") throw new Error(`${where} is not a valid \`current\` pointer (no version)`);
   return { version: p.version, headlineMetric: p.headlineMetric ?? "", metrics: p.metrics ?? {} };
+}
+
+/**
+ * The published version's header (for the catalogue-overlap check): from the artifact file, or
+ * the object the `current` pointer names (a sharded version's small manifest). null when nothing
+ * is published or only a saved pointer (which holds no header) is given.
+ */
+export async function readPublishedHeader(source: PublishedSource): Promise<ArtifactHeader | null> {
+  switch (source.kind) {
+    case "artifact":
+      return readArtifactHeader(source.path);
+    case "pointer":
+      return null;
+    case "store": {
+      const { store, dispose } = await openStore(source.options);
+      try {
+        const pointer = await readCurrent(store);
+        if (!pointer) return null;
+        const bytes = await store.get(pointer.key);
+        if (!bytes) throw new Error(`the current pointer names ${pointer.key}, which is not in the store; repair the pointer (edgerec rollback) before gating`);
+        return isManifest(bytes) ? (await decodeManifest(bytes)).header : (await decodeArtifact(bytes)).header;
+      } finally {
+        await dispose();
+      }
+    }
+  }
 }

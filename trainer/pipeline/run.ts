@@ -14,7 +14,8 @@ import { renderReport, type EpochPoint } from "../report/html.ts";
 import { describeConfig, FeatureCache, type ModelConfig } from "../tune/config.ts";
 import { prepare, type Prepared, type Task } from "../tune/prepare.ts";
 import { createRng, shuffle } from "../util/rng.ts";
-import type { CandidateSummary, TrainedOn } from "../../src/artifact/format.ts";
+import { type CandidateSummary, stringAt, type TrainedOn } from "../../src/artifact/format.ts";
+import { catalogSketch } from "./catalog-sketch.ts";
 import { allInteractions } from "./all-interactions.ts";
 import { candidateSummaries } from "./candidates-table.ts";
 import { AUTO_DEFAULTS, chooseModel, type AutoOptions } from "./choose.ts";
@@ -220,6 +221,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       extra: { trainingHistory: onTrain.history, curveMetric: headlineMetric, candidatesPrimary: primary },
     });
     built.header.dataQuality = qualitySummary(quality);
+    built.header.catalogSketch = catalogSketch(Array.from({ length: built.header.counts.items }, (_, i) => stringAt(built.items.ids, i)));
     artifact = await writeArtifact(built, o.out, o.layout, log);
   }
 
