@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readArtifactHeader } from "../../trainer/ops/artifact-header.ts";
-import { checkGate, lowerIsBetter, toleranceFromEnv } from "../../trainer/ops/gate.ts";
+import { checkCatalog, checkGate, lowerIsBetter, toleranceFromEnv } from "../../trainer/ops/gate.ts";
+import { catalogOverlap, catalogSketch } from "../../trainer/pipeline/catalog-sketch.ts";
 import { tinyArtifact } from "./helpers/tiny-artifact.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "edgerec-gate-"));
@@ -86,5 +87,37 @@ describe("edgerec gate (command)", () => {
     expect(failed).not.toBeNull();
     expect(failed!.message).toMatch(/exit 1/);
     expect(failed!.stderr).toMatch(/quality gate FAILED: ndcg@10 .*0\.05.*allowed 10%/);
+  });
+});
+
+describe("catalogue overlap", () => {
+  const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `item-${from + i}`);
+  const header = (version: string, list: string[]) => ({ version, counts: { items: list.length, users: 1, categories: 0 }, catalogSketch: catalogSketch(list) });
+
+  it("estimates the share of shared item ids from the headers' sketches", () => {
+    for (const [a, b, expected] of [
+      [ids(0, 5000), ids(0, 5000), 1],
+      [ids(0, 5000), ids(2500, 7500), 0.5],
+      [ids(0, 5000), ids(4000, 9000), 0.2],
+      [ids(0, 3000), ids(0, 1000), 1 / 3],
+    ] as const) {
+      const o = catalogOverlap({ sketch: catalogSketch(a), items: a.length }, { sketch: catalogSketch(b), items: b.length });
+      expect(o.share).toBeGreaterThan(expected - 0.1);
+      expect(o.share).toBeLessThan(expected + 0.1);
+    }
+    // Small catalogues keep every hash: the estimate is exact.
+    const exact = catalogOverlap({ sketch: catalogSketch(ids(0, 100)), items: 100 }, { sketch: catalogSketch(ids(60, 160)), items: 100 });
+    expect(exact.shared).toBe(40);
+  });
+
+  it("refuses to compare barely overlapping catalogues unless told the change is deliberate", () => {
+    const published = header("v1", ids(0, 3000));
+    expect(checkCatalog(header("v2", ids(100, 3100)), published).passed).toBe(true);
+    const other = checkCatalog(header("v2", ids(5000, 8000)), published);
+    expect(other.passed).toBe(false);
+    expect(other.message).toMatch(/catalogue check FAILED: .* barely share a catalogue .*--allow-new-catalog/);
+    expect(checkCatalog(header("v2", ids(5000, 8000)), published, { allowNewCatalog: true }).passed).toBe(true);
+    expect(checkCatalog(header("v2", ids(0, 10)), null).passed).toBe(true);
+    expect(checkCatalog({ version: "v2", counts: { items: 1, users: 1, categories: 0 } }, published).message).toMatch(/skipped: the new v2 was built before/);
   });
 });

@@ -33,10 +33,11 @@ export function catalogSketch(ids: Iterable<string>, size = SKETCH_SIZE): number
  * divided by each side's size. Returns the smaller of the two shares (both must overlap).
  */
 export function catalogOverlap(a: { sketch: number[]; items: number }, b: { sketch: number[]; items: number }): { shared: number; ofA: number; ofB: number; share: number } {
-  const size = Math.min(SKETCH_SIZE, Math.max(a.sketch.length, b.sketch.length));
+  // Sketches shorter than SKETCH_SIZE hold every hash of their catalogue: then the whole union counts.
+  const complete = a.sketch.length < SKETCH_SIZE && b.sketch.length < SKETCH_SIZE;
   const inA = new Set(a.sketch);
   const inB = new Set(b.sketch);
-  const union = [...new Set([...a.sketch, ...b.sketch])].sort((x, y) => x - y).slice(0, size);
+  const union = [...new Set([...a.sketch, ...b.sketch])].sort((x, y) => x - y).slice(0, complete ? undefined : SKETCH_SIZE);
   // A union hash above either sketch's largest kept value cannot be judged for that side.
   const maxA = a.sketch.length < SKETCH_SIZE ? Infinity : a.sketch[a.sketch.length - 1];
   const maxB = b.sketch.length < SKETCH_SIZE ? Infinity : b.sketch[b.sketch.length - 1];
