@@ -68,6 +68,8 @@ export interface PipelineOptions {
   quality?: QualityThresholds;
   /** Build the serving artifact here (sharded builds: a directory beside it). */
   out?: string;
+  /** Fit the served model even without an artifact (e.g. `predict` scores with it); default: only with `out`. */
+  fitServed?: boolean;
   artifact?: ArtifactSettings;
   layout?: LayoutOptions;
   /** Write the HTML report here. */
@@ -180,7 +182,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const refit = o.refit !== false;
   let served: PipelineResult["served"];
   const { source, generatedSample } = describeSource(o.spec ?? {}, o.sourceLabel);
-  if (refit && o.out) {
+  if (refit && (o.out || o.fitServed)) {
     const t0 = performance.now();
     const fitted = await fitConfig(config, prepared.task.matrix(all), features, { seed, threads: o.threads, progress: o.progress, ratings: prepared.task.ratings?.(all) });
     log(`refit on all ${all.users.length} interactions (train + dev + test) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -1,15 +1,12 @@
 import { createWriteStream } from "node:fs";
 import type { Command } from "commander";
 import { addDataOptions, dataSpecFromOptions, printReadReports, type DataCliOptions } from "../../data/cli-options.ts";
-import { interactionsToCsr } from "../../data/interactions-matrix.ts";
 import { loadDataset } from "../../data/load.ts";
 import { InputError } from "../../data/types.ts";
-import { fitWithProgress } from "../../eval/fit.ts";
 import { scorePairs } from "../../eval/pair-auc.ts";
-import { buildItemFeatures } from "../../features/item-features.ts";
-import { createModel } from "../../model/registry.ts";
-import { createRng } from "../../util/rng.ts";
-import { addModelOptions, itemFeatureSets, modelParams, type ModelCliOptions } from "../model-options.ts";
+import { runPipeline } from "../../pipeline/run.ts";
+import { addModelOptions, type ModelCliOptions } from "../model-options.ts";
+import { configFromOptions, type PipelineCliOptions } from "../pipeline-options.ts";
 
 interface PredictOptions extends DataCliOptions, ModelCliOptions {
   out: string;
@@ -46,9 +43,9 @@ export function register(program: Command): void {
     .command("predict")
     .description("train on a competition train.csv and write the submission `Id,rating` for its test.csv (the probability that rating >= --min-rating)");
   addDataOptions(cmd);
-  // item-kNN by default: it scales to the competition's 41k-item catalogue (EASE needs n²·8 bytes);
+  // auto by default (EASE is skipped above AUTO_DEFAULTS.easeMaxItems, e.g. the competition's 41k items);
   // `--model hybrid --param loss=logistic` learns the rating labels directly.
-  addModelOptions(cmd, "itemknn");
+  addModelOptions(cmd, "auto");
   cmd
     .requiredOption("--out <file>", "submission CSV to write (Id,rating)")
     .option("--min-rating <r>", "a training row is positive when its rating (overall stars) is >= r", "4")
@@ -67,13 +64,22 @@ export function register(program: Command): void {
       if (!rows || rows.ids.length === 0) {
         throw new InputError("the --test file has no Id column (or no usable rows)", opts.test[0], undefined, "pass the competition test.csv with its Id column, and --format competition-csv");
       }
-      const train = dataset.splits!.train;
-      const params = modelParams(opts);
-      const model = createModel(opts.model, params);
-      const sets = itemFeatureSets(opts.itemFeatures);
-      const itemFeatures = sets ? buildItemFeatures(dataset.items, { sets }).matrix : undefined;
-      const interactions = interactionsToCsr(train, { kind: "labels", threshold });
-      const fitSeconds = await fitWithProgress(model, { interactions, itemFeatures, rng: createRng(Number(opts.seed) || 0) }, show);
+      // The pipeline on the labelled rows alone: choose on validation, check on a held-out
+      // share, then refit the choice on every labelled row before scoring the test rows.
+      const labelled = { interactions: dataset.splits!.train, items: dataset.items, reports: dataset.reports, userFeatures: dataset.userFeatures };
+      const result = await runPipeline({
+        dataset: labelled,
+        spec: dataSpecFromOptions(opts),
+        model: configFromOptions(opts as PipelineCliOptions),
+        task: "rating-class",
+        minRating: threshold,
+        split: "random",
+        seed: Number(opts.seed) || 0,
+        progress: show,
+        fitServed: true,
+      });
+      const model = result.served.model;
+      const fitSeconds = result.fitSeconds;
       const nItems = dataset.interactions.itemIds.length;
       const scores = scorePairs(model, nItems, rows.users, rows.items);
       const values = submissionValues(scores, model.params().loss === "logistic");
@@ -91,7 +97,7 @@ export function register(program: Command): void {
         }
         out.end(chunk, () => resolve());
       });
-      const summary = { out: opts.out, rows: rows.ids.length, model: model.name, params: model.params(), fitSeconds };
+      const summary = { out: opts.out, rows: rows.ids.length, model: model.name, params: model.params(), fitSeconds, candidates: result.candidates, validation: result.metrics };
       if (opts.json) process.stdout.write(JSON.stringify(summary) + "\n");
       else process.stdout.write(`wrote ${rows.ids.length} predictions to ${opts.out} (${model.name}, fit ${fitSeconds.toFixed(2)} s)\n`);
     });

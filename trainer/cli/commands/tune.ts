@@ -6,6 +6,8 @@ import { InputError } from "../../data/types.ts";
 import { SPLIT_KINDS, type SplitKind } from "../../eval/prepare.ts";
 import { progressBar } from "../../eval/progress-bar.ts";
 import type { HybridLoss } from "../../model/hybrid.ts";
+import { runPipeline } from "../../pipeline/run.ts";
+import type { ModelConfig } from "../../tune/config.ts";
 import { prepare, type Task } from "../../tune/prepare.ts";
 import { MULTDAE_TUNE_DEFAULTS, tune, type Trial } from "../../tune/search.ts";
 
@@ -29,6 +31,7 @@ interface TuneCliOptions extends DataCliOptions {
   seed: string;
   timeBudget?: string;
   out?: string;
+  artifact?: string;
   top: string;
   json?: boolean;
 }
@@ -67,10 +70,12 @@ export function register(program: Command): void {
     .option("--seed <n>", "seed of the search (and of every fit)", "0")
     .option("--time-budget <seconds>", "start no new trial after this many seconds")
     .option("--out <file>", "write the winning configuration (for `edgerec train --config`)", "best.json")
+    .option("--artifact <file>", "then fit the winner through the training pipeline (test metrics, refit on every interaction) and build this serving artifact")
     .option("--top <n>", "leaderboard rows printed", "15")
     .option("--json", "print one JSON object (leaderboard and best config) instead of a table")
     .action(async (opts: TuneCliOptions) => {
       const result = await runTune(opts);
+      if (opts.artifact) await finalFit(opts, result.best.config);
       if (opts.json) {
         process.stdout.write(JSON.stringify(result) + "\n");
         return;
@@ -96,6 +101,23 @@ export function register(program: Command): void {
       ];
       process.stdout.write(lines.join("\n") + "\n");
     });
+}
+
+/** Tune's final fit is the training pipeline's: the winner evaluated on test, refitted on every interaction, built. */
+async function finalFit(opts: TuneCliOptions, config: ModelConfig): Promise<void> {
+  const show = !opts.json;
+  const result = await runPipeline({
+    spec: dataSpecFromOptions(opts),
+    model: config,
+    split: opts.split,
+    fraction: num("fraction", opts.fraction, 0, 1),
+    task: opts.task,
+    minRating: num("min-rating", opts.minRating, -1e9, 1e9),
+    seed: num("seed", opts.seed, 0, 2 ** 31, true) ?? 0,
+    progress: show,
+    out: opts.artifact,
+  });
+  if (show) process.stderr.write(`artifact: ${result.artifact!.path} (test ${result.headlineMetric} ${(result.metrics[result.headlineMetric] ?? NaN).toFixed(4)}; served model refitted on ${result.served.trainedOn.interactions} interactions)\n`);
 }
 
 /** --blend-selection's cut-off k, which validation must then compute besides the primary @10 (undefined: auc, mrr or no option). */
