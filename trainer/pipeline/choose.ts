@@ -141,7 +141,8 @@ export async function chooseModel(ctx: ChooseContext, o: AutoOptions = AUTO_DEFA
       const validation = prepared.tuneData.validate(BlendModel.ofFitted([{ model: a.valid, weight }, { model: b.valid, weight: 1 - weight }], "blend", scaling));
       if (!best || primaryOf(validation, primary) > primaryOf(best.validation, primary)) best = { weight, validation };
     }
-    if (best && primaryOf(best.validation, primary) > primaryOf(a.row.validation, primary)) {
+    const margin = task === "ranking" ? standardError(a.row.validation!, primary) : 0;
+    if (best && primaryOf(best.validation, primary) > primaryOf(a.row.validation, primary) + margin) {
       const config: ModelConfig = { model: "blend", scaling, members: [{ weight: best.weight, config: a.row.config! }, { weight: 1 - best.weight, config: b.row.config! }] };
       const model = BlendModel.ofFitted([{ model: a.train.model, weight: best.weight }, { model: b.train.model, weight: 1 - best.weight }], "blend", scaling);
       const row: CandidateRow = { family: "blend", description: describeConfig(config), config, validation: best.validation, test: testMetrics(model), fitSeconds: a.row.fitSeconds + b.row.fitSeconds, chosen: false };
@@ -149,7 +150,14 @@ export async function chooseModel(ctx: ChooseContext, o: AutoOptions = AUTO_DEFA
       blend = { row, train: { model, itemFeatures: a.train.itemFeatures ?? b.train.itemFeatures, history: [...a.train.history, ...b.train.history], seconds: row.fitSeconds } };
       log(`  blend ${best.weight.toFixed(2)}×${a.row.family} + ${(1 - best.weight).toFixed(2)}×${b.row.family}: validation ${primary} ${fmt(best.validation[primary])}`);
     } else {
-      rows.push({ family: "blend", description: `blend of ${a.row.family} and ${b.row.family}`, fitSeconds: 0, chosen: false, skipped: "no weighting beat the best single candidate on validation" });
+      const got = best ? `best weighting ${fmt(best.validation[primary])}` : "no weighting";
+      rows.push({
+        family: "blend",
+        description: `blend of ${a.row.family} and ${b.row.family}`,
+        fitSeconds: 0,
+        chosen: false,
+        skipped: `${got} did not beat ${a.row.family}'s ${fmt(a.row.validation![primary])} by one standard error (${fmt(margin)}) on validation`,
+      });
     }
   }
 
@@ -157,6 +165,18 @@ export async function chooseModel(ctx: ChooseContext, o: AutoOptions = AUTO_DEFA
   if (!winner) throw new Error("auto: no candidate could be fitted");
   winner.row.chosen = true;
   return { config: winner.row.config!, primary, candidates: rows, onTrain: winner.train };
+}
+
+/**
+ * One standard error of a hit-rate-like metric over the validation users (binomial). A blend
+ * costs two fits and is kept only when it wins by more than this (the one-standard-error rule:
+ * on small validation sets a blend's edge is mostly noise; Gift Cards' 0.007 edge was).
+ */
+function standardError(m: Metrics, primary: string): number {
+  const p = m[primary];
+  const n = m.users;
+  if (!(p >= 0 && p <= 1) || !(n > 0)) return 0;
+  return Math.sqrt((p * (1 - p)) / n);
 }
 
 function fmt(v: number | undefined): string {
