@@ -161,6 +161,11 @@ describe.skipIf(!hasChromium)("demo page and cross-origin widget against the rea
     expect(await page.locator("#model-facts").textContent()).toContain(sample.version);
     const metricCells = await page.locator("#metrics tbody td:first-child").allTextContents();
     expect(metricCells.map((m) => m.replace(" ★", ""))).toEqual(Object.keys(sample.metrics));
+    // The store's own candidates, the served one marked; no reference numbers from other datasets.
+    const candidateCells = await page.locator("#candidates tbody td:first-child").allTextContents();
+    expect(candidateCells).toEqual(["popularity", "hybrid ★"]);
+    expect(await page.locator("#anchor-note").textContent()).toMatch(/best of this store's candidates on the validation split/);
+    expect(await page.locator("#model-card, main").first().textContent()).not.toMatch(/MovieLens|Grocery|LightFM/);
     // The hybrid model's per-epoch loss, stored in the artifact, drawn as a line.
     expect(await page.locator("#chart-title").textContent()).toContain(`${sample.trainingHistory.length} epochs`);
     expect(await page.locator("#chart svg polyline").count()).toBe(1);

@@ -50,5 +50,9 @@ describe("serving a trainer-built artifact", () => {
     const model = await api.json("/v1/model");
     expect(model.body.model.type).toBeTruthy();
     expect(model.body.metrics).toHaveProperty(["ndcg@10"]);
+    // Where the served model's data came from, as the trainer recorded it.
+    expect(model.body.trainedOn).toMatchObject({ source: "generated sample store (seed 11)", generatedSample: true });
+    expect(model.body.trainedOn.interactions).toBeGreaterThan(0);
+    expect(model.body.trainedOn.lastTime).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 });

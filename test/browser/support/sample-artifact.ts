@@ -23,6 +23,7 @@ export interface SampleArtifact {
   trainingHistory: { epoch: number; loss?: number }[];
 }
 
+
 export interface SampleArtifactOptions {
   items?: number;
   users?: number;
@@ -43,7 +44,15 @@ export async function buildSampleArtifact(options: SampleArtifactOptions = {}): 
     await model.fit({ interactions: trainMatrix, rng: createRng(1) });
   }
   const metrics = evaluateRanking(model, { train: trainMatrix, test: interactionsToCsr(test) });
+  // The store's own comparison the model card shows: popularity scored on the same held-out split.
+  const popularity = createModel("popularity");
+  await popularity.fit({ interactions: trainMatrix, rng: createRng(1) });
+  const candidates = [
+    { family: "popularity", description: "popularity {}", test: evaluateRanking(popularity, { train: trainMatrix, test: interactionsToCsr(test) }), fitSeconds: 0, chosen: false },
+    { family: model.name, description: model.name, test: metrics, fitSeconds: 0, chosen: true },
+  ];
   const bytes = await buildArtifact({
+    candidates,
     model,
     interactions: train,
     items: store.items,
