@@ -24,7 +24,7 @@ export interface AutoOptions {
 
 export const AUTO_DEFAULTS: AutoOptions = {
   budgetSeconds: 30,
-  easeMaxItems: 12_000,
+  easeMaxItems: 5_000,
   hybrid: { components: 32, epochs: 15 },
   blendWeights: [0.25, 0.5, 0.75],
 };

@@ -43,7 +43,7 @@ export function register(program: Command): void {
     .command("predict")
     .description("train on a competition train.csv and write the submission `Id,rating` for its test.csv (the probability that rating >= --min-rating)");
   addDataOptions(cmd);
-  // auto by default (EASE is skipped above AUTO_DEFAULTS.easeMaxItems, e.g. the competition's 41k items);
+  // auto by default (EASE is skipped above AUTO_DEFAULTS.easeMaxItems, e.g. on the competition's 41k items);
   // `--model hybrid --param loss=logistic` learns the rating labels directly.
   addModelOptions(cmd, "auto");
   cmd
