@@ -66,15 +66,12 @@ function searchFor(data: ProtocolData, kind: "factor" | "all" | "stack"): TuneOp
       kind === "all" && ranking
         ? [DEFAULT_IALS, { ...DEFAULT_IALS, alpha: 10, lambda: 60 }, { ...DEFAULT_IALS, alpha: 3, lambda: 30 }, { ...DEFAULT_IALS, components: 64, alpha: 3, lambda: 30 }]
         : [],
-    // Mult-DAE, the one non-linear member: `bench/fold-study.ts` (weights chosen on one of six
-    // ua.base folds, scored on the other five) puts the blend at 0.1270 with it, 0.1258 without.
+    // Mult-DAE, the one non-linear member: with weights chosen on one of six ua.base folds and
+    // scored on the other five, the blend reached P@10 0.1270 with it, 0.1258 without.
     multdae: kind === "all" && ranking ? [{ ...MULTDAE_TUNE_DEFAULTS, epochs: 150 }] : [],
     blend: kind === "all",
-    // The same study chose weights by NDCG@20 as well: on the other five folds they scored P@10
-    // 0.1276 against 0.1270 picked by P@10 itself, with half the spread (bench/results/quality.md).
-    // Blend folds (TuneData.blendFolds: three folds of 3 ratings per user, NDCG@20 pooled) chose
-    // no better than this validation split on three pseudo-tests carved from ua.base
-    // (bench/nested-study.ts: P@10 0.1252 against 0.1265), so the search does not use them here.
+    // Weights chosen by NDCG@20 on those folds scored P@10 0.1276 on the other five against
+    // 0.1270 when picked by P@10 itself, with half the spread.
     blendSelection: kind === "all" && data.protocol === "ua-min4" ? "ndcg@20" : undefined,
     stack: false,
   };
