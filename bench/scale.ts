@@ -3,7 +3,7 @@
  *   [-- --budget-min 30] [-- --recall-sample 10000] [-- --no-serve] [-- --no-shard] [-- --threads 2]
  *   [-- --vectors-cache DIR] [-- --train-only] [-- --ann-degree 16 --ann-add 128 --ann-beam 84 --ann-ip]`
  *
- * The million-product run (issue 9), bounded by flags:
+ * The million-product run, bounded by flags:
  *  1. generate a seeded synthetic catalogue (trainer/scale/synthetic.ts: typed arrays, user by user);
  *  2. train the hybrid factorisation model (WARP, 32 dims, Hogwild threads), stopping early when the
  *     next epoch would overrun --budget-min; peak RSS from ru_maxrss (covers worker threads);

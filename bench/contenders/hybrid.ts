@@ -22,6 +22,7 @@ import { buildFromConfig, FeatureCache, type ModelConfig } from "../../trainer/t
 import { DEFAULT_IALS, MULTDAE_TUNE_DEFAULTS, tune, type TuneData, type TuneOptions } from "../../trainer/tune/search.ts";
 import { createRng } from "../../trainer/util/rng.ts";
 import type { Contender, ContenderRun, DatasetName, ProtocolData, ProtocolName } from "../lib/contender.ts";
+import { sharedDataRoot } from "../lib/data-root.ts";
 
 const log = (line: string) => process.stderr.write(line + "\n");
 
@@ -242,7 +243,7 @@ export async function runColdStart(json: boolean, withGrocery: boolean): Promise
   const rows: string[] = [];
   for (const set of sets) {
     if (set.files.some((f) => !existsSync(f))) {
-      log(`cold start: ${set.name}: data not found under ../shared/data (skipped)`);
+      log(`cold start: ${set.name}: data not found under ${sharedDataRoot} (skipped)`);
       continue;
     }
     const { dataset, x, minRating, sets: featureSets, params } = await set.load();

@@ -55,7 +55,7 @@ function uaRankingFold(held: { train: Interactions; valid: Interactions }): { tr
 }
 
 /**
- * ML-100k ua.base / ua.test (ANCHORS.md): `ua-min4` ranks ratings >= 4 (lower ratings dropped)
+ * ML-100k ua.base / ua.test (the anchors' protocol): `ua-min4` ranks ratings >= 4 (lower ratings dropped)
  * against all 1,682 items, train excluded; `ua-rating-class` is one global ROC AUC over the
  * 9,430 ua.test pairs labelled rating >= 4. Validation: 10 ratings per user held out of ua.base.
  * Rating classification also hands contenders the star ratings and the u.user demographics
@@ -140,7 +140,7 @@ function leaveLastOutProtocol(
 }
 
 /**
- * Amazon Grocery 2014 5-core, ReChorus leave-last-out (ANCHORS.md): fit on train.csv only,
+ * Amazon Grocery 2014 5-core, ReChorus leave-last-out (the anchors' protocol): fit on train.csv only,
  * test.csv ranked against all 8,713 items with train ∪ dev excluded. dev.csv is the validation split.
  */
 async function grocery(): Promise<Protocol[]> {

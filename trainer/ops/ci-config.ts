@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from "node:path";
 /**
  * Configuration of the retrain-and-deploy chain (`npm run ci:*`, .github/workflows/deploy.yml),
  * all from environment variables so the workflow can set them from repository variables
- * and secrets. README.md ("Configuration") has the same table for users.
+ * and secrets. docs/configuration.md has the same table for users.
  */
 export interface CiConfig {
   /** EDGEREC_WORK_DIR (default .edgerec): data, artifact, report and metrics go here. */
@@ -51,7 +51,7 @@ export interface CiConfig {
  * The model `npm start` and the CI chain train unless told otherwise: the hybrid
  * factorisation with catalogue features (categories, brand, price, text), so new products
  * get recommendations too. 15 epochs keep `npm start` well under two minutes on 2 cores;
- * on the sample it matches EASE/item-kNN on HR@10 with a much better AUC (bench/results/ops.md).
+ * on the sample it matches EASE/item-kNN on HR@10 with a much better AUC (docs/benchmarks.md).
  */
 export const DEFAULT_MODEL_ARGS = ["--model", "hybrid", "--item-features", "all", "--param", "components=32", "--param", "epochs=15"];
 
