@@ -3,9 +3,7 @@ import { csrFromCoo } from "../../../trainer/data/matrix.ts";
 import { IalsModel } from "../../../trainer/model/ials.ts";
 import { createModel } from "../../../trainer/model/registry.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
-import { runConformance } from "./conformance.case.ts";
 
-runConformance("ials", () => new IalsModel({ components: 8, iterations: 6, alpha: 10, lambda: 1 }));
 
 describe("ials", () => {
   it("gives a known user the factors of the exact least-squares solve: folding in its history reproduces its scores", async () => {

@@ -2,9 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DaeNet, MultDaeModel } from "../../../trainer/model/multdae.ts";
 import { createModel } from "../../../trainer/model/registry.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
-import { runConformance } from "./conformance.case.ts";
 
-runConformance("multdae", () => new MultDaeModel({ hidden: 16, epochs: 120, learningRate: 0.01, dropout: 0.2, batchSize: 16 }), { scoresFromHistory: true });
 
 describe("multdae", () => {
   it("back-propagates the exact gradient of the multinomial log-loss (finite differences)", () => {
