@@ -50,7 +50,7 @@ function searchFor(data: ProtocolData, kind: "factor" | "all" | "stack"): TuneOp
     };
   }
   return {
-    trials: ranking ? 6 : 6,
+    trials: 6,
     seed: 0,
     maxEpochs: ranking ? 80 : 40,
     evalEvery: 5,
