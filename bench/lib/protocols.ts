@@ -7,14 +7,9 @@ import { evaluateRanking, type Metrics } from "../../trainer/eval/ranking.ts";
 import { holdOutPerUser, leaveLastOut } from "../../trainer/eval/splits.ts";
 import type { Recommender } from "../../trainer/model/model.ts";
 import { createRng } from "../../trainer/util/rng.ts";
-import type { DatasetName, ProtocolData } from "./contender.ts";
+import type { DatasetName, Protocol, ProtocolData } from "./contender.ts";
 import { dataFile } from "./data-root.ts";
-
-/** A protocol ready to run: what contenders see, plus the test evaluation they never see. */
-export interface Protocol {
-  data: ProtocolData;
-  evaluateTest(model: Recommender): Metrics;
-}
+import { sampleStoreProtocols } from "./sample-store-protocol.ts";
 
 export const datasetFiles: Record<DatasetName, string[]> = {
   "movielens-100k": ["ua.base.gz", "ua.test.gz", "u.item.gz", "u.user.gz"].map((f) => dataFile("movielens-100k", f)),
@@ -169,10 +164,7 @@ export async function loadProtocols(dataset: DatasetName, seed: number): Promise
     return movielensProtocols({ base, test, items, users }, seed);
   }
   if (dataset === "amazon-grocery-2014") return grocery();
-  if (dataset === "sample-store") {
-    const { sampleStoreProtocols } = await import("../contenders/sample.ts");
-    return sampleStoreProtocols(seed);
-  }
+  if (dataset === "sample-store") return sampleStoreProtocols(seed);
   return giftCards();
 }
 
