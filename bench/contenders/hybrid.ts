@@ -19,7 +19,8 @@ import type { HybridParams } from "../../trainer/model/hybrid.ts";
 import type { Recommender } from "../../trainer/model/model.ts";
 import { BlendModel } from "../../trainer/model/blend.ts";
 import { buildFromConfig, FeatureCache, type ModelConfig } from "../../trainer/tune/config.ts";
-import { DEFAULT_IALS, MULTDAE_TUNE_DEFAULTS, tune, type TuneData, type TuneOptions } from "../../trainer/tune/search.ts";
+import { IALS_DEFAULTS } from "../../trainer/model/ials.ts";
+import { MULTDAE_TUNE_DEFAULTS, tune, type TuneData, type TuneOptions } from "../../trainer/tune/search.ts";
 import { createRng } from "../../trainer/util/rng.ts";
 import type { Contender, ContenderRun, DatasetName, ProtocolData, ProtocolName } from "../lib/contender.ts";
 import { sharedDataRoot } from "../lib/data-root.ts";
@@ -61,11 +62,16 @@ function searchFor(data: ProtocolData, kind: "factor" | "all" | "stack"): TuneOp
     featureChoices: [[], ["categories"]],
     easeLambdas: kind === "all" && ranking ? [200, 300, 500] : [],
     // iALS (a whole-matrix regression, unlike WARP/BPR) as a blend member. What matters is the
-    // confidence α against the ridge λ, so the settings walk that ratio down from the default
-    // (a 3-fold validation sweep put α=3, λ=30 best alone: P@10 0.1205 against 0.1144 for the default).
+    // confidence α against the ridge λ, so the settings walk that ratio down at 32 components to
+    // the model's default (64 components, α=3, λ=30: best alone on validation, see ials.ts).
     ials:
       kind === "all" && ranking
-        ? [DEFAULT_IALS, { ...DEFAULT_IALS, alpha: 10, lambda: 60 }, { ...DEFAULT_IALS, alpha: 3, lambda: 30 }, { ...DEFAULT_IALS, components: 64, alpha: 3, lambda: 30 }]
+        ? [
+            { ...IALS_DEFAULTS, components: 32, alpha: 20, lambda: 100 },
+            { ...IALS_DEFAULTS, components: 32, alpha: 10, lambda: 60 },
+            { ...IALS_DEFAULTS, components: 32, alpha: 3, lambda: 30 },
+            IALS_DEFAULTS,
+          ]
         : [],
     // Mult-DAE, the one non-linear member: with weights chosen on one of six ua.base folds and
     // scored on the other five, the blend reached P@10 0.1270 with it, 0.1258 without.

@@ -3,7 +3,6 @@ import { csrFromCoo } from "../../../trainer/data/matrix.ts";
 import { EaseModel } from "../../../trainer/model/ease.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
 
-
 /** Plain Gauss–Jordan inverse, as an independent reference. */
 function naiveInverse(a: number[][]): number[][] {
   const n = a.length;

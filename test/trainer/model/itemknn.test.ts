@@ -3,7 +3,6 @@ import { csrFromCoo } from "../../../trainer/data/matrix.ts";
 import { ItemKnnModel } from "../../../trainer/model/itemknn.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
 
-
 describe("itemknn similarities", () => {
   it("are cosine with shrinkage: |Ui ∩ Uj| / (sqrt(|Ui||Uj|) + shrink)", async () => {
     // users × items: u0 {0,1}, u1 {0,1,2}, u2 {2}

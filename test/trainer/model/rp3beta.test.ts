@@ -3,7 +3,6 @@ import { csrFromCoo } from "../../../trainer/data/matrix.ts";
 import { Rp3BetaModel } from "../../../trainer/model/rp3beta.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
 
-
 describe("rp3beta similarities", () => {
   it("are the item→user→item walk probability^α divided by deg_j^β", async () => {
     // users × items: u0 {0,1}, u1 {0,1,2}, u2 {2}
