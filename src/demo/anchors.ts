@@ -1,6 +1,6 @@
 /**
- * Reference numbers from /work/shared/ANCHORS.md (LightFM 1.17 and baselines measured on the
- * same machine), shown beside the model's own metrics. They are on public datasets, so for a
+ * Reference numbers (docs/benchmarks.md, Anchors: LightFM 1.17 and baselines measured on one
+ * machine), shown beside the model's own metrics. They are on public datasets, so for a
  * model trained on other data they give scale, not a like-for-like comparison.
  */
 export interface Anchor {

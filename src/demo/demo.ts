@@ -145,7 +145,7 @@ function renderModelCard(card: ModelCardResponse): void {
   if (ours.length === 0) body.appendChild(h("tr", {}, h("td", { colspan: "2" }, "No metrics recorded in this artifact")));
   table.appendChild(body);
   byId("anchor-note").textContent = anchors.length
-    ? "Reference columns: LightFM and baselines measured on public datasets (ANCHORS.md); on other data they show scale, not a like-for-like score."
+    ? "Reference columns: LightFM and baselines measured on public datasets (docs/benchmarks.md); on other data they show scale, not a like-for-like score."
     : "";
 
   const chart = byId("chart");

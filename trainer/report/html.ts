@@ -79,7 +79,7 @@ export function renderReport(r: ReportInput): string {
 <p class="meta">Generated ${escapeXml(r.generatedAt.toISOString())} · ${r.data.users} users × ${r.data.items} items · split ${escapeXml(r.data.split)} (train ${r.data.train}${r.data.dev !== undefined ? `, dev ${r.data.dev}` : ""}, test ${r.data.test} interactions) · task ${escapeXml(r.data.task)} · fit ${r.model.fitSeconds.toFixed(2)} s</p>
 
 <h2>Final metrics on the held-out split</h2>
-${r.anchors ? `<p class="meta">Beside the reference numbers of ANCHORS.md for this protocol (${escapeXml(r.anchors.protocol)}).</p>` : `<p class="meta">No reference numbers for this data (anchors exist for MovieLens ua and Amazon Grocery 2014).</p>`}
+${r.anchors ? `<p class="meta">Beside the reference numbers of edgerec's benchmarks (docs/benchmarks.md) for this protocol (${escapeXml(r.anchors.protocol)}).</p>` : `<p class="meta">No reference numbers for this data (anchors exist for MovieLens ua and Amazon Grocery 2014).</p>`}
 <table id="metrics"><thead><tr><th>model</th>${cols.map((k) => `<th>${escapeXml(k)}</th>`).join("")}</tr></thead><tbody>${metricRows}</tbody></table>
 
 <h2>Training</h2>
