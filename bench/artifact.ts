@@ -32,10 +32,10 @@ import { ItemKnnModel } from "../trainer/model/itemknn.ts";
 import type { FitInput, ItemVectors, Recommender } from "../trainer/model/model.ts";
 import { createRng } from "../trainer/util/rng.ts";
 import { parseArgs } from "./lib/args.ts";
-import type { DatasetName } from "./lib/contender.ts";
+import type { DatasetName, Protocol } from "./lib/contender.ts";
 import { missingFiles, repoRoot } from "./lib/data-root.ts";
 import { writeJsonLine } from "./lib/json-lines.ts";
-import { datasetFiles, loadProtocols, type Protocol } from "./lib/protocols.ts";
+import { datasetFiles, loadProtocols } from "./lib/protocols.ts";
 import { formatTable } from "./lib/table.ts";
 import { tuneOnValidation } from "./lib/tune.ts";
 

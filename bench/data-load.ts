@@ -64,7 +64,7 @@ if (child > 0) {
   for (let i = 0; i < CASES.length; i++) {
     const missing = missingFiles(CASES[i].files);
     if (missing.length > 0) {
-      console.log(`bench:data-load: ${CASES[i].name}: ${missing.join(", ")} not found (skipped; the data lives in ../shared/data)`);
+      console.log(`bench:data-load: ${CASES[i].name}: ${missing.join(", ")} not found (skipped; set EDGEREC_SHARED_DATA to the dataset root)`);
       continue;
     }
     const out = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--case", String(i)], { encoding: "utf8" });

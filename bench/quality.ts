@@ -1,14 +1,14 @@
 /**
- * `npm run bench:quality [-- --json] [-- --only <dataset>] [-- --seeds 0,1,2] [-- --contenders a,b]`
+ * `npm run bench:quality [-- --json] [-- --only <dataset>] [-- --seeds 0,1,2] [-- --contenders a,b] [-- --write-results FILE]`
  *
  * Runs every contender (every bench/contenders/*.ts file's exported `contenders`) on the
- * protocols of ../shared/ANCHORS.md and prints ours beside the anchors. Hyper-parameters are
+ * protocols of docs/benchmarks.md (Anchors) and prints ours beside the anchors. Hyper-parameters are
  * chosen on validation carved from train, never on test. Each (dataset, contender) runs in
  * its own child process so that its peak RSS is its own.
  */
 import { spawn } from "node:child_process";
 import { readdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRng } from "../trainer/util/rng.ts";
 import { ANCHORS_SOURCE, anchors } from "./lib/anchors.ts";
@@ -163,7 +163,7 @@ function renderTables(summaries: Summary[]): string {
       `${s.seeds.length === 1 ? "seed " : "seeds "}${s.seeds.join(",")}; ${shorten(JSON.stringify(s.chosen[0]), 160)}`,
     ]);
     for (const a of anchors.filter((x) => x.dataset === dataset && x.protocol === protocol)) {
-      rows.push([`anchor: ${a.model}`, ...cols.map((m) => (m in a.metrics ? a.metrics[m] : "")), a.fit ?? "", "", "ANCHORS.md"]);
+      rows.push([`anchor: ${a.model}`, ...cols.map((m) => (m in a.metrics ? a.metrics[m] : "")), a.fit ?? "", "", "anchor"]);
     }
     parts.push(`### ${dataset} · ${protocol}\n\n` + formatTable(["model", ...cols, "fit s (wall, cpu)", "peak RSS MB", "notes"], rows));
   }
@@ -220,6 +220,8 @@ async function main(): Promise<void> {
   }
 
   const json = args.has("json");
+  const resultsFile = args.get("write-results");
+  if (resultsFile === true) throw new Error("--write-results needs a file name, e.g. --write-results quality.md (docs/benchmarks.md keeps the current numbers)");
   const log = (line: string) => process.stderr.write(line + "\n");
   const only = args.get("only");
   if (only !== undefined && !DATASETS.includes(only as DatasetName)) {
@@ -285,9 +287,9 @@ async function main(): Promise<void> {
     }
     const text = `${tables}\n\n${notes.map((n) => `- ${n}`).join("\n")}\n`;
     process.stdout.write(text);
-    if (args.has("write-results")) {
-      const md = `# bench:quality results\n\nMeasured on this machine (2 shared cores; other work was running, so wall times are noisy: CPU seconds are given too) by \`npm run bench:quality -- ${process.argv.slice(2).join(" ")}\` on ${new Date().toISOString().slice(0, 10)}.\n\n${text}`;
-      writeFileSync(join(repoRoot, "bench", "results", "quality.md"), md);
+    if (typeof resultsFile === "string") {
+      const md = `# bench:quality results\n\nMeasured by \`npm run bench:quality -- ${process.argv.slice(2).join(" ")}\` on ${new Date().toISOString().slice(0, 10)}.\n\n${text}`;
+      writeFileSync(resolve(resultsFile), md);
     }
   }
 }

@@ -3,7 +3,7 @@
  *   [-- --budget-min 30] [-- --recall-sample 10000] [-- --no-serve] [-- --no-shard] [-- --threads 2]
  *   [-- --vectors-cache DIR] [-- --train-only] [-- --ann-degree 16 --ann-add 128 --ann-beam 84 --ann-ip]`
  *
- * The million-product run (issue 9), bounded by flags:
+ * The million-product run, bounded by flags:
  *  1. generate a seeded synthetic catalogue (trainer/scale/synthetic.ts: typed arrays, user by user);
  *  2. train the hybrid factorisation model (WARP, 32 dims, Hogwild threads), stopping early when the
  *     next epoch would overrun --budget-min; peak RSS from ru_maxrss (covers worker threads);
@@ -14,7 +14,8 @@
  * Other engineers share the 2 cores, so timings are pessimistic.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeArtifact, stringAt, type Artifact } from "../src/artifact/format.ts";
 import type { AnnSettings } from "../trainer/artifact/ann.ts";
@@ -26,13 +27,14 @@ import { generateSynthetic, leafName, syntheticItemId, syntheticTitle, synthetic
 import { createRng } from "../trainer/util/rng.ts";
 import type { Recommender } from "../trainer/model/model.ts";
 import { loadVectors, saveVectors } from "./lib/frozen-vectors.ts";
-import { type DevServer, isolateHeap, percentile, publishLocal, startWranglerDev, tempDir } from "../test/load/harness.ts";
-import { syntheticArtifact } from "../test/worker/fixtures/synthetic-artifact.ts";
+import { type DevServer, isolateHeap, startWranglerDev } from "../test/support/wrangler-dev.ts";
+import { syntheticArtifact } from "../test/support/synthetic-artifact.ts";
 import { miniflareStores } from "../trainer/artifact/object-store.ts";
 import { planPublish, publish } from "../trainer/artifact/publish.ts";
 import { parseArgs } from "./lib/args.ts";
 import { writeJsonLine } from "./lib/json-lines.ts";
 import { peakRssMb } from "./lib/rss.ts";
+import { percentile } from "./lib/percentile.ts";
 import { formatTable } from "./lib/table.ts";
 
 const args = parseArgs(process.argv.slice(2));
@@ -203,12 +205,7 @@ if (serve) {
   shards.forEach((s, i) => writeFileSync(join(outDir, `shard-${i}.bin`), s));
   writeFileSync(join(outDir, "manifest.bin"), manifest);
   t0 = performance.now();
-  const { store, dispose } = await miniflareStores({ persistTo: persist, backend: "r2" });
-  try {
-    await publish(store, await planPublish(join(outDir, "manifest.bin")));
-  } finally {
-    await dispose();
-  }
+  await publishLocal(persist, join(outDir, "manifest.bin"));
   record("publish to local R2", seconds(t0), "s", "", "publishSeconds");
   rmSync(outDir, { recursive: true, force: true });
   try {
@@ -216,7 +213,9 @@ if (serve) {
     const small = tempDir("edgerec-scale-small-");
     try {
       const smallArtifact = syntheticArtifact({ items: 2000, users: 200, version: "20261129T015900Z-5ca1e000" });
-      await publishLocal(small, smallArtifact);
+      mkdirSync(join(small, "build"));
+      writeFileSync(join(small, "build", "artifact.bin"), await encodeArtifact(smallArtifact));
+      await publishLocal(small, join(small, "build", "artifact.bin"));
       const smallIds = Array.from({ length: 8 }, (_, i) => stringAt(smallArtifact.items.ids, i * 200));
       await measureServing(small, smallArtifact.header.version, smallIds, smallIds.slice(0, 8), "small");
     } finally {
@@ -269,10 +268,24 @@ function pickItemsPerShard(a: Artifact, nShards: number): string[] {
   });
 }
 
+function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Publishes an artifact file (single object or manifest) into wrangler's local R2 under `persistTo`, as `edgerec publish --local` does. */
+async function publishLocal(persistTo: string, file: string): Promise<void> {
+  const { store, dispose } = await miniflareStores({ persistTo, backend: "r2" });
+  try {
+    await publish(store, await planPublish(file));
+  } finally {
+    await dispose();
+  }
+}
+
 /** Resident memory (MiB) of the workerd processes in the dev server's process group. */
 function workerdRssMb(dev: DevServer): number {
   try {
-    const out = execFileSync("ps", ["-o", "rss=,comm=", "-g", String(dev.proc.pid)], { encoding: "utf8" });
+    const out = execFileSync("ps", ["-o", "rss=,comm=", "-g", String(dev.pid)], { encoding: "utf8" });
     return out
       .split("\n")
       .filter((l) => /workerd/.test(l))
@@ -290,7 +303,7 @@ async function timedGet(url: string, init?: RequestInit): Promise<{ ms: number; 
 }
 
 async function measureServing(persist: string, version: string, ids: string[], basket: string[], label: "large" | "small"): Promise<void> {
-  const dev = await startWranglerDev(persist, { ARTIFACT_RECHECK_SECONDS: "3600", RATE_LIMIT: "off" });
+  const dev = await startWranglerDev({ persistDir: persist, vars: { ARTIFACT_RECHECK_SECONDS: "3600", RATE_LIMIT: "off" }, frozen: true, inspector: true, timeoutMs: 90_000 });
   try {
     const idle = workerdRssMb(dev);
     const similar = (id: string) => `${dev.url}/v1/items/${encodeURIComponent(id)}/similar?k=10`;

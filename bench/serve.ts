@@ -2,7 +2,7 @@
  * `npm run bench:serve [-- --json] [-- --items 100000] [-- --no-http] [-- --cold-only] [-- --seconds 4] [-- --cold-runs 2] [-- --range-bytes N] [-- --layout single|sharded|shards-only] [-- --http-layout default|single|sharded|shards-only]`
  *
  * Serving speed of the edge API on a synthetic catalogue (realistic titles, random vectors and
- * neighbour lists; see test/worker/fixtures/synthetic-artifact.ts):
+ * neighbour lists; see test/support/synthetic-artifact.ts):
  *  1. in process: `app.request()` under Node, medians of similar-items, /healthz and a
  *     10-item basket, measured in interleaved rounds so background load hits all alike;
  *  2. over HTTP against local `wrangler dev` (loopback, autocannon, concurrency 32, bounded
@@ -23,9 +23,9 @@ import { join } from "node:path";
 import { createRequire } from "node:module";
 import { type Artifact, encodeArtifact } from "../src/artifact/format.ts";
 import { artifactKey, CURRENT_KEY } from "../src/artifact/keys.ts";
-import { startWranglerDev } from "../test/ops/wrangler-dev-server.ts";
+import { startWranglerDev } from "../test/support/wrangler-dev.ts";
 import { type ForcedLayout, seedLayout } from "./lib/seed-layout.ts";
-import { syntheticArtifact } from "../test/worker/fixtures/synthetic-artifact.ts";
+import { syntheticArtifact } from "../test/support/synthetic-artifact.ts";
 import { parseArgs } from "./lib/args.ts";
 import { writeJsonLine } from "./lib/json-lines.ts";
 import { formatTable } from "./lib/table.ts";

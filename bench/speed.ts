@@ -1,29 +1,27 @@
 /**
- * Fit-time benchmark of HybridMF against LightFM's anchor (ANCHORS.md): WARP, 10 components,
+ * Fit-time benchmark of HybridMF against LightFM's anchor (docs/benchmarks.md): WARP, 10 components,
  * 30 epochs, ML-100k ua.base with ratings >= 4 as positives. Median of 5 fits per thread
  * count (after one unreported warm-up fit, so JIT compilation is not counted), peak RSS.
  * Usage: npx tsx bench/speed.ts [--json] [--fits 5]
  */
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { interactionsToCsr } from "../trainer/data/interactions-matrix.ts";
 import { loadSplitFiles } from "../trainer/data/load.ts";
 import { HybridMF } from "../trainer/model/hybrid.ts";
 import { createRng } from "../trainer/util/rng.ts";
+import { dataFile } from "./lib/data-root.ts";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const dir = join(root, "../shared/data/movielens-100k");
+const uaBase = dataFile("movielens-100k", "ua.base.gz");
 const json = process.argv.includes("--json");
 const fitsArg = process.argv.indexOf("--fits");
 const fits = fitsArg > 0 ? Number(process.argv[fitsArg + 1]) : 5;
 
-if (!existsSync(join(dir, "ua.base.gz"))) {
-  console.log(`bench:speed: ${dir} not found; the benchmark needs ../shared/data/movielens-100k (skipped).`);
+if (!existsSync(uaBase)) {
+  console.log(`bench:speed: ${uaBase} not found; the benchmark needs MovieLens 100k under the dataset root (EDGEREC_SHARED_DATA; skipped).`);
   process.exit(0);
 }
 
-const { train } = await loadSplitFiles({ train: join(dir, "ua.base.gz") });
+const { train } = await loadSplitFiles({ train: uaBase });
 const positives = interactionsToCsr(train, { kind: "positives", threshold: 4 });
 const anchors: Record<number, number> = { 1: 0.7, 2: 1.25 };
 

@@ -19,9 +19,11 @@ import type { HybridParams } from "../../trainer/model/hybrid.ts";
 import type { Recommender } from "../../trainer/model/model.ts";
 import { BlendModel } from "../../trainer/model/blend.ts";
 import { buildFromConfig, FeatureCache, type ModelConfig } from "../../trainer/tune/config.ts";
-import { DEFAULT_IALS, MULTDAE_TUNE_DEFAULTS, tune, type TuneData, type TuneOptions } from "../../trainer/tune/search.ts";
+import { IALS_DEFAULTS } from "../../trainer/model/ials.ts";
+import { MULTDAE_TUNE_DEFAULTS, tune, type TuneData, type TuneOptions } from "../../trainer/tune/search.ts";
 import { createRng } from "../../trainer/util/rng.ts";
 import type { Contender, ContenderRun, DatasetName, ProtocolData, ProtocolName } from "../lib/contender.ts";
+import { sharedDataRoot } from "../lib/data-root.ts";
 
 const log = (line: string) => process.stderr.write(line + "\n");
 
@@ -49,7 +51,7 @@ function searchFor(data: ProtocolData, kind: "factor" | "all" | "stack"): TuneOp
     };
   }
   return {
-    trials: ranking ? 6 : 6,
+    trials: 6,
     seed: 0,
     maxEpochs: ranking ? 80 : 40,
     evalEvery: 5,
@@ -60,21 +62,23 @@ function searchFor(data: ProtocolData, kind: "factor" | "all" | "stack"): TuneOp
     featureChoices: [[], ["categories"]],
     easeLambdas: kind === "all" && ranking ? [200, 300, 500] : [],
     // iALS (a whole-matrix regression, unlike WARP/BPR) as a blend member. What matters is the
-    // confidence α against the ridge λ, so the settings walk that ratio down from the default
-    // (a 3-fold validation sweep put α=3, λ=30 best alone: P@10 0.1205 against 0.1144 for the default).
+    // confidence α against the ridge λ, so the settings walk that ratio down at 32 components to
+    // the model's default (64 components, α=3, λ=30: best alone on validation, see ials.ts).
     ials:
       kind === "all" && ranking
-        ? [DEFAULT_IALS, { ...DEFAULT_IALS, alpha: 10, lambda: 60 }, { ...DEFAULT_IALS, alpha: 3, lambda: 30 }, { ...DEFAULT_IALS, components: 64, alpha: 3, lambda: 30 }]
+        ? [
+            { ...IALS_DEFAULTS, components: 32, alpha: 20, lambda: 100 },
+            { ...IALS_DEFAULTS, components: 32, alpha: 10, lambda: 60 },
+            { ...IALS_DEFAULTS, components: 32, alpha: 3, lambda: 30 },
+            IALS_DEFAULTS,
+          ]
         : [],
-    // Mult-DAE, the one non-linear member: `bench/fold-study.ts` (weights chosen on one of six
-    // ua.base folds, scored on the other five) puts the blend at 0.1270 with it, 0.1258 without.
+    // Mult-DAE, the one non-linear member: with weights chosen on one of six ua.base folds and
+    // scored on the other five, the blend reached P@10 0.1270 with it, 0.1258 without.
     multdae: kind === "all" && ranking ? [{ ...MULTDAE_TUNE_DEFAULTS, epochs: 150 }] : [],
     blend: kind === "all",
-    // The same study chose weights by NDCG@20 as well: on the other five folds they scored P@10
-    // 0.1276 against 0.1270 picked by P@10 itself, with half the spread (bench/results/quality.md).
-    // Blend folds (TuneData.blendFolds: three folds of 3 ratings per user, NDCG@20 pooled) chose
-    // no better than this validation split on three pseudo-tests carved from ua.base
-    // (bench/nested-study.ts: P@10 0.1252 against 0.1265), so the search does not use them here.
+    // Weights chosen by NDCG@20 on those folds scored P@10 0.1276 on the other five against
+    // 0.1270 when picked by P@10 itself, with half the spread.
     blendSelection: kind === "all" && data.protocol === "ua-min4" ? "ndcg@20" : undefined,
     stack: false,
   };
@@ -245,7 +249,7 @@ export async function runColdStart(json: boolean, withGrocery: boolean): Promise
   const rows: string[] = [];
   for (const set of sets) {
     if (set.files.some((f) => !existsSync(f))) {
-      log(`cold start: ${set.name}: data not found under ../shared/data (skipped)`);
+      log(`cold start: ${set.name}: data not found under ${sharedDataRoot} (skipped)`);
       continue;
     }
     const { dataset, x, minRating, sets: featureSets, params } = await set.load();

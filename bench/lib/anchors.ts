@@ -1,9 +1,9 @@
 import type { DatasetName, ProtocolName } from "./contender.ts";
 
 /**
- * Reference numbers from ../shared/ANCHORS.md ("Anchor numbers measured on this machine":
- * LightFM 1.17 with its own evaluation functions; popularity and EASE scored by the same
- * code; mean over seeds 0,1,2), copied here so the bench prints them beside ours.
+ * Reference numbers (docs/benchmarks.md, Anchors: LightFM 1.17 with its own evaluation
+ * functions; popularity and EASE scored by the same code; mean over seeds 0,1,2), so the
+ * bench prints them beside ours.
  */
 export interface Anchor {
   dataset: DatasetName;
@@ -13,7 +13,7 @@ export interface Anchor {
   fit?: string;
 }
 
-export const ANCHORS_SOURCE = "../shared/ANCHORS.md (measured on this machine)";
+export const ANCHORS_SOURCE = "docs/benchmarks.md, Anchors (LightFM 1.17 and EASE, measured on the same machine)";
 
 export const anchors: Anchor[] = [
   { dataset: "movielens-100k", protocol: "ua-min4", model: "LightFM WARP", metrics: { auc: 0.9324, "p@10": 0.1353, "r@10": 0.237 }, fit: "0.70 s (1 thread)" },

@@ -44,6 +44,12 @@ export interface ProtocolData {
   primaryMetric: "p@10" | "pairAuc" | "hr@10" | "ndcg@10";
 }
 
+/** A protocol ready to run: what contenders see, plus the test evaluation they never see. */
+export interface Protocol {
+  data: ProtocolData;
+  evaluateTest(model: Recommender): Metrics;
+}
+
 export interface ContenderRun {
   /** The model for the test evaluation; `fitted` when tuning already fit it on train. */
   model: Recommender;

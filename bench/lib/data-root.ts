@@ -6,12 +6,12 @@ import { fileURLToPath } from "node:url";
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /**
- * ../shared/data next to the repository, where the evaluation datasets live (never copied into
- * the repo); EDGEREC_SHARED_DATA points elsewhere.
+ * The dataset root: EDGEREC_SHARED_DATA, by default `shared/data` beside the repository's folder.
+ * The evaluation datasets are read there in place and never copied into the repository.
  */
 export const sharedDataRoot = process.env.EDGEREC_SHARED_DATA ? resolve(process.env.EDGEREC_SHARED_DATA) : resolve(repoRoot, "..", "shared", "data");
 
-/** Path of a dataset file under ../shared/data. */
+/** Path of a dataset file under the dataset root. */
 export function dataFile(...parts: string[]): string {
   return join(sharedDataRoot, ...parts);
 }

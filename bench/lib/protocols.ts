@@ -6,16 +6,10 @@ import { pairRocAuc, scorePairs } from "../../trainer/eval/pair-auc.ts";
 import { evaluateRanking, type Metrics } from "../../trainer/eval/ranking.ts";
 import { holdOutPerUser, leaveLastOut } from "../../trainer/eval/splits.ts";
 import type { Recommender } from "../../trainer/model/model.ts";
-import type { BlendFold } from "../../trainer/tune/search.ts";
 import { createRng } from "../../trainer/util/rng.ts";
-import type { DatasetName, ProtocolData } from "./contender.ts";
+import type { DatasetName, Protocol, ProtocolData } from "./contender.ts";
 import { dataFile } from "./data-root.ts";
-
-/** A protocol ready to run: what contenders see, plus the test evaluation they never see. */
-export interface Protocol {
-  data: ProtocolData;
-  evaluateTest(model: Recommender): Metrics;
-}
+import { sampleStoreProtocols } from "./sample-store-protocol.ts";
 
 export const datasetFiles: Record<DatasetName, string[]> = {
   "movielens-100k": ["ua.base.gz", "ua.test.gz", "u.item.gz", "u.user.gz"].map((f) => dataFile("movielens-100k", f)),
@@ -27,7 +21,7 @@ export const datasetFiles: Record<DatasetName, string[]> = {
 
 const KS = [10];
 /** Ratings >= 4 as positives (lower ratings dropped): the ua-min4 protocol's training and test signal. */
-export const positives = (x: Interactions) => interactionsToCsr(x, { kind: "positives", threshold: 4 });
+const positives = (x: Interactions) => interactionsToCsr(x, { kind: "positives", threshold: 4 });
 const ones = (x: Interactions) => interactionsToCsr(x, { kind: "ones" });
 const stars = (x: Interactions) => interactionsToCsr(x, { kind: "rating" });
 
@@ -42,32 +36,21 @@ function pairMetrics(model: Recommender, nItems: number, x: Interactions): Metri
   return { pairAuc: pairRocAuc(scorePairs(model, nItems, p.users, p.items), p.labels) };
 }
 
-/** ML-100k validation for a seed: 10 ratings per user held out of ua.base (the studies replay exactly these splits). */
-export const uaValidationSplit = (train: Interactions, seed: number) => holdOutPerUser(train, 10, createRng(1000 + seed));
-
-/**
- * ML-100k blend folds for a seed (TuneData.blendFolds): three folds of 3 ratings per user held out
- * of `train`. A fold keeps 97% of it to fit on (the 10-rating validation keeps 89%, and the
- * members' merits shift with data), and the three pooled count about as many positives.
- * bench/nested-study.ts replays them against the validation split; they chose no better, so
- * bench:quality's search does not use them.
- */
-export function uaBlendFolds(train: Interactions, seed: number): BlendFold[] {
-  return [0, 1, 2].map((f) => uaRankingFold(holdOutPerUser(train, 3, createRng(3000 + 10 * seed + f))));
-}
+/** ML-100k validation for a seed: 10 ratings per user held out of ua.base. */
+const uaValidationSplit = (train: Interactions, seed: number) => holdOutPerUser(train, 10, createRng(1000 + seed));
 
 /**
  * ua-min4 on a hold-out of ua.base: fit on the positives of its train part, scored on its held-out
  * positives, with @20 beside @10 since the blend search picks its weights by NDCG@20 (hybrid.ts).
  */
-export function uaRankingFold(held: { train: Interactions; valid: Interactions }): BlendFold {
+function uaRankingFold(held: { train: Interactions; valid: Interactions }): { train: CsrMatrix; validate: (m: Recommender) => Metrics } {
   const train = positives(held.train);
   const valid = positives(held.valid);
   return { train, validate: (m: Recommender) => evaluateRanking(m, { train, test: valid, ks: [...KS, 20] }) };
 }
 
 /**
- * ML-100k ua.base / ua.test (ANCHORS.md): `ua-min4` ranks ratings >= 4 (lower ratings dropped)
+ * ML-100k ua.base / ua.test (the anchors' protocol): `ua-min4` ranks ratings >= 4 (lower ratings dropped)
  * against all 1,682 items, train excluded; `ua-rating-class` is one global ROC AUC over the
  * 9,430 ua.test pairs labelled rating >= 4. Validation: 10 ratings per user held out of ua.base.
  * Rating classification also hands contenders the star ratings and the u.user demographics
@@ -152,7 +135,7 @@ function leaveLastOutProtocol(
 }
 
 /**
- * Amazon Grocery 2014 5-core, ReChorus leave-last-out (ANCHORS.md): fit on train.csv only,
+ * Amazon Grocery 2014 5-core, ReChorus leave-last-out (the anchors' protocol): fit on train.csv only,
  * test.csv ranked against all 8,713 items with train ∪ dev excluded. dev.csv is the validation split.
  */
 async function grocery(): Promise<Protocol[]> {
@@ -181,10 +164,7 @@ export async function loadProtocols(dataset: DatasetName, seed: number): Promise
     return movielensProtocols({ base, test, items, users }, seed);
   }
   if (dataset === "amazon-grocery-2014") return grocery();
-  if (dataset === "sample-store") {
-    const { sampleStoreProtocols } = await import("../contenders/sample.ts");
-    return sampleStoreProtocols(seed);
-  }
+  if (dataset === "sample-store") return sampleStoreProtocols(seed);
   return giftCards();
 }
 

@@ -12,7 +12,7 @@ import { type Artifact, decodeManifest } from "../../src/artifact/format.ts";
 import { miniflareStores } from "../../trainer/artifact/object-store.ts";
 import { planPublish, publish } from "../../trainer/artifact/publish.ts";
 import { chooseLayout, DEFAULT_SHARD_BYTES, singleBesideShards, writeSharded } from "../../trainer/artifact/shard.ts";
-import { seedLocalR2 } from "../../test/ops/wrangler-dev-server.ts";
+import { seedLocalR2 } from "../../test/support/wrangler-dev.ts";
 
 export interface SeededLayout {
   layout: "single" | "sharded";

@@ -523,11 +523,6 @@ export function isIdShard(bytes: Uint8Array): boolean {
   return hasMagic(bytes, ID_SHARD_MAGIC);
 }
 
-/** True when `bytes` start like a single artifact. */
-export function isArtifact(bytes: Uint8Array): boolean {
-  return hasMagic(bytes, MAGIC);
-}
-
 export async function encodeManifest(manifest: ArtifactManifest): Promise<Uint8Array> {
   return encodeContainer(manifest, MANIFEST_MAGIC);
 }

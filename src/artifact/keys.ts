@@ -61,10 +61,3 @@ export interface CurrentPointer {
 export interface PublishedVersion extends CurrentPointer {
   keys: string[];
 }
-
-/** Version ids look like 20261129T001500Z-1a2b3c4d: safe in keys, sortable by time. */
-export const VERSION_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
-
-export function isVersionId(value: string): boolean {
-  return VERSION_PATTERN.test(value);
-}

@@ -28,7 +28,7 @@ export interface UserResult {
  * The strategy used when the caller names none. Precomputed lists are the full model's own
  * ranking, so they win when present; vectors re-rank the history's neighbours by the model's
  * score; the history alone (neighbour aggregation) works for every model.
- * (bench/artifact.ts measures all three; see bench/results/artifact.md.)
+ * (bench/artifact.ts measures all three; see docs/benchmarks.md.)
  */
 export function defaultUserStrategy(artifact: Artifact): UserStrategy {
   if (artifact.users.topIds) return "precomputed";

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeArtifact } from "../../src/artifact/format.ts";
+import { dataFile } from "../../bench/lib/data-root.ts";
 import { REPO_ROOT, runEdgerec } from "../../trainer/ops/edgerec-cli.ts";
 import { SAMPLE_REVIEWS_FILE } from "../../trainer/sample/amazon-files.ts";
 import { expectServesEveryInteraction, readAmazonReviews } from "../trainer/pipeline/served-artifact.ts";
@@ -63,8 +64,8 @@ describe("npm start --no-serve", () => {
   });
 });
 
-/** Real data when ../shared/data is present (it is not part of the repository). */
-const giftCards = join(REPO_ROOT, "..", "shared", "data", "amazon-gift-cards-2018");
+/** Real data when the dataset root (EDGEREC_SHARED_DATA) holds it: it is not part of the repository. */
+const giftCards = dataFile("amazon-gift-cards-2018");
 describe.skipIf(!existsSync(giftCards))("npm start --data <Amazon 2018 folder>", () => {
   const root = mkdtempSync(join(tmpdir(), "edgerec-start-data-"));
   afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeArtifact } from "../../src/artifact/format.ts";
-import { syntheticArtifact } from "../worker/fixtures/synthetic-artifact.ts";
-import { type DevServer, seedLocalR2, startWranglerDev } from "./wrangler-dev-server.ts";
+import { syntheticArtifact } from "../support/synthetic-artifact.ts";
+import { type DevServer, seedLocalR2, startWranglerDev } from "../support/wrangler-dev.ts";
 
 const VERSION = "20261129T001000Z-5e0c0de1";
 const itemId = (i: number) => `P${(100000 + i).toString(36).toUpperCase()}`;

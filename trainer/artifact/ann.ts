@@ -38,7 +38,7 @@ export interface AnnSettings {
 /**
  * Index settings. Dot-product neighbour lists of trained item vectors are dominated by a few long
  * ("hub") items, and an HNSW search alone loses recall as the catalogue grows: 0.76–0.81 at 1M
- * items even with a search beam of 376 and degree 24, taking 22 minutes (bench/results/scale.md).
+ * items even with a search beam of 376 and degree 24, taking 22 minutes (docs/benchmarks.md, Scale).
  * A cheap graph search followed by an exact re-rank of every item over the pool of items the
  * search found gives 0.9995 at 1M in 7.5 minutes (pool: 301k items), and 0.997 at 50k, so the
  * graph stays cheap (usearch's defaults) and the re-rank does the rest.

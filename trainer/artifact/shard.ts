@@ -31,7 +31,7 @@ export const DEFAULT_ID_SHARD_BYTES = 1024 * 1024;
 /**
  * Above this size `edgerec build-artifact` shards by default. A single artifact's cold start
  * grows with its size (read + verify + decode, ~10 ms per MiB under wrangler dev) while a sharded
- * one reads manifest → id shard → data shard whatever the size; see bench/results/cold-start.md.
+ * one reads manifest → id shard → data shard whatever the size; see docs/benchmarks.md (Serving).
  * Always below KV's value limit, so a default build can be published to KV.
  */
 export const DEFAULT_SHARD_THRESHOLD_BYTES = 8 * 1024 * 1024;

@@ -23,10 +23,12 @@ function smallInt(s: string): number {
 }
 
 /**
- * Maps the store's string ids to dense indexes in order of first appearance.
- * Numeric ids (MovieLens, ReChorus, competition files) skip string hashing.
+ * Maps the store's string ids to dense indexes in order of first appearance, growing as rows
+ * are read. Numeric ids (MovieLens, ReChorus, competition files) skip string hashing.
+ * (The worker's IdIndex, src/store/id-index.ts, only looks ids up in an artifact's fixed
+ * string table; it never adds one.)
  */
-export class IdIndex {
+export class IdInterner {
   readonly ids: string[] = [];
   private readonly index = new Map<string, number>();
   /** Index + 1 of small integer ids, 0 = not seen. */

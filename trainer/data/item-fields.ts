@@ -33,11 +33,6 @@ export function stripTags(s: string): string {
   return t.replace(/\s+/g, " ").trim();
 }
 
-/** Text without tags, tag fragments or entities, whitespace collapsed. */
-export function stripHtml(s: string): string {
-  return decodeEntities(stripTags(s)).replace(/\s+/g, " ").trim();
-}
-
 /** Markup or style sheet text left in a value, which no clean title contains. */
 export function looksLikeMarkup(s: string): boolean {
   return /[<>]|="|\{[^}]*:[^}]*\}|^\s*[.#][\w-]+\s*\{|function\s*\(|var\s+\w+\s*=/.test(s);

@@ -1,5 +1,5 @@
 import { dedupInteractions, toInteractions } from "./dedup.ts";
-import { IdIndex, InteractionBuffer } from "./id-space.ts";
+import { IdInterner, InteractionBuffer } from "./id-space.ts";
 import { kCoreFilter } from "./kcore.ts";
 import { readInteractionFile } from "./readers/interactions.ts";
 import { readItemsFile } from "./readers/items.ts";
@@ -45,8 +45,8 @@ export async function loadDataset(spec: DataSpec, opts: LoadOptions = {}): Promi
     groupFiles.push({ name: "all", files: spec.interactions });
   }
 
-  const users = new IdIndex();
-  const items = new IdIndex();
+  const users = new IdInterner();
+  const items = new IdInterner();
   const reports: ReportBuilder[] = [];
   const groups: Group[] = [];
   for (const g of groupFiles) {

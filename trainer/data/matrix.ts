@@ -99,23 +99,6 @@ export function rowValues(m: CsrMatrix, r: number): Float32Array {
   return m.data.subarray(m.indptr[r], m.indptr[r + 1]);
 }
 
-/** Keeps only stored entries for which `keep(value)` holds. */
-export function filterValues(m: CsrMatrix, keep: (value: number) => boolean): CsrMatrix {
-  const indptr = new Int32Array(m.nRows + 1);
-  const indices: number[] = [];
-  const data: number[] = [];
-  for (let r = 0; r < m.nRows; r++) {
-    for (let p = m.indptr[r]; p < m.indptr[r + 1]; p++) {
-      if (keep(m.data[p])) {
-        indices.push(m.indices[p]);
-        data.push(m.data[p]);
-      }
-    }
-    indptr[r + 1] = indices.length;
-  }
-  return { nRows: m.nRows, nCols: m.nCols, indptr, indices: Int32Array.from(indices), data: Float32Array.from(data) };
-}
-
 /** Stacks per-row column/value arrays (built row by row, e.g. top-k neighbours) into one CSR matrix. */
 export function csrFromRows(nCols: number, cols: readonly Int32Array[], vals: readonly Float32Array[]): CsrMatrix {
   const nRows = cols.length;

@@ -17,12 +17,6 @@ export interface OpenOptions {
   progress?: boolean;
 }
 
-/** Gzip (and zip) are recognised by their magic bytes, never by the file name. */
-export function isGzipFile(file: string): boolean {
-  const head = readHead(file, 2);
-  return head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
-}
-
 function readHead(file: string, n: number): Buffer {
   const fd = openSync(file, "r");
   try {

@@ -9,55 +9,12 @@
  * column block (p-th row at zp + p·b·8).
  */
 
-const I32 = 0x7f;
-const V128 = 0x7b;
+import { assembleModule, brIf, end, functionCode, get, I32, i32Add as add, i32c, i32LtU as ltU, i32Mul as mul, i32Shl as shl, loop, memarg, set, simd, tee, V128, v128Zero } from "../util/wasm-module.ts";
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-
-// Instructions.
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const tee = (i: number) => [0x22, ...uleb(i)];
-const i32c = (v: number) => [0x41, ...sleb(v)];
-const add = [0x6a];
-const mul = [0x6c];
-const shl = [0x74];
-const ltU = [0x49];
-const loop = [0x03, 0x40];
-const brIf0 = [0x0d, 0x00];
-const end = [0x0b];
-const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
-const memarg = (align: number, offset: number) => [...uleb(align), ...uleb(offset)];
+const brIf0 = brIf(0);
 const v128Load = (offset: number) => simd(0, ...memarg(3, offset));
 const v128Load64Splat = (offset: number) => simd(10, ...memarg(3, offset));
 const v128Store = (offset: number) => simd(11, ...memarg(3, offset));
-const v128Zero = simd(12, ...new Array(16).fill(0));
 const f64x2Add = simd(240);
 const f64x2Sub = simd(241);
 const f64x2Mul = simd(242);
@@ -152,20 +109,13 @@ export function assembleTileModule(b: number, shape: TileShape = DEFAULT_SHAPE):
     ...end,
     ...end,
   );
-  const locals = vec([
-    [...uleb(6), I32],
-    [...uleb(nV128), V128],
-  ]);
-  const code = [...locals, ...body];
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32]]), 0x00]])),
-    ...section(2, vec([[...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(1)]])),
-    ...section(3, vec([[0x00]])),
-    ...section(7, vec([[...name("tile"), 0x00, 0x00]])),
-    ...section(10, vec([[...uleb(code.length), ...code]])),
-  ];
-  return new Uint8Array(bytes);
+  return assembleModule({
+    params: [I32, I32, I32, I32],
+    results: [],
+    importMemory: { pages: 1 },
+    exportName: "tile",
+    code: functionCode([[6, I32], [nV128, V128]], body),
+  });
 }
 
 export type TileFn = (a: number, z: number, zp: number, stride: number) => void;

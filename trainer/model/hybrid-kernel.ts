@@ -355,6 +355,7 @@ export function kernelWarpSearch(a: KernelArrays, r: Float64Array, rng: Uint32Ar
  * kernelPairUpdate, in the same order and on the same random stream, fused into one loop
  * so no representation is summed through the CSR walk, no gradient is staged through
  * scratch and the generator state stays in locals for the whole range.
+ * test/trainer/model/hybrid-kernel.test.ts checks the factors bit for bit against the general path.
  * `r` needs 3(k + 1) slots (user, positive and negative reprs).
  */
 export function kernelWarpIdentityEpoch(a: KernelArrays, r: Float64Array, rng: Uint32Array, start: number, end: number): number {

@@ -97,6 +97,9 @@ const LOSS_CODES: Record<HybridLoss, number> = {
   mse: LOSS_MSE,
 };
 
+/** Every loss HybridMF trains with. */
+export const HYBRID_LOSSES = Object.keys(LOSS_CODES) as HybridLoss[];
+
 /** Checks user-supplied parameters so a typo fails loudly with the allowed values. */
 export function validateHybridParams(p: HybridParams): void {
   if (!(p.loss in LOSS_CODES)) throw new Error(`hybrid: unknown loss "${p.loss}"; use one of ${Object.keys(LOSS_CODES).join(", ")}`);

@@ -20,11 +20,6 @@ const factories = new Map<string, ModelFactory>([
   ["multdae", (p) => new MultDaeModel(p)],
 ]);
 
-/** Adds a model (e.g. the hybrid factorisation models) under a name. */
-export function registerModel(name: string, factory: ModelFactory): void {
-  factories.set(name, factory);
-}
-
 export function modelNames(): string[] {
   return [...factories.keys()];
 }

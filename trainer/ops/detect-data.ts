@@ -5,7 +5,7 @@ import { SAMPLE_MANIFEST_FILE } from "../sample/amazon-files.ts";
 
 /**
  * Turns `npm start -- --data <dir>` into `edgerec train` data options by recognising the
- * layouts README.md ("Training on your data") describes: the sample store, Amazon 2014/2018 review + meta
+ * layouts docs/training.md describes: the sample store, Amazon 2014/2018 review + meta
  * files, MovieLens 100k, given train/dev/test splits, and the competition's train.csv.
  */
 export function dataArgsForDir(dir: string): { args: string[]; layout: string } {

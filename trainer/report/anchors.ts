@@ -1,5 +1,5 @@
 /**
- * Reference numbers of ../shared/ANCHORS.md (LightFM 1.17 and EASE measured on this machine),
+ * Reference numbers of docs/benchmarks.md, Anchors (LightFM 1.17 and EASE measured on one machine),
  * shown beside our metrics in the training report when the data matches a known protocol.
  */
 export interface AnchorRow {

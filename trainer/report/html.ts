@@ -106,7 +106,7 @@ ${r.quality ? `<h2>Data quality</h2>\n<pre id="quality">${escapeXml(r.quality.li
 ${r.candidates?.length ? `<h2>Models compared</h2>\n<p class="meta">Chosen by ${escapeXml(r.candidatesPrimary ?? "")} on the validation split; the test columns only report.</p>\n${candidatesTable(r.candidates, r.candidatesPrimary ?? "")}` : ""}
 
 <h2>Final metrics on the held-out split</h2>
-${r.anchors ? `<p class="meta">Beside the reference numbers of ANCHORS.md for this protocol (${escapeXml(r.anchors.protocol)}).</p>` : `<p class="meta">No reference numbers for this data (anchors exist for MovieLens ua and Amazon Grocery 2014).</p>`}
+${r.anchors ? `<p class="meta">Beside the reference numbers of edgerec's benchmarks (docs/benchmarks.md) for this protocol (${escapeXml(r.anchors.protocol)}).</p>` : `<p class="meta">No reference numbers for this data (anchors exist for MovieLens ua and Amazon Grocery 2014).</p>`}
 <table id="metrics"><thead><tr><th>model</th>${cols.map((k) => `<th>${escapeXml(k)}</th>`).join("")}</tr></thead><tbody>${metricRows}</tbody></table>
 
 <h2>Training</h2>

@@ -2,8 +2,10 @@ import type { CsrMatrix } from "../data/matrix.ts";
 import type { Metrics } from "../eval/ranking.ts";
 import { ALL_ITEM_FEATURE_SETS, type ItemFeatureSet } from "../features/item-features.ts";
 import type { HybridLoss, HybridParams } from "../model/hybrid.ts";
+import { IALS_DEFAULTS } from "../model/ials.ts";
 import { MemoScores } from "../model/memo-scores.ts";
 import type { Recommender } from "../model/model.ts";
+import { MULTDAE_DEFAULTS } from "../model/multdae.ts";
 import { createRng, type Rng } from "../util/rng.ts";
 import { buildFromConfig, describeConfig, FeatureCache, type FeatureSource, type ModelConfig } from "./config.ts";
 
@@ -108,10 +110,10 @@ export interface TuneResult {
   bestModel?: Recommender;
 }
 
-/** iALS at a setting that did well on ML-100k validation (regularisation matters more than size). */
-export const DEFAULT_IALS: Record<string, number> = { components: 32, iterations: 8, alpha: 20, lambda: 100 };
-/** Mult-DAE training settings for a given hidden size (Liang et al.'s dropout; rate and decay from a 3-fold ML-100k validation sweep). */
-export const MULTDAE_TUNE_DEFAULTS: Record<string, number> = { hidden: 200, dropout: 0.5, learningRate: 0.001, l2: 0.005, batchSize: 100 };
+/** The iALS setting the search tries when none are given: the model's own defaults. */
+export const DEFAULT_IALS: Record<string, number> = IALS_DEFAULTS;
+/** Mult-DAE settings for a given hidden size: the model's own defaults, less `epochs`, which early stopping picks. */
+export const MULTDAE_TUNE_DEFAULTS: Record<string, number> = (({ epochs: _epochs, ...rest }) => rest)(MULTDAE_DEFAULTS);
 const IALS_DEFAULT_MAX_ITEMS = 50_000;
 
 const LOG_UNIFORM = (rng: Rng, lo: number, hi: number) => Math.exp(Math.log(lo) + rng.next() * (Math.log(hi) - Math.log(lo)));

@@ -37,7 +37,7 @@ export function send(res: ServerResponse, status: number, type: string, body: st
   res.end(body);
 }
 
-/** A plain store page that embeds the widget with the two-line snippet from README.md. */
+/** A plain store page that embeds the widget with the two-line snippet from README.md and docs/widget.md. */
 export function storePage(widgetSrc: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test store</title>
 <style>body{font-family:system-ui,sans-serif;margin:24px;max-width:900px;color:#1d2939}</style></head><body>

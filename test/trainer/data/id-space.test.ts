@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { IdIndex } from "../../../trainer/data/id-space.ts";
+import { IdInterner } from "../../../trainer/data/id-space.ts";
 
-describe("IdIndex", () => {
+describe("IdInterner", () => {
   it("keeps numeric-looking ids distinct from their other spellings, in first-seen order", () => {
-    const ix = new IdIndex();
+    const ix = new IdInterner();
     const seq = ["17", "017", "abc", "0", "17", "4194304", "99999999", "0", "017"];
     const got = seq.map((s) => ix.intern(s));
     expect(got).toEqual([0, 1, 2, 3, 0, 4, 5, 3, 1]);

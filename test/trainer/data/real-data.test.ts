@@ -1,10 +1,9 @@
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { sharedDataRoot as DATA } from "../../../bench/lib/data-root.ts";
 import { loadDataset, loadSplitFiles } from "../../../trainer/data/load.ts";
 
-/** The shared datasets live next to the repo and are never copied into it. */
-const DATA = resolve(import.meta.dirname, "../../../../shared/data");
 const ML = join(DATA, "movielens-100k");
 const GROCERY = join(DATA, "amazon-grocery-2014-5core");
 const GIFT = join(DATA, "amazon-gift-cards-2018");

@@ -4,14 +4,15 @@ import { topK, type FitInput, type Recommender } from "../../../trainer/model/mo
 import { createRng } from "../../../trainer/util/rng.ts";
 
 /**
- * The behaviour every recommender must show, shared by all models the way Hono's routers
- * share common.case.test.ts: each model's test file calls runConformance.
+ * The behaviour every recommender must show. test/trainer/model/conformance.test.ts runs it for
+ * every `Recommender` implementation and every hybrid loss; a check a model does not run is
+ * listed in its `skip` with the reason, so nothing is left out silently.
  */
+export type ConformanceCheck = "finite" | "deterministic" | "excludes" | "learns" | "history" | "similarities";
+
 export interface ConformanceOptions {
   /** Personalised models must learn the planted groups; popularity only the popularity order. */
   personalised?: boolean;
-  /** Models that score from history (EASE, item-kNN) must serve an unknown user from it. */
-  scoresFromHistory?: boolean;
   /** Extra fit input for models that want it (e.g. item features). */
   extraFit?: (data: PlantedData) => Partial<FitInput>;
   /**
@@ -20,6 +21,8 @@ export interface ConformanceOptions {
    * user's out-of-group items. `extraFit` gives them ratings (in-group high, noise low).
    */
   ratingClassifier?: boolean;
+  /** Checks this model does not run, each with the reason. */
+  skip?: Partial<Record<ConformanceCheck, string>>;
 }
 
 export interface PlantedData {
@@ -96,6 +99,40 @@ export function plantedData(seed = 7): PlantedData {
   };
 }
 
+/**
+ * Stars for the planted data, as a rating site would have them: every train pair rated (in-group
+ * items 4–5, the out-of-group noise item 1–2) plus four more out-of-group items each user rated 1–2.
+ */
+export function plantedRatings(data: PlantedData): CsrMatrix {
+  const rng = createRng(3);
+  const m = data.train;
+  const rows: number[] = [];
+  const cols: number[] = [];
+  const stars: number[] = [];
+  for (let u = 0; u < m.nRows; u++) {
+    for (let p = m.indptr[u]; p < m.indptr[u + 1]; p++) {
+      rows.push(u);
+      cols.push(m.indices[p]);
+      stars.push(data.itemGroup[m.indices[p]] === data.userGroup[u] ? 4 + rng.int(2) : 1 + rng.int(2));
+    }
+    if (data.userGroup[u] < 0) continue;
+    for (let t = 0; t < 4; t++) {
+      const i = rng.int(data.nItems - 1);
+      if (data.itemGroup[i] === data.userGroup[u]) continue;
+      rows.push(u);
+      cols.push(i);
+      stars.push(1 + rng.int(2));
+    }
+  }
+  return csrFromCoo(m.nRows, m.nCols, rows, cols, stars, "last");
+}
+
+/** Fit input for rating classifiers: the stars, and ±1 labels (liked = 4 or 5 stars) as interactions. */
+export function plantedRatingInput(data: PlantedData): Partial<FitInput> {
+  const ratings = plantedRatings(data);
+  return { ratings, interactions: { ...ratings, data: Float32Array.from(ratings.data, (r) => (r >= 4 ? 1 : -1)) } };
+}
+
 async function fitted(factory: () => Recommender, data: PlantedData, seed: number, opts: ConformanceOptions): Promise<Recommender> {
   const model = factory();
   await model.fit({ interactions: data.train, rng: createRng(seed), ...(opts.extraFit?.(data) ?? {}) });
@@ -108,12 +145,20 @@ function trainRow(m: CsrMatrix, u: number): Int32Array {
 
 export function runConformance(name: string, factory: () => Recommender, opts: ConformanceOptions = {}): void {
   const personalised = opts.personalised ?? true;
-  const scoresFromHistory = opts.scoresFromHistory ?? true;
+  const skip = opts.skip ?? {};
+  for (const [check, reason] of Object.entries(skip)) {
+    if (!reason?.trim()) throw new Error(`conformance ${name}: skipping "${check}" needs a reason`);
+  }
+  const hasSimilarities = !!factory().itemSimilarities;
+  if (hasSimilarities && skip.similarities) throw new Error(`conformance ${name}: the model has itemSimilarities, so "similarities" must run (remove its skip)`);
+  if (!hasSimilarities && !skip.similarities) throw new Error(`conformance ${name}: the model has no itemSimilarities; say why in skip.similarities`);
+  /** `it`, or a skipped test whose title carries the reason. */
+  const check = (id: ConformanceCheck, title: string, fn: () => Promise<void>) => (skip[id] ? it.skip(`${title} — skipped: ${skip[id]}`, fn) : it(title, fn));
 
   describe(`${name}: recommender conformance`, () => {
     const data = plantedData();
 
-    it("fills exactly nItems finite scores for every user, including one with no interactions", async () => {
+    check("finite", "fills exactly nItems finite scores for every user, including one with no interactions", async () => {
       const model = await fitted(factory, data, 1, opts);
       const out = new Float32Array(data.nItems);
       for (let u = 0; u < data.nUsers; u++) {
@@ -125,7 +170,7 @@ export function runConformance(name: string, factory: () => Recommender, opts: C
       expect(topK(out, data.nItems)).toHaveLength(data.nItems);
     });
 
-    it("is deterministic for a seed", async () => {
+    check("deterministic", "is deterministic for a seed", async () => {
       const a = await fitted(factory, data, 42, opts);
       const b = await fitted(factory, data, 42, opts);
       const sa = new Float32Array(data.nItems);
@@ -137,7 +182,7 @@ export function runConformance(name: string, factory: () => Recommender, opts: C
       }
     });
 
-    it("never recommends excluded items", async () => {
+    check("excludes", "never recommends excluded items", async () => {
       const model = await fitted(factory, data, 3, opts);
       const out = new Float32Array(data.nItems);
       for (let u = 0; u < data.nUsers; u++) {
@@ -150,7 +195,7 @@ export function runConformance(name: string, factory: () => Recommender, opts: C
     });
 
     if (opts.ratingClassifier) {
-      it("scores held-out in-group pairs above out-of-group items (pair AUC)", async () => {
+      check("learns", "scores held-out in-group pairs above out-of-group items (pair AUC)", async () => {
         const model = await fitted(factory, data, 5, opts);
         const out = new Float32Array(data.nItems);
         let above = 0;
@@ -168,7 +213,7 @@ export function runConformance(name: string, factory: () => Recommender, opts: C
         expect(above / pairs).toBeGreaterThan(0.8);
       });
     } else if (personalised) {
-      it("learns the planted groups: held-out top-10 is mostly in-group, far above random", async () => {
+      check("learns", "learns the planted groups: held-out top-10 is mostly in-group, far above random", async () => {
         const model = await fitted(factory, data, 5, opts);
         const out = new Float32Array(data.nItems);
         let inGroup = 0;
@@ -189,7 +234,7 @@ export function runConformance(name: string, factory: () => Recommender, opts: C
         expect(hits / (2 * (data.nUsers - 1))).toBeGreaterThan(0.5);
       });
     } else {
-      it("ranks items by how often they were chosen", async () => {
+      check("learns", "ranks items by how often they were chosen", async () => {
         const model = await fitted(factory, data, 5, opts);
         const out = new Float32Array(data.nItems);
         model.scoreUser(0, out);
@@ -200,8 +245,8 @@ export function runConformance(name: string, factory: () => Recommender, opts: C
       });
     }
 
-    if (scoresFromHistory && !opts.ratingClassifier) {
-      it("scores an unknown user from a history of group items", async () => {
+    {
+      check("history", "scores an unknown user from a history of group items", async () => {
         const model = await fitted(factory, data, 9, opts);
         const out = new Float32Array(data.nItems);
         const g = 2;
@@ -215,8 +260,8 @@ export function runConformance(name: string, factory: () => Recommender, opts: C
       });
     }
 
-    if (factory().itemSimilarities) {
-      it("gives item similarities with the most similar items in the same group", async () => {
+    {
+      check("similarities", "gives item similarities with the most similar items in the same group", async () => {
         const model = await fitted(factory, data, 11, opts);
         const out = new Float32Array(data.nItems);
         let inGroup = 0;

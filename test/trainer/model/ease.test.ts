@@ -2,9 +2,6 @@ import { describe, expect, it } from "vitest";
 import { csrFromCoo } from "../../../trainer/data/matrix.ts";
 import { EaseModel } from "../../../trainer/model/ease.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
-import { runConformance } from "./conformance.case.ts";
-
-runConformance("ease", () => new EaseModel({ lambda: 5 }));
 
 /** Plain Gauss–Jordan inverse, as an independent reference. */
 function naiveInverse(a: number[][]): number[][] {

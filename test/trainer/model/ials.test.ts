@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { csrFromCoo } from "../../../trainer/data/matrix.ts";
-import { IalsModel } from "../../../trainer/model/ials.ts";
+import { IALS_DEFAULTS, IalsModel } from "../../../trainer/model/ials.ts";
 import { createModel } from "../../../trainer/model/registry.ts";
+import { DEFAULT_IALS } from "../../../trainer/tune/search.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
-import { runConformance } from "./conformance.case.ts";
-
-runConformance("ials", () => new IalsModel({ components: 8, iterations: 6, alpha: 10, lambda: 1 }));
 
 describe("ials", () => {
   it("gives a known user the factors of the exact least-squares solve: folding in its history reproduces its scores", async () => {
@@ -31,5 +29,11 @@ describe("ials", () => {
     expect(createModel("ials", { components: 4 }).name).toBe("ials");
     expect(() => new IalsModel({ lambda: 0, unobservedWeight: 0 })).toThrow(/lambda and unobservedWeight/);
     expect(() => new IalsModel({ components: 2.5 })).toThrow(/integers/);
+  });
+
+  it("has one default setting: the model's own, which the tuner starts from", () => {
+    expect(new IalsModel().params()).toEqual(IALS_DEFAULTS);
+    expect(DEFAULT_IALS).toEqual(IALS_DEFAULTS);
+    expect(IALS_DEFAULTS).toMatchObject({ components: 64, alpha: 3, lambda: 30 });
   });
 });

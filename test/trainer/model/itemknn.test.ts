@@ -2,9 +2,6 @@ import { describe, expect, it } from "vitest";
 import { csrFromCoo } from "../../../trainer/data/matrix.ts";
 import { ItemKnnModel } from "../../../trainer/model/itemknn.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
-import { runConformance } from "./conformance.case.ts";
-
-runConformance("itemknn", () => new ItemKnnModel({ k: 20, shrink: 1 }));
 
 describe("itemknn similarities", () => {
   it("are cosine with shrinkage: |Ui ∩ Uj| / (sqrt(|Ui||Uj|) + shrink)", async () => {

@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { DaeNet, MultDaeModel } from "../../../trainer/model/multdae.ts";
+import { DaeNet, MULTDAE_DEFAULTS, MultDaeModel } from "../../../trainer/model/multdae.ts";
 import { createModel } from "../../../trainer/model/registry.ts";
+import { MULTDAE_TUNE_DEFAULTS } from "../../../trainer/tune/search.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
-import { runConformance } from "./conformance.case.ts";
-
-runConformance("multdae", () => new MultDaeModel({ hidden: 16, epochs: 120, learningRate: 0.01, dropout: 0.2, batchSize: 16 }), { scoresFromHistory: true });
 
 describe("multdae", () => {
   it("back-propagates the exact gradient of the multinomial log-loss (finite differences)", () => {
@@ -52,5 +50,11 @@ describe("multdae", () => {
     expect(() => new MultDaeModel({ dropout: 1 })).toThrow(/dropout must be below 1/);
     expect(() => new MultDaeModel({ hidden: 2.5 })).toThrow(/integers/);
     expect(() => new MultDaeModel({ learningRate: -1 })).toThrow(/learningRate/);
+  });
+
+  it("has one default setting: the model's own, which the tuner uses with epochs left to early stopping", () => {
+    expect(new MultDaeModel().params()).toEqual(MULTDAE_DEFAULTS);
+    const { epochs: _epochs, ...rest } = MULTDAE_DEFAULTS;
+    expect(MULTDAE_TUNE_DEFAULTS).toEqual(rest);
   });
 });

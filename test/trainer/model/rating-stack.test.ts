@@ -6,35 +6,6 @@ import { RateLogitModel } from "../../../trainer/model/hybrid-rates.ts";
 import { fitLogistic } from "../../../trainer/model/logistic-stack.ts";
 import { carveRatedPairs, RatingStackModel } from "../../../trainer/model/rating-stack.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
-import { runConformance, type PlantedData } from "./conformance.case.ts";
-
-/**
- * Stars for the planted data, as a rating site would have them: every train pair rated (in-group
- * items 4–5, the out-of-group noise item 1–2) plus four more out-of-group items each user rated 1–2.
- */
-function plantedRatings(data: PlantedData): CsrMatrix {
-  const rng = createRng(3);
-  const m = data.train;
-  const rows: number[] = [];
-  const cols: number[] = [];
-  const stars: number[] = [];
-  for (let u = 0; u < m.nRows; u++) {
-    for (let p = m.indptr[u]; p < m.indptr[u + 1]; p++) {
-      rows.push(u);
-      cols.push(m.indices[p]);
-      stars.push(data.itemGroup[m.indices[p]] === data.userGroup[u] ? 4 + rng.int(2) : 1 + rng.int(2));
-    }
-    if (data.userGroup[u] < 0) continue;
-    for (let t = 0; t < 4; t++) {
-      const i = rng.int(data.nItems - 1);
-      if (data.itemGroup[i] === data.userGroup[u]) continue;
-      rows.push(u);
-      cols.push(i);
-      stars.push(1 + rng.int(2));
-    }
-  }
-  return csrFromCoo(m.nRows, m.nCols, rows, cols, stars, "last");
-}
 
 const stack = () =>
   new RatingStackModel(
@@ -45,14 +16,6 @@ const stack = () =>
     ],
     { validPerUser: 2 },
   );
-
-runConformance("rating-stack (mse + logistic + rate logit)", stack, {
-  ratingClassifier: true,
-  extraFit: (data) => {
-    const ratings = plantedRatings(data);
-    return { ratings, interactions: { ...ratings, data: Float32Array.from(ratings.data, (r) => (r >= 4 ? 1 : -1)) } };
-  },
-});
 
 /** Users with a taste (+1/−1) for one of two item kinds; rating = 3 + 1.5·taste·kind + noise, rounded to 1..5. */
 function ratedData(seed: number) {

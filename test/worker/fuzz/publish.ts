@@ -20,7 +20,7 @@ export async function publish(bucket: R2Bucket, version: string, bytes: Uint8Arr
   await flipCurrent(bucket, version, bytes.byteLength);
 }
 
-/** Version ids must match keys.ts VERSION_PATTERN. */
+/** Version ids as the trainer makes them: UTC time + 8 hex digits. */
 export function versionId(n: number): string {
   return `20261129T00${String(n % 10000).padStart(4, "0")}Z-${(0x1a2b3c00 + n).toString(16).padStart(8, "0")}`;
 }

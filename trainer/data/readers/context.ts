@@ -1,11 +1,11 @@
-import type { IdIndex, InteractionBuffer } from "../id-space.ts";
+import type { IdInterner, InteractionBuffer } from "../id-space.ts";
 import type { ReportBuilder } from "../report.ts";
 import type { DataSpec } from "../spec.ts";
 
 /** What an interaction reader writes into: shared id spaces, one row buffer, the file's report. */
 export interface ReaderContext {
-  users: IdIndex;
-  items: IdIndex;
+  users: IdInterner;
+  items: IdInterner;
   buf: InteractionBuffer;
   report: ReportBuilder;
   spec: DataSpec;

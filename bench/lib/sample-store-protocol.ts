@@ -2,19 +2,14 @@
  * The sample storefront (trainer/sample) as a bench dataset: leave-last-out by time with a
  * dev split (like Gift Cards), every catalogue item ranked (cold ones included), all
  * ratings as positives (what the served path recommends from).
- *
- * This file adds no models (`contenders` is empty: bench:quality's own contenders run on it);
- * it exports `sampleStoreProtocols` for bench/lib/protocols.ts to list as dataset
- * "sample-store", so the bench reports our models on the sample beside popularity.
+ * bench/lib/protocols.ts lists it as dataset "sample-store", so bench:quality reports every
+ * contender on the sample beside popularity.
  */
 import { interactionsToCsr } from "../../trainer/data/interactions-matrix.ts";
 import { evaluateRanking } from "../../trainer/eval/ranking.ts";
 import { leaveLastOut } from "../../trainer/eval/splits.ts";
 import { generateStore } from "../../trainer/sample/store.ts";
-import type { Contender, ProtocolData } from "../lib/contender.ts";
-import type { Protocol } from "../lib/protocols.ts";
-
-export const contenders: Contender[] = [];
+import type { Protocol, ProtocolData } from "./contender.ts";
 
 /** The default `npm start` store (seed 1, 3,000 products, 2,000 shoppers). */
 export async function sampleStoreProtocols(_seed: number, options: { items?: number; users?: number } = {}): Promise<Protocol[]> {
