@@ -88,7 +88,11 @@ export function autoCandidates(dataset: Dataset, task: "ranking" | "rating-class
   return out;
 }
 
-const primaryOf = (m: Metrics | undefined, primary: string) => m?.[primary] ?? -Infinity;
+/** A candidate's validation score; NaN (no validation users) ranks last. */
+const primaryOf = (m: Metrics | undefined, primary: string) => {
+  const v = m?.[primary];
+  return v !== undefined && Number.isFinite(v) ? v : -Infinity;
+};
 
 /**
  * Fits every candidate on the validation split's train part, scores validation (the choice)

@@ -9,6 +9,8 @@ export interface DataQuality extends DataQualitySummary {
   missingCounts: DataQualitySummary["missing"];
   firstTime: string | null;
   lastTime: string | null;
+  /** Days between the latest interaction and this run (a stale export shows here). */
+  daysSinceLast: number | null;
 }
 
 export type QualityField = keyof DataQualitySummary["missing"];
@@ -31,7 +33,7 @@ export const DEFAULT_QUALITY_THRESHOLDS: QualityThresholds = {
 const DAY = 86_400;
 
 /** Measures the data-quality report of a loaded dataset (`all`: every interaction, after duplicates). */
-export function measureQuality(dataset: Dataset, all: Interactions): DataQuality {
+export function measureQuality(dataset: Dataset, all: Interactions, now: Date = new Date()): DataQuality {
   const files = dataset.reports.map((r: ReadReport) => ({
     file: r.file,
     read: r.rowsRead,
@@ -84,6 +86,7 @@ export function measureQuality(dataset: Dataset, all: Interactions): DataQuality
     firstTime: iso(first),
     lastTime: iso(last),
     last30DaysShare: timed > 0 ? recent / timed : null,
+    daysSinceLast: Number.isFinite(last) ? Math.floor((now.getTime() / 1000 - last) / DAY) : null,
   };
 }
 
@@ -129,7 +132,7 @@ export function formatQuality(q: DataQuality): string[] {
   lines.push(`  catalogue ${q.catalogueItems} items; without ${QUALITY_FIELDS.map((f) => `${f} ${pct(q.missing[f])}`).join(", ")}`);
   lines.push(
     q.firstTime
-      ? `  interactions from ${q.firstTime.slice(0, 10)} to ${q.lastTime!.slice(0, 10)}; ${pct(q.last30DaysShare ?? 0)} in the last 30 days of the data`
+      ? `  interactions from ${q.firstTime.slice(0, 10)} to ${q.lastTime!.slice(0, 10)} (${q.daysSinceLast} days ago); ${pct(q.last30DaysShare ?? 0)} in the last 30 days of the data`
       : "  interactions have no times (no date range, no freshness)",
   );
   return lines;

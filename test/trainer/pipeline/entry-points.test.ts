@@ -34,6 +34,16 @@ describe("every entry point runs the pipeline", () => {
     expect(html).toMatch(/refitted on all \d+ interactions/);
   }, 300_000);
 
+  it("a popularity winner is served with similar-item lists from item-kNN on the same data", async () => {
+    const out = join(dir, "popular.bin");
+    await runEdgerec(["train", ...data, "--auto-budget", "0", "--out", out, "--json"], { capture: true });
+    const a = await decodeArtifact(new Uint8Array(readFileSync(out)));
+    expect(a.header.model.type).toBe("popularity");
+    expect(a.header.candidates!.filter((c) => c.skipped).length).toBeGreaterThanOrEqual(3);
+    expect(a.extra?.build).toMatchObject({ neighbourSource: "itemSimilarities" });
+    expect(a.neighbours.ids.some((id) => id !== 0xffffffff)).toBe(true);
+  }, 300_000);
+
   it("tune --artifact: the winner's final fit is the pipeline's (test metrics, refit on every interaction)", async () => {
     const out = join(dir, "tuned.bin");
     await runEdgerec(["tune", ...data, "--trials", "0", "--ease", "100", "--no-blend", "--out", join(dir, "best.json"), "--artifact", out, "--json"], { capture: true });

@@ -10,7 +10,7 @@ import { qualityViolations, thresholdsFromOptions } from "../../../trainer/pipel
 import { createRng } from "../../../trainer/util/rng.ts";
 
 /** A shop of 60 products where `untitled` of them have no title, plus two malformed rows. */
-function writeShop(dir: string, untitled: number): { interactions: string; items: string } {
+function writeShop(dir: string, untitled: number, prefix = "p"): { interactions: string; items: string } {
   const rng = createRng(7);
   const rows = ["user,item,rating,time"];
   for (let u = 0; u < 80; u++) {
@@ -20,14 +20,14 @@ function writeShop(dir: string, untitled: number): { interactions: string; items
       do i = rng.int(60);
       while (seen.has(i));
       seen.add(i);
-      rows.push(`u${u},p${i},${1 + rng.int(5)},${1_700_000_000 + u * 1000 + t * 86_400}`);
+      rows.push(`u${u},${prefix}${i},${1 + rng.int(5)},${1_700_000_000 + u * 1000 + t * 86_400}`);
     }
   }
   rows.push("u1,,3,1700000000", "u2,p1,notanumber,1700000000");
   const items = ["id,title,brand,categories,price"];
-  for (let i = 0; i < 60; i++) items.push(`p${i},${i < untitled ? "" : `Product ${i}`},Acme,Pantry > Tea,${(i + 1).toFixed(2)}`);
-  const interactions = join(dir, `shop-${untitled}.csv`);
-  const catalogue = join(dir, `items-${untitled}.csv`);
+  for (let i = 0; i < 60; i++) items.push(`${prefix}${i},${i < untitled ? "" : `Product ${i}`},Acme,Pantry > Tea,${(i + 1).toFixed(2)}`);
+  const interactions = join(dir, `shop-${prefix}${untitled}.csv`);
+  const catalogue = join(dir, `items-${prefix}${untitled}.csv`);
   writeFileSync(interactions, rows.join("\n") + "\n");
   writeFileSync(catalogue, items.join("\n") + "\n");
   return { interactions, items: catalogue };
@@ -79,6 +79,24 @@ describe("data-quality report and gate", () => {
     const bad = cli(["train", "--interactions", shop.interactions, "--items", shop.items, "--item-url", "https://shop.example/p/", "--out", out]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/has no \{id\} placeholder/);
+  }, 300_000);
+
+  it("gate refuses to compare artifacts of barely overlapping catalogues unless --allow-new-catalog", async () => {
+    const ours = join(dir, "ours.bin");
+    const other = join(dir, "other.bin");
+    const build = (files: { interactions: string; items: string }, out: string) =>
+      runEdgerec(["train", "--interactions", files.interactions, "--items", files.items, "--model", "itemknn", "--max-error-ratio", "0.5", "--out", out, "--json"], { capture: true });
+    await build(writeShop(dir, 0, "p"), ours);
+    await build(writeShop(dir, 0, "q"), other);
+    const lenient = ["--tolerance", "1", "--max-missing", "image=1", "url=1"];
+    const refused = cli(["gate", ours, "--published-artifact", other, ...lenient]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/catalogue check FAILED: .*barely share a catalogue \(about 0 item ids shared: 0% of the new 60 and 0% of the published 60/);
+    const allowed = cli(["gate", ours, "--published-artifact", other, ...lenient, "--allow-new-catalog"]);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stdout).toMatch(/accepted with --allow-new-catalog/);
+    const same = cli(["gate", ours, "--published-artifact", ours, ...lenient]);
+    expect(same.stdout).toMatch(/catalogue check passed: about 60 item ids shared: 100% of the new 60/);
   }, 300_000);
 
   it("thresholds: parsed per field, checked per share", () => {
