@@ -55,6 +55,11 @@ export interface CurrentPointer {
   metrics: Record<string, number>;
   headlineMetric: string;
   bytes: number;
+  /**
+   * SHA-256 (hex) of the object at `key`, as published. The worker remembers a refused version by
+   * it, so the same id published again with other bytes is loaded again. Absent in older pointers.
+   */
+  sha256?: string;
 }
 
 /** One entry of VERSIONS_KEY: every object a version owns, so retention can delete them. */
