@@ -27,7 +27,8 @@ export function register(program: Command): void {
           process.stdout.write(`${JSON.stringify({ ...result, where })}\n`);
         } else {
           process.stdout.write(`published ${result.pointer.version} to ${where} (${plan.objects.length} object(s), ${result.pointer.bytes} bytes)\n`);
-          process.stdout.write(`current: ${result.previous ?? "(none)"} -> ${result.pointer.version}\n`);
+          if (result.repaired) process.stdout.write(`repaired: ${result.repaired}\n`);
+          process.stdout.write(`current: ${result.previous ?? (result.repaired ? "(unreadable)" : "(none)")} -> ${result.pointer.version}\n`);
           if (result.deleted.length) process.stdout.write(`deleted old versions: ${result.deleted.join(", ")}\n`);
         }
       } finally {
