@@ -146,6 +146,10 @@ describe("bad versions keep the previous one serving", () => {
     await publishWithDigest(corrupt);
     await api.fetch("/v1/popular");
     expect((await api.json("/healthz")).body).toMatchObject({ status: "degraded", version: v1.version, lastError: { version: v2.version } });
+    // A status-code monitor sees it with strict=1; a bad strict value is a 400 problem.
+    expect((await api.json("/healthz")).status).toBe(200);
+    expect((await api.json("/healthz?strict=1")).status).toBe(503);
+    await problemOf(await api.fetch("/healthz?strict=yes"), 400);
     // The same refused bytes are not downloaded again…
     const decodes = api.app.deps.store.decodes;
     await api.fetch("/v1/popular");
@@ -155,6 +159,7 @@ describe("bad versions keep the previous one serving", () => {
     await api.fetch("/v1/popular");
     expect((await api.json("/v1/popular")).body.version).toBe(v2.version);
     expect((await api.json("/healthz")).body).toMatchObject({ status: "ok", version: v2.version, lastError: null });
+    expect((await api.json("/healthz?strict=1")).status).toBe(200);
   });
 
   it("a missing object for the pointer's version keeps the previous one", async () => {
