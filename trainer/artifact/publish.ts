@@ -22,6 +22,7 @@ import {
   shardKey,
   VERSIONS_KEY,
 } from "../../src/artifact/keys.ts";
+import { gc } from "./gc.ts";
 import type { ObjectStore } from "./object-store.ts";
 import { KV_VALUE_LIMIT, SINGLE_FILE } from "./shard.ts";
 
@@ -191,6 +192,8 @@ export interface PublishResult {
   pointer: CurrentPointer;
   previous: string | null;
   deleted: string[];
+  /** Unindexed versions (left by interrupted publishes, older than gc's grace period) deleted by --keep. */
+  collected: string[];
   /** Why the `current` pointer this publish replaced was unreadable, when it was. */
   repaired?: string;
 }
@@ -222,7 +225,9 @@ export async function publish(store: ObjectStore, plan: PublishPlan, options: { 
   await store.put(VERSIONS_KEY, json({ versions }));
   await store.put(CURRENT_KEY, json(pointer));
   const deleted = options.keep ? await retain(store, versions, options.keep, pointer.version) : [];
-  return { pointer, previous: before.pointer?.version ?? null, deleted, ...(before.unreadable ? { repaired: before.unreadable } : {}) };
+  // Retention only sees indexed versions; what interrupted publishes left is collected here (gc.ts).
+  const collected = options.keep && store.list ? (await gc(store)).removed.map((r) => r.version) : [];
+  return { pointer, previous: before.pointer?.version ?? null, deleted, collected, ...(before.unreadable ? { repaired: before.unreadable } : {}) };
 }
 
 /** Deletes the objects of versions beyond the newest `keep` (never `current`), then rewrites the index. */
