@@ -26,14 +26,19 @@ const MAIN = join(REPO, "trainer/cli/main.ts");
 
 let mf: Miniflare;
 let store: ObjectStore;
-let kv: KVNamespace;
+/** The parts of Miniflare's KV binding these tests write with directly. */
+interface Kv {
+  put(key: string, value: Uint8Array, options?: { metadata?: unknown }): Promise<void>;
+  get(key: string): Promise<unknown>;
+}
+let kv: Kv;
 let dir: string;
 const files: string[] = [];
 const HOUR = 60 * 60 * 1000;
 
 beforeAll(async () => {
   mf = new Miniflare({ modules: true, script: "export default { fetch() { return new Response('') } }", r2Buckets: ["ARTIFACTS"], kvNamespaces: ["KV"] });
-  kv = (await mf.getKVNamespace("KV")) as unknown as KVNamespace;
+  kv = (await mf.getKVNamespace("KV")) as unknown as Kv;
   store = new BothStores([new R2BindingStore((await mf.getR2Bucket("ARTIFACTS")) as never), new KvBindingStore(kv as never)]);
   dir = mkdtempSync(join(tmpdir(), "edgerec-gc-"));
   const data = smallStore({ items: 30, users: 12 });
