@@ -97,7 +97,7 @@ export interface DevServer {
   output(): string;
   /** How many times wrangler reloaded the worker since it became ready (should stay 0). */
   reloads(): number;
-  /** The end of wrangler's own log file (restarts and runtime errors land there, not on stdout). */
+  /** The end of wrangler's own log file without its DevTools chatter (restarts and runtime errors land there, not on stdout). */
   wranglerLog(chars?: number): string;
   /** wrangler's DevTools proxy for the worker (see isolateHeap). */
   inspectorPort: number;
@@ -238,7 +238,12 @@ export async function startWranglerDev(persistTo: string, vars: Record<string, s
           stop,
           output: () => log,
           reloads: () => countReloads(join(privateDir, "logs")) - atReady,
-          wranglerLog: (chars = 4000) => readLogs(join(privateDir, "logs")).slice(-chars),
+          wranglerLog: (chars = 6000) =>
+            readLogs(join(privateDir, "logs"))
+              .split(/\n(?=--- \d{4}-)/)
+              .filter((entry) => !entry.includes("InspectorProxyWorker"))
+              .join("\n")
+              .slice(-chars),
           inspectorPort,
         };
       }

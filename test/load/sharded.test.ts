@@ -22,6 +22,7 @@ import { planPublish, publish, rollback } from "../../trainer/artifact/publish.t
 import {
   defaultBuild,
   type DevServer,
+  isolateHeap,
   mixedRequests,
   percentile,
   type PlannedRequest,
@@ -38,10 +39,12 @@ const ITEMS = Number(process.env.EDGEREC_LOAD_SHARDED_ITEMS ?? 30_000);
 const USERS = 8_000;
 const TOTAL = Number(process.env.EDGEREC_LOAD_SHARDED_REQUESTS ?? 31_000);
 const CONCURRENCY = 64;
-const SWAP_EVERY_MS = 4_000;
+const SWAP_EVERY_MS = 3_000;
 const BURST = 32;
 const MAX_LATENCY_MS = 5_000;
 const ADMIN_TOKEN = "load-test-admin-token";
+/** EDGEREC_LOAD_HEAP=1: read the isolate's memory before every flip (a full GC each time, so off by default). */
+const WATCH_HEAP = process.env.EDGEREC_LOAD_HEAP === "1";
 
 const persist = tempDir("edgerec-load-sharded-");
 const builds = tempDir("edgerec-load-sharded-build-");
@@ -100,6 +103,7 @@ describe("wrangler dev serving sharded versions under load", () => {
     const bursts: Sample[] = [];
     const swaps: { to: string; at: number; reloadStatus?: number; reloadMs?: number }[] = [];
     const after: Promise<void>[] = [];
+    const heaps: number[] = [];
     let running = true;
     const swapper = (async () => {
       let next = performance.now() + SWAP_EVERY_MS;
@@ -107,6 +111,7 @@ describe("wrangler dev serving sharded versions under load", () => {
         while (running && performance.now() < next) await new Promise((r) => setTimeout(r, Math.min(100, next - performance.now())));
         if (!running) break;
         next += SWAP_EVERY_MS;
+        if (WATCH_HEAP) heaps.push((await isolateHeap(dev).catch(() => ({ isolateMb: -1 }))).isolateMb);
         const to = versions[round % 2];
         await rollback(store, to);
         const swap: (typeof swaps)[number] = { to, at: performance.now() };
@@ -154,11 +159,20 @@ describe("wrangler dev serving sharded versions under load", () => {
       burstP99Ms: round(percentile(bursts.map((s) => s.ms).sort((a, b) => a - b), 99)),
       throughputRps: Math.round(samples.length / (span / 1000)),
       workerReloads: dev.reloads(),
+      ...(WATCH_HEAP ? { isolateMbBeforeFlips: heaps } : {}),
     };
     console.log(`sharded scenario: ${JSON.stringify(summary)}`);
     writeFileSync(join(tmpdir(), "edgerec-load-sharded-results.json"), JSON.stringify(summary, null, 2));
-    const firstBad = nonOk.slice(0, 5).map((s) => `${s.name} ${s.status} ${s.error ?? s.body.slice(0, 200)}`).join("\n");
-    if (nonOk.length) console.log(`wrangler log (end):\n${dev.wranglerLog()}`);
+    const sinceSwap = (s: Sample) => {
+      const started = s.doneAt - s.ms;
+      const last = swaps.filter((w) => w.at <= started).at(-1);
+      return last ? Math.round(started - last.at) : -1;
+    };
+    const firstBad = nonOk
+      .slice(0, 5)
+      .map((s) => `${s.name} ${s.status} after ${Math.round(s.ms)} ms, started ${sinceSwap(s)} ms after a flip: ${s.error ?? s.body.slice(0, 200)}`)
+      .join("\n");
+    if (nonOk.length) console.log(`${firstBad}\nwrangler output:\n${dev.output().slice(-3000)}\nwrangler log (end):\n${dev.wranglerLog(3000)}`);
     expect(summary.nonOk, `${firstBad}\n${dev.output().slice(-2000)}`).toBe(0);
     expect(mixedVersions).toBe(0);
     expect(summary.maxMs).toBeLessThanOrEqual(MAX_LATENCY_MS);
