@@ -28,6 +28,8 @@ export default defineConfig({
           name: "load",
           environment: "node",
           include: ["test/load/**/*.test.ts"],
+          // Each file runs its own wrangler dev on a shared 2-core machine: one at a time.
+          fileParallelism: false,
           testTimeout: 600_000,
           hookTimeout: 300_000,
         },

@@ -55,9 +55,21 @@ export interface CurrentPointer {
   metrics: Record<string, number>;
   headlineMetric: string;
   bytes: number;
+  /**
+   * SHA-256 (hex) of the object at `key`, as published. The worker remembers a refused version by
+   * it, so the same id published again with other bytes is loaded again. Absent in older pointers.
+   */
+  sha256?: string;
 }
 
 /** One entry of VERSIONS_KEY: every object a version owns, so retention can delete them. */
 export interface PublishedVersion extends CurrentPointer {
   keys: string[];
+}
+
+/** Version ids look like 20261129T001500Z-1a2b3c4d: safe in keys, sortable by time. */
+export const VERSION_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
+
+export function isVersionId(value: string): boolean {
+  return VERSION_PATTERN.test(value);
 }

@@ -13,8 +13,10 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 const ENTRIES = Object.entries(SECURITY_HEADERS);
 
-/** Adds the headers a response lacks (a page may set its own CSP); responses built with them are left alone. */
+/**
+ * Adds the headers a response lacks (a page may set its own CSP). Each is checked on its own:
+ * a response that set one of them (a static asset's nosniff) still gets the others.
+ */
 export function addSecurityHeaders(h: Headers): void {
-  if (h.has("x-content-type-options")) return;
   for (const [name, value] of ENTRIES) if (!h.has(name)) h.set(name, value);
 }

@@ -65,12 +65,20 @@ const healthRoute = {
   method: "get" as const,
   path: "/healthz",
   summary: "Liveness and artifact status",
-  description: '"degraded" means a newer published version failed to load and the previous one is still served (see lastError).',
+  description:
+    '"degraded" means a newer published version failed to load and the previous one is still served (see lastError). A status-code monitor should ask with `?strict=1`: then "degraded" answers 503 too.',
   responses: {
-    200: { description: "Serving (ok or degraded)", content: { "application/json": { schema: Health } } },
-    503: { description: "Nothing can be served yet", content: { "application/json": { schema: Health } } },
+    200: { description: "Serving (ok, or degraded without strict)", content: { "application/json": { schema: Health } } },
+    503: { description: "Nothing can be served yet, or degraded with strict=1", content: { "application/json": { schema: Health } } },
   },
-  schemas: {},
+  schemas: {
+    query: z.object({
+      strict: z
+        .enum(["0", "1", "true", "false"])
+        .optional()
+        .openapi({ description: "1: answer 503 while degraded as well as while unavailable (for status-code monitors)" }),
+    }),
+  },
 };
 
 export function registerModelRoutes(app: App, deps: Deps): void {
@@ -100,11 +108,13 @@ export function registerModelRoutes(app: App, deps: Deps): void {
     );
   });
 
-  defineRoute(app, healthRoute, async (c) => {
+  defineRoute(app, healthRoute, async (c, input) => {
     const env = c.env ?? {};
     const current = deps.store.current(env, waitUntilOf(c));
     if (current instanceof Promise) await current.catch(() => undefined);
     const health = deps.store.health(env);
-    return c.json(health, health.status === "unavailable" ? 503 : 200, { "cache-control": "no-store" });
+    const strict = input.query.strict === "1" || input.query.strict === "true";
+    const failing = health.status === "unavailable" || (strict && health.status === "degraded");
+    return c.json(health, failing ? 503 : 200, { "cache-control": "no-store" });
   });
 }

@@ -1,10 +1,14 @@
 /**
  * The worker's in-memory artifact cache. One instance per isolate:
- *  - the first requests share one load (one in-flight promise → exactly one decode);
+ *  - the first requests share one load (exactly one decode): the request that starts it marks
+ *    it, the others poll for the decoded catalogue with timers of their own (in-flight.ts). No
+ *    promise, stream or I/O object crosses requests: workerd ties each to the request that
+ *    created it, and a request awaiting another's can hang or fail;
  *  - the `current` pointer is re-checked at most every `recheckMs`, in the background,
  *    and a new version replaces the old one by a single reference assignment, so a
  *    request (which captures one Catalog at its start) never mixes versions;
- *  - a new version that fails to load or verify is remembered as bad and the previous
+ *  - a new version that fails to load or verify is remembered as bad (by its pointer's
+ *    digest, so the same id published again with new bytes is tried again) and the previous
  *    one keeps serving; /healthz reports it as "degraded" with the error;
  *  - storage failures become 503 problems with Retry-After, bounded by timeouts.
  */
@@ -16,10 +20,13 @@ import type { Catalog } from "./catalog.ts";
 import { ServedArtifact } from "./served.ts";
 import { loadSingleOf, singleReadable, type UpgradedFromShards, type UpgradeState } from "./single-upgrade.ts";
 import { type ShardLoad, ShardedCatalog, shardCacheBytesOf } from "./sharded.ts";
+import { InFlight, pollFor } from "./in-flight.ts";
 import { type ArtifactSource, PointerError, sourceFor } from "./source.ts";
 import { withTimeout } from "./timeout.ts";
 
-export const PUBLISH_HINT = "npx edgerec publish --local";
+export const PUBLISH_HINT = "npx edgerec publish <artifact.bin> --local";
+/** For a pointer the worker cannot read: both commands rewrite it (rollback checks the version first). */
+export const POINTER_HINT = "npx edgerec rollback <version> --local";
 const RETRY_AFTER_SECONDS = "5";
 
 export interface LoadError {
@@ -60,18 +67,20 @@ type CtxGetter = () => WaitUntil | undefined;
 
 export class ArtifactStore {
   private served: Catalog | null = null;
-  private inflight: Promise<Catalog> | null = null;
-  private checking: Promise<void> | null = null;
+  /** Work some request has in flight: the first load, a pointer re-check, A/B versions (marks only, see in-flight.ts). */
+  private readonly working = new InFlight<string>();
   private lastCheck = 0;
   private lastError: LoadError | null = null;
-  /** Version that failed to load: not retried until the pointer moves or an admin reload. */
-  private badVersion: string | null = null;
+  /**
+   * The pointer that failed to load (refusalKey: version + digest): not retried until the pointer
+   * changes — another version, or the same id published again — or an admin reload.
+   */
+  private badPointer: string | null = null;
   private sourceName = "r2";
   /** The last failed first load (nothing served yet), to avoid retrying storage on every request. */
   private lastFailure: { at: number; error: unknown } | null = null;
   /** Version named by the pointer during the load in progress (for error reports). */
   private pointerVersion: string | undefined;
-  private readonly variants = new Map<string, Promise<Catalog>>();
   private readonly variantErrors = new Map<string, string>();
   private readonly variantReady = new Map<string, Catalog>();
   /** Byte budget of a sharded version's resident shards (SHARD_CACHE_MB), read at each load. */
@@ -88,7 +97,8 @@ export class ArtifactStore {
   current(env: Partial<Env>, ctx?: CtxGetter): Promise<Catalog> | Catalog {
     const served = this.served;
     if (served) {
-      if (!this.checking && this.now() - this.lastCheck >= configOf(env).recheckMs) {
+      const config = configOf(env);
+      if (!this.working.busy(CHECK, config.timeoutMs * 3) && this.now() - this.lastCheck >= config.recheckMs) {
         const check = this.refresh(env);
         ctx?.()?.waitUntil(check);
       }
@@ -99,26 +109,45 @@ export class ArtifactStore {
 
   private firstLoad(env: Partial<Env>, ctx?: CtxGetter): Promise<Catalog> {
     const config = configOf(env);
+    const waitMs = config.timeoutMs * 3;
+    const loading = this.working.busy(FIRST_LOAD, waitMs);
     // Nothing loaded and the last attempt failed moments ago: answer from that failure rather
     // than hitting storage (or re-downloading a bad artifact) on every request.
+    const failure = this.recentFailure(config.recheckMs);
+    if (!loading && failure) return Promise.reject(toProblem(failure.error));
+    return loading ? this.awaitOtherFirstLoad(env, ctx, waitMs, config.recheckMs) : this.ownFirstLoad(env, ctx, waitMs);
+  }
+
+  private recentFailure(recheckMs: number): { at: number; error: unknown } | null {
     const failure = this.lastFailure;
-    if (!this.inflight && failure && this.now() - failure.at < Math.min(config.recheckMs, 2000)) {
-      return Promise.reject(toProblem(failure.error));
-    }
-    if (!this.inflight) {
-      this.inflight = this.loadFromPointer(env).finally(() => {
-        this.inflight = null;
-      });
-    }
-    // Each waiter bounds its own wait: a load started by another request must never hang this one.
-    return withTimeout(this.inflight, config.timeoutMs * 3, "artifact load").then(
+    return failure && this.now() - failure.at < Math.min(recheckMs, 2000) ? failure : null;
+  }
+
+  /** Another request is loading the first version: poll for it, or load it ourselves if that load vanished. */
+  private async awaitOtherFirstLoad(env: Partial<Env>, ctx: CtxGetter | undefined, waitMs: number, recheckMs: number): Promise<Catalog> {
+    const served = await pollFor(
+      () => this.served ?? undefined,
+      () => this.working.busy(FIRST_LOAD, waitMs),
+      waitMs,
+    );
+    if (served) return served;
+    const failure = this.recentFailure(recheckMs);
+    if (failure) throw toProblem(failure.error);
+    return this.ownFirstLoad(env, ctx, waitMs);
+  }
+
+  /** Loads the version the pointer names inside this request, bounded so it never hangs. */
+  private ownFirstLoad(env: Partial<Env>, ctx: CtxGetter | undefined, waitMs: number): Promise<Catalog> {
+    const token = this.working.begin(FIRST_LOAD);
+    const load = this.loadFromPointer(env).finally(() => this.working.end(FIRST_LOAD, token));
+    return withTimeout(load, waitMs, "artifact load").then(
       (catalog) => {
         // A sharded version is handed out before its checks finish; workerd cancels a request's
-        // I/O when it ends, so the request that started them (e.g. a quick /healthz) must keep
-        // them alive, or every later lookup would wait on them forever.
+        // I/O when it ends, so this request, which started them, keeps them alive (e.g. a quick
+        // /healthz), or the version would never be accepted.
         const checks = catalog instanceof ShardedCatalog ? catalog.pendingChecks() : null;
         if (checks) ctx?.()?.waitUntil(checks.catch(() => undefined));
-        // Progressive loading runs in the background of the request that started the load, like the checks.
+        // Progressive loading runs in the background of this request too, like the checks.
         const upgrade = this.upgradeToSingle(env, catalog);
         if (upgrade) ctx?.()?.waitUntil(upgrade);
         return catalog;
@@ -154,7 +183,7 @@ export class ArtifactStore {
         503,
         "no-artifact",
         "No artifact published",
-        `Nothing has been published to ${source.name.toUpperCase()} yet. Train and publish one: \`${PUBLISH_HINT}\` (or \`npx edgerec publish --remote\`).`,
+        `Nothing has been published to ${source.name.toUpperCase()} yet. Train and publish one: \`${PUBLISH_HINT}\` (or \`--remote\`).`,
         undefined,
         { "retry-after": RETRY_AFTER_SECONDS },
         { hint: PUBLISH_HINT },
@@ -243,18 +272,31 @@ export class ArtifactStore {
     return catalog;
   }
 
-  /** Re-reads the pointer and swaps to a new version if it loads cleanly. Shared by concurrent callers. */
-  refresh(env: Partial<Env>, force = false): Promise<void> {
-    if (force) this.badVersion = null;
-    if (!this.checking) {
-      this.checking = this.check(env).finally(() => {
-        this.checking = null;
-      });
+  /**
+   * Re-reads the pointer and swaps to a new version if it loads cleanly, inside the calling
+   * request. While another request's check runs, a plain refresh leaves it to that one; a forced
+   * one (admin reload) waits for it to finish, then checks again itself.
+   */
+  async refresh(env: Partial<Env>, force = false): Promise<void> {
+    const waitMs = configOf(env).timeoutMs * 3;
+    if (force) this.badPointer = null;
+    if (this.working.busy(CHECK, waitMs)) {
+      if (!force) return;
+      await pollFor(() => undefined, () => this.working.busy(CHECK, waitMs), waitMs);
     }
-    return this.checking;
+    const token = this.working.begin(CHECK);
+    let started: { upgrade: Promise<void> | null } | null;
+    try {
+      started = await this.check(env);
+    } finally {
+      this.working.end(CHECK, token);
+    }
+    // The swap to the single object runs on in this request (its waitUntil), after the check.
+    if (started?.upgrade) await started.upgrade;
   }
 
-  private async check(env: Partial<Env>): Promise<void> {
+  /** One pointer re-check; returns the new version's swap to its single object, when one started. */
+  private async check(env: Partial<Env>): Promise<{ upgrade: Promise<void> | null } | null> {
     this.lastCheck = this.now();
     if (!this.served) {
       try {
@@ -262,7 +304,7 @@ export class ArtifactStore {
       } catch {
         // recorded; callers see the 503 on their own request
       }
-      return;
+      return null;
     }
     let pointer: CurrentPointer | null;
     const source = sourceFor(env, configOf(env));
@@ -270,27 +312,28 @@ export class ArtifactStore {
       pointer = await source.pointer();
     } catch (err) {
       this.recordError(undefined, err);
-      return;
+      return null;
     }
     if (!pointer) {
       this.recordError(undefined, new Error(`the current pointer disappeared; still serving ${this.served.version}`));
-      return;
+      return null;
     }
     if (pointer.version === this.served.version) {
       this.lastError = null;
-      this.badVersion = null;
-      return;
+      this.badPointer = null;
+      return null;
     }
-    if (pointer.version === this.badVersion) return;
+    if (refusalKey(pointer) === this.badPointer) return null;
     try {
       this.served = await this.loadVersion(source, pointer);
       this.lastError = null;
-      this.badVersion = null;
+      this.badPointer = null;
       // This check runs inside the request's waitUntil: so does the swap to the single object.
-      await this.upgradeToSingle(env, this.served);
+      return { upgrade: this.upgradeToSingle(env, this.served) };
     } catch (err) {
-      if (!(err instanceof Error && err.name === "StorageError")) this.badVersion = pointer.version;
+      if (!(err instanceof Error && err.name === "StorageError")) this.badPointer = refusalKey(pointer);
       this.recordError(pointer.version, err);
+      return null;
     }
   }
 
@@ -304,7 +347,8 @@ export class ArtifactStore {
    */
   private upgradeToSingle(env: Partial<Env>, catalog: Catalog): Promise<void> | null {
     if (!(catalog instanceof ShardedCatalog) || !catalog.manifest.single) return null;
-    if (catalog.upgrading) return catalog.upgrading;
+    // Already started by another request, which keeps it alive: never hand its promise across.
+    if (catalog.upgrading) return null;
     const single = catalog.manifest.single;
     const source = sourceFor(env, configOf(env));
     if (!singleReadable(source, single.bytes)) {
@@ -340,24 +384,32 @@ export class ArtifactStore {
     return catalog.upgrading;
   }
 
-  /** A specific version (A/B treatment), loaded once; null while loading or when it failed. */
+  /**
+   * A specific version (A/B treatment), loaded once; null when it failed, or while another
+   * request loads it (that request's shoppers wait for it; the others get the control meanwhile).
+   */
   variant(env: Partial<Env>, version: string, ctx?: CtxGetter): Catalog | Promise<Catalog | null> | null {
     const ready = this.variantReady.get(version);
     if (ready) return ready;
     if (this.served?.version === version) return this.served;
     if (this.variantErrors.has(version)) return null;
-    let pending = this.variants.get(version);
-    if (!pending) {
-      const source = sourceFor(env, configOf(env));
-      pending = this.loadAbVersion(source, version);
-      this.variants.set(version, pending);
-      pending.then(
-        (s) => this.variantReady.set(version, s),
-        (err) => this.variantErrors.set(version, (err as Error).message),
-      );
-    }
-    const bounded = withTimeout(pending, configOf(env).timeoutMs * 3, `artifact ${version}`).catch(() => null);
-    ctx?.()?.waitUntil(bounded);
+    const waitMs = configOf(env).timeoutMs * 3;
+    const key = `variant:${version}`;
+    if (this.working.busy(key, waitMs)) return null;
+    const token = this.working.begin(key);
+    const source = sourceFor(env, configOf(env));
+    const load = this.loadAbVersion(source, version).then(
+      (s) => {
+        this.variantReady.set(version, s);
+        return s;
+      },
+      (err) => {
+        this.variantErrors.set(version, (err as Error).message);
+        return null;
+      },
+    ).finally(() => this.working.end(key, token));
+    const bounded = withTimeout(load, waitMs, `artifact ${version}`).catch(() => null);
+    ctx?.()?.waitUntil(load);
     return bounded;
   }
 
@@ -416,14 +468,26 @@ export class ArtifactStore {
  * path. Bounded: under constant traffic over cold shards there is always a load in flight, and the
  * swap is what ends that.
  */
-async function firstLookupsDone(catalog: ShardedCatalog, rounds = 4): Promise<void> {
+async function firstLookupsDone(catalog: ShardedCatalog, rounds = 4, roundMs = 1000): Promise<void> {
   for (let r = 0; r < rounds; r++) {
     // A macrotask turn first: a request that just got a shard starts its next one (or answers).
     await new Promise((resolve) => setTimeout(resolve, 0));
-    const loads = catalog.loadsInFlight();
-    if (loads.length === 0) return;
-    await Promise.allSettled(loads);
+    if (catalog.loadsInFlight() === 0) return;
+    // Those loads belong to other requests: watch their marks, never their promises.
+    await pollFor(() => (catalog.loadsInFlight() === 0 ? true : undefined), () => true, roundMs);
   }
+}
+
+const FIRST_LOAD = "first-load";
+const CHECK = "check";
+
+/**
+ * What a refusal is remembered by: the version and the digest of what its pointer names (or,
+ * for pointers written before digests were recorded, when it was published). Publishing the
+ * same id again with new bytes changes it, so the worker tries the new object.
+ */
+export function refusalKey(pointer: CurrentPointer): string {
+  return `${pointer.version}@${pointer.sha256 ?? pointer.publishedAt ?? ""}@${pointer.bytes ?? ""}`;
 }
 
 function round1(x: number): number {
@@ -434,7 +498,18 @@ function round1(x: number): number {
 function toProblem(err: unknown): ProblemError {
   if (err instanceof ProblemError) return err;
   const retry = { "retry-after": RETRY_AFTER_SECONDS };
-  if (err instanceof ArtifactError || err instanceof PointerError) {
+  if (err instanceof PointerError) {
+    return new ProblemError(
+      503,
+      "artifact-unusable",
+      "Published artifact cannot be loaded",
+      `The artifact pointer cannot be read: ${err.message}. Point it at a published version: \`${POINTER_HINT}\` (\`npx edgerec versions --local\` lists them; \`--remote\` for the account), or publish one: \`${PUBLISH_HINT}\`.`,
+      undefined,
+      retry,
+      { hint: POINTER_HINT },
+    );
+  }
+  if (err instanceof ArtifactError) {
     return new ProblemError(
       503,
       "artifact-unusable",

@@ -8,6 +8,7 @@ import type { Catalog, Located } from "./catalog.ts";
 import { IdIndex } from "./id-index.ts";
 import type { UpgradedFromShards } from "./single-upgrade.ts";
 import { type Artifact, type ArtifactHeader, NONE, stringAt, stringCountOf } from "../artifact/format.ts";
+import { safeImage, safeLink } from "../artifact/safe-url.ts";
 
 export class ServedArtifact implements Catalog {
   readonly layout = "single" as const;
@@ -116,8 +117,8 @@ export class ServedArtifact implements Catalog {
       price: Number.isFinite(price) ? roundPrice(price) : null,
       category: stringAt(items.categoryPaths, i),
       topCategory: this.categoryName(items.topCategory[i]) ?? null,
-      image: stringAt(items.imageUrls, i),
-      url: stringAt(items.urls, i),
+      image: safeImage(stringAt(items.imageUrls, i)),
+      url: safeLink(stringAt(items.urls, i)),
       interactions: this.artifact.itemInteractions[i] ?? 0,
     };
   }
@@ -159,8 +160,9 @@ export class ServedArtifact implements Catalog {
     w.ascii(',"topCategory":');
     if (top === NONE || top >= this.categoryNames.length) w.ascii("null");
     else w.tableString(this.artifact.categories.names, top);
-    w.ascii(',"image":').tableString(items.imageUrls, i);
-    w.ascii(',"url":').tableString(items.urls, i);
+    // Checked again here (safe-url.ts); the fragment is cached, so once per item.
+    w.ascii(',"image":').string(safeImage(stringAt(items.imageUrls, i)));
+    w.ascii(',"url":').string(safeLink(stringAt(items.urls, i)));
     w.ascii(',"interactions":').number(this.artifact.itemInteractions[i] ?? 0);
   }
 }

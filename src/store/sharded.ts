@@ -1,10 +1,14 @@
 /**
  * A sharded version: only the small manifest (shard table + id-shard routing, tens of KiB
  * whatever the catalogue size) is loaded up front. A lookup reads manifest → id shard (the
- * bucket of the id, see id-hash.ts) → data shard; every shard is fetched on first use, one
- * in-flight load per shard shared by every request that needs it, verified against the
- * manifest's checksum with the digest computed while it streamed in (no second hash), and
- * kept in one LRU bounded by SHARD_CACHE_MB.
+ * bucket of the id, see id-hash.ts) → data shard; every shard is fetched on first use, verified
+ * against the manifest's checksum with the digest computed while it streamed in (no second
+ * hash), and kept in one LRU bounded by SHARD_CACHE_MB.
+ *
+ * Requests share decoded shards only, never a load in flight (workerd ties a promise to the
+ * request that created it, see in-flight.ts): a request that finds a shard being loaded by
+ * another one polls for it with its own timers, and loads it itself when that load has not
+ * finished within SHARD_WAIT_MS (the other request may have been cancelled).
  *
  * Id shards share the data shards' LRU rather than a pinned budget: they are ~1 MiB each and
  * every lookup touches one, so the hot ones stay resident on their own, while a 1M catalogue's
@@ -31,6 +35,7 @@ import {
 } from "../artifact/format.ts";
 import { ProblemError } from "../http/problem.ts";
 import type { Catalog, Located } from "./catalog.ts";
+import { InFlight, pollFor } from "./in-flight.ts";
 import { ServedArtifact } from "./served.ts";
 import type { UpgradeState } from "./single-upgrade.ts";
 import type { ArtifactSource } from "./source.ts";
@@ -74,6 +79,13 @@ export interface ShardLoad {
 }
 const FIRST_LOADS_KEPT = 8;
 
+/**
+ * How long a request waits for a shard another request is loading before it loads it itself.
+ * A 3 MiB shard loads in tens of ms; two seconds covers a busy isolate, and a waiter that gives
+ * up still answers well within a client's patience.
+ */
+export const SHARD_WAIT_MS = 2000;
+
 type Resident = { served: ServedArtifact; ids?: undefined; cost: number } | { ids: IdShard; served?: undefined; cost: number };
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -94,7 +106,8 @@ export class ShardedCatalog implements Catalog {
   readonly header: ArtifactHeader;
   /** Resident shards, least recently used first (a Map keeps insertion order). */
   private readonly ready = new Map<number, Resident>();
-  private readonly loading: (Promise<Resident> | undefined)[];
+  /** Shards some request is loading now (a mark, never its promise: see in-flight.ts). */
+  private readonly loading = new InFlight<number>();
   /** Cost (bytes + tables, see residentCost) of the resident shards. */
   residentBytes = 0;
   /** The largest cost of any shard loaded so far (tests bound residentBytes with it). */
@@ -128,10 +141,11 @@ export class ShardedCatalog implements Catalog {
     private readonly onDecode: () => void,
     /** Budget of resident shards (the popular shard and the shard just loaded always stay). */
     readonly cacheBytes: number = DEFAULT_SHARD_CACHE_MB * 1024 * 1024,
+    /** How long a request waits for another request's load of a shard before loading it itself. */
+    private readonly waitMs: number = SHARD_WAIT_MS,
   ) {
     this.header = manifest.header;
     this.version = manifest.header.version;
-    this.loading = new Array(shardKeys.length);
   }
 
   /** Runs beside lookups (see `checks`); a failure is kept in `rejection`. */
@@ -153,9 +167,9 @@ export class ShardedCatalog implements Catalog {
     return this.checks;
   }
 
-  /** The shard loads in flight now (progressive loading waits for the first requests' ones before its big read). */
-  loadsInFlight(): Promise<Resident>[] {
-    return this.loading.filter((x): x is Promise<Resident> => x !== undefined);
+  /** How many shard loads are in flight now (progressive loading lets the first requests' ones finish before its big read). */
+  loadsInFlight(): number {
+    return this.loading.size;
   }
 
   /** Shards resident now, data and id shards alike (for /healthz and tests). */
@@ -163,22 +177,42 @@ export class ShardedCatalog implements Catalog {
     return [...this.ready.keys()].sort((a, b) => a - b);
   }
 
-  private resident(s: number): Resident | Promise<Resident> {
+  /** Shard `s` when resident (moved to the LRU's recent end), else undefined. */
+  private touch(s: number): Resident | undefined {
     const ready = this.ready.get(s);
     if (ready) {
       // Most recently used moves to the end.
       this.ready.delete(s);
       this.ready.set(s, ready);
-      return ready;
     }
-    let pending = this.loading[s];
-    if (!pending) {
-      pending = this.load(s).finally(() => {
-        this.loading[s] = undefined;
-      });
-      this.loading[s] = pending;
+    return ready;
+  }
+
+  private resident(s: number): Resident | Promise<Resident> {
+    const ready = this.touch(s);
+    if (ready) return ready;
+    if (this.loading.busy(s, this.waitMs)) return this.awaitOtherLoad(s);
+    return this.loadOwn(s);
+  }
+
+  /** Another request is loading `s`: poll for the decoded shard, and load it ourselves if it does not come. */
+  private async awaitOtherLoad(s: number): Promise<Resident> {
+    const ready = await pollFor(
+      () => this.touch(s),
+      () => this.loading.busy(s, this.waitMs),
+      this.waitMs,
+    );
+    return ready ?? this.loadOwn(s);
+  }
+
+  /** Loads `s` inside the calling request, marking it so others wait for the decoded shard instead of reading it again. */
+  private async loadOwn(s: number): Promise<Resident> {
+    const token = this.loading.begin(s);
+    try {
+      return await this.load(s);
+    } finally {
+      this.loading.end(s, token);
     }
-    return pending;
   }
 
   /** Data shard `s` (item, user or popular shard). */

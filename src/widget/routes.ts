@@ -7,6 +7,7 @@
  */
 import { Hono } from "hono";
 import { fnv1a } from "../http/hash.ts";
+import { SECURITY_HEADERS } from "../http/security.ts";
 import { invalid, notFoundId } from "../http/problem.ts";
 import { type App, type AppEnv, conditional, type Deps, type Ctx, jsonResponse, pick } from "../routes/context.ts";
 import type { Catalog } from "../store/catalog.ts";
@@ -30,7 +31,8 @@ function staticAsset(body: string, type: string, crossOrigin: boolean, extra: Re
     etag,
     // Short max-age plus ETag: stores pick up a new widget within minutes, revalidation is a 304.
     "cache-control": "public, max-age=300, stale-while-revalidate=86400",
-    "x-content-type-options": "nosniff",
+    // Every response's headers (nosniff, no-referrer, CSP); a page may replace the CSP with its own.
+    ...SECURITY_HEADERS,
     ...extra,
   };
   // A module script loaded from a store's origin is fetched in CORS mode; the widget is public code.

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import { encodeArtifact, stringAt, stringTable, type Artifact } from "../../src/artifact/format.ts";
 import { miniflareStores } from "../../trainer/artifact/object-store.ts";
 import { planPublish, publish } from "../../trainer/artifact/publish.ts";
+import { chooseLayout, singleBesideShards, writeSharded } from "../../trainer/artifact/shard.ts";
 import { syntheticArtifact } from "../worker/fixtures/synthetic-artifact.ts";
 
 export const REPO = resolve(import.meta.dirname, "../..");
@@ -71,6 +72,24 @@ export async function publishLocal(persistTo: string, artifact: Artifact): Promi
   }
 }
 
+/**
+ * Builds `artifact` the way `edgerec build-artifact` does with its default settings (the layout
+ * rule, the shard size and the single object beside the shards when it fits) into `dir`, and
+ * returns the file to publish with what the build chose.
+ */
+export async function defaultBuild(artifact: Artifact, dir: string): Promise<{ path: string; layout: "single" | "sharded"; shards: number; singleBeside: boolean; bytes: number }> {
+  const bytes = await encodeArtifact(artifact);
+  const layout = chooseLayout(bytes.length);
+  if (layout.layout === "single") {
+    const path = join(dir, "artifact.bin");
+    writeFileSync(path, bytes);
+    return { path, layout: "single", shards: 0, singleBeside: false, bytes: bytes.length };
+  }
+  const beside = singleBesideShards(bytes.length);
+  const written = await writeSharded(artifact, dir, { maxShardBytes: layout.maxShardBytes, single: beside.write ? bytes : undefined });
+  return { path: written.manifestPath, layout: "sharded", shards: written.shards, singleBeside: beside.write, bytes: bytes.length };
+}
+
 export interface DevServer {
   url: string;
   proc: ChildProcess;
@@ -78,6 +97,8 @@ export interface DevServer {
   output(): string;
   /** How many times wrangler reloaded the worker since it became ready (should stay 0). */
   reloads(): number;
+  /** The end of wrangler's own log file without its DevTools chatter (restarts and runtime errors land there, not on stdout). */
+  wranglerLog(chars?: number): string;
   /** wrangler's DevTools proxy for the worker (see isolateHeap). */
   inspectorPort: number;
 }
@@ -211,7 +232,20 @@ export async function startWranglerDev(persistTo: string, vars: Record<string, s
       // Any answer from the worker means it is up (a 503 "nothing published" included).
       if (res.headers.get("content-type")?.includes("json")) {
         const atReady = countReloads(join(privateDir, "logs"));
-        return { url, proc, stop, output: () => log, reloads: () => countReloads(join(privateDir, "logs")) - atReady, inspectorPort };
+        return {
+          url,
+          proc,
+          stop,
+          output: () => log,
+          reloads: () => countReloads(join(privateDir, "logs")) - atReady,
+          wranglerLog: (chars = 6000) =>
+            readLogs(join(privateDir, "logs"))
+              .split(/\n(?=--- \d{4}-)/)
+              .filter((entry) => !entry.includes("InspectorProxyWorker"))
+              .join("\n")
+              .slice(-chars),
+          inspectorPort,
+        };
       }
     } catch {
       /* not listening yet */
@@ -222,12 +256,19 @@ export async function startWranglerDev(persistTo: string, vars: Record<string, s
   throw new Error(`wrangler dev did not answer /healthz within ${timeoutMs} ms:\n${log}`);
 }
 
-function countReloads(logDir: string): number {
+function readLogs(logDir: string): string {
   try {
-    return readdirSync(logDir).reduce((n, f) => n + (readFileSync(join(logDir, f), "utf8").match(/Reloading local server/g)?.length ?? 0), 0);
+    return readdirSync(logDir)
+      .sort()
+      .map((f) => readFileSync(join(logDir, f), "utf8"))
+      .join("\n");
   } catch {
-    return 0;
+    return "";
   }
+}
+
+function countReloads(logDir: string): number {
+  return readLogs(logDir).match(/Reloading local server/g)?.length ?? 0;
 }
 
 export interface PlannedRequest {

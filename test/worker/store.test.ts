@@ -18,7 +18,7 @@ describe("nothing published", () => {
     const res = await api.fetch(`/v1/items/${itemId(1)}/similar`);
     expect(res.headers.get("retry-after")).toBeTruthy();
     const p = await problemOf(res, 503);
-    expect(p.detail).toContain("npx edgerec publish --local");
+    expect(p.detail).toContain("npx edgerec publish <artifact.bin> --local");
     const health = await api.json("/healthz");
     expect(health.status).toBe(503);
     expect(health.body.status).toBe("unavailable");
@@ -128,6 +128,38 @@ describe("bad versions keep the previous one serving", () => {
     await api.fetch("/v1/popular");
     const after = await api.json("/healthz");
     expect(after.body).toMatchObject({ status: "ok", version: "20261129T000300Z-0000ccc3", lastError: null });
+  });
+
+  it("a refused version published again under the same id with good bytes is picked up (the refusal is keyed by digest)", async () => {
+    await publishR2(v1.version, bytes1);
+    const api = client({ ARTIFACT_RECHECK_SECONDS: "0" });
+    expect((await api.json("/v1/popular")).body.version).toBe(v1.version);
+    const publishWithDigest = async (bytes: Uint8Array) => {
+      await baseEnv.ARTIFACTS.put(`artifacts/${v2.version}/artifact.bin`, new Uint8Array(bytes));
+      const sha256 = [...new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(bytes)))].map((b) => b.toString(16).padStart(2, "0")).join("");
+      // The same publishedAt both times: only the digest tells the two publishes apart.
+      const pointer = { ...pointerFor(v2.version, bytes.byteLength), publishedAt: "2026-11-29T01:00:00.000Z", sha256 };
+      await baseEnv.ARTIFACTS.put(CURRENT_KEY, JSON.stringify(pointer));
+    };
+    const corrupt = bytes2.slice();
+    corrupt[corrupt.length - 10] ^= 0xff;
+    await publishWithDigest(corrupt);
+    await api.fetch("/v1/popular");
+    expect((await api.json("/healthz")).body).toMatchObject({ status: "degraded", version: v1.version, lastError: { version: v2.version } });
+    // A status-code monitor sees it with strict=1; a bad strict value is a 400 problem.
+    expect((await api.json("/healthz")).status).toBe(200);
+    expect((await api.json("/healthz?strict=1")).status).toBe(503);
+    await problemOf(await api.fetch("/healthz?strict=yes"), 400);
+    // The same refused bytes are not downloaded again…
+    const decodes = api.app.deps.store.decodes;
+    await api.fetch("/v1/popular");
+    expect(api.app.deps.store.decodes).toBe(decodes);
+    // …but the same id published again with good bytes is.
+    await publishWithDigest(bytes2);
+    await api.fetch("/v1/popular");
+    expect((await api.json("/v1/popular")).body.version).toBe(v2.version);
+    expect((await api.json("/healthz")).body).toMatchObject({ status: "ok", version: v2.version, lastError: null });
+    expect((await api.json("/healthz?strict=1")).status).toBe(200);
   });
 
   it("a missing object for the pointer's version keeps the previous one", async () => {

@@ -3,14 +3,22 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ARTIFACT_BUCKET, KV_BINDING, R2_BINDING } from "../../src/artifact/keys.ts";
+import { guardWorkerdChildren } from "./orphan-guard.ts";
 
-/** The three operations publishing needs, over R2, KV or both. */
+/** The three operations publishing needs, over R2, KV or both (and listing, where the store can: gc needs it). */
 export interface ObjectStore {
   readonly name: string;
   put(key: string, bytes: Uint8Array): Promise<void>;
   /** null when the key does not exist. */
   get(key: string): Promise<Uint8Array | null>;
   delete(key: string): Promise<void>;
+  /** Every object under `prefix` with when it was uploaded (ms since epoch) when the store records it. */
+  list?(prefix: string): Promise<ListedObject[]>;
+}
+
+export interface ListedObject {
+  key: string;
+  uploadedAt?: number;
 }
 
 export type Backend = "r2" | "kv" | "both";
@@ -109,6 +117,12 @@ export class WranglerKvStore implements ObjectStore {
     const r = await run(["kv", "key", "delete", key, "--binding", KV_BINDING, ...locationArgs(this.options)], this.options);
     if (r.code !== 0) fail(`deleting ${key} from KV`, r);
   }
+  async list(prefix: string): Promise<ListedObject[]> {
+    const r = await run(["kv", "key", "list", "--binding", KV_BINDING, "--prefix", prefix, ...locationArgs(this.options)], this.options);
+    if (r.code !== 0) fail(`listing ${prefix} in KV`, r);
+    const keys = JSON.parse(r.stdout.toString("utf8")) as { name: string; metadata?: { uploadedAt?: number } }[];
+    return keys.map((k) => ({ key: k.name, uploadedAt: k.metadata?.uploadedAt }));
+  }
 }
 
 /** Writes go to every store (in order); reads come from the first. */
@@ -116,6 +130,7 @@ export class BothStores implements ObjectStore {
   readonly name: string;
   constructor(private readonly stores: ObjectStore[]) {
     this.name = stores.map((s) => s.name).join("+");
+    this.list = this.listAll();
   }
   async put(key: string, bytes: Uint8Array): Promise<void> {
     for (const s of this.stores) await s.put(key, bytes);
@@ -125,6 +140,22 @@ export class BothStores implements ObjectStore {
   }
   async delete(key: string): Promise<void> {
     for (const s of this.stores) await s.delete(key);
+  }
+  /** Present only when every store can list: an object in any of them is listed (the newest upload time wins). */
+  readonly list?: (prefix: string) => Promise<ListedObject[]>;
+  private listAll(): ((prefix: string) => Promise<ListedObject[]>) | undefined {
+    return this.stores.every((s) => s.list)
+    ? async (prefix: string): Promise<ListedObject[]> => {
+        const all = new Map<string, ListedObject>();
+        for (const s of this.stores) {
+          for (const o of await s.list!(prefix)) {
+            const seen = all.get(o.key);
+            all.set(o.key, { key: o.key, uploadedAt: Math.max(seen?.uploadedAt ?? -Infinity, o.uploadedAt ?? -Infinity) });
+          }
+        }
+        return [...all.values()].map((o) => (Number.isFinite(o.uploadedAt) ? o : { key: o.key }));
+      }
+    : undefined;
   }
 }
 
@@ -139,11 +170,13 @@ interface R2Like {
   put(key: string, value: Uint8Array): Promise<unknown>;
   get(key: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer> } | null>;
   delete(key: string): Promise<void>;
+  list(options: { prefix: string; cursor?: string }): Promise<{ objects: { key: string; uploaded: Date }[]; truncated: boolean; cursor?: string }>;
 }
 interface KvLike {
-  put(key: string, value: Uint8Array | ArrayBuffer): Promise<void>;
+  put(key: string, value: Uint8Array | ArrayBuffer, options?: { metadata?: unknown }): Promise<void>;
   get(key: string, type: "arrayBuffer"): Promise<ArrayBuffer | null>;
   delete(key: string): Promise<void>;
+  list(options: { prefix: string; cursor?: string }): Promise<{ keys: { name: string; metadata?: unknown }[]; list_complete: boolean; cursor?: string }>;
 }
 
 /** An R2 bucket binding (Miniflare's `getR2Bucket`, or a Worker's env.ARTIFACTS). */
@@ -160,6 +193,16 @@ export class R2BindingStore implements ObjectStore {
   delete(key: string): Promise<void> {
     return this.bucket.delete(key);
   }
+  async list(prefix: string): Promise<ListedObject[]> {
+    const out: ListedObject[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.bucket.list({ prefix, cursor });
+      for (const o of page.objects) out.push({ key: o.key, uploadedAt: o.uploaded.getTime() });
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+    return out;
+  }
 }
 
 /** A KV namespace binding (Miniflare's `getKVNamespace`, or env.KV). */
@@ -167,7 +210,8 @@ export class KvBindingStore implements ObjectStore {
   readonly name = "kv";
   constructor(private readonly kv: KvLike) {}
   async put(key: string, bytes: Uint8Array): Promise<void> {
-    await this.kv.put(key, new Uint8Array(bytes));
+    // KV keeps no upload time of its own: record it, so gc can tell an abandoned upload from one in progress.
+    await this.kv.put(key, new Uint8Array(bytes), { metadata: { uploadedAt: Date.now() } });
   }
   async get(key: string): Promise<Uint8Array | null> {
     const v = await this.kv.get(key, "arrayBuffer");
@@ -175,6 +219,16 @@ export class KvBindingStore implements ObjectStore {
   }
   delete(key: string): Promise<void> {
     return this.kv.delete(key);
+  }
+  async list(prefix: string): Promise<ListedObject[]> {
+    const out: ListedObject[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.kv.list({ prefix, cursor });
+      for (const k of page.keys) out.push({ key: k.name, uploadedAt: (k.metadata as { uploadedAt?: number } | undefined)?.uploadedAt });
+      cursor = page.list_complete ? undefined : page.cursor;
+    } while (cursor);
+    return out;
   }
 }
 
@@ -196,7 +250,15 @@ export async function miniflareStores(options: { persistTo?: string; kvNamespace
   const stores: ObjectStore[] = [];
   if (options.backend !== "kv") stores.push(new R2BindingStore((await mf.getR2Bucket(R2_BINDING)) as unknown as R2Like));
   if (options.backend !== "r2") stores.push(new KvBindingStore((await mf.getKVNamespace(KV_BINDING)) as unknown as KvLike));
-  return { store: stores.length === 1 ? stores[0] : new BothStores(stores), dispose: () => mf.dispose() };
+  // workerd is running now: if this process is killed outright, the watchdog takes it down too.
+  const unguard = guardWorkerdChildren();
+  return {
+    store: stores.length === 1 ? stores[0] : new BothStores(stores),
+    dispose: async () => {
+      unguard();
+      await mf.dispose();
+    },
+  };
 }
 
 async function withTempFile<T>(bytes: Uint8Array, f: (file: string) => Promise<T>): Promise<T> {

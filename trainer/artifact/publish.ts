@@ -12,14 +12,17 @@ import {
   shardSha256,
 } from "../../src/artifact/format.ts";
 import {
+  ARTIFACT_BUCKET,
   artifactKey,
   CURRENT_KEY,
+  isVersionId,
   type CurrentPointer,
   manifestKey,
   type PublishedVersion,
   shardKey,
   VERSIONS_KEY,
 } from "../../src/artifact/keys.ts";
+import { gc } from "./gc.ts";
 import type { ObjectStore } from "./object-store.ts";
 import { KV_VALUE_LIMIT, SINGLE_FILE } from "./shard.ts";
 
@@ -68,6 +71,7 @@ export async function planPublish(path: string, options: { kv?: boolean } = {}):
         metrics: header.metrics,
         headlineMetric: header.headlineMetric,
         bytes: bytes.length + manifest.shards.bytes.reduce((sum, x) => sum + x, 0),
+        sha256: sha256Hex(bytes),
       },
       objects: [...shards, ...singleObjects, { key: manifestKey(header.version), path }],
     };
@@ -82,9 +86,15 @@ export async function planPublish(path: string, options: { kv?: boolean } = {}):
       metrics: header.metrics,
       headlineMetric: header.headlineMetric,
       bytes: bytes.length,
+      sha256: sha256Hex(bytes),
     },
     objects: [{ key: artifactKey(header.version), path }],
   };
+}
+
+/** The digest the pointer records of the object it names (the worker keys refusals on it). */
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /** Refuses a shard file the manifest does not describe (missing, cut, changed or from another build). */
@@ -122,22 +132,58 @@ async function verifyFile(path: string, expected: { bytes: number; sha256: Uint8
 export async function readVersions(store: ObjectStore): Promise<PublishedVersion[]> {
   const bytes = await store.get(VERSIONS_KEY);
   if (!bytes) return [];
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { versions?: PublishedVersion[] };
-    return Array.isArray(parsed.versions) ? parsed.versions : [];
+    parsed = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
-    throw new Error(`${VERSIONS_KEY} in ${store.name} is not valid JSON; fix or delete it, then publish again`);
+    parsed = undefined;
   }
+  const list = (parsed as { versions?: unknown } | null)?.versions;
+  if (!Array.isArray(list) || !list.every((v) => typeof (v as PublishedVersion)?.version === "string" && Array.isArray((v as PublishedVersion).keys))) {
+    throw new Error(
+      `${VERSIONS_KEY} in ${store.name} is not a versions index; delete it (\`npx wrangler r2 object delete ${ARTIFACT_BUCKET}/${VERSIONS_KEY} --local\`, or \`--remote\`), then publish again: the next publish starts a new index`,
+    );
+  }
+  return list as PublishedVersion[];
+}
+
+/** What is wrong with a `current` pointer's JSON, or null when it is a usable pointer. */
+export function pointerProblem(value: unknown): string | null {
+  if (value === null) return "it is null";
+  if (typeof value !== "object" || Array.isArray(value)) return `it is ${Array.isArray(value) ? "an array" : `a ${typeof value}`}, not an object`;
+  const p = value as Partial<CurrentPointer>;
+  if (typeof p.version !== "string" || !isVersionId(p.version)) return "it has no valid `version`";
+  if (typeof p.key !== "string" || !p.key) return "it has no `key`";
+  if (p.layout !== "single" && p.layout !== "sharded") return "it has no `layout`";
+  return null;
+}
+
+/** The `current` pointer: absent, usable, or unreadable with the reason (which publish and rollback <version> repair). */
+export type CurrentState = { pointer: CurrentPointer | null; unreadable?: undefined } | { pointer: null; unreadable: string };
+
+export async function readCurrentState(store: ObjectStore): Promise<CurrentState> {
+  const bytes = await store.get(CURRENT_KEY);
+  if (!bytes) return { pointer: null };
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return { pointer: null, unreadable: `${CURRENT_KEY} in ${store.name} is not valid JSON` };
+  }
+  const problem = pointerProblem(value);
+  return problem ? { pointer: null, unreadable: `${CURRENT_KEY} in ${store.name} is not a pointer: ${problem}` } : { pointer: value as CurrentPointer };
+}
+
+/** The advice for an unreadable pointer (`where`: the store flag, e.g. --local): both commands rewrite it. */
+export function pointerRepair(where = ""): string {
+  const at = where ? ` ${where}` : "";
+  return `repair it with \`edgerec rollback <version>${at}\` (\`edgerec versions${at}\` lists them) or \`edgerec publish <artifact>${at}\``;
 }
 
 export async function readCurrent(store: ObjectStore): Promise<CurrentPointer | null> {
-  const bytes = await store.get(CURRENT_KEY);
-  if (!bytes) return null;
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes)) as CurrentPointer;
-  } catch {
-    throw new Error(`${CURRENT_KEY} in ${store.name} is not valid JSON; run \`edgerec rollback <version>\` to rewrite it`);
-  }
+  const state = await readCurrentState(store);
+  if (state.unreadable) throw new Error(`${state.unreadable}; ${pointerRepair()}`);
+  return state.pointer;
 }
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value, null, 2));
@@ -146,6 +192,10 @@ export interface PublishResult {
   pointer: CurrentPointer;
   previous: string | null;
   deleted: string[];
+  /** Unindexed versions (left by interrupted publishes, older than gc's grace period) deleted by --keep. */
+  collected: string[];
+  /** Why the `current` pointer this publish replaced was unreadable, when it was. */
+  repaired?: string;
 }
 
 /**
@@ -155,6 +205,10 @@ export interface PublishResult {
  * Afterwards keeps the newest `keep` versions (and always the current one), deleting the rest.
  */
 export async function publish(store: ObjectStore, plan: PublishPlan, options: { keep?: number; onObject?: (key: string) => void } = {}): Promise<PublishResult> {
+  // The destination first: an unreadable index stops the publish before any upload; an
+  // unreadable `current` does not, since the flip below rewrites it (that is the repair).
+  const before = await readCurrentState(store);
+  const listed = await readVersions(store);
   for (const object of plan.objects) {
     let bytes: Uint8Array;
     try {
@@ -165,14 +219,15 @@ export async function publish(store: ObjectStore, plan: PublishPlan, options: { 
     await store.put(object.key, bytes);
     options.onObject?.(object.key);
   }
-  const previous = await readCurrent(store);
   const pointer: CurrentPointer = { ...plan.pointer, publishedAt: new Date().toISOString() };
   const entry: PublishedVersion = { ...pointer, keys: plan.objects.map((o) => o.key) };
-  const versions = [entry, ...(await readVersions(store)).filter((v) => v.version !== pointer.version)];
+  const versions = [entry, ...listed.filter((v) => v.version !== pointer.version)];
   await store.put(VERSIONS_KEY, json({ versions }));
   await store.put(CURRENT_KEY, json(pointer));
   const deleted = options.keep ? await retain(store, versions, options.keep, pointer.version) : [];
-  return { pointer, previous: previous?.version ?? null, deleted };
+  // Retention only sees indexed versions; what interrupted publishes left is collected here (gc.ts).
+  const collected = options.keep && store.list ? (await gc(store)).removed.map((r) => r.version) : [];
+  return { pointer, previous: before.pointer?.version ?? null, deleted, collected, ...(before.unreadable ? { repaired: before.unreadable } : {}) };
 }
 
 /** Deletes the objects of versions beyond the newest `keep` (never `current`), then rewrites the index. */
@@ -187,24 +242,43 @@ export async function retain(store: ObjectStore, versions: PublishedVersion[], k
   return dropped.map((v) => v.version);
 }
 
-/** Makes `version` (default: the one published before the current one) current again. */
-export async function rollback(store: ObjectStore, version?: string): Promise<{ from: string | null; to: CurrentPointer }> {
+/**
+ * Makes `version` (default: the one published before the current one) current again. The target
+ * is checked first (its object exists and decodes as that version); an unreadable `current` is
+ * then simply rewritten, so `rollback <version>` is also the repair of a broken pointer.
+ */
+export async function rollback(store: ObjectStore, version?: string): Promise<{ from: string | null; to: CurrentPointer; repaired?: string }> {
   const versions = await readVersions(store);
-  const current = await readCurrent(store);
-  if (versions.length === 0) throw new Error("no published versions; publish one with `edgerec publish`");
+  const current = await readCurrentState(store);
+  if (versions.length === 0) throw new Error("no published versions; publish one with `edgerec publish <artifact>`");
+  const listing = versions.map((v) => v.version).join(", ");
   let target: PublishedVersion | undefined;
   if (version) {
     target = versions.find((v) => v.version === version);
-    if (!target) throw new Error(`version ${version} is not published; \`edgerec versions\` lists the ones that are: ${versions.map((v) => v.version).join(", ")}`);
+    if (!target) throw new Error(`version ${version} is not published; the published ones are: ${listing} (\`edgerec versions\` lists them)`);
+  } else if (current.unreadable) {
+    throw new Error(`${current.unreadable}, so there is no "previous" version to go back to; name one: \`edgerec rollback <version>\` (published: ${listing})`);
   } else {
-    const at = versions.findIndex((v) => v.version === current?.version);
+    const at = versions.findIndex((v) => v.version === current.pointer?.version);
     target = versions[at + 1];
-    if (!target) throw new Error(`there is no version older than the current one (${current?.version ?? "none"}) to roll back to`);
+    if (!target) throw new Error(`there is no version older than the current one (${current.pointer?.version ?? "none"}) to roll back to; name one with \`edgerec rollback <version>\` (published: ${listing})`);
   }
-  const main = await store.get(target.key);
-  if (!main) throw new Error(`version ${target.version} is listed but its object ${target.key} is missing; publish it again`);
+  await checkTarget(store, target);
   const { keys: _keys, ...pointer } = target;
   const to: CurrentPointer = { ...pointer, publishedAt: new Date().toISOString() };
   await store.put(CURRENT_KEY, json(to));
-  return { from: current?.version ?? null, to };
+  return { from: current.pointer?.version ?? null, to, ...(current.unreadable ? { repaired: current.unreadable } : {}) };
+}
+
+/** A rollback target must still be whole enough to serve: its object is there and decodes as that version. */
+async function checkTarget(store: ObjectStore, target: PublishedVersion): Promise<void> {
+  const main = await store.get(target.key);
+  if (!main) throw new Error(`version ${target.version} is listed but its object ${target.key} is missing; publish it again with \`edgerec publish <artifact>\`, or roll back to another version`);
+  let holds: string;
+  try {
+    holds = isManifest(main) ? (await decodeManifest(main)).header.version : (await decodeArtifact(main)).header.version;
+  } catch (err) {
+    throw new Error(`version ${target.version}'s object ${target.key} does not decode (${(err as Error).message}); publish it again with \`edgerec publish <artifact>\`, or roll back to another version`);
+  }
+  if (holds !== target.version) throw new Error(`${target.key} holds version ${holds}, not ${target.version}; publish it again with \`edgerec publish <artifact>\``);
 }

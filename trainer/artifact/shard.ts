@@ -147,7 +147,7 @@ export async function shardArtifact(artifact: Artifact, options: ShardOptions = 
     }
   };
   const popularBytes = await encodeArtifact(extractShard(artifact, plans[0], options));
-  if (popularBytes.length > max) throw new Error(`the popular shard needs ${popularBytes.length} bytes, over the ${max}-byte cap; lower --popular-head or raise --shard-bytes`);
+  if (popularBytes.length > max) throw new Error(`the popular shard needs ${popularBytes.length} bytes, over the ${max}-byte cap; raise --shard-bytes (the popular shard holds the ${options.popularHead ?? 200} most popular items and ${options.popularHeadPerCategory ?? 100} per category)`);
   encoded.push(popularBytes);
   await pack("items", itemOrder);
   await pack("users", userOrder);

@@ -20,6 +20,7 @@ export interface DataCliOptions {
   duplicates?: DuplicateRule;
   kCore?: number;
   maxErrorRatio?: number;
+  ratingScale?: [number, number];
   train?: string[];
   dev?: string[];
   test?: string[];
@@ -34,6 +35,12 @@ function number(name: string, min: number, max: number) {
     if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`--${name} must be a number in ${min}..${max}, got ${JSON.stringify(v)}`);
     return n;
   };
+}
+
+function ratingScale(v: string): [number, number] {
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*[:,]\s*(-?\d+(?:\.\d+)?)\s*$/.exec(v);
+  if (!m || Number(m[1]) >= Number(m[2])) throw new InvalidArgumentError(`--rating-scale must be min:max with min < max, e.g. 1:5, got ${JSON.stringify(v)}`);
+  return [Number(m[1]), Number(m[2])];
 }
 
 /** Adds the shared data options to a command (train, evaluate, inspect-data, predict…). */
@@ -52,7 +59,8 @@ export function addDataOptions(cmd: Command): Command {
     .addOption(new Option("--encoding <enc>", "text encoding of the input").choices(["utf8", "latin1", "auto"]))
     .addOption(new Option("--duplicates <rule>", "repeated (user,item) pairs: keep latest by time, first, last, max rating or mean rating").choices(["latest", "first", "last", "max", "mean"]).default("latest"))
     .option("--k-core <k>", "keep only users and items with >= k interactions (iterative)", number("k-core", 0, 1e6))
-    .option("--max-error-ratio <ratio>", "fail when more than this share of rows is malformed", number("max-error-ratio", 0, 1), 0.01)
+    .option("--max-error-ratio <ratio>", "fail when more than this share of rows is malformed or suspicious", number("max-error-ratio", 0, 1), 0.01)
+    .option("--rating-scale <min:max>", "the ratings' scale, e.g. 1:5; ratings outside it are rejected (inferred from the data when absent)", ratingScale)
     .option("--train <files...>", "given train split (shares ids with --dev/--test)")
     .option("--dev <files...>", "given validation split")
     .option("--test <files...>", "given test split (or an unlabeled competition test.csv)")
@@ -105,6 +113,7 @@ export function dataSpecFromOptions(opts: DataCliOptions): DataSpec {
   if (opts.duplicates) spec.duplicates = opts.duplicates;
   if (opts.kCore !== undefined) spec.kCore = opts.kCore;
   if (opts.maxErrorRatio !== undefined) spec.maxErrorRatio = opts.maxErrorRatio;
+  if (opts.ratingScale) spec.ratingScale = opts.ratingScale;
   if (opts.userFeatures) spec.userFeatures = opts.userFeatures;
   if (opts.genres) spec.genres = opts.genres;
   if (opts.catalogueItems === false) spec.includeCatalogueItems = false;

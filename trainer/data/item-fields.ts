@@ -1,8 +1,10 @@
 /**
  * Cleaning of catalogue text fields. Scraped catalogues (Amazon 2018 Magazine
  * metadata) carry HTML fragments as titles and CSS/JS text as prices; such values
- * are dropped from the item (and counted) instead of reaching the widget.
+ * are dropped from the item (and counted) instead of reaching the widget. Entities are decoded
+ * before markup is looked for, so `&lt;img onerror=…&gt;` is caught like `<img onerror=…>`.
  */
+import { safeImage, safeLink } from "../../src/artifact/safe-url.ts";
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", "#39": "'" };
 
@@ -33,27 +35,49 @@ export function stripTags(s: string): string {
   return t.replace(/\s+/g, " ").trim();
 }
 
-/** Markup or style sheet text left in a value, which no clean title contains. */
+/**
+ * Entities decoded until none is left (so `&amp;lt;` cannot smuggle a `<` past one decode):
+ * always before tags are looked for.
+ */
+export function decodeFully(s: string): string {
+  let t = s;
+  for (let pass = 0; pass < 4; pass++) {
+    const next = decodeEntities(t);
+    if (next === t) break;
+    t = next;
+  }
+  return t;
+}
+
+/** Text without entities, tags or tag fragments (decoded first), whitespace collapsed. */
+export function stripHtml(s: string): string {
+  return stripTags(decodeFully(s));
+}
+
+/**
+ * Markup or style sheet text left in a value, which no clean title contains. A bare `<` or `>`
+ * is text ("Warranty >>> THT"); a `<` opening a tag name, `!` or `/` is markup.
+ */
 export function looksLikeMarkup(s: string): boolean {
-  return /[<>]|="|\{[^}]*:[^}]*\}|^\s*[.#][\w-]+\s*\{|function\s*\(|var\s+\w+\s*=/.test(s);
+  return /<[a-zA-Z!\/]|="|\{[^}]*:[^}]*\}|^\s*[.#][\w-]+\s*\{|function\s*\(|var\s+\w+\s*=/.test(s);
 }
 
 /** A usable title, or undefined with the reason it was refused. */
 export function cleanTitle(raw: unknown): { value?: string; problem?: string } {
   if (typeof raw !== "string") return raw === undefined || raw === null ? {} : { problem: `title is a ${typeof raw}, not text` };
   if (raw.trim() === "") return {};
-  const hadMarkup = /[<>]/.test(raw);
-  const t = stripTags(raw);
+  const decoded = decodeFully(raw);
+  const hadMarkup = /[<>]/.test(decoded);
+  const t = stripTags(decoded);
   if (t === "" || looksLikeMarkup(t) || (hadMarkup && t.length < 2)) return { problem: `title ${JSON.stringify(raw.slice(0, 60))} is an HTML fragment` };
-  return { value: decodeEntities(t).replace(/\s+/g, " ").trim() };
+  return { value: t };
 }
 
 /** Plain text from a string or list of strings (descriptions), markup removed. */
 export function cleanText(raw: unknown, maxLength = 5000): string | undefined {
   const parts = Array.isArray(raw) ? raw.filter((x): x is string => typeof x === "string") : typeof raw === "string" ? [raw] : [];
-  const raw0 = stripTags(parts.join("\n"));
-  if (raw0 === "" || (looksLikeMarkup(raw0) && raw0.length < 40)) return undefined;
-  const t = decodeEntities(raw0).replace(/\s+/g, " ").trim();
+  const t = stripTags(decodeFully(parts.join("\n")));
+  if (t === "" || (looksLikeMarkup(t) && t.length < 40)) return undefined;
   return t.length > maxLength ? t.slice(0, maxLength) : t;
 }
 
@@ -71,6 +95,17 @@ export function parsePrice(raw: unknown): { value?: number; problem?: string } {
   if (!m) return { problem: `price ${JSON.stringify(s.slice(0, 50))} is not a price` };
   const v = Number(m[1].replace(/,/g, "") + (m[2] ?? ""));
   return Number.isFinite(v) ? { value: v } : { problem: `price ${JSON.stringify(s.slice(0, 50))} is not a price` };
+}
+
+/**
+ * An image or product URL the worker may hand out (src/artifact/safe-url.ts: http(s), and inline
+ * image data for images); anything else (`javascript:`, `data:text/html`…) is dropped and reported.
+ */
+export function checkedUrl(raw: string | undefined, field: "image" | "url", fieldProblem: (reason: string) => void): string | undefined {
+  if (raw === undefined) return undefined;
+  const safe = field === "image" ? safeImage(raw) : safeLink(raw);
+  if (!safe) fieldProblem(`${field} ${JSON.stringify(raw.slice(0, 60))} is not an http(s) ${field === "image" ? "or inline image " : ""}URL; dropped`);
+  return safe || undefined;
 }
 
 /** The first non-empty string of a string or list (image fields). */
@@ -93,8 +128,8 @@ export function categoryPath(raw: unknown): string[] | undefined {
   const out: string[] = [];
   for (const x of raw) {
     if (typeof x !== "string") continue;
-    const t = stripTags(x);
-    if (t && !looksLikeMarkup(t)) out.push(decodeEntities(t));
+    const t = stripTags(decodeFully(x));
+    if (t && !looksLikeMarkup(t)) out.push(t);
   }
   return out.length > 0 ? out : undefined;
 }

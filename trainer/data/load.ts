@@ -1,3 +1,4 @@
+import { checkSuspicious } from "./suspicious.ts";
 import { dedupInteractions, toInteractions } from "./dedup.ts";
 import { IdInterner, InteractionBuffer } from "./id-space.ts";
 import { kCoreFilter } from "./kcore.ts";
@@ -57,6 +58,7 @@ export async function loadDataset(spec: DataSpec, opts: LoadOptions = {}): Promi
       const from = group.buf.length;
       const ctx: ReaderContext = { users, items, buf: group.buf, report, spec, progress: opts.progress };
       await readInteractionFile(file, ctx);
+      checkSuspicious(group.buf, from, report, { ratingScale: spec.ratingScale });
       report.checkErrorRatio(spec.maxErrorRatio);
       group.ranges.push({ report, from, to: group.buf.length });
       if (ctx.testRows) {

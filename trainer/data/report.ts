@@ -12,6 +12,9 @@ export class ReportBuilder {
   duplicatesMerged = 0;
   rejected = 0;
   fieldProblems = 0;
+  /** Rows kept with a value that looks wrong (see flag); they count towards the error ratio. */
+  suspicious = 0;
+  readonly suspiciousIssues: RowProblem[] = [];
   readonly problems: RowProblem[] = [];
   readonly fieldIssues: RowProblem[] = [];
   readonly notes: string[] = [];
@@ -38,6 +41,12 @@ export class ReportBuilder {
     if (this.fieldIssues.length < MAX_LISTED_PROBLEMS) this.fieldIssues.push({ file: this.file, line, reason });
   }
 
+  /** A row kept although a value in it looks wrong (an extra column, an implausible time). */
+  flag(line: number, reason: string): void {
+    this.suspicious++;
+    if (this.suspiciousIssues.length < MAX_LISTED_PROBLEMS) this.suspiciousIssues.push({ file: this.file, line, reason });
+  }
+
   note(text: string): void {
     this.notes.push(text);
   }
@@ -52,6 +61,10 @@ export class ReportBuilder {
       problems: this.problems.slice(),
     };
     if (this.rejectedByReason.size > 0) report.rejectedByReason = Object.fromEntries(this.rejectedByReason);
+    if (this.suspicious > 0) {
+      report.suspicious = this.suspicious;
+      report.suspiciousIssues = this.suspiciousIssues.slice();
+    }
     if (this.fieldProblems > 0) {
       report.fieldProblems = this.fieldProblems;
       report.fieldIssues = this.fieldIssues.slice();
@@ -73,11 +86,14 @@ export class ReportBuilder {
       throw new InputError("no data rows found (the file is empty or has only a header)", this.file, undefined,
         "check the path, or that the right file was passed");
     }
-    const ratio = this.rejected / this.rowsRead;
+    const ratio = (this.rejected + this.suspicious) / this.rowsRead;
     if (ratio <= maxErrorRatio) return;
-    const first = this.problems.slice(0, 5).map((p) => `\n    line ${p.line}: ${p.reason}`).join("");
+    const first = [...this.problems.slice(0, 5), ...this.suspiciousIssues.slice(0, 5 - Math.min(5, this.problems.length))]
+      .map((p) => `\n    line ${p.line}: ${p.reason}`)
+      .join("");
+    const suspicious = this.suspicious ? ` and ${this.suspicious} suspicious` : "";
     throw new InputError(
-      `${this.rejected} of ${this.rowsRead} rows rejected (${(ratio * 100).toFixed(1)}% > allowed ${(maxErrorRatio * 100).toFixed(1)}%). First problems:${first}`,
+      `${this.rejected} of ${this.rowsRead} rows rejected${suspicious} (${(ratio * 100).toFixed(1)}% > allowed ${(maxErrorRatio * 100).toFixed(1)}%). First problems:${first}`,
       this.file,
       undefined,
       hint ?? "fix the rows above, check --format/--delimiter/--encoding, or raise --max-error-ratio to accept the losses",
@@ -88,9 +104,11 @@ export class ReportBuilder {
 /** One line per report plus its first problems, for people reading stderr. */
 export function formatReadReport(r: ReadReport, maxProblems = 5): string {
   const parts = [`${r.file}: ${r.rowsRead} rows read, ${r.accepted} accepted, ${r.duplicatesMerged} duplicates merged, ${r.rejected} rejected`];
+  if (r.suspicious) parts[0] += `, ${r.suspicious} suspicious`;
   if (r.fieldProblems) parts[0] += `, ${r.fieldProblems} fields ignored`;
   for (const p of r.problems.slice(0, maxProblems)) parts.push(`  line ${p.line}: ${p.reason}`);
   if (r.rejected > maxProblems) parts.push(`  … ${r.rejected - Math.min(maxProblems, r.problems.length)} more rejected rows`);
+  for (const p of (r.suspiciousIssues ?? []).slice(0, maxProblems)) parts.push(`  line ${p.line} (suspicious, kept): ${p.reason}`);
   for (const p of (r.fieldIssues ?? []).slice(0, maxProblems)) parts.push(`  line ${p.line} (kept): ${p.reason}`);
   for (const n of r.notes ?? []) parts.push(`  note: ${n}`);
   return parts.join("\n");

@@ -59,8 +59,10 @@ export interface DataSpec {
   duplicates?: DuplicateRule;
   /** Keep only users and items with at least k interactions (iteratively). 0/undefined = off. */
   kCore?: number;
-  /** Share of rejected rows above which reading fails (default 0.01). */
+  /** Share of rejected or suspicious rows above which reading fails (default 0.01). */
   maxErrorRatio?: number;
+  /** The ratings' scale [min, max]; values outside are rejected. Inferred from each file when absent. */
+  ratingScale?: [number, number];
   /** Append catalogue items that have no interaction to itemIds (cold-start items). Default true. */
   includeCatalogueItems?: boolean;
   /** Per-line byte cap (default 16 MiB). */

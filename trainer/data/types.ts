@@ -54,6 +54,12 @@ export interface ReadReport {
   /** Rows kept but with one field ignored (e.g. a price that is CSS text); listed in `fieldIssues`. */
   fieldProblems?: number;
   fieldIssues?: RowProblem[];
+  /**
+   * Rows kept although a value looks wrong (an extra column, an implausible time), listed with
+   * line numbers in `suspiciousIssues`; they count towards --max-error-ratio like rejected rows.
+   */
+  suspicious?: number;
+  suspiciousIssues?: RowProblem[];
   /** Facts worth a reader's attention that are not row errors (reviewed items without metadata, k-core removals…). */
   notes?: string[];
 }

@@ -86,7 +86,7 @@ export function checkGate(candidate: Pick<ArtifactHeader, "version" | "headlineM
       passed: false,
       message:
         `the published version ${published.version} has no ${metric} to compare with (its headline metric is ${published.headlineMetric || "unset"}); ` +
-        `compare on a metric both have with --metric, or deploy without the gate once (--force) if the change of metric is deliberate`,
+        `compare on a metric both have with --metric, or, if the change of metric is deliberate, publish this version once without the gate (edgerec publish <artifact> does not run it)`,
     };
   }
   const lower = lowerIsBetter(metric);

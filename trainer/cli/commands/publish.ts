@@ -9,7 +9,7 @@ export function register(program: Command): void {
       .description("upload an artifact (or a sharded build's manifest.bin and shards), then flip the `current` pointer to it")
       .argument("<artifact>", "artifact.bin, or manifest.bin of a sharded build (its shard-<n>.bin files beside it)"),
   )
-    .option("--keep <n>", "keep the newest n versions, deleting older ones after the flip", (v) => {
+    .option("--keep <n>", "keep the newest n versions, deleting older ones (and what interrupted publishes left, as `edgerec gc`) after the flip", (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new Error(`--keep must be a whole number >= 1, got ${JSON.stringify(v)}`);
       return n;
@@ -27,8 +27,10 @@ export function register(program: Command): void {
           process.stdout.write(`${JSON.stringify({ ...result, where })}\n`);
         } else {
           process.stdout.write(`published ${result.pointer.version} to ${where} (${plan.objects.length} object(s), ${result.pointer.bytes} bytes)\n`);
-          process.stdout.write(`current: ${result.previous ?? "(none)"} -> ${result.pointer.version}\n`);
+          if (result.repaired) process.stdout.write(`repaired: ${result.repaired}\n`);
+          process.stdout.write(`current: ${result.previous ?? (result.repaired ? "(unreadable)" : "(none)")} -> ${result.pointer.version}\n`);
           if (result.deleted.length) process.stdout.write(`deleted old versions: ${result.deleted.join(", ")}\n`);
+          if (result.collected.length) process.stdout.write(`deleted objects of interrupted publishes: ${result.collected.join(", ")}\n`);
         }
       } finally {
         await dispose();

@@ -14,8 +14,11 @@ export function register(program: Command): void {
       const { store, where, dispose } = await openStore(opts);
       try {
         const result = await rollback(store, version);
-        if (opts.json) process.stdout.write(`${JSON.stringify({ where, from: result.from, to: result.to.version })}\n`);
-        else process.stdout.write(`current in ${where}: ${result.from ?? "(none)"} -> ${result.to.version}\n`);
+        if (opts.json) process.stdout.write(`${JSON.stringify({ where, from: result.from, to: result.to.version, ...(result.repaired ? { repaired: result.repaired } : {}) })}\n`);
+        else {
+          if (result.repaired) process.stdout.write(`repaired: ${result.repaired}\n`);
+          process.stdout.write(`current in ${where}: ${result.from ?? (result.repaired ? "(unreadable)" : "(none)")} -> ${result.to.version}\n`);
+        }
       } finally {
         await dispose();
       }

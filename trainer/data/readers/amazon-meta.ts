@@ -1,6 +1,6 @@
 import { forEachLine } from "../source.ts";
 import { parsePythonLiteral } from "../python-literal.ts";
-import { categoryPath, cleanText, cleanTitle, firstString, idList, parsePrice } from "../item-fields.ts";
+import { categoryPath, cleanText, cleanTitle, checkedUrl, firstString, idList, parsePrice } from "../item-fields.ts";
 import type { ReportBuilder } from "../report.ts";
 import type { DataSpec } from "../spec.ts";
 import type { ItemMeta } from "../types.ts";
@@ -50,9 +50,10 @@ export function amazonRecordToItem(rec: Record<string, unknown>, fieldProblem: (
   const description = cleanText(rec.description);
   if (description) meta.description = description;
   const image = firstString(rec.image) ?? firstString(rec.imageURL) ?? firstString(rec.imageURLHighRes) ?? firstString(rec.imUrl);
-  if (image) meta.imageUrl = image;
+  const safeImage = checkedUrl(image, "image", fieldProblem);
+  if (safeImage) meta.imageUrl = safeImage;
   // Not an Amazon field, but stores exporting this layout add their product page URL.
-  const url = firstString(rec.url);
+  const url = checkedUrl(firstString(rec.url), "url", fieldProblem);
   if (url) meta.url = url;
   const related = rec.related && typeof rec.related === "object" ? (rec.related as Record<string, unknown>) : {};
   const alsoBuy = idList(rec.also_buy) ?? idList(related.also_bought);

@@ -19,6 +19,14 @@ import type { ReaderContext } from "./context.ts";
  * Columns come from spec.columns (name or 0-based position), else from header
  * aliases, else positions 0,1,2,3.
  */
+/** Fields in a line (quoted fields counted whole). */
+function fieldCount(text: string, delimiter: string): number {
+  if (text.indexOf('"') !== -1) return splitFields(text, delimiter).length;
+  let n = 1;
+  for (let at = text.indexOf(delimiter); at !== -1; at = text.indexOf(delimiter, at + delimiter.length)) n++;
+  return n;
+}
+
 export async function readDelimitedInteractions(file: string, ctx: ReaderContext): Promise<void> {
   const { spec, report } = ctx;
   const encoding = spec.encoding ?? "utf8";
@@ -70,6 +78,8 @@ export async function readDelimitedInteractions(file: string, ctx: ReaderContext
           if (hasHeader) return;
         }
         report.rowsRead++;
+        const width = fieldCount(text, delimiter);
+        if (width > nFields) report.flag(lineNo, `${width} fields where the ${header ? "header names" : "first row has"} ${nFields}; the extra ones are ignored`);
         const f = splitFirst(text, delimiter, needed, fields);
         if (f.length < needed) {
           if (f.length === 1) oneColumnRows++;

@@ -1,6 +1,6 @@
 import { forEachCsvRecord } from "../csv-records.ts";
 import { normaliseName, sniffDelimiter } from "../delimited.ts";
-import { categoryPath, cleanText, cleanTitle, firstString, idList, parsePrice } from "../item-fields.ts";
+import { categoryPath, cleanText, cleanTitle, checkedUrl, firstString, idList, parsePrice } from "../item-fields.ts";
 import { forEachLine, openByteStream, peekLines } from "../source.ts";
 import type { ReportBuilder } from "../report.ts";
 import type { DataSpec } from "../spec.ts";
@@ -59,9 +59,9 @@ function toItem(get: (field: keyof typeof FIELD_ALIASES) => unknown, fieldProble
   else if (price.problem) fieldProblem(price.problem);
   const description = cleanText(get("description"));
   if (description) meta.description = description;
-  const image = firstString(get("imageUrl"));
+  const image = checkedUrl(firstString(get("imageUrl")), "image", fieldProblem);
   if (image) meta.imageUrl = image;
-  const url = firstString(get("url"));
+  const url = checkedUrl(firstString(get("url")), "url", fieldProblem);
   if (url) meta.url = url;
   const alsoBuy = splitIds(get("alsoBuy"));
   if (alsoBuy) meta.alsoBuy = alsoBuy;
