@@ -125,7 +125,7 @@ export async function start(argv: string[]): Promise<void> {
 
 async function serve(port: number, version: string, persist: string[], started: number, exampleUser = "<a user id from your data>"): Promise<void> {
   const wrangler = join(REPO_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
-  const child = spawn(process.execPath, [wrangler, "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn", "--show-interactive-dev-session=false", ...persist], {
+  const child = spawn(process.execPath, [wrangler, "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn", "--show-interactive-dev-session=false", "--var", "DEMO:on", ...persist], {
     cwd: REPO_ROOT,
     env: wranglerEnv(),
     stdio: ["ignore", "inherit", "inherit"],
