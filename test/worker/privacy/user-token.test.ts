@@ -2,9 +2,9 @@
  * Signed shopper identity: with USER_TOKEN_SECRET set, user-specific routes need a token the
  * store's backend made (HMAC-SHA256 of user id and expiry); anonymous routes need none.
  */
-import { createHmac } from "node:crypto";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { checkUserToken, signUserToken } from "../../../src/privacy/user-token.ts";
+import { signUser } from "../../../trainer/cli/commands/sign-user.ts";
 import { client, download, problemOf, publishR2, unpublishAll } from "../helpers.ts";
 
 const { v1 } = inject("artifacts");
@@ -12,10 +12,8 @@ const bytes = await download(v1.url);
 const SECRET = "store-backend-secret-0123456789";
 const now = () => Math.floor(Date.now() / 1000);
 
-/** What the store's backend does (docs/privacy.md, Node snippet), independent of the worker's code. */
-function nodeToken(secret: string, user: string, expires: number): string {
-  return `${expires}.${createHmac("sha256", secret).update(`${user}.${expires}`).digest("base64url")}`;
-}
+/** What `edgerec sign-user` and the store's backend (docs/privacy.md, Node snippet) do: node:crypto, not the worker's code. */
+const nodeToken = signUser;
 
 describe("user tokens", () => {
   beforeAll(async () => {
