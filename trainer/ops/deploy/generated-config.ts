@@ -21,8 +21,9 @@ export interface DeployState {
   url?: string;
 }
 
+/** .edgerec/deploy, or EDGEREC_DEPLOY_DIR (e.g. a CI cache, or a test's temporary folder). */
 export function deployDir(root = REPO_ROOT): string {
-  return join(root, ".edgerec", "deploy");
+  return process.env.EDGEREC_DEPLOY_DIR ? resolve(process.env.EDGEREC_DEPLOY_DIR) : join(root, ".edgerec", "deploy");
 }
 
 export function generatedConfigPath(env: DeployEnv, root = REPO_ROOT): string {
