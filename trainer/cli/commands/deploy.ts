@@ -11,6 +11,7 @@ interface DeployCliOptions {
   skipGate?: boolean;
   keep: string;
   url?: string;
+  configOnly?: boolean;
 }
 
 export function register(program: Command): void {
@@ -27,6 +28,7 @@ export function register(program: Command): void {
     .option("--skip-gate", "publish even if the quality gate fails")
     .option("--keep <n>", "published versions kept for rollback", "5")
     .option("--url <url>", "the worker's public URL when it is served on a custom domain or route")
+    .option("--config-only", "only find or create the bucket and namespace and write the generated config (no deploy, no publish)")
     .action(async (opts: DeployCliOptions) => {
       const keep = Number(opts.keep);
       if (!Number.isInteger(keep) || keep < 1) throw new Error(`--keep must be a whole number >= 1, got ${JSON.stringify(opts.keep)}`);
@@ -38,6 +40,7 @@ export function register(program: Command): void {
         skipGate: opts.skipGate,
         keep,
         url: opts.url,
+        configOnly: opts.configOnly,
       });
     });
 }

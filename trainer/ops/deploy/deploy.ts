@@ -38,6 +38,8 @@ export interface DeployOptions {
   keep?: number;
   /** The worker's public URL when it is not on workers.dev (a custom domain or route). */
   url?: string;
+  /** Only find or create the bucket and namespace and write the generated config (for --remote commands on a fresh machine). */
+  configOnly?: boolean;
   root?: string;
   log?: (line: string) => void;
   environment?: NodeJS.ProcessEnv;
@@ -51,6 +53,8 @@ export interface DeployResult {
 }
 
 export const STEPS = ["login", "artifact", "CORS", "bucket", "KV", "config", "gate", "deploy", "publish", "smoke"] as const;
+
+const CONFIG_STEPS: readonly string[] = ["login", "CORS", "bucket", "KV", "config"];
 
 export function workerName(env: DeployEnv): string {
   return env === "production" ? "edgerec" : `edgerec-${env}`;
@@ -171,6 +175,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   };
 
   for (const [i, name] of STEPS.entries()) {
+    if (options.configOnly && !CONFIG_STEPS.includes(name)) continue;
     log(`[${i + 1}/${STEPS.length}] ${name}`);
     try {
       await steps[name]();
@@ -181,6 +186,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
           `Fix that and run \`npx edgerec deploy --env ${env}\` again: the steps before it are safe to repeat (nothing is created twice).`,
       );
     }
+  }
+  if (options.configOnly) {
+    log(`\n${env} config ready: ${config}`);
+    return { url: state.url ?? "", version, config, created };
   }
   log(`\nedgerec ${env} is live at ${state.url}  (version ${version})`);
   return { url: state.url!, version, config, created };
