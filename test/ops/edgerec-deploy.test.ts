@@ -13,7 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { encodeArtifact } from "../../src/artifact/format.ts";
 import { deploy, type DeployOptions } from "../../trainer/ops/deploy/deploy.ts";
 import { generatedConfigPath } from "../../trainer/ops/deploy/generated-config.ts";
-import { REPO_ROOT, runWrangler } from "../../trainer/ops/edgerec-cli.ts";
+import { REPO_ROOT, runEdgerec, runWrangler } from "../../trainer/ops/edgerec-cli.ts";
 import { buildSampleArtifact } from "../browser/support/sample-artifact.ts";
 import { startWorker, type RunningWorker } from "../browser/support/real-worker.ts";
 import { syntheticArtifact } from "../worker/fixtures/synthetic-artifact.ts";
@@ -182,6 +182,22 @@ describe("edgerec deploy with a recording wrangler", () => {
     expect(account.deployments.map((d: { name: string }) => d.name)).toEqual(["edgerec-staging", "edgerec"]);
     expect(account.secrets).toEqual(["edgerec-staging:ADMIN_TOKEN", "edgerec:ADMIN_TOKEN"]);
     expect(readFileSync(join(deployDirPath, "staging.admin-token"), "utf8")).not.toBe(readFileSync(join(deployDirPath, "production.admin-token"), "utf8"));
+  });
+
+  it("forget and versions --remote --env use the deployed bucket and namespace; without a deploy they say to run it", async () => {
+    const env = environment();
+    await expect(runEdgerec(["forget", "C9", "--remote", "--env", "staging"], { env, capture: true, quietErrors: true })).rejects.toThrow(
+      /no staging deployment is set up here .*run `npx edgerec deploy --env staging` first/,
+    );
+    await run().result;
+    const before = calls().length;
+    await runEdgerec(["forget", "C9", "--remote", "--env", "staging"], { env, capture: true });
+    const account = JSON.parse(readFileSync(join(standIn, "account.json"), "utf8"));
+    expect(Object.keys(account.kv[account.namespaces[0].id])).toEqual(["forget/C9"]);
+    expect((await runEdgerec(["forget", "--remote", "--env", "staging", "--list"], { env, capture: true })).trim()).toBe("C9");
+    expect(await runEdgerec(["versions", "--remote", "--env", "staging"], { env, capture: true })).toContain(VERSION);
+    const cfg = "--remote --config <deploy>/staging.wrangler.toml";
+    for (const c of calls().slice(before).map(shape)) expect(c).toMatch(new RegExp(`(^kv key (put|list) .*--binding KV ${cfg}$)|(^r2 object get edgerec-staging-artifacts/\\S+ --file <tmp> ${cfg}$)`));
   });
 
   it("the generated config bundles with the real `wrangler deploy --dry-run`", async () => {
