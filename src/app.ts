@@ -5,9 +5,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { edge } from "./http/edge.ts";
 import { errorResponse, problemResponse } from "./http/problem.ts";
+import { ForgottenShoppers } from "./privacy/forgotten.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerBasketRoutes } from "./routes/basket.ts";
 import type { AppEnv, Deps } from "./routes/context.ts";
+import { registerForgetRoutes } from "./routes/forget.ts";
 import { registerDocRoutes } from "./routes/docs.ts";
 import { serveHotRoutesFirst } from "./routes/hot.ts";
 import { registerItemRoutes } from "./routes/items.ts";
@@ -23,7 +25,7 @@ export interface AppOptions {
 }
 
 export function createApp(options: AppOptions = {}) {
-  const deps: Deps = { store: options.store ?? new ArtifactStore() };
+  const deps: Deps = { store: options.store ?? new ArtifactStore(), forgotten: new ForgottenShoppers() };
   // Routes validate synchronously themselves (routes/define.ts); this app only documents them.
   const app = new OpenAPIHono<AppEnv>();
 
@@ -38,6 +40,7 @@ export function createApp(options: AppOptions = {}) {
   registerBasketRoutes(app, deps);
   registerScoreRoutes(app, deps);
   registerAdminRoutes(app, deps);
+  registerForgetRoutes(app, deps);
   registerDocRoutes(app);
   registerWidgetRoutes(app, deps); // /widget.js, the demo page at / and its read-only JSON routes
 

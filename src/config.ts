@@ -22,6 +22,12 @@ export interface Env {
   CACHE_MAX_AGE?: string;
   /** Largest accepted request body in bytes. */
   MAX_BODY_BYTES?: string;
+  /** "on" serves the demo page and the shopper listing/history to anyone (local development only). */
+  DEMO?: string;
+  /** Secret (not a var): when set, user-specific routes need a token signed with it (src/privacy/user-token.ts). */
+  USER_TOKEN_SECRET?: string;
+  /** Seconds between re-reads of the forgotten-shopper tombstones in KV (at most 60). */
+  FORGET_RECHECK_SECONDS?: string;
 }
 
 export interface Config {
@@ -36,6 +42,10 @@ export interface Config {
   abShare: number;
   cacheMaxAge: number;
   maxBodyBytes: number;
+  /** Demo page and shopper listing/history open to anyone (DEMO = "on"). */
+  demo: boolean;
+  userTokenSecret: string | undefined;
+  forgetRecheckMs: number;
 }
 
 const cache = new WeakMap<object, Config>();
@@ -64,6 +74,9 @@ export function parseConfig(env: Partial<Env>): Config {
     abShare: abVersion ? number(env.AB_SHARE, 0, 0, 1) : 0,
     cacheMaxAge: number(env.CACHE_MAX_AGE, 60, 0, 86_400),
     maxBodyBytes: number(env.MAX_BODY_BYTES, 64 * 1024, 1024, 10 * 1024 * 1024),
+    demo: (env.DEMO ?? "").trim().toLowerCase() === "on",
+    userTokenSecret: env.USER_TOKEN_SECRET || undefined,
+    forgetRecheckMs: number(env.FORGET_RECHECK_SECONDS, 30, 0, 60) * 1000,
   };
 }
 

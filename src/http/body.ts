@@ -40,7 +40,18 @@ export async function readJsonBody(c: Context<{ Bindings: Env; Variables: { json
   await next();
 }
 
-/** Streams a body of unknown length, giving up (413) as soon as it passes the limit. */
+/**
+ * Past this many bytes an oversized upload is cut off rather than drained (see readLimited).
+ * Cloudflare itself refuses bodies over 100 MB, so a client cannot make a worker drain forever.
+ */
+const DRAIN_LIMIT = 32 * 1024 * 1024;
+
+/**
+ * Streams a body of unknown length, keeping nothing past the limit (413). The rest of an oversized
+ * body is read and discarded, up to DRAIN_LIMIT, before answering: cancelling a request body
+ * mid-upload makes a proxy in front of the worker (wrangler dev's) drop the connection and
+ * answer 503 instead of the 413.
+ */
 async function readLimited(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
@@ -50,12 +61,25 @@ async function readLimited(body: ReadableStream<Uint8Array>, limit: number): Pro
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => undefined);
+      await discardRest(reader, size);
       throw tooLarge(limit);
     }
     chunks.push(value);
   }
   return chunks.length === 1 ? chunks[0] : concat(chunks, size);
+}
+
+async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>, seen: number): Promise<void> {
+  try {
+    while (seen <= DRAIN_LIMIT) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      seen += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // The client went away: nothing left to drain.
+  }
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {

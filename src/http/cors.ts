@@ -8,7 +8,7 @@ import { configOf, type Env } from "../config.ts";
 import { problemResponse } from "./problem.ts";
 
 const ALLOW_METHODS = "GET, POST, OPTIONS";
-const ALLOW_HEADERS = "Content-Type, Authorization, X-Session-Id, If-None-Match";
+const ALLOW_HEADERS = "Content-Type, Authorization, X-Session-Id, X-User-Token, If-None-Match";
 const EXPOSE_HEADERS = "ETag, Retry-After";
 
 /** The answer to a preflight (OPTIONS): 204 with what may be sent, or 403 for an origin not on the list. */

@@ -8,6 +8,7 @@ import { fnv1a } from "../http/hash.ts";
 import { JsonWriter } from "../http/json-writer.ts";
 import { SECURITY_HEADERS } from "../http/security.ts";
 import type { ItemFilter, RecommendedItem } from "../recommend/index.ts";
+import type { ForgottenShoppers } from "../privacy/forgotten.ts";
 import type { ArtifactStore } from "../store/artifact-store.ts";
 import type { Catalog } from "../store/catalog.ts";
 import { ServedArtifact } from "../store/served.ts";
@@ -18,6 +19,8 @@ export type Ctx = Context<AppEnv>;
 
 export interface Deps {
   store: ArtifactStore;
+  /** Shoppers to serve as unknown (KV tombstones, privacy/forgotten.ts). */
+  forgotten: ForgottenShoppers;
 }
 
 export type VariantName = "control" | "treatment";

@@ -2,7 +2,8 @@ import { readJsonBody } from "../http/body.ts";
 import { scorePair } from "../recommend/index.ts";
 import { MAX_PAIRS, ScoreBody, ScoreResponse } from "../schemas/bodies.ts";
 import { problemContent, problems } from "../schemas/common.ts";
-import { type App, type Deps, jsonResponse, pick, round } from "./context.ts";
+import { requireUserToken } from "../privacy/user-token.ts";
+import { type App, type Deps, jsonResponse, pick, round, waitUntilOf } from "./context.ts";
 import { defineRoute } from "./define.ts";
 
 const route = {
@@ -15,6 +16,7 @@ const route = {
   schemas: { body: ScoreBody },
   responses: {
     200: { description: "Scores in request order", content: { "application/json": { schema: ScoreResponse } } },
+    401: { description: "User token missing or invalid (only with USER_TOKEN_SECRET set)", content: problemContent },
     413: { description: "Body too large", content: problemContent },
     415: { description: "Body is not JSON", content: problemContent },
     ...problems,
@@ -23,11 +25,14 @@ const route = {
 
 export function registerScoreRoutes(app: App, deps: Deps): void {
   defineRoute(app, route, async (c, { body: { pairs } }) => {
+    await requireUserToken(c, pairs.map((p) => p.user));
     const picked = await pick(c, deps, pairs[0]?.user);
     const catalog = picked.catalog;
+    const forgotten = await deps.forgotten.current(c.env ?? {}, waitUntilOf(c));
     const scores = [];
     for (const { user, item } of pairs) {
-      const u = await catalog.user(user);
+      // A forgotten shopper is scored as an unknown one.
+      const u = forgotten.has(user) ? null : await catalog.user(user);
       // Score where the user lives (its shard holds the user's vectors); an item outside it is
       // scored as for an unknown user, from the item's own shard.
       const inUserShard = u ? u.served.itemIndex(item) : -1;

@@ -20,6 +20,8 @@ export interface RecommendationQuery {
   api: string;
   item?: string;
   user?: string;
+  /** The store's signed token for `user` (sent as ?token=, which needs no CORS preflight). */
+  userToken?: string;
   items?: string[];
   k: number;
   category?: string;
@@ -38,6 +40,7 @@ export function buildRequest(q: RecommendationQuery): { url: string; init: Reque
       init: { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) },
     };
   }
+  if (!q.item && q.user && q.userToken) params.set("token", q.userToken);
   const path = q.item
     ? `/v1/items/${encodeURIComponent(q.item)}/similar`
     : q.user

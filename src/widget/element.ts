@@ -12,7 +12,7 @@ import { trackClicks, trackImpressions } from "./events.ts";
 import { renderCards, renderSkeleton, type RenderOptions } from "./render.ts";
 import { styles } from "./styles.ts";
 
-const ATTRIBUTES = ["api", "item", "user", "items", "k", "category", "layout", "heading", "currency", "locale", "timeout", "reasons"];
+const ATTRIBUTES = ["api", "item", "user", "user-token", "items", "k", "category", "layout", "heading", "currency", "locale", "timeout", "reasons"];
 const DEFAULT_K = 8;
 const MAX_K = 50;
 const DEFAULT_TIMEOUT_MS = 3000;
@@ -99,6 +99,7 @@ export class EdgerecRecommendations extends HTMLElement {
       api: this.getAttribute("api") ?? scriptOrigin,
       item: this.getAttribute("item") || undefined,
       user: this.getAttribute("user") || undefined,
+      userToken: this.getAttribute("user-token") || undefined,
       items: items.length > 0 ? items : undefined,
       k: intAttr(this.getAttribute("k"), DEFAULT_K, 1, MAX_K),
       category: this.getAttribute("category") || undefined,

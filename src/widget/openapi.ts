@@ -28,7 +28,8 @@ export function documentWidgetRoutes(app: App): void {
     method: "get",
     path: "/v1/users",
     summary: "A sample of known shoppers (demo user picker)",
-    description: "Users with at least 3 stored history items, spread evenly over the id space.",
+    description:
+      'Users with at least 3 stored history items, spread evenly over the id space. Only with DEMO = "on" (local development) or the admin bearer token; otherwise 404.',
     request: { query: z.object({ limit: Limit(200, 20) }) },
     responses: {
       200: {
@@ -43,6 +44,7 @@ export function documentWidgetRoutes(app: App): void {
     method: "get",
     path: "/v1/users/{id}/history",
     summary: "A shopper's stored history, most recent first",
+    description: 'Only with DEMO = "on" (local development) or the admin bearer token; otherwise 404. With USER_TOKEN_SECRET set, also the user token.',
     request: { params: UserParam, query: z.object({ limit: Limit(200, 20) }) },
     responses: {
       200: { description: "History", content: { "application/json": { schema: z.object({ ...base, user: z.string(), items: z.array(ItemMetadata) }).openapi("UserHistory") } } },

@@ -9,10 +9,12 @@ import { Hono } from "hono";
 import { fnv1a } from "../http/hash.ts";
 import { SECURITY_HEADERS } from "../http/security.ts";
 import { invalid, notFoundId } from "../http/problem.ts";
-import { type App, type AppEnv, conditional, type Deps, type Ctx, jsonResponse, pick } from "../routes/context.ts";
+import { requireUserToken } from "../privacy/user-token.ts";
+import { type App, type AppEnv, conditional, type Deps, type Ctx, jsonResponse, pick, waitUntilOf } from "../routes/context.ts";
 import type { Catalog } from "../store/catalog.ts";
 import type { ServedArtifact } from "../store/served.ts";
 import { modelCard } from "../demo/model-card.ts";
+import { requireDemoOrAdmin } from "../privacy/demo-gate.ts";
 import { demoPageHtml } from "../demo/page.ts";
 import { searchTitles } from "../demo/search.ts";
 import { sampleUsers, userHistory } from "../demo/users.ts";
@@ -62,13 +64,24 @@ function intQuery(c: Ctx, name: string, fallback: number, min: number, max: numb
   return n;
 }
 
+const demoOnly = async (c: Ctx, next: () => Promise<void>) => {
+  requireDemoOrAdmin(c);
+  await next();
+};
+
 export function createWidgetRoutes(deps: Deps): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   const page = demoPageHtml();
 
   routes.get("/widget.js", staticAsset(widgetJs, "text/javascript; charset=utf-8", true));
-  routes.get("/demo.js", staticAsset(demoJs, "text/javascript; charset=utf-8", false));
-  routes.get("/", staticAsset(page, "text/html; charset=utf-8", false, { "content-security-policy": DEMO_CSP, "referrer-policy": "no-referrer" }));
+  // The demo (page, script, shopper listing and history) exists only with DEMO = "on" or for the admin token.
+  const demoPage = staticAsset(page, "text/html; charset=utf-8", false, { "content-security-policy": DEMO_CSP, "referrer-policy": "no-referrer" });
+  const demoScript = staticAsset(demoJs, "text/javascript; charset=utf-8", false);
+  routes.use("/v1/users", demoOnly);
+  routes.use("/v1/users/:id/history", demoOnly);
+  routes.get("/demo.js", demoOnly, demoScript);
+  routes.get("/", demoOnly, demoPage);
+  routes.get("/demo", demoOnly, demoPage);
 
   routes.get("/v1/search", async (c) => {
     const q = c.req.query("q") ?? "";
@@ -85,18 +98,23 @@ export function createWidgetRoutes(deps: Deps): Hono<AppEnv> {
   routes.get("/v1/users", async (c) => {
     const limit = intQuery(c, "limit", 20, 1, 200);
     const picked = await pick(c, deps, undefined);
-    const cache = conditional(c, picked, false);
+    const forgotten = await deps.forgotten.current(c.env ?? {}, waitUntilOf(c));
+    // The list depends on the tombstones too: never let a client revalidate a list naming a forgotten shopper.
+    const cache = forgotten.size > 0 ? undefined : conditional(c, picked, false);
     if (cache instanceof Response) return cache;
-    return jsonResponse(picked, { users: sampleUsers(await searchable(picked.catalog), limit) }, cache);
+    const users = sampleUsers(await searchable(picked.catalog), limit).filter((u) => !forgotten.has(u.id));
+    return jsonResponse(picked, { users }, cache);
   });
 
   routes.get("/v1/users/:id/history", async (c) => {
     const id = c.req.param("id");
     const limit = intQuery(c, "limit", 20, 1, 200);
+    await requireUserToken(c, [id]);
     const picked = await pick(c, deps, id);
-    const cache = conditional(c, picked, true);
+    const forgotten = await deps.forgotten.has(c.env ?? {}, id, waitUntilOf(c));
+    const cache = forgotten ? undefined : conditional(c, picked, true);
     if (cache instanceof Response) return cache;
-    const found = await picked.catalog.user(id);
+    const found = forgotten ? null : await picked.catalog.user(id);
     if (!found) throw notFoundId("user", id, "path.id");
     const items = userHistory(found.served, found.index, limit).map((i) => found.served.itemView(i));
     return jsonResponse(picked, { user: id, items }, cache);

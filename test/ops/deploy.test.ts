@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readCiConfig } from "../../trainer/ops/ci-config.ts";
 import { runCiStep } from "../../trainer/ops/ci.ts";
+import { REPO_ROOT } from "../../trainer/ops/edgerec-cli.ts";
 
 describe("ci:deploy", () => {
   const work = mkdtempSync(join(tmpdir(), "edgerec-deploy-"));
@@ -19,16 +20,33 @@ describe("ci:deploy", () => {
     expect(lines.join("\n")).toMatch(/bundled \(dry run\).*\.wrangler\/deploy\.toml/);
   });
 
-  it("refuses a real deploy without Cloudflare credentials, naming them", async () => {
-    const config = readCiConfig({ EDGEREC_WORK_DIR: work, EDGEREC_TARGET: "remote" });
-    const saved = { token: process.env.CLOUDFLARE_API_TOKEN, account: process.env.CLOUDFLARE_ACCOUNT_ID };
+  it("a dry run without the real KV namespace id refuses instead of bundling the placeholder", async () => {
+    const config = readCiConfig({ EDGEREC_WORK_DIR: work, EDGEREC_TARGET: "remote", EDGEREC_DEPLOY_DRY_RUN: "1" });
+    await expect(runCiStep("deploy", config, () => {})).rejects.toThrow(/dry run needs EDGEREC_KV_NAMESPACE_ID/);
+  });
+
+  it("a real deploy runs `edgerec deploy`, which accepts `wrangler login` or a token and says so when neither is there", async () => {
+    // A recording wrangler stand-in on PATH plays the account (test/ops/helpers/wrangler-stand-in.mjs).
+    const bin = join(work, "bin");
+    const account = join(work, "account");
+    mkdirSync(bin, { recursive: true });
+    mkdirSync(account, { recursive: true });
+    copyFileSync(join(REPO_ROOT, "test/ops/helpers/wrangler-stand-in.mjs"), join(bin, "wrangler"));
+    chmodSync(join(bin, "wrangler"), 0o755);
+    const saved = { ...process.env };
+    process.env.PATH = `${bin}${delimiter}${process.env.PATH}`;
+    process.env.STANDIN_DIR = account;
+    process.env.EDGEREC_DEPLOY_DIR = join(work, "deploy");
     delete process.env.CLOUDFLARE_API_TOKEN;
     delete process.env.CLOUDFLARE_ACCOUNT_ID;
     try {
-      await expect(runCiStep("deploy", config, () => {})).rejects.toThrow(/CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID must be set/);
+      const config = readCiConfig({ EDGEREC_WORK_DIR: work, EDGEREC_TARGET: "remote", EDGEREC_ENV: "staging" });
+      await expect(runCiStep("deploy", config, () => {})).rejects.toThrow(/step 1\/10 \(login\): not logged in to Cloudflare: run `npx wrangler login`, or set CLOUDFLARE_API_TOKEN/);
+      const calls = readFileSync(join(account, "calls.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).args.join(" "));
+      expect(calls).toEqual(["whoami --json"]);
     } finally {
-      if (saved.token !== undefined) process.env.CLOUDFLARE_API_TOKEN = saved.token;
-      if (saved.account !== undefined) process.env.CLOUDFLARE_ACCOUNT_ID = saved.account;
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
     }
   });
 });

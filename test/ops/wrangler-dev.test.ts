@@ -62,4 +62,16 @@ describe("wrangler dev smoke test", () => {
     const reload = await fetch(`${server.url}/v1/admin/reload`, { method: "POST", headers: { authorization: "Bearer smoke-token" } });
     expect(reload.status).toBe(200);
   });
+
+  it("with the committed config (DEMO off) no route lists shoppers or shows a history without the admin token", async () => {
+    for (const path of ["/v1/users?limit=200", "/v1/users/u1/history", "/", "/demo"]) {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      expect(await res.text()).not.toMatch(/"users"|"items"|historyLength/);
+    }
+    const admin = await fetch(`${server.url}/v1/users?limit=5`, { headers: { authorization: "Bearer smoke-token" } });
+    expect(admin.status).toBe(200);
+    expect(((await admin.json()) as { users: unknown[] }).users.length).toBeGreaterThan(0);
+  });
 });

@@ -18,7 +18,7 @@ import { publishShardedBuild, type Tamper } from "./shard-publish.ts";
 
 const base = workerEnv as unknown as Env;
 const ADMIN = "shard-ids-token";
-const env = { ...base, ARTIFACT_RECHECK_SECONDS: "3600", ADMIN_TOKEN: ADMIN } as Env;
+const env = { ...base, ARTIFACT_RECHECK_SECONDS: "3600", ADMIN_TOKEN: ADMIN, DEMO: "on" } as Env;
 const ITEMS = 600;
 const USERS = 120;
 /** Small id shards so this catalogue has several of each kind. */

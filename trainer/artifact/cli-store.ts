@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
+import { parseDeployEnv, requireGeneratedConfig } from "../ops/deploy/generated-config.ts";
 import { type Backend, miniflareStores, type ObjectStore, wranglerStore } from "./object-store.ts";
 
 export interface StoreCliOptions {
@@ -8,6 +9,7 @@ export interface StoreCliOptions {
   persistTo?: string;
   backend: Backend;
   via: "miniflare" | "wrangler";
+  env?: string;
 }
 
 /** --local | --remote, --persist-to, --backend, --via: shared by publish, versions and rollback. */
@@ -16,6 +18,7 @@ export function addStoreOptions(cmd: Command): Command {
     .option("--local", "local storage that `wrangler dev --local` reads (default .wrangler/state)")
     .option("--remote", "the Cloudflare account's R2/KV (needs wrangler login or CLOUDFLARE_API_TOKEN)")
     .option("--persist-to <dir>", "local storage directory (as wrangler's --persist-to)")
+    .option("--env <name>", "with --remote: the deployment (staging or production) set up by `edgerec deploy`", "production")
     .addOption(new Option("--backend <where>", "R2 bucket, KV namespace or both").choices(["r2", "kv", "both"]).default("r2"))
     .addOption(
       new Option("--via <tool>", "local only: write through Miniflare in-process (fast) or one wrangler process per object").choices(["miniflare", "wrangler"]).default("miniflare"),
@@ -26,7 +29,10 @@ export async function openStore(opts: StoreCliOptions): Promise<{ store: ObjectS
   if (opts.local === opts.remote) throw new Error("say where: --local (wrangler's local storage) or --remote (your Cloudflare account)");
   if (opts.remote) {
     if (opts.persistTo) throw new Error("--persist-to applies to --local only");
-    return { store: wranglerStore(opts.backend, { mode: "remote" }), where: `remote ${opts.backend}`, dispose: async () => {} };
+    // The bucket and namespace `edgerec deploy` created and recorded for this environment.
+    const { config, state } = requireGeneratedConfig(parseDeployEnv(opts.env ?? "production"));
+    const store = wranglerStore(opts.backend, { mode: "remote", config, bucket: state.bucket });
+    return { store, where: `remote ${opts.backend} (${state.env}: ${state.bucket}, KV ${state.kvNamespaceId})`, dispose: async () => {} };
   }
   const persistTo = resolve(opts.persistTo ?? ".wrangler/state");
   if (opts.via === "wrangler") {

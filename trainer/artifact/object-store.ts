@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ARTIFACT_BUCKET, KV_BINDING, R2_BINDING } from "../../src/artifact/keys.ts";
 import { guardWorkerdChildren } from "./orphan-guard.ts";
+import { wranglerSearchPath } from "../ops/wrangler-path.ts";
 
 /** The three operations publishing needs, over R2, KV or both (and listing, where the store can: gc needs it). */
 export interface ObjectStore {
@@ -36,11 +37,16 @@ interface WranglerOptions {
   /** Local storage directory (wrangler's --persist-to; default .wrangler/state). */
   persistTo?: string;
   cwd?: string;
+  /** Remote: the config `edgerec deploy` generated (its KV namespace id) and its R2 bucket. */
+  config?: string;
+  bucket?: string;
 }
 
 function run(args: string[], options: WranglerOptions): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn("npx", ["wrangler", ...args], { cwd: options.cwd, env: { ...process.env, ...WRANGLER_ENV }, stdio: ["ignore", "pipe", "pipe"] });
+    // The first wrangler on PATH, then the project's (what `npx wrangler` would run).
+    const env = { ...process.env, ...WRANGLER_ENV, PATH: wranglerSearchPath() };
+    const child = spawn("wrangler", args, { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (d: Buffer) => out.push(d));
@@ -51,7 +57,7 @@ function run(args: string[], options: WranglerOptions): Promise<{ code: number; 
 }
 
 function locationArgs(options: WranglerOptions): string[] {
-  if (options.mode === "remote") return ["--remote"];
+  if (options.mode === "remote") return ["--remote", ...(options.config ? ["--config", options.config] : [])];
   return ["--local", ...(options.persistTo ? ["--persist-to", options.persistTo] : [])];
 }
 
@@ -66,7 +72,7 @@ export class WranglerR2Store implements ObjectStore {
   constructor(private readonly options: WranglerOptions) {}
   async put(key: string, bytes: Uint8Array): Promise<void> {
     await withTempFile(bytes, async (file) => {
-      const r = await run(["r2", "object", "put", `${ARTIFACT_BUCKET}/${key}`, "--file", file, ...locationArgs(this.options)], this.options);
+      const r = await run(["r2", "object", "put", `${this.options.bucket ?? ARTIFACT_BUCKET}/${key}`, "--file", file, ...locationArgs(this.options)], this.options);
       if (r.code !== 0) fail(`uploading ${key} to R2`, r);
     });
   }
@@ -74,7 +80,7 @@ export class WranglerR2Store implements ObjectStore {
     const dir = mkdtempSync(join(tmpdir(), "edgerec-get-"));
     try {
       const file = join(dir, "object");
-      const r = await run(["r2", "object", "get", `${ARTIFACT_BUCKET}/${key}`, "--file", file, ...locationArgs(this.options)], this.options);
+      const r = await run(["r2", "object", "get", `${this.options.bucket ?? ARTIFACT_BUCKET}/${key}`, "--file", file, ...locationArgs(this.options)], this.options);
       if (r.code !== 0) {
         if (/not (be )?found|does not exist|NoSuchKey/i.test(r.stderr + r.stdout.toString())) return null;
         fail(`reading ${key} from R2`, r);
@@ -88,7 +94,7 @@ export class WranglerR2Store implements ObjectStore {
     }
   }
   async delete(key: string): Promise<void> {
-    const r = await run(["r2", "object", "delete", `${ARTIFACT_BUCKET}/${key}`, ...locationArgs(this.options)], this.options);
+    const r = await run(["r2", "object", "delete", `${this.options.bucket ?? ARTIFACT_BUCKET}/${key}`, ...locationArgs(this.options)], this.options);
     if (r.code !== 0) fail(`deleting ${key} from R2`, r);
   }
 }

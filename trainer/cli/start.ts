@@ -27,6 +27,7 @@ import { artifactPathFor } from "../pipeline/write-artifact.ts";
 import { dataArgsForDir } from "../ops/detect-data.ts";
 import { REPO_ROOT, runEdgerec, wranglerEnv } from "../ops/edgerec-cli.ts";
 import { formatMetricsTable } from "../ops/metrics-table.ts";
+import { QuietDisconnects } from "../ops/quiet-disconnects.ts";
 import { smokeTest } from "../ops/smoke.ts";
 
 interface StartOptions {
@@ -130,11 +131,14 @@ export async function start(argv: string[]): Promise<void> {
 
 async function serve(port: number, version: string, persist: string[], started: number, exampleUser = "<a user id from your data>"): Promise<void> {
   const wrangler = join(REPO_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
-  const child = spawn(process.execPath, [wrangler, "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn", "--show-interactive-dev-session=false", ...persist], {
+  const child = spawn(process.execPath, [wrangler, "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn", "--show-interactive-dev-session=false", "--var", "DEMO:on", ...persist], {
     cwd: REPO_ROOT,
     env: wranglerEnv(),
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  // An aborted client request makes workerd print a red stack trace; show it as one quiet line.
+  child.stdout!.pipe(new QuietDisconnects()).pipe(process.stdout);
+  child.stderr!.pipe(new QuietDisconnects()).pipe(process.stderr);
   const exited = new Promise<number>((res) => child.on("exit", (code, signal) => res(code ?? (signal ? 130 : 1))));
   let stopping = false;
   const stop = () => {

@@ -47,6 +47,8 @@ export interface CiConfig {
   kvNamespaceId?: string;
   /** EDGEREC_DEPLOY_DRY_RUN=1: bundle and check the worker (`wrangler deploy --dry-run`) without an account. */
   deployDryRun: boolean;
+  /** EDGEREC_ENV: the `edgerec deploy` environment remote steps use, "production" (default) or "staging". */
+  deployEnv: "staging" | "production";
 }
 
 function words(value: string | undefined): string[] {
@@ -71,7 +73,10 @@ export function readCiConfig(env: NodeJS.ProcessEnv = process.env, cwd = process
   if (tolerance !== undefined && !(Number(tolerance) >= 0)) {
     throw new Error(`EDGEREC_GATE_TOLERANCE must be a non-negative number such as 0.02, got ${JSON.stringify(tolerance)}`);
   }
+  const deployEnv = (env.EDGEREC_ENV || "production").trim();
+  if (deployEnv !== "staging" && deployEnv !== "production") throw new Error(`EDGEREC_ENV must be "staging" or "production", got ${JSON.stringify(deployEnv)}`);
   return {
+    deployEnv,
     workDir,
     dataDir,
     fetchCommand: nonEmpty(env.EDGEREC_FETCH_COMMAND),

@@ -14,6 +14,7 @@ import { readArtifactHeader } from "./artifact-header.ts";
 import { artifactPathFor } from "../pipeline/write-artifact.ts";
 import { sampleManifestFor } from "../pipeline/trained-on.ts";
 import { readCiConfig, type CiConfig } from "./ci-config.ts";
+import { generatedConfigPath, readDeployState } from "./deploy/generated-config.ts";
 import { REPO_ROOT, runEdgerec, runWrangler } from "./edgerec-cli.ts";
 import { fetchData, trainingFiles } from "./fetch-data.ts";
 import { formatMetricsTable } from "./metrics-table.ts";
@@ -22,8 +23,17 @@ import { smokeTest } from "./smoke.ts";
 export type CiStep = "fetch" | "train" | "evaluate" | "gate" | "publish" | "deploy" | "smoke" | "rollback" | "local";
 
 function storageFlags(config: CiConfig): string[] {
-  const where = config.target === "remote" ? ["--remote"] : ["--local", ...(config.persistDir ? ["--persist-to", config.persistDir] : [])];
+  const where = config.target === "remote" ? ["--remote", "--env", config.deployEnv] : ["--local", ...(config.persistDir ? ["--persist-to", config.persistDir] : [])];
   return [...where, "--backend", config.backend];
+}
+
+/**
+ * Remote gate/publish/rollback use the config `edgerec deploy` generates (the account's bucket and
+ * namespace ids); on a fresh CI runner it is made first, finding (or creating) those resources.
+ */
+async function ensureRemoteConfig(config: CiConfig): Promise<void> {
+  if (config.target !== "remote" || existsSync(generatedConfigPath(config.deployEnv))) return;
+  await runEdgerec(["deploy", "--env", config.deployEnv, "--config-only"]);
 }
 
 export async function runCiStep(step: CiStep, config: CiConfig = readCiConfig(), log: (line: string) => void = console.log): Promise<void> {
@@ -59,11 +69,13 @@ export async function runCiStep(step: CiStep, config: CiConfig = readCiConfig(),
       return;
     }
     case "gate": {
+      await ensureRemoteConfig(config);
       const tolerance = config.gateTolerance === undefined ? [] : ["--tolerance", String(config.gateTolerance)];
       await runEdgerec(["gate", artifactPathFor(config.artifact), ...storageFlags(config), ...tolerance]);
       return;
     }
     case "publish":
+      await ensureRemoteConfig(config);
       await runEdgerec(["publish", artifactPathFor(config.artifact), ...storageFlags(config), "--keep", String(config.keepVersions)]);
       return;
     case "deploy":
@@ -74,10 +86,14 @@ export async function runCiStep(step: CiStep, config: CiConfig = readCiConfig(),
       // period); with no artifact here (the rollback job) any served version will do.
       const built = artifactPathFor(config.artifact);
       const expectVersion = existsSync(built) ? (await readArtifactHeader(built)).version : undefined;
-      await smokeTest(config.workerUrl, { expectVersion, log });
+      // Remote without EDGEREC_WORKER_URL: the URL `edgerec deploy` recorded for this environment.
+      const url = config.target === "remote" && !process.env.EDGEREC_WORKER_URL ? readDeployState(config.deployEnv)?.url : config.workerUrl;
+      if (!url) throw new Error(`smoke: no URL for the ${config.deployEnv} worker; set EDGEREC_WORKER_URL or run \`npx edgerec deploy --env ${config.deployEnv}\` first`);
+      await smokeTest(url, { expectVersion, log });
       return;
     }
     case "rollback":
+      await ensureRemoteConfig(config);
       await runEdgerec(["rollback", ...(config.rollbackVersion ? [config.rollbackVersion] : []), ...storageFlags(config)]);
       return;
     case "local":
@@ -105,24 +121,26 @@ export function refuseSampleForRemote(config: CiConfig): void {
 }
 
 /**
- * `wrangler deploy` with the real KV namespace id: wrangler.toml carries a placeholder id
- * for local development, so the deploy uses a copy with EDGEREC_KV_NAMESPACE_ID filled in.
- * (Without it the placeholder is deployed as is, which only works if ARTIFACT_SOURCE is r2
- * and the account happens to accept it; the workflow docs ask for the id.)
+ * Remote: `edgerec deploy` (the same command a person runs; it finds the bucket and namespace,
+ * uploads secrets, deploys, publishes and smoke-tests). The workflow's gate step has already run,
+ * so the deploy skips its own. Dry run: bundle with the real KV namespace id, never the placeholder.
  */
 async function deployWorker(config: CiConfig, log: (line: string) => void): Promise<void> {
   if (config.target !== "remote" && !config.deployDryRun) {
     log("deploy: EDGEREC_TARGET is local; nothing to deploy (`npm start` serves the worker locally; EDGEREC_DEPLOY_DRY_RUN=1 checks the bundle)");
     return;
   }
-  if (!config.deployDryRun && (!process.env.CLOUDFLARE_API_TOKEN || !process.env.CLOUDFLARE_ACCOUNT_ID)) {
-    throw new Error("deploy: CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID must be set (repository secrets in GitHub Actions)");
+  if (!config.deployDryRun) {
+    const url = process.env.EDGEREC_WORKER_URL ? ["--url", config.workerUrl] : [];
+    await runEdgerec(["deploy", "--env", config.deployEnv, "--artifact", artifactPathFor(config.artifact), "--skip-gate", "--keep", String(config.keepVersions), ...url], { quietErrors: true });
+    return;
   }
-  let configPath = join(REPO_ROOT, "wrangler.toml");
-  if (config.kvNamespaceId) configPath = writeDeployConfig(configPath, config.kvNamespaceId);
-  const dryRun = config.deployDryRun ? ["--dry-run", "--outdir", join(config.workDir, "worker-bundle")] : [];
-  await runWrangler(["deploy", "--config", configPath, ...dryRun]);
-  log(`deploy: worker ${config.deployDryRun ? "bundled (dry run) into " + join(config.workDir, "worker-bundle") : "deployed"} with ${relative(REPO_ROOT, configPath)}`);
+  if (!config.kvNamespaceId) {
+    throw new Error("deploy: a dry run needs EDGEREC_KV_NAMESPACE_ID (the id `wrangler kv namespace list` shows), so the bundle is checked with the real binding, not the local placeholder");
+  }
+  const configPath = writeDeployConfig(join(REPO_ROOT, "wrangler.toml"), config.kvNamespaceId);
+  await runWrangler(["deploy", "--config", configPath, "--dry-run", "--outdir", join(config.workDir, "worker-bundle")]);
+  log(`deploy: worker bundled (dry run) into ${join(config.workDir, "worker-bundle")} with ${relative(REPO_ROOT, configPath)}`);
 }
 
 /**

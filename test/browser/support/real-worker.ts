@@ -43,7 +43,7 @@ export async function startWorker(
     compatibilityFlags: ["nodejs_compat"],
     r2Buckets: ["ARTIFACTS"],
     kvNamespaces: ["KV"],
-    bindings: { ARTIFACT_SOURCE: "r2", ARTIFACT_RECHECK_SECONDS: "30", CORS_ORIGINS: "*", ...vars },
+    bindings: { ARTIFACT_SOURCE: "r2", ARTIFACT_RECHECK_SECONDS: "30", CORS_ORIGINS: "*", DEMO: "on", ...vars },
     host: "127.0.0.1",
     port: 0,
   });
