@@ -4,6 +4,7 @@ import { InputError } from "../data/types.ts";
 import { dataSpecFromOptions, type DataCliOptions } from "../data/cli-options.ts";
 import { SPLIT_KINDS, type SplitKind } from "../eval/prepare.ts";
 import { AUTO_DEFAULTS } from "../pipeline/choose.ts";
+import { parseForgetFrom } from "../privacy/forget-source.ts";
 import { thresholdsFromOptions } from "../pipeline/quality.ts";
 import type { PipelineOptions } from "../pipeline/run.ts";
 import { checkConfig, type ModelConfig } from "../tune/config.ts";
@@ -27,6 +28,7 @@ export interface PipelineCliOptions extends DataCliOptions, ModelCliOptions {
   autoBudget?: string;
   dataSource?: string;
   itemUrl?: string;
+  forgetFrom?: string;
   maxMissing?: string[];
   // artifact build and layout
   neighbours?: string;
@@ -57,6 +59,7 @@ export function addPipelineOptions(cmd: Command, o: { artifact: boolean } = { ar
     .option("--ks <list>", "cut-offs for p@k, r@k, hr@k, ndcg@k", "10")
     .option("--auto-budget <seconds>", `--model auto: start no new candidate after this many seconds (default ${AUTO_DEFAULTS.budgetSeconds})`)
     .option("--max-missing <field=share...>", "data-quality thresholds: warn (and fail `edgerec gate`) when more than this share of catalogue items lack the field (title, image, url, price, category); default title=0.2, others 0.5")
+    .option("--forget-from <where>", "drop forgotten shoppers before fitting: local, local:<dir>, remote, remote:<env> (the worker's tombstones) or a file from `edgerec forget --export`")
     .option("--item-url <template>", "fill missing product URLs from a template, e.g. 'https://shop.example/p/{id}'")
     .option("--report <file>", "write a self-contained HTML training report")
     .option("--json", "print one JSON object instead of a table");
@@ -128,6 +131,7 @@ export function pipelineOptionsFromCli(opts: PipelineCliOptions, show: boolean):
     refit: opts.refit !== false,
     sourceLabel: opts.dataSource,
     itemUrlTemplate: opts.itemUrl,
+    forgetFrom: opts.forgetFrom === undefined ? undefined : parseForgetFrom(opts.forgetFrom),
     quality: thresholdsFromOptions(opts.maxMissing),
     out: opts.out,
     report: opts.report,

@@ -1,5 +1,5 @@
 import { formatCandidatesTable } from "../pipeline/candidates-table.ts";
-import type { PipelineResult } from "../pipeline/run.ts";
+import { forgottenLine, type PipelineResult } from "../pipeline/run.ts";
 import { describeConfig } from "../tune/config.ts";
 
 /** The pipeline's result as one JSON object (train/evaluate/build-artifact --json). */
@@ -53,6 +53,7 @@ export function pipelineText(r: PipelineResult, report?: string): string {
         : `served model: the evaluated one, fitted on the train split only (--no-refit): ${t.interactions} interactions`,
     );
   }
+  if (r.forgotten) lines.push(forgottenLine(r.forgotten));
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   if (report) lines.push(`report: ${report}`);
   return lines.join("\n") + "\n";

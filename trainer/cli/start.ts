@@ -103,7 +103,9 @@ export async function start(argv: string[]): Promise<void> {
   }
 
   step(2, "train");
-  await runEdgerec(["train", ...dataArgs, ...passthrough, "--out", artifact, "--report", report], { signal: interrupt.signal });
+  // Shoppers forgotten with `edgerec forget --local` (or the demo's admin API) stay out of the artifact.
+  const forgetFrom = ["--forget-from", opts.persistTo ? `local:${resolve(opts.persistTo)}` : "local"];
+  await runEdgerec(["train", ...dataArgs, ...forgetFrom, ...passthrough, "--out", artifact, "--report", report], { signal: interrupt.signal });
   const built = artifactPathFor(artifact);
   say(`  artifact ${built}\n  report   ${report}   (${elapsed()})`);
 

@@ -45,8 +45,13 @@ export async function runCiStep(step: CiStep, config: CiConfig = readCiConfig(),
     case "train": {
       refuseSampleForRemote(config);
       const files = trainingFiles(config);
+      // The shoppers forgotten where this artifact will be served never reach it.
+      await ensureRemoteConfig(config);
+      const forgetFrom = config.target === "remote" ? `remote:${config.deployEnv}` : config.persistDir ? `local:${config.persistDir}` : "local";
       await runEdgerec([
         "train",
+        "--forget-from",
+        forgetFrom,
         "--interactions",
         ...files.interactions,
         ...(files.items ? ["--items", files.items] : []),

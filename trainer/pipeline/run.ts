@@ -1,6 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { buildArtifactObject } from "../artifact/build.ts";
 import { loadDataset } from "../data/load.ts";
+import { dropForgotten } from "../privacy/drop-forgotten.ts";
+import { readTombstones, type TombstoneSource } from "../privacy/tombstones.ts";
 import type { CsrMatrix } from "../data/matrix.ts";
 import type { Dataset, DataSpec } from "../data/spec.ts";
 import { InputError, type Interactions } from "../data/types.ts";
@@ -63,6 +65,8 @@ export interface PipelineOptions {
   refit?: boolean;
   /** What the data is, recorded in the artifact (default: the files' base names). */
   sourceLabel?: string;
+  /** Forgotten shoppers (the worker's tombstones): dropped from every split before anything is fitted. */
+  forgetFrom?: TombstoneSource;
   /** Fills missing product URLs, e.g. 'https://shop.example/p/{id}'. */
   itemUrlTemplate?: string;
   quality?: QualityThresholds;
@@ -98,6 +102,12 @@ export interface PipelineResult {
   /** The model the artifact serves, and what it was fitted on. */
   served: { model: Recommender; interactions: Interactions; itemFeatures?: CsrMatrix; refit: boolean; trainedOn: TrainedOn };
   artifact?: WrittenArtifact;
+  /** With --forget-from: tombstones read, and the shoppers and interactions they removed here. */
+  forgotten?: { onRecord: number; users: number; rows: number };
+}
+
+export function forgottenLine(f: NonNullable<PipelineResult["forgotten"]>): string {
+  return `forgotten shoppers: ${f.onRecord} on record, ${f.users} with data here (${f.rows} interactions dropped before fitting)`;
 }
 
 /**
@@ -114,6 +124,12 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
 
   // 1. load
   const dataset = o.dataset ?? (await loadDataset(o.spec ?? {}, { progress: o.progress }));
+  let forgotten: PipelineResult["forgotten"];
+  if (o.forgetFrom) {
+    const ids = await readTombstones(o.forgetFrom);
+    forgotten = { onRecord: ids.size, ...withoutForgotten(dataset, ids) };
+    log(forgottenLine(forgotten));
+  }
   const all = allInteractions(dataset);
   if (o.itemUrlTemplate) {
     const known = new Set(dataset.items.map((m) => m.id));
@@ -243,6 +259,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     warnings,
     served,
     artifact,
+    forgotten,
   };
 
   // 7. report
@@ -294,4 +311,28 @@ function pipelineReport(r: PipelineResult, o: PipelineOptions, task: Task): stri
       ? `The metrics below evaluate the chosen model fitted on the train split. The published model is the same configuration refitted on all ${t.interactions} interactions (${t.users} users, ${t.items} items${t.lastTime ? `, up to ${t.lastTime.slice(0, 10)}` : ""}).`
       : `The published model is the one evaluated below, fitted on the train split only (--no-refit): ${t.interactions} interactions.`,
   });
+}
+
+/**
+ * Removes forgotten shoppers from the dataset in place: the interactions, every split (they share
+ * one id space, and dropForgotten re-numbers users the same way for each) and user features.
+ */
+function withoutForgotten(dataset: Dataset, forgotten: ReadonlySet<string>): { users: number; rows: number } {
+  if (forgotten.size === 0) return { users: 0, rows: 0 };
+  const main = dropForgotten(dataset.interactions, forgotten);
+  dataset.interactions = main.interactions;
+  let rows = main.droppedRows;
+  let users = main.droppedUsers;
+  if (dataset.splits) {
+    const { train, dev, test } = dataset.splits;
+    const t = dropForgotten(train, forgotten);
+    const d = dev && dropForgotten(dev, forgotten);
+    const x = test && dropForgotten(test, forgotten);
+    dataset.splits = { train: t.interactions, dev: d?.interactions, test: x?.interactions };
+    // With splits, dataset.interactions is the train split: count the held-out rows too.
+    rows = t.droppedRows + (d?.droppedRows ?? 0) + (x?.droppedRows ?? 0);
+    users = Math.max(users, t.droppedUsers, d?.droppedUsers ?? 0, x?.droppedUsers ?? 0);
+  }
+  for (const id of forgotten) dataset.userFeatures?.delete(id);
+  return { users, rows };
 }

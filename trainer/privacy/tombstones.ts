@@ -6,7 +6,8 @@
  * A list file holds one shopper id per line (blank lines and `#` comments ignored), or the JSON
  * printed by `wrangler kv key list --prefix forget/` (an array of {name}), or a JSON array of ids.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { FORGET_PREFIX, type Tombstone, tombstoneKey, userOfTombstoneKey } from "../../src/artifact/tombstone-keys.ts";
 import { openLocalKv, wranglerKv } from "./kv-access.ts";
 
@@ -40,6 +41,9 @@ export function parseTombstoneList(text: string, where: string): Set<string> {
 export async function readTombstones(source: TombstoneSource): Promise<Set<string>> {
   if (source.kind === "file") return parseTombstoneList(readFileSync(source.path, "utf8"), source.path);
   if (source.kind === "local") {
+    // No local KV yet (a first `npm start`): nobody can have been forgotten there, and starting
+    // Miniflare only to list an empty namespace would cost seconds.
+    if (!existsSync(join(resolve(source.persistTo ?? ".wrangler/state"), "v3", "kv"))) return new Set();
     const kv = await openLocalKv(source.persistTo);
     try {
       const ids = new Set<string>();

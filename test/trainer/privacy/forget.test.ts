@@ -64,6 +64,22 @@ describe("forget → retrain", () => {
     for (const id of victims) expect(ids).not.toContain(id);
   });
 
+  it("edgerec train --forget-from drops them before fitting: not a byte of their ids in the published artifact", async () => {
+    const { users, items, ratings, times } = store.interactions;
+    const rows = ["user_id,item_id,rating,timestamp"];
+    for (let p = 0; p < users.length; p++) rows.push(`${userIds[users[p]]},${store.interactions.itemIds[items[p]]},${ratings[p]},${Math.floor(times[p] / 1000)}`);
+    const csv = join(work, "interactions.csv");
+    writeFileSync(csv, rows.join("\n") + "\n");
+    const out = join(work, "forgotten-dropped.bin");
+    const log = await runEdgerec(["train", "--interactions", csv, "--model", "itemknn", "--forget-from", `local:${persist}`, "--out", out, "--single"], { capture: true });
+    expect(log).toMatch(/forgotten shoppers: 2 on record, 2 with data here/);
+    const bytes = new Uint8Array(readFileSync(out));
+    for (const id of victims) expect(contains(bytes, id), `${id} in the trained artifact`).toBe(false);
+    const header = (await decodeArtifact(bytes)).header;
+    expect(header.trainedOn?.users).toBe(userIds.length - 2);
+    await expect(runEdgerec(["train", "--interactions", csv, "--model", "itemknn", "--forget-from", join(work, "no-such-list.txt")], { capture: true, quietErrors: true })).rejects.toThrow(/--forget-from/);
+  });
+
   it("parses exported lists: lines, JSON ids and wrangler's key listing", () => {
     expect(parseTombstoneList("a\n# note\n\n b \n", "x")).toEqual(new Set(["a", "b"]));
     expect(parseTombstoneList('["a","b"]', "x")).toEqual(new Set(["a", "b"]));
