@@ -9,6 +9,7 @@ import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerBasketRoutes } from "./routes/basket.ts";
 import type { AppEnv, Deps } from "./routes/context.ts";
 import { registerDocRoutes } from "./routes/docs.ts";
+import { registerEventRoutes } from "./events/route.ts";
 import { serveHotRoutesFirst } from "./routes/hot.ts";
 import { registerItemRoutes } from "./routes/items.ts";
 import { registerModelRoutes } from "./routes/model.ts";
@@ -38,6 +39,7 @@ export function createApp(options: AppOptions = {}) {
   registerBasketRoutes(app, deps);
   registerScoreRoutes(app, deps);
   registerAdminRoutes(app, deps);
+  registerEventRoutes(app);
   registerDocRoutes(app);
   registerWidgetRoutes(app, deps); // /widget.js, the demo page at / and its read-only JSON routes
 

@@ -22,6 +22,12 @@ export interface Env {
   CACHE_MAX_AGE?: string;
   /** Largest accepted request body in bytes. */
   MAX_BODY_BYTES?: string;
+  /** Producer binding of the events queue (POST /v1/events); absent = event collection off. */
+  EVENTS?: Queue<import("./artifact/events.ts").StoredEvent>;
+  /** Producer binding of the events dead-letter queue (poison messages go there at once). */
+  EVENTS_DLQ?: Queue<unknown>;
+  /** Largest accepted POST /v1/events body in bytes (default 512 KiB). */
+  EVENTS_MAX_BODY_BYTES?: string;
 }
 
 export interface Config {

@@ -9,7 +9,7 @@ import { ProblemError } from "./problem.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-const tooLarge = (limit: number) =>
+export const tooLarge = (limit: number) =>
   new ProblemError(413, "body-too-large", "Request body too large", `The request body exceeds ${limit} bytes; send fewer items or pairs.`);
 
 export async function readJsonBody(c: Context<{ Bindings: Env; Variables: { jsonBody: unknown } }>, next: Next): Promise<void> {
@@ -41,7 +41,7 @@ export async function readJsonBody(c: Context<{ Bindings: Env; Variables: { json
 }
 
 /** Streams a body of unknown length, giving up (413) as soon as it passes the limit. */
-async function readLimited(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+export async function readLimited(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
