@@ -8,9 +8,10 @@ import { z } from "@hono/zod-openapi";
 import { ProblemError, problemResponse } from "../http/problem.ts";
 import type { App } from "../routes/context.ts";
 import { problemContent } from "../schemas/common.ts";
+import { registerEventAdminRoutes } from "./admin.ts";
 import { readEventBody } from "./body.ts";
 import { sendEvents } from "./producer.ts";
-import { EventInput, EventsBody, EventsResponse, MAX_EVENTS_PER_REQUEST } from "./schema.ts";
+import { EventsBody, EventsResponse, MAX_EVENTS_PER_REQUEST } from "./schema.ts";
 import { validateEvents } from "./validate.ts";
 
 const DEFAULT_MAX_BODY_BYTES = 512 * 1024;
@@ -45,7 +46,7 @@ export function registerEventRoutes(app: App): void {
       503: { description: "Event collection is not configured or the queue refused; retry", content: problemContent },
     },
   });
-  void EventInput;
+  registerEventAdminRoutes(app);
 
   app.post("/v1/events", async (c) => {
     const env = c.env ?? {};

@@ -16,6 +16,7 @@ import { buildFromConfig, checkConfig, describeConfig, FeatureCache, type ModelC
 import { prepare, type Task } from "../../tune/prepare.ts";
 import { createRng, shuffle } from "../../util/rng.ts";
 import { addModelOptions, itemFeatureSets, modelParams, type ModelCliOptions } from "./evaluate.ts";
+import { addEventTrainOptions, loadTrainingData, type EventTrainCliOptions } from "../../events/train-options.ts";
 
 export interface TrainModelOptions {
   /** Where the data comes from (or pass an already loaded `dataset`). */
@@ -131,7 +132,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainResult> {
   return { model, dataset, train, test, dev, metrics, itemFeatures, history, curveMetric, curveNote, config: o.config, fitSeconds, splitKind: prepared.splitKind };
 }
 
-interface TrainCliOptions extends DataCliOptions, ModelCliOptions {
+interface TrainCliOptions extends DataCliOptions, ModelCliOptions, EventTrainCliOptions {
   config?: string;
   split?: SplitKind;
   fraction?: string;
@@ -188,12 +189,12 @@ export function register(program: Command): void {
     .option("--ks <list>", "cut-offs for p@k, r@k, hr@k, ndcg@k", "10")
     .option("--report <file>", "write a self-contained HTML training report")
     .option("--out <file>", "build the serving artifact into this file")
-    .option("--json", "print one JSON object instead of a table")
-    .action(async (opts: TrainCliOptions) => {
+    .option("--json", "print one JSON object instead of a table");
+  addEventTrainOptions(cmd);
+  cmd.action(async (opts: TrainCliOptions) => {
       const show = !opts.json;
       const config = configFromOptions(opts);
-      const spec = dataSpecFromOptions(opts);
-      const dataset = await loadDataset(spec, { progress: show });
+      const dataset = await loadTrainingData(opts, show, () => loadDataset(dataSpecFromOptions(opts), { progress: show }));
       if (show) printReadReports(dataset.reports);
       const minRating = num("min-rating", opts.minRating, -1e9, 1e9);
       const ks = opts.ks.split(",").map((k) => num("ks", k, 1, 1e6)!);
