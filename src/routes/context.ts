@@ -124,9 +124,11 @@ const writer = new JsonWriter();
  * Recommendation ids (`recId`): a random per-isolate prefix and a counter — unique without a
  * random draw per response. Events that name it tie a click or purchase to the list it came from.
  */
-const recIdPrefix = crypto.getRandomValues(new Uint32Array(2)).reduce((s, x) => s + x.toString(36).padStart(7, "0"), "");
+let recIdPrefix = "";
 let recIdCounter = 0;
 export function nextRecId(): string {
+  // Drawn on first use: workerd forbids random values in global scope.
+  if (!recIdPrefix) recIdPrefix = crypto.getRandomValues(new Uint32Array(2)).reduce((s, x) => s + x.toString(36).padStart(7, "0"), "");
   return recIdPrefix + (recIdCounter++).toString(36);
 }
 
