@@ -24,7 +24,7 @@ describe.skipIf(!hasChromium)("events from the widget, track() and the demo", ()
   beforeAll(async () => {
     [browser, sample, store] = await Promise.all([
       launchChromium(),
-      buildSampleArtifact({ model: "popularity" }),
+      buildSampleArtifact({ model: "itemknn" }),
       startServer((req, res) => (req.url === "/favicon.ico" ? send(res, 204, "image/x-icon", "") : send(res, 200, "text/html; charset=utf-8", html))),
     ]);
     worker = await startWorker(sample.bytes, { CORS_ORIGINS: store.origin });
