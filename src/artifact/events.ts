@@ -51,3 +51,7 @@ export function partitionTime(key: string): number | null {
   const m = /^events\/dt=(\d{4})-(\d{2})-(\d{2})\/hr=(\d{2})\//.exec(key);
   return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4])) : null;
 }
+
+/** The latest outcome report (`edgerec report --publish`), beside the artifacts; the worker's admin page serves it. */
+export const REPORT_HTML_KEY = "reports/events-latest.html";
+export const REPORT_JSON_KEY = "reports/events-latest.json";

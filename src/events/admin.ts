@@ -4,12 +4,23 @@
  * (wrangler has no R2 object listing).
  */
 import { configOf } from "../config.ts";
-import { EVENTS_PREFIX } from "../artifact/events.ts";
+import { EVENTS_PREFIX, REPORT_HTML_KEY } from "../artifact/events.ts";
 import { requireAdmin } from "../http/auth.ts";
 import { ProblemError } from "../http/problem.ts";
 import type { App } from "../routes/context.ts";
 
+// The report is our own HTML with inline styles and SVG only: no scripts, nothing fetched.
+const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
+
 export function registerEventAdminRoutes(app: App): void {
+  app.get("/v1/admin/report", async (c) => {
+    const env = c.env ?? {};
+    requireAdmin(c.req.header("authorization"), configOf(env).adminToken);
+    const object = await env.ARTIFACTS.get(REPORT_HTML_KEY);
+    if (!object) throw new ProblemError(404, "no-report", "No report published", "Run `edgerec report --events … --publish local|remote` to publish one.");
+    return new Response(object.body, { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-security-policy": REPORT_CSP } });
+  });
+
   app.get("/v1/admin/events", async (c) => {
     const env = c.env ?? {};
     requireAdmin(c.req.header("authorization"), configOf(env).adminToken);

@@ -49,3 +49,30 @@ describe("edgerec events / train --events", () => {
     expect(result.metrics["p@10"]).toBeGreaterThan(0);
   });
 });
+
+describe("edgerec report", () => {
+  it("prints the table, writes HTML, and publishes both beside the artifacts in local storage", async () => {
+    const persist = mkdtempSync(join(tmpdir(), "edgerec-report-"));
+    try {
+      const html = join(persist, "out.html");
+      const { stdout } = await cli("report", "--events", dir, "--since", "1000d", "--html", html, "--publish", "local", "--persist-to", persist);
+      expect(stdout).toMatch(/product-page\s+control\s+\d+/);
+      expect(stdout).toMatch(/home\s+control\s+\d+/);
+      const { miniflareStores } = await import("../../../trainer/artifact/object-store.ts");
+      const { store, dispose } = await miniflareStores({ persistTo: persist, backend: "r2" });
+      try {
+        const published = await store.get("reports/events-latest.html");
+        expect(Buffer.from(published!).toString("utf8")).toContain("What recommendations earned");
+        const json = JSON.parse(Buffer.from((await store.get("reports/events-latest.json"))!).toString("utf8"));
+        expect(json.arms.length).toBe(2);
+      } finally {
+        await dispose();
+      }
+      const { stdout: j } = await cli("report", "--events", dir, "--since", "1000d", "--json");
+      const o = JSON.parse(j);
+      expect(o.arms.every((a: { ctr: { value: number } }) => a.ctr.value > 0 && a.ctr.value < 1)).toBe(true);
+    } finally {
+      rmSync(persist, { recursive: true, force: true });
+    }
+  });
+});
