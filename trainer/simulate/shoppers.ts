@@ -19,11 +19,12 @@ export interface ClickModel {
   otherClick: number;
   /** Position bias: slot p is seen with probability 1 / (1 + p)^positionDecay. */
   positionDecay: number;
-  /** Probability that a clicked liked item is bought. */
+  /** Probability that a clicked liked item goes into the cart, and that it is bought (a bought item was in the cart first). */
+  addToCart: number;
   purchase: number;
 }
 
-export const DEFAULT_CLICK_MODEL: ClickModel = { likedClick: 0.7, otherClick: 0.02, positionDecay: 0.6, purchase: 0.4 };
+export const DEFAULT_CLICK_MODEL: ClickModel = { likedClick: 0.7, otherClick: 0.02, positionDecay: 0.6, addToCart: 0.6, purchase: 0.4 };
 
 export function simulatedShoppers(store: SampleStore, minLiked = 4): Shopper[] {
   const { users, items, ratings, times, userIds, itemIds } = store.interactions;

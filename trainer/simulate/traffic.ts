@@ -78,7 +78,9 @@ export async function visit(o: VisitOptions, counts: TrafficCounts): Promise<voi
       const liked = shopper.hidden.has(item.id);
       if (draws[s][position * 2] < clickProbability(o.clicks, liked, position)) {
         events.push({ type: "click", item: item.id, position, id: `${id}:c`, ...common });
-        if (liked && draws[s][position * 2 + 1] < o.clicks.purchase) {
+        const d = draws[s][position * 2 + 1];
+        if (liked && d < o.clicks.addToCart) events.push({ type: "add_to_cart", item: item.id, price: o.prices.get(item.id) ?? 10, quantity: 1, id: `${id}:a`, ...common });
+        if (liked && d < Math.min(o.clicks.purchase, o.clicks.addToCart)) {
           events.push({ type: "purchase", item: item.id, price: o.prices.get(item.id) ?? 10, quantity: 1, id: `${id}:p`, ...common });
         }
       }
