@@ -5,12 +5,12 @@
  * and often a purchase — replayed into the last `days` days before `now` in the shoppers' order.
  * Deterministic for a seed; written in the layout the queue consumer uses (events/dt=/hr=/).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { batchObjectKey, type StoredEvent } from "../../src/artifact/events.ts";
 import { createRng } from "../util/rng.ts";
-import type { SampleStore } from "./store.ts";
+import { generateStore, SAMPLE_DEFAULTS, type SampleStore, type StoreOptions } from "./store.ts";
 
 export interface EventHistoryOptions {
   seed?: number;
@@ -68,4 +68,26 @@ export function writeEventObjects(dir: string, events: readonly StoredEvent[], b
     objects++;
   }
   return objects;
+}
+
+/**
+ * The sample store's event history in `dir` (events/dt=…/ layout), generated once per store
+ * options: `npm start` trains on it beside the reviews. Reused when the marker matches.
+ */
+export function ensureSampleEvents(dir: string, options: StoreOptions): { dir: string; events: number; reused: boolean } {
+  const marker = join(dir, "sample-events.json");
+  const wanted = JSON.stringify({ ...SAMPLE_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) });
+  if (existsSync(marker)) {
+    try {
+      const m = JSON.parse(readFileSync(marker, "utf8")) as { options: string; events: number };
+      if (m.options === wanted) return { dir, events: m.events, reused: true };
+    } catch {
+      // half-written: regenerate below
+    }
+  }
+  rmSync(join(dir, "events"), { recursive: true, force: true });
+  const events = generateEventHistory(generateStore(JSON.parse(wanted) as StoreOptions));
+  writeEventObjects(dir, events, 500);
+  writeFileSync(marker, JSON.stringify({ options: wanted, events: events.length }));
+  return { dir, events: events.length, reused: false };
 }
