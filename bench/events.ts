@@ -47,7 +47,8 @@ function clientEvents(n: number): object[] {
   const out: object[] = [];
   for (let k = 0; out.length < n; k++) {
     const { id: _id, receivedAt: _r, ts: _t, ...rest } = history[k % history.length];
-    out.push(rest);
+    // A client id per event: a re-send after a dropped connection is then stored once.
+    out.push({ ...rest, id: `bench-${k}` });
   }
   return out;
 }
@@ -82,7 +83,16 @@ async function ingest(total: number, concurrency: number) {
       if (stored >= counts.accepted || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    return { accepted: counts.accepted, rejected: counts.rejected, storedInR2: stored, lost: counts.accepted - stored, serverErrors: counts.serverErrors, requests: groups.length, eventsPerSecond: counts.accepted / seconds };
+    return {
+      accepted: counts.accepted,
+      rejected: counts.rejected,
+      storedInR2: stored,
+      lost: counts.accepted - stored,
+      serverErrors: counts.serverErrors,
+      transportErrors: counts.transportErrors,
+      requests: groups.length,
+      eventsPerSecond: counts.accepted / seconds,
+    };
   } finally {
     await server.stop();
     rmSync(work, { recursive: true, force: true });
@@ -122,6 +132,7 @@ const metrics = {
   storedInR2: ingested.storedInR2,
   lost: ingested.lost,
   serverErrors: ingested.serverErrors + sim.traffic.serverErrors,
+  transportErrors: ingested.transportErrors + sim.traffic.transportErrors,
   handlerMedianUsPerEvent,
   eventsPerSecond: ingested.eventsPerSecond,
   ...sim.metrics,
@@ -135,7 +146,7 @@ if (json) {
   process.stdout.write(
     [
       `ingest: ${ingested.accepted} accepted / ${totalEvents} posted in ${ingested.requests} requests (batches 1–50, concurrency ${concurrency})`,
-      `  stored in R2 ${ingested.storedInR2}, lost ${ingested.lost} (target 0), 5xx ${ingested.serverErrors} (target 0), ${ingested.eventsPerSecond.toFixed(0)} events/s through wrangler dev`,
+      `  stored in R2 ${ingested.storedInR2}, lost ${ingested.lost} (target 0), 5xx ${ingested.serverErrors} (target 0), dropped connections re-sent ${ingested.transportErrors}, ${ingested.eventsPerSecond.toFixed(0)} events/s through wrangler dev`,
       `  handler median ${handlerMedianUsPerEvent.toFixed(2)} µs per event (in process)`,
       "",
       "round 1 (popularity)",

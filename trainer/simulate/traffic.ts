@@ -11,10 +11,12 @@ export interface TrafficCounts {
   accepted: number;
   rejected: number;
   serverErrors: number;
+  /** Connections that failed without an answer (re-sent: the events' ids make a re-send store once). */
+  transportErrors: number;
 }
 
 export function emptyCounts(): TrafficCounts {
-  return { requests: 0, accepted: 0, rejected: 0, serverErrors: 0 };
+  return { requests: 0, accepted: 0, rejected: 0, serverErrors: 0, transportErrors: 0 };
 }
 
 /** Runs `work(i)` for i in [0, n) with at most `concurrency` in flight. */
@@ -29,7 +31,14 @@ export async function pool(n: number, concurrency: number, work: (i: number) => 
 export async function postEvents(api: string, events: object[], counts: TrafficCounts): Promise<void> {
   if (events.length === 0) return;
   for (let attempt = 0; ; attempt++) {
-    const res = await fetch(`${api}/v1/events`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(events) });
+    let res: Response;
+    try {
+      res = await fetch(`${api}/v1/events`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(events) });
+    } catch (err) {
+      counts.transportErrors++;
+      if (attempt < 5) continue;
+      throw err;
+    }
     counts.requests++;
     const text = await res.text();
     if (res.status >= 500) {
@@ -56,13 +65,24 @@ export interface VisitOptions {
   concurrency: number;
 }
 
+async function getWithRetry(url: string, counts: TrafficCounts): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fetch(url);
+    } catch (err) {
+      counts.transportErrors++;
+      if (attempt >= 5) throw err;
+    }
+  }
+}
+
 /** One visit per shopper: recommendations, impressions, clicks and purchases. */
 export async function visit(o: VisitOptions, counts: TrafficCounts): Promise<void> {
   // Draws are made up front in shopper order, so the run does not depend on request timing.
   const draws = o.shoppers.map(() => Array.from({ length: o.k * 2 }, () => o.rng.next()));
   await pool(o.shoppers.length, o.concurrency, async (s) => {
     const shopper = o.shoppers[s];
-    const res = await fetch(`${o.api}/v1/users/${encodeURIComponent(shopper.id)}/recommendations?k=${o.k}`);
+    const res = await getWithRetry(`${o.api}/v1/users/${encodeURIComponent(shopper.id)}/recommendations?k=${o.k}`, counts);
     counts.requests++;
     if (res.status >= 500) {
       counts.serverErrors++;
