@@ -23,7 +23,7 @@ export interface Env {
   /** Largest accepted request body in bytes. */
   MAX_BODY_BYTES?: string;
   /** Producer binding of the events queue (POST /v1/events); absent = event collection off. */
-  EVENTS?: Queue<import("./artifact/events.ts").StoredEvent>;
+  EVENTS?: Queue<import("./events/producer.ts").EventsMessage>;
   /** Producer binding of the events dead-letter queue (poison messages go there at once). */
   EVENTS_DLQ?: Queue<unknown>;
   /** Largest accepted POST /v1/events body in bytes (default 512 KiB). */

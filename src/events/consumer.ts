@@ -20,6 +20,15 @@ export interface ConsumerDeps {
 
 const TYPES = new Set<string>(EVENT_TYPES);
 
+/** A queue message body: `{ events: [...] }` with every entry a stored event. */
+export function eventsOf(body: unknown): StoredEvent[] | null {
+  if (!body || typeof body !== "object") return null;
+  const events = (body as { events?: unknown }).events;
+  if (!Array.isArray(events) || events.length === 0) return null;
+  for (const e of events) if (!isStoredEvent(e)) return null;
+  return events as StoredEvent[];
+}
+
 export function isStoredEvent(v: unknown): v is StoredEvent {
   if (!v || typeof v !== "object") return false;
   const e = v as Record<string, unknown>;
@@ -58,22 +67,28 @@ export interface ConsumeResult {
 export async function consumeEventBatch(batch: MessageBatch<unknown>, deps: ConsumerDeps): Promise<ConsumeResult> {
   const good: Message<unknown>[] = [];
   const poison: Message<unknown>[] = [];
-  for (const msg of batch.messages) (isStoredEvent(msg.body) ? good : poison).push(msg);
+  const events: StoredEvent[] = [];
+  for (const msg of batch.messages) {
+    const list = eventsOf(msg.body);
+    if (list) {
+      good.push(msg);
+      for (const e of list) events.push(e);
+    } else poison.push(msg);
+  }
 
   let deadLettered = 0;
   if (poison.length > 0) {
     if (deps.deadLetters) {
-      await deps.deadLetters.sendBatch(poison.map((m) => ({ body: { messageId: m.id, reason: "not an event", body: m.body }, contentType: "json" as const })));
+      await deps.deadLetters.sendBatch(poison.map((m) => ({ body: { messageId: m.id, reason: "not an events message ({ events: [...] })", body: m.body }, contentType: "json" as const })));
       for (const m of poison) m.ack();
       deadLettered = poison.length;
     } else {
       for (const m of poison) m.retry();
     }
-    console.warn(`edgerec: ${poison.length} queue message(s) in ${batch.queue} are not events; ${deps.deadLetters ? "moved to the dead-letter queue" : "left for the dead-letter queue"}`);
+    console.warn(`edgerec: ${poison.length} queue message(s) in ${batch.queue} do not hold events; ${deps.deadLetters ? "moved to the dead-letter queue" : "left for the dead-letter queue"}`);
   }
   if (good.length === 0) return { key: null, stored: 0, deadLettered };
 
-  const events = good.map((m) => m.body as StoredEvent);
   let first = events[0].receivedAt;
   for (const e of events) if (e.receivedAt < first) first = e.receivedAt;
   const key = batchObjectKey(first, await batchIdOf(good.map((m) => m.id)));

@@ -11,6 +11,8 @@ import { REPO_ROOT, wranglerEnv } from "../ops/edgerec-cli.ts";
 export interface DevServer {
   url: string;
   stop(): Promise<void>;
+  /** The end of wrangler's output (for diagnosing failures). */
+  output(): string;
 }
 
 export function freeLoopbackPort(): Promise<number> {
@@ -31,8 +33,8 @@ export async function startDevServer(persistTo: string, vars: Record<string, str
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child: ChildProcess = spawn(process.execPath, args, { cwd: REPO_ROOT, env: wranglerEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
-  child.stdout?.on("data", (d) => (log = (log + d).slice(-20_000)));
-  child.stderr?.on("data", (d) => (log = (log + d).slice(-20_000)));
+  child.stdout?.on("data", (d) => (log = (log + d).slice(-2_000_000)));
+  child.stderr?.on("data", (d) => (log = (log + d).slice(-2_000_000)));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode !== null || child.pid === undefined) return;
@@ -67,5 +69,5 @@ export async function startDevServer(persistTo: string, vars: Record<string, str
       await new Promise((r) => setTimeout(r, 150));
     }
   }
-  return { url, stop };
+  return { url, stop, output: () => log };
 }

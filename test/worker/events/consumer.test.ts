@@ -8,6 +8,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { beforeEach, describe, expect, it } from "vitest";
 import { EVENTS_PREFIX, type StoredEvent } from "../../../src/artifact/events.ts";
 import { consumeEventBatch, type EventBatchTarget } from "../../../src/events/consumer.ts";
+import { toMessages } from "../../../src/events/producer.ts";
 import worker from "../../../src/index.ts";
 import { baseEnv } from "../helpers.ts";
 import { clearEvents, storedEvents } from "./stored.ts";
@@ -15,7 +16,7 @@ import { clearEvents, storedEvents } from "./stored.ts";
 const T0 = Date.UTC(2026, 11, 6, 3, 15);
 const event = (i: number): StoredEvent => ({ id: `e${i}`, type: "click", user: `u${i % 7}`, item: `P${i % 11}`, ts: T0 + i, receivedAt: T0 + i });
 const messages = (from: number, n: number, extra: unknown[] = []) => [
-  ...Array.from({ length: n }, (_, k) => ({ id: `m${from + k}`, timestamp: new Date(T0), attempts: 1, body: event(from + k) as unknown })),
+  ...Array.from({ length: n }, (_, k) => ({ id: `m${from + k}`, timestamp: new Date(T0), attempts: 1, body: { events: [event(from + k)] } as unknown })),
   ...extra.map((body, k) => ({ id: `bad${k}`, timestamp: new Date(T0), attempts: 1, body })),
 ];
 
@@ -41,7 +42,19 @@ describe("events queue consumer", () => {
     expect(written[0]).toMatch(/^events\/dt=2026-12-06\/hr=03\/[0-9a-f]{32}\.ndjson\.gz$/);
     const object = await baseEnv.ARTIFACTS.head(written[0]);
     expect(object!.customMetadata).toEqual({ events: "40" });
-    expect((await storedEvents()).map((e) => e.id)).toEqual(messages(0, 40).map((m) => (m.body as StoredEvent).id));
+    expect((await storedEvents()).map((e) => e.id)).toEqual(messages(0, 40).map((m) => (m.body as { events: StoredEvent[] }).events[0].id));
+  });
+
+  it("a message holds a request's events; a big request is split into messages under the size limit", async () => {
+    const many = Array.from({ length: 500 }, (_, i) => ({ ...event(i), item: "X".repeat(200) }));
+    const split = toMessages(many);
+    expect(split.length).toBeGreaterThan(1);
+    expect(split.flatMap((m) => m.events)).toEqual(many);
+    for (const m of split) expect(JSON.stringify(m).length).toBeLessThan(128 * 1024);
+    const batch = createMessageBatch("edgerec-events", split.map((body, k) => ({ id: `big${k}`, timestamp: new Date(T0), attempts: 1, body })));
+    const result = await deliver(batch);
+    expect(result.explicitAcks).toHaveLength(split.length);
+    expect(await storedEvents()).toHaveLength(500);
   });
 
   it("a redelivered batch (same message ids, any order) replaces its own object: nothing duplicated", async () => {
@@ -75,13 +88,13 @@ describe("events queue consumer", () => {
     expect(third.explicitAcks).toHaveLength(30);
     expect(await keys()).toHaveLength(1);
     const stored = await storedEvents();
-    expect(stored.map((e) => e.id).sort()).toEqual(messages(100, 30).map((m) => (m.body as StoredEvent).id).sort());
+    expect(stored.map((e) => e.id).sort()).toEqual(messages(100, 30).map((m) => (m.body as { events: StoredEvent[] }).events[0].id).sort());
   });
 
   it("sends poison messages to the dead-letter queue and still stores the good ones", async () => {
     const sent: unknown[] = [];
     const dlq = { sendBatch: async (m: Iterable<MessageSendRequest<unknown>>) => void sent.push(...m) };
-    const batch = createMessageBatch("edgerec-events", messages(0, 5, ["garbage", { type: "click" }]));
+    const batch = createMessageBatch("edgerec-events", messages(0, 5, ["garbage", { events: [{ type: "click" }] }]));
     const result = await consumeEventBatch(batch, { bucket: baseEnv.ARTIFACTS, deadLetters: dlq });
     expect(result).toMatchObject({ stored: 5, deadLettered: 2 });
     expect(sent).toHaveLength(2);
