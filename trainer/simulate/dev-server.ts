@@ -33,8 +33,8 @@ export async function startDevServer(persistTo: string, vars: Record<string, str
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child: ChildProcess = spawn(process.execPath, args, { cwd: REPO_ROOT, env: wranglerEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
-  child.stdout?.on("data", (d) => (log = (log + d).slice(-2_000_000)));
-  child.stderr?.on("data", (d) => (log = (log + d).slice(-2_000_000)));
+  child.stdout?.on("data", (d) => (log = (log + d).slice(-200_000)));
+  child.stderr?.on("data", (d) => (log = (log + d).slice(-200_000)));
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode !== null || child.pid === undefined) return;
