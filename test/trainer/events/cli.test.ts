@@ -76,3 +76,25 @@ describe("edgerec report", () => {
     }
   });
 });
+
+describe("edgerec events --local", () => {
+  it("reads what wrangler's local storage holds (through Miniflare, as wrangler dev --persist-to writes it)", async () => {
+    const persist = mkdtempSync(join(tmpdir(), "edgerec-events-local-"));
+    try {
+      const { miniflareStores } = await import("../../../trainer/artifact/object-store.ts");
+      const { batchObjectKey } = await import("../../../src/artifact/events.ts");
+      const { gzipSync } = await import("node:zlib");
+      const { store, dispose } = await miniflareStores({ persistTo: persist, backend: "r2" });
+      try {
+        const lines = events.slice(0, 30).map((e) => JSON.stringify(e)).join("\n") + "\n";
+        await store.put(batchObjectKey(events[0].receivedAt, "f".repeat(32)), new Uint8Array(gzipSync(lines)));
+      } finally {
+        await dispose();
+      }
+      const { stdout } = await cli("events", "count", "--local", "--persist-to", persist, "--json");
+      expect(JSON.parse(stdout)).toMatchObject({ events: 30, objects: 1, malformed: 0 });
+    } finally {
+      rmSync(persist, { recursive: true, force: true });
+    }
+  });
+});
