@@ -11,6 +11,7 @@ import { registerBasketRoutes } from "./routes/basket.ts";
 import type { AppEnv, Deps } from "./routes/context.ts";
 import { registerForgetRoutes } from "./routes/forget.ts";
 import { registerDocRoutes } from "./routes/docs.ts";
+import { registerEventRoutes } from "./events/route.ts";
 import { serveHotRoutesFirst } from "./routes/hot.ts";
 import { registerItemRoutes } from "./routes/items.ts";
 import { registerModelRoutes } from "./routes/model.ts";
@@ -41,6 +42,7 @@ export function createApp(options: AppOptions = {}) {
   registerScoreRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerForgetRoutes(app, deps);
+  registerEventRoutes(app);
   registerDocRoutes(app);
   registerWidgetRoutes(app, deps); // /widget.js, the demo page at / and its read-only JSON routes
 

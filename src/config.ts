@@ -28,6 +28,12 @@ export interface Env {
   USER_TOKEN_SECRET?: string;
   /** Seconds between re-reads of the forgotten-shopper tombstones in KV (at most 60). */
   FORGET_RECHECK_SECONDS?: string;
+  /** Producer binding of the events queue (POST /v1/events); absent = event collection off. */
+  EVENTS?: Queue<import("./events/producer.ts").EventsMessage>;
+  /** Producer binding of the events dead-letter queue (poison messages go there at once). */
+  EVENTS_DLQ?: Queue<unknown>;
+  /** Largest accepted POST /v1/events body in bytes (default 512 KiB). */
+  EVENTS_MAX_BODY_BYTES?: string;
 }
 
 export interface Config {

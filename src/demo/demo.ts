@@ -7,6 +7,7 @@ import { barChart, lineChart, type BarGroup } from "./chart.ts";
 import { api, type Item, type ModelCardResponse } from "./client.ts";
 import { attachCombobox } from "./combobox.ts";
 import { byId, clear, h, imageSrc, money } from "./dom.ts";
+import { flushEvents, queueEvent } from "../widget/beacon.ts";
 
 const cart: Item[] = [];
 
@@ -32,7 +33,14 @@ function miniItem(item: Item, action?: HTMLElement): HTMLLIElement {
   );
 }
 
+/** Sends a shopper event to this worker's POST /v1/events, as the chosen shopper (else this tab's session). */
+function send(type: string, item: Item): void {
+  const user = (byId("user-select") as unknown as HTMLSelectElement).value || undefined;
+  queueEvent("", { type, item: item.id, user, price: item.price ?? undefined, quantity: type === "add_to_cart" || type === "purchase" ? 1 : undefined });
+}
+
 function selectProduct(item: Item): void {
+  send("view", item);
   (byId("search") as HTMLInputElement).value = item.title;
   const panel = byId("product");
   clear(panel);
@@ -72,6 +80,7 @@ function renderCart(): void {
     list.appendChild(miniItem(item, remove));
   });
   byId("cart-empty").hidden = cart.length > 0;
+  byId("buy").hidden = cart.length === 0;
   const slot = byId("basket-slot");
   if (cart.length === 0) return clear(slot);
   const ids = cart.map((i) => i.id).join(",");
@@ -81,8 +90,20 @@ function renderCart(): void {
 }
 
 function addToCart(item: Item): void {
-  if (!cart.some((c) => c.id === item.id)) cart.push(item);
+  if (!cart.some((c) => c.id === item.id)) {
+    cart.push(item);
+    send("add_to_cart", item);
+  }
   renderCart();
+}
+
+function buy(): void {
+  for (const item of cart) send("purchase", item);
+  flushEvents();
+  const bought = cart.length;
+  cart.length = 0;
+  renderCart();
+  byId("cart-empty").textContent = `Thank you: ${bought} item${bought === 1 ? "" : "s"} bought (recorded by POST /v1/events).`;
 }
 
 async function selectUser(id: string): Promise<void> {
@@ -229,6 +250,7 @@ async function start(): Promise<void> {
 
   const select = byId("user-select") as unknown as HTMLSelectElement;
   select.addEventListener("change", () => void selectUser(select.value));
+  byId("buy").addEventListener("click", buy);
   renderCart();
 
   const [card, users] = await Promise.allSettled([api.modelCard(), api.users()]);

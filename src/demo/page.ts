@@ -97,6 +97,7 @@ export function demoPageHtml(): string {
     <h2 id="cart-h">Your cart</h2>
     <ul class="mini" id="cart"></ul>
     <p class="empty" id="cart-empty">The cart is empty: add products from the search above.</p>
+    <button type="button" id="buy" hidden>Buy</button>
     <div id="basket-slot"></div>
   </section>
   <section class="panel" aria-labelledby="model-h">

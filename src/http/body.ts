@@ -9,7 +9,7 @@ import { ProblemError } from "./problem.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-const tooLarge = (limit: number) =>
+export const tooLarge = (limit: number) =>
   new ProblemError(413, "body-too-large", "Request body too large", `The request body exceeds ${limit} bytes; send fewer items or pairs.`);
 
 export async function readJsonBody(c: Context<{ Bindings: Env; Variables: { jsonBody: unknown } }>, next: Next): Promise<void> {
@@ -52,7 +52,7 @@ const DRAIN_LIMIT = 32 * 1024 * 1024;
  * mid-upload makes a proxy in front of the worker (wrangler dev's) drop the connection and
  * answer 503 instead of the 413.
  */
-async function readLimited(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+export async function readLimited(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

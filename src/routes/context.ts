@@ -124,6 +124,18 @@ function headersFor(picked: Picked, cache: CacheInfo | undefined): Record<string
 const writer = new JsonWriter();
 
 /**
+ * Recommendation ids (`recId`): a random per-isolate prefix and a counter — unique without a
+ * random draw per response. Events that name it tie a click or purchase to the list it came from.
+ */
+let recIdPrefix = "";
+let recIdCounter = 0;
+export function nextRecId(): string {
+  // Drawn on first use: workerd forbids random values in global scope.
+  if (!recIdPrefix) recIdPrefix = crypto.getRandomValues(new Uint32Array(2)).reduce((s, x) => s + x.toString(36).padStart(7, "0"), "");
+  return recIdPrefix + (recIdCounter++).toString(36);
+}
+
+/**
  * Writes a recommendation list straight into bytes (see JsonWriter): item metadata is copied
  * from the artifact's UTF-8 tables, so nothing is stringified per request.
  * `head` is extra JSON members, each starting with a comma: serialised, or written into the writer.
@@ -137,6 +149,7 @@ export function listResponse(
 ): Response {
   const w = writer.reset();
   w.ascii('{"version":').string(picked.catalog.version).ascii(picked.variant === "control" ? ',"variant":"control"' : ',"variant":"treatment"');
+  w.ascii(',"recId":"').ascii(nextRecId()).ascii('"');
   if (typeof head === "function") head(w);
   else if (head) w.raw(head);
   w.ascii(',"items":[');

@@ -102,6 +102,7 @@ export const RecommendationList = z
   .object({
     version: z.string().openapi({ description: "Artifact version that produced this response" }),
     variant: Variant,
+    recId: z.string().openapi({ description: "This response's id: send it with impression/click/purchase events (POST /v1/events)" }),
     fallback: z.enum(["popular"]).optional().openapi({ description: "Set when the request could not be personalised" }),
     items: z.array(RecommendedItem),
   })

@@ -13,6 +13,8 @@ export interface RecommendedItem {
 
 export interface RecommendationResponse {
   version?: string;
+  recId?: string;
+  variant?: string;
   items?: RecommendedItem[];
 }
 

@@ -7,12 +7,13 @@
  * Contract with the host page: one API call per attribute change, and whatever goes wrong
  * (HTTP error, timeout, empty result, bad attributes) the element hides itself quietly.
  */
-import { fetchRecommendations, type RecommendationQuery } from "./api.ts";
-import { trackClicks, trackImpressions } from "./events.ts";
+import { fetchRecommendations, type RecommendationQuery, type RecommendationResponse } from "./api.ts";
+import { queueEvent, type EventFields } from "./beacon.ts";
+import { trackClicks, trackImpressions, type EdgerecEventDetail, type ServedList } from "./events.ts";
 import { renderCards, renderSkeleton, type RenderOptions } from "./render.ts";
 import { styles } from "./styles.ts";
 
-const ATTRIBUTES = ["api", "item", "user", "user-token", "items", "k", "category", "layout", "heading", "currency", "locale", "timeout", "reasons"];
+const ATTRIBUTES = ["api", "item", "user", "user-token", "items", "k", "category", "layout", "heading", "currency", "locale", "timeout", "reasons", "placement"];
 const DEFAULT_K = 8;
 const MAX_K = 50;
 const DEFAULT_TIMEOUT_MS = 3000;
@@ -25,6 +26,23 @@ const scriptOrigin = (() => {
     return "";
   }
 })();
+
+/**
+ * Records a shopper event from the store's own pages (add to cart, checkout), e.g.
+ *   import { track } from "https://api.example.com/widget.js";
+ *   track("purchase", { user: "u42", item: "B0001", price: 12.5, quantity: 2 });
+ * Queued and sent with the widget's own events (on pagehide at the latest). `api` defaults to
+ * the origin widget.js was loaded from.
+ */
+export function track(type: string, fields: EventFields & { api?: string } = {}): void {
+  const { api = scriptOrigin, ...rest } = fields;
+  queueEvent(String(api), { ...rest, type });
+}
+
+/** `no-track`, or `consent` set to no/false/denied/0, turns sending off (the DOM events still fire). */
+function trackingOff(el: Element): boolean {
+  return el.hasAttribute("no-track") || /^(no|false|denied|0)$/i.test(el.getAttribute("consent") ?? "");
+}
 
 let sheet: CSSStyleSheet | undefined;
 
@@ -56,7 +74,7 @@ export class EdgerecRecommendations extends HTMLElement {
   private controller?: AbortController;
   private stopImpressions = () => {};
   private scheduled = false;
-  private version = "";
+  private list: ServedList = { version: "", send: () => {} };
 
   constructor() {
     super();
@@ -64,7 +82,7 @@ export class EdgerecRecommendations extends HTMLElement {
     this.mount = document.createElement("div");
     this.shadow.append(this.mount);
     adoptStyles(this.shadow);
-    trackClicks(this, this.shadow, () => this.version);
+    trackClicks(this, this.shadow, () => this.list);
   }
 
   connectedCallback(): void {
@@ -131,6 +149,21 @@ export class EdgerecRecommendations extends HTMLElement {
     this.dispatchEvent(new CustomEvent("edgerec:hidden", { detail: { reason }, bubbles: true, composed: true }));
   }
 
+  private servedList(response: RecommendationResponse, query: RecommendationQuery): ServedList {
+    const str = (v: unknown) => (typeof v === "string" && v ? v : undefined);
+    const list: ServedList = {
+      version: String(response.version ?? ""),
+      recId: str(response.recId),
+      variant: str(response.variant),
+      placement: this.getAttribute("placement") || undefined,
+      send: (type: string, d: EdgerecEventDetail) => {
+        if (trackingOff(this)) return;
+        queueEvent(query.api, { type, item: d.id, position: d.position, recId: d.recId, variant: d.variant, placement: d.placement, user: query.user });
+      },
+    };
+    return list;
+  }
+
   private async load(): Promise<void> {
     this.controller?.abort();
     const controller = new AbortController();
@@ -144,10 +177,10 @@ export class EdgerecRecommendations extends HTMLElement {
       if (controller !== this.controller) return; // a newer request owns the element now
       const items = (response.items ?? []).filter((item) => item && typeof item.id === "string" && typeof item.title === "string");
       if (items.length === 0) return this.hide("empty");
-      this.version = String(response.version ?? "");
+      this.list = this.servedList(response, query);
       const { root, cards } = renderCards(opts, items.slice(0, query.k));
       this.show(root);
-      this.stopImpressions = trackImpressions(this, cards, this.version);
+      this.stopImpressions = trackImpressions(this, cards, this.list);
     } catch (err) {
       if (controller !== this.controller) return;
       this.hide(controller.signal.aborted ? "aborted" : (err as Error)?.name === "AbortError" ? "timeout" : "error");

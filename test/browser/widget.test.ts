@@ -183,7 +183,7 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
     );
     await poll(() => cards(page, "#cart").count()).toBe(3);
     await poll(() => cards(page, "#user").count()).toBe(2);
-    const post = api.requests.find((r) => r.method === "POST")!;
+    const post = api.requests.find((r) => r.method === "POST" && r.url === "/v1/recommendations")!;
     expect(JSON.parse(post.body)).toEqual({ items: ["a1", "b2"], k: 3, filters: { category: "Pantry" } });
     await poll(() => cards(page, "#popular").count()).toBe(2);
     expect(api.requests.some((r) => r.url === "/v1/popular?k=2&category=Snacks+%26+Nuts")).toBe(true);

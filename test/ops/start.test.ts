@@ -33,6 +33,8 @@ describe("npm start --no-serve", () => {
     const first = start();
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/sample store \(seed 1\): 300 products, \d+ ratings — generated/);
+    expect(first.stdout).toMatch(/event history: \d+ events — generated/);
+    expect(first.stderr).toMatch(/events → \d+ \(shopper, item\) interactions/);
     expect(first.stdout).toMatch(/\| hr@10 \(headline\) \|/);
     expect(first.stdout).toMatch(/published \d{8}T\d{6}Z-[0-9a-f]{8}/);
     expect(first.stdout).toMatch(/--no-serve: not starting the worker/);
@@ -48,6 +50,7 @@ describe("npm start --no-serve", () => {
     const second = start();
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/— reused in /);
+    expect(second.stdout).toMatch(/event history: \d+ events — reused/);
     // --keep 1: the second publish deletes the first version, so runs do not pile up.
     const versions = JSON.parse(await runEdgerec(["versions", "--local", "--persist-to", join(root, "state"), "--json"], { capture: true }));
     const list = Array.isArray(versions) ? versions : versions.versions;

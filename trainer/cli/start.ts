@@ -20,6 +20,7 @@ import { createConnection } from "node:net";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { ensureSample } from "../sample/ensure.ts";
+import { ensureSampleEvents } from "../sample/events.ts";
 import { sampleUserId } from "../sample/store.ts";
 import { readArtifactHeader } from "../ops/artifact-header.ts";
 import { formatCandidatesTable } from "../pipeline/candidates-table.ts";
@@ -98,7 +99,10 @@ export async function start(argv: string[]): Promise<void> {
   } else {
     const sample = ensureSample(join(workDir, "sample"), { seed: opts.seed, items: opts.sampleItems, users: opts.sampleUsers });
     say(`  sample store (seed ${opts.seed}): ${sample.itemCount} products, ${sample.reviewCount} ratings — ${sample.reused ? "reused" : "generated"} in ${sample.dir}`);
-    dataArgs = ["--interactions", sample.reviews, "--items", sample.meta];
+    // The store's own traffic too: a generated event history (views, carts, purchases) merged with the reviews.
+    const events = ensureSampleEvents(join(workDir, "sample-events"), { seed: opts.seed, items: opts.sampleItems, users: opts.sampleUsers });
+    say(`  event history: ${events.events} events — ${events.reused ? "reused" : "generated"} in ${events.dir}`);
+    dataArgs = ["--interactions", sample.reviews, "--items", sample.meta, "--events", events.dir, "--since", "365d"];
     exampleUser = sampleUserId(0);
   }
 

@@ -8,11 +8,14 @@ import { Miniflare } from "miniflare";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { artifactKey, CURRENT_KEY, type CurrentPointer } from "../../../src/artifact/keys.ts";
 import { decodeArtifact } from "../../../src/artifact/format.ts";
 
 export interface RunningWorker {
   origin: string;
+  /** Every event the queue consumer has written to R2 so far (events/…, gunzipped, in key order). */
+  storedEvents(): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
@@ -42,6 +45,9 @@ export async function startWorker(
     compatibilityDate: "2026-04-01",
     compatibilityFlags: ["nodejs_compat"],
     r2Buckets: ["ARTIFACTS"],
+    // The events path as wrangler.toml configures it: producer binding, this worker's queue() consumer.
+    queueProducers: { EVENTS: { queueName: "edgerec-events" } },
+    queueConsumers: { "edgerec-events": { maxBatchSize: 100, maxBatchTimeout: 1 } },
     kvNamespaces: ["KV"],
     bindings: { ARTIFACT_SOURCE: "r2", ARTIFACT_RECHECK_SECONDS: "30", CORS_ORIGINS: "*", DEMO: "on", ...vars },
     host: "127.0.0.1",
@@ -65,6 +71,16 @@ export async function startWorker(
   await bucket.put(CURRENT_KEY, JSON.stringify(pointer));
   return {
     origin: url.origin,
+    storedEvents: async () => {
+      const out: Record<string, unknown>[] = [];
+      const listed = await bucket.list({ prefix: "events/" });
+      for (const o of listed.objects) {
+        const body = await bucket.get(o.key);
+        const text = gunzipSync(Buffer.from(await body!.arrayBuffer())).toString("utf8");
+        for (const line of text.split("\n")) if (line) out.push(JSON.parse(line));
+      }
+      return out;
+    },
     close: async () => {
       await mf.dispose();
       rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { loadDataset } from "../../data/load.ts";
 import { runPipeline } from "../../pipeline/run.ts";
 import { addPipelineOptions, pipelineOptionsFromCli, type PipelineCliOptions } from "../pipeline-options.ts";
 import { pipelineJson, pipelineText } from "../pipeline-output.ts";
+import { addEventTrainOptions, loadTrainingData, type EventTrainCliOptions } from "../../events/train-options.ts";
 
 export function register(program: Command): void {
   const cmd = program
@@ -14,10 +15,11 @@ export function register(program: Command): void {
   addDataOptions(cmd);
   addPipelineOptions(cmd);
   cmd.option("--out <file>", "build the serving artifact into this file (sharded builds: <name>-shards/ with manifest.bin beside it)");
-  cmd.action(async (opts: PipelineCliOptions) => {
+  addEventTrainOptions(cmd);
+  cmd.action(async (opts: PipelineCliOptions & EventTrainCliOptions) => {
     const show = !opts.json;
     const options = pipelineOptionsFromCli(opts, show);
-    const dataset = await loadDataset(options.spec!, { progress: show });
+    const dataset = await loadTrainingData(opts, show, () => loadDataset(options.spec!, { progress: show }));
     if (show) printReadReports(dataset.reports);
     const result = await runPipeline({ ...options, dataset });
     if (opts.json) process.stdout.write(JSON.stringify(pipelineJson(result, { report: opts.report })) + "\n");
