@@ -15,15 +15,18 @@ import { registerModelRoutes } from "./routes/model.ts";
 import { registerPopularRoutes } from "./routes/popular.ts";
 import { registerScoreRoutes } from "./routes/score.ts";
 import { registerUserRoutes } from "./routes/users.ts";
+import { MerchStore } from "./merch/store.ts";
+import { registerMerchRoutes } from "./routes/merch.ts";
 import { ArtifactStore } from "./store/artifact-store.ts";
 import { registerWidgetRoutes } from "./widget/routes.ts";
 
 export interface AppOptions {
   store?: ArtifactStore;
+  merch?: MerchStore;
 }
 
 export function createApp(options: AppOptions = {}) {
-  const deps: Deps = { store: options.store ?? new ArtifactStore() };
+  const deps: Deps = { store: options.store ?? new ArtifactStore(), merch: options.merch ?? new MerchStore() };
   // Routes validate synchronously themselves (routes/define.ts); this app only documents them.
   const app = new OpenAPIHono<AppEnv>();
 
@@ -38,6 +41,7 @@ export function createApp(options: AppOptions = {}) {
   registerBasketRoutes(app, deps);
   registerScoreRoutes(app, deps);
   registerAdminRoutes(app, deps);
+  registerMerchRoutes(app, deps);
   registerDocRoutes(app);
   registerWidgetRoutes(app, deps); // /widget.js, the demo page at / and its read-only JSON routes
 

@@ -22,6 +22,8 @@ export interface Env {
   CACHE_MAX_AGE?: string;
   /** Largest accepted request body in bytes. */
   MAX_BODY_BYTES?: string;
+  /** Seconds between checks of KV for a newer catalogue overlay or rules document (default 30). */
+  MERCH_RECHECK_SECONDS?: string;
 }
 
 export interface Config {

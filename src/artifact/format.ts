@@ -90,6 +90,19 @@ export interface ArtifactHeader {
   counts: { items: number; users: number; categories: number };
 }
 
+/** Token → items postings (built by artifact/content-index.ts, which explains the tokens). */
+export interface ContentIndex {
+  /** Distinct tokens, with a sorted index for lookup. */
+  tokens: StringTable;
+  /** Items holding token t (most interacted first): ids[ptr[t] .. ptr[t+1]). */
+  ptr: Uint32Array;
+  ids: Uint32Array;
+  /** Number of items holding token t (before the postings cap). */
+  df: Uint32Array;
+  /** Items indexed (for idf). */
+  items: number;
+}
+
 export interface Artifact {
   header: ArtifactHeader;
   items: {
@@ -137,6 +150,8 @@ export interface Artifact {
     vectors?: QuantizedVectors;
     biases?: Float32Array;
   };
+  /** Token → items postings over titles, brands and category levels (new products: merch/new-items.ts). */
+  contentIndex?: ContentIndex;
   /** Free-form extensions (sharding manifest, training chart…), msgpack-encoded as given. */
   extra?: Record<string, unknown>;
 }

@@ -7,7 +7,14 @@ import { markPrepared } from "../http/edge.ts";
 import { fnv1a } from "../http/hash.ts";
 import { JsonWriter } from "../http/json-writer.ts";
 import { SECURITY_HEADERS } from "../http/security.ts";
-import type { ItemFilter, RecommendedItem } from "../recommend/index.ts";
+import { compileFilter, type ItemFilter, type RecommendedItem } from "../recommend/index.ts";
+import { fetchSize, merchandise } from "../merch/apply.ts";
+import { acceptNewEntry } from "../merch/new-items.ts";
+import { writeOverlayItem } from "../merch/render.ts";
+import type { ListKind } from "../merch/rules.ts";
+import { MerchState } from "../merch/state.ts";
+import type { MerchStore } from "../merch/store.ts";
+import type { ListContext, MerchView } from "../merch/view.ts";
 import type { ArtifactStore } from "../store/artifact-store.ts";
 import type { Catalog } from "../store/catalog.ts";
 import { ServedArtifact } from "../store/served.ts";
@@ -18,6 +25,8 @@ export type Ctx = Context<AppEnv>;
 
 export interface Deps {
   store: ArtifactStore;
+  /** The catalogue overlay and merchandising rules (KV), per isolate. */
+  merch: MerchStore;
 }
 
 export type VariantName = "control" | "treatment";
@@ -28,6 +37,8 @@ export interface Picked {
   variant: VariantName;
   /** An A/B test is running (so responses vary by session). */
   abActive?: boolean;
+  /** The overlay and rules this request is served with (captured once, like the catalogue). */
+  merch: MerchState;
 }
 
 /**
@@ -63,18 +74,26 @@ export function andThen<T, R>(value: T | Promise<T>, fn: (v: T) => R | Promise<R
 export function pick(c: Ctx, deps: Deps, identity: string | undefined): Picked | Promise<Picked> {
   const env = c.env ?? {};
   const ctx = waitUntilOf(c);
+  const merch = deps.merch.current(env, ctx);
+  if (merch instanceof Promise) return merch.then((m) => pickWith(c, deps, identity, m));
+  return pickWith(c, deps, identity, merch);
+}
+
+function pickWith(c: Ctx, deps: Deps, identity: string | undefined, merch: MerchState): Picked | Promise<Picked> {
+  const env = c.env ?? {};
+  const ctx = waitUntilOf(c);
   return andThen(deps.store.current(env, ctx), (control): Picked | Promise<Picked> => {
     const config = configOf(env);
     if (config.abShare > 0 && config.abVersion) {
       const id = identity ?? c.req.header("x-session-id");
       if (id && inTreatment(config.abVersion, id, config.abShare)) {
         return andThen(deps.store.variant(env, config.abVersion, ctx), (treatment): Picked =>
-          treatment ? { catalog: treatment, variant: "treatment", abActive: true } : { catalog: control, variant: "control", abActive: true },
+          treatment ? { catalog: treatment, variant: "treatment", abActive: true, merch } : { catalog: control, variant: "control", abActive: true, merch },
         );
       }
-      return { catalog: control, variant: "control", abActive: true };
+      return { catalog: control, variant: "control", abActive: true, merch };
     }
-    return { catalog: control, variant: "control" };
+    return { catalog: control, variant: "control", merch };
   });
 }
 
@@ -95,7 +114,9 @@ export interface CacheInfo {
 
 /** ETag + Cache-Control for a GET, or a ready 304 when the client already has this body. */
 export function conditional(c: Ctx, picked: Picked, personal: boolean): CacheInfo | Response {
-  const etag = etagFor(picked.catalog.version, picked.variant, pathAndQuery(c.req.url));
+  // The overlay and rules change bodies without a new artifact version: their versions are part of the tag.
+  const version = picked.merch.empty ? picked.catalog.version : `${picked.catalog.version}~${picked.merch.key}`;
+  const etag = etagFor(version, picked.variant, pathAndQuery(c.req.url));
   const info = { etag, cacheControl: cacheControl(configOf(c.env ?? {}).cacheMaxAge, personal) };
   if (matchesIfNoneMatch(c.req.header("if-none-match"), etag)) {
     return markPrepared(new Response(null, { status: 304, headers: headersFor(picked, info) }));
@@ -137,10 +158,14 @@ export function listResponse(
   if (typeof head === "function") head(w);
   else if (head) w.raw(head);
   w.ascii(',"items":[');
+  const merch = picked.merch.empty ? undefined : picked.merch;
   for (let r = 0; r < items.length; r++) {
     const it = items[r];
     w.ascii(r === 0 ? "{" : ",{");
-    (from instanceof ServedArtifact ? from : from[r]).writeItem(w, it.index);
+    const served = from instanceof ServedArtifact ? from : from[r];
+    const view = merch?.viewFor(served);
+    if (view && view.rendersFromOverlay(it.index)) writeOverlayItem(w, view, it.index);
+    else served.writeItem(w, it.index);
     w.ascii(',"score":').fixed4(it.score).ascii(',"reason":').string(it.reason).ascii("}");
   }
   w.ascii("]}");
@@ -164,10 +189,13 @@ export interface FilterInput {
   minPrice?: number;
   maxPrice?: number;
   exclude?: readonly string[];
+  brand?: readonly string[];
+  /** Items the shopper bought (id, Unix seconds), for notRecentlyBought rules. */
+  bought?: readonly { item: string; at: number }[];
 }
 
 /** Query/body filters → the recommenders' ItemFilter (unknown excluded ids simply cannot be recommended). */
-export function toFilter(served: ServedArtifact, input: FilterInput, extraExclude?: readonly string[]): ItemFilter | undefined {
+export function toFilter(served: ServedArtifact, input: FilterInput, extraExclude?: readonly string[], view?: MerchView): ItemFilter | undefined {
   const { category, minPrice, maxPrice } = input;
   let exclude: Set<number> | undefined;
   for (const list of [input.exclude, extraExclude]) {
@@ -177,8 +205,64 @@ export function toFilter(served: ServedArtifact, input: FilterInput, extraExclud
       if (i >= 0) (exclude ??= new Set()).add(i);
     }
   }
-  if (category === undefined && minPrice === undefined && maxPrice === undefined && !exclude) return undefined;
-  return { category, minPrice, maxPrice, exclude };
+  let brands: Uint8Array | undefined;
+  let brandOf: Int32Array | undefined;
+  if (input.brand?.length) {
+    const v = view ?? MerchState.EMPTY.viewFor(served);
+    brandOf = v.brandOf();
+    brands = new Uint8Array(v.brandCount());
+    for (const b of input.brand) {
+      const id = v.brandId(b);
+      if (id >= 0) brands[id] = 1;
+    }
+  }
+  const blocked = view?.blocked;
+  if (category === undefined && minPrice === undefined && maxPrice === undefined && !exclude && !blocked && !brands) return undefined;
+  const pathOverride = view?.entryOf && view.entryPathBytes.some(Boolean) ? (i: number) => view.pathBytesOf(i) : undefined;
+  return { category, minPrice, maxPrice, exclude, blocked, prices: view?.prices, pathOverride, brands, brandOf };
 }
 
+/** Everything a list route needs to apply the overlay and the rules to one list. */
+export interface ListMerch {
+  view: MerchView | undefined;
+  filter: ItemFilter | undefined;
+  ctx: ListContext;
+  /** Passes the request's filters and the blocked mask: artifact items and new products alike. */
+  accept: (index: number) => boolean;
+  /** How many items to ask the recommender for (more when a rule may drop or re-order). */
+  fetchK: number;
+}
 
+export function listMerch(
+  picked: Picked,
+  served: ServedArtifact,
+  input: FilterInput,
+  list: ListKind,
+  k: number,
+  page?: { id: string; index: number },
+  extraExclude?: readonly string[],
+): ListMerch {
+  const view = picked.merch.empty ? undefined : picked.merch.viewFor(served);
+  const filter = toFilter(served, input, extraExclude, view);
+  const ctx: ListContext = { list, category: input.category };
+  if (page) {
+    ctx.pageItemId = page.id;
+    ctx.pageItem = page.index;
+    if (view) ctx.pagePath = page.index >= view.n ? view.entryPath[page.index - view.n] : view.pathOf(page.index);
+  }
+  if (view && input.bought?.length) {
+    ctx.bought = [];
+    for (const b of input.bought) {
+      const i = served.itemIndex(b.item);
+      if (i >= 0) ctx.bought.push({ index: i, at: b.at });
+    }
+  }
+  const artifactAccept = compileFilter(served.artifact, filter);
+  const accept = view ? (i: number) => (i >= view.n ? acceptNewEntry(view, i - view.n, input) : artifactAccept(i)) : artifactAccept;
+  return { view, filter, ctx, accept, fetchK: fetchSize(view, ctx, k) };
+}
+
+/** `items` with the rules applied, at most k. */
+export function finishList(m: ListMerch, items: RecommendedItem[], k: number): RecommendedItem[] {
+  return merchandise(m.view, items, k, m.ctx, m.accept);
+}

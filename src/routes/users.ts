@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { popularItems, userRecommendations } from "../recommend/index.ts";
 import { fastIdParam, fastRecommendationQuery, RecommendationList, RecommendationQuery, UserParam, problems } from "../schemas/common.ts";
-import { andThen, type App, conditional, type Ctx, type Deps, listResponse, pick, toFilter } from "./context.ts";
+import { andThen, type App, conditional, type Ctx, type Deps, finishList, listMerch, listResponse, pick } from "./context.ts";
 import { defineRoute } from "./define.ts";
 
 const UserList = RecommendationList.extend({
@@ -33,13 +33,15 @@ export function registerUserRoutes(app: App, deps: Deps): void {
       return andThen(picked.catalog.user(id), (located) => {
         if (!located) {
           return andThen(picked.catalog.popular(), (served) => {
-            const items = popularItems(served.artifact, { k: query.k, filter: toFilter(served, query) });
+            const m = listMerch(picked, served, query, "user", query.k);
+            const items = finishList(m, popularItems(served.artifact, { k: m.fetchK, filter: m.filter }), query.k);
             return listResponse(picked, served, items, `${userJson},"strategy":"popular","fallback":"popular"`, cache);
           });
         }
         const { served, index } = located;
-        const result = userRecommendations(served.artifact, index, { k: query.k, filter: toFilter(served, query) });
-        return listResponse(picked, served, result.items, `${userJson},"strategy":"${result.strategy}"`, cache);
+        const m = listMerch(picked, served, query, "user", query.k);
+        const result = userRecommendations(served.artifact, index, { k: m.fetchK, filter: m.filter });
+        return listResponse(picked, served, finishList(m, result.items, query.k), `${userJson},"strategy":"${result.strategy}"`, cache);
       });
     }),
   );

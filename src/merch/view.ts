@@ -1,0 +1,342 @@
+/**
+ * The overlay and the rules compiled against one served artifact (or shard): every per-item
+ * fact becomes a typed array over its item indexes, so applying them while serving is array
+ * reads, never string work or allocation per candidate.
+ *
+ * Items known only from the overlay (new products) have no artifact index; inside a list they
+ * are numbered n + e, e being their overlay entry (see `isNewIndex`).
+ */
+import { type Artifact, NONE } from "../artifact/format.ts";
+import type { ServedArtifact } from "../store/served.ts";
+import { type Facets, facetsOf, intern, pathHasLevels, pathPrefix } from "./facets.ts";
+import { isUnavailable, type OverlayEntry } from "./overlay.ts";
+import type { ListKind, Match, Rule, Where } from "./rules.ts";
+import type { MerchState } from "./state.ts";
+
+const DAY_MS = 86_400_000;
+
+export interface CompiledRule {
+  rule: Rule;
+  /** 1 where the rule's match holds, over artifact items. */
+  bits?: Uint8Array;
+  /** … and over overlay entries (new products). */
+  entryBits?: Uint8Array;
+  /** Pins: the artifact index, or n + entry for a new product, -1 when unknown here. */
+  target?: number;
+  /** Caps: the group id of each item, and the group of each new entry. */
+  groupOf?: Int32Array;
+  entryGroup?: Int32Array;
+  groups?: number;
+  /** Whether `where` restricts it (else it may be folded into the blocked mask). */
+  scoped: boolean;
+}
+
+export class MerchView {
+  readonly n: number;
+  readonly artifact: Artifact;
+  /** Overlay entry of item i, or -1. */
+  readonly entryOf: Int32Array | undefined;
+  /** Artifact index of overlay entry e, or -1 for a new product. */
+  readonly indexOfEntry: Int32Array;
+  /** 1 = never listed here: out of stock (when inStockOnly), hidden, removed, or hidden/filtered out by an unscoped rule. */
+  readonly blocked: Uint8Array | undefined;
+  readonly entryBlocked: Uint8Array;
+  /** Prices with the overlay applied (undefined when the overlay changes none). */
+  readonly prices: Float32Array | undefined;
+  /** Entry's lower-cased category path (when it sets categories, or is new), for filters. */
+  readonly entryPath: (string | undefined)[];
+  readonly entryPathBytes: (Uint8Array | undefined)[];
+  /** Entry changes what a list shows about the item (price, title, brand, image, url, categories). */
+  readonly displayChanged: Uint8Array;
+  /** New products (overlay-only entries) that may be listed, newest first. */
+  readonly newEntries: Int32Array;
+  readonly isNew: Uint8Array;
+  readonly entryIsNew: Uint8Array;
+  readonly rules: CompiledRule[];
+  /** Milliseconds the compile took (bench: overlayApplyMs includes it). */
+  readonly compileMs: number;
+  private readonly facets: Facets;
+  private brandOfCache: Int32Array | undefined;
+  private readonly entryBrand: Int32Array;
+  private readonly brandNames: string[];
+  private readonly brandIds: Map<string, number>;
+
+  constructor(
+    readonly state: MerchState,
+    readonly served: ServedArtifact,
+  ) {
+    const started = performance.now();
+    const artifact = served.artifact;
+    this.artifact = artifact;
+    const n = (this.n = served.itemCount);
+    const { ids, entries, rules } = state;
+    const facets = (this.facets = facetsOf(artifact));
+    const E = entries.length;
+    this.indexOfEntry = new Int32Array(E);
+    this.entryBlocked = new Uint8Array(E);
+    this.entryPath = new Array(E);
+    this.entryPathBytes = new Array(E);
+    this.displayChanged = new Uint8Array(E);
+    this.entryBrand = new Int32Array(E).fill(-1);
+    this.entryIsNew = new Uint8Array(E);
+    this.isNew = new Uint8Array(E > 0 ? n : 0);
+    this.brandNames = facets.brands.slice();
+    this.brandIds = new Map(facets.brandIds);
+    let entryOf: Int32Array | undefined;
+    let blocked: Uint8Array | undefined;
+    let prices: Float32Array | undefined;
+    const newest: number[] = [];
+    const now = Date.now();
+    const newSince = now - rules.newDays * DAY_MS;
+    const encoder = new TextEncoder();
+    for (let e = 0; e < E; e++) {
+      const entry = entries[e];
+      const i = served.itemIndex(ids[e]);
+      this.indexOfEntry[e] = i;
+      const unavailable = entry.removed === true || entry.hidden === true || (rules.inStockOnly && entry.inStock === false);
+      if (entry.categories) {
+        this.entryPath[e] = entry.categories.join(" > ").toLowerCase();
+        this.entryPathBytes[e] = encoder.encode(this.entryPath[e]);
+      }
+      if (entry.brand !== undefined) this.entryBrand[e] = intern(entry.brand.trim().toLowerCase(), this.brandIds, this.brandNames);
+      if (entry.price !== undefined || entry.title !== undefined || entry.brand !== undefined || entry.image !== undefined || entry.url !== undefined || entry.categories) {
+        this.displayChanged[e] = 1;
+      }
+      const fresh = Date.parse(entry.addedAt) >= newSince;
+      if (i >= 0) {
+        entryOf ??= new Int32Array(n).fill(-1);
+        entryOf[i] = e;
+        if (unavailable) (blocked ??= new Uint8Array(n))[i] = 1;
+        if (entry.price !== undefined) (prices ??= Float32Array.from(artifact.items.prices))[i] = entry.price === null ? NaN : entry.price;
+        if (fresh && (artifact.itemInteractions[i] ?? 0) === 0) this.isNew[i] = this.entryIsNew[e] = 1;
+      } else {
+        if (unavailable || entry.title === undefined) this.entryBlocked[e] = 1;
+        else newest.push(e);
+        if (fresh) this.entryIsNew[e] = 1;
+        this.displayChanged[e] = 1;
+      }
+    }
+    newest.sort((a, b) => (entries[b].addedAt < entries[a].addedAt ? -1 : entries[b].addedAt > entries[a].addedAt ? 1 : a - b));
+    this.newEntries = Int32Array.from(newest);
+    this.entryOf = entryOf;
+    this.prices = prices;
+    this.rules = rules.rules.map((rule) => this.compileRule(rule));
+    // Unscoped hide and filter rules are part of the blocked mask: one byte per candidate however many there are.
+    for (const c of this.rules) {
+      if (c.scoped || (c.rule.kind !== "hide" && c.rule.kind !== "filter")) continue;
+      const hide = c.rule.kind === "hide";
+      blocked ??= new Uint8Array(n);
+      const bits = c.bits!;
+      for (let i = 0; i < n; i++) if ((bits[i] === 1) === hide) blocked[i] = 1;
+      for (let e = 0; e < E; e++) if ((c.entryBits![e] === 1) === hide) this.entryBlocked[e] = 1;
+    }
+    this.blocked = blocked;
+    this.compileMs = performance.now() - started;
+  }
+
+  /** True for a list index that names a new product (overlay entry index - n). */
+  isNewIndex(index: number): boolean {
+    return index >= this.n;
+  }
+
+  /** Brand id of each item with the overlay's brand changes applied. */
+  brandOf(): Int32Array {
+    if (!this.brandOfCache) {
+      let copy: Int32Array | undefined;
+      if (this.entryOf) {
+        for (let e = 0; e < this.entryBrand.length; e++) {
+          const i = this.indexOfEntry[e];
+          if (i >= 0 && this.entryBrand[e] >= 0) (copy ??= Int32Array.from(this.facets.brandOf))[i] = this.entryBrand[e];
+        }
+      }
+      this.brandOfCache = copy ?? this.facets.brandOf;
+    }
+    return this.brandOfCache;
+  }
+
+  /** Brand id of a new entry (its own brand, "" when none). */
+  entryBrandId(e: number): number {
+    return this.entryBrand[e] >= 0 ? this.entryBrand[e] : intern("", this.brandIds, this.brandNames);
+  }
+
+  brandCount(): number {
+    return this.brandNames.length;
+  }
+
+  /** Lower-cased category path bytes of item i when the overlay changed its categories, else undefined. */
+  pathBytesOf(i: number): Uint8Array | undefined {
+    const e = this.entryOf ? this.entryOf[i] : -1;
+    return e >= 0 ? this.entryPathBytes[e] : undefined;
+  }
+
+  brandId(name: string): number {
+    return this.brandIds.get(name.trim().toLowerCase()) ?? -1;
+  }
+
+  /** Lower-cased category path of item i (overlay first). */
+  pathOf(i: number): string {
+    const e = this.entryOf ? this.entryOf[i] : -1;
+    if (e >= 0 && this.entryPath[e] !== undefined) return this.entryPath[e]!;
+    return this.facets.paths[this.facets.pathOf[i]];
+  }
+
+  priceOf(i: number): number {
+    return (this.prices ?? this.artifact.items.prices)[i];
+  }
+
+  /** Does `where` hold for this list? */
+  applies(where: Where | undefined, ctx: ListContext): boolean {
+    if (!where) return true;
+    if (where.lists && !where.lists.includes(ctx.list)) return false;
+    if (where.item !== undefined && where.item !== ctx.pageItemId) return false;
+    if (where.category !== undefined) {
+      const key = where.category.toLowerCase();
+      const fromFilter = ctx.category !== undefined && (ctx.category.toLowerCase() === key || pathHasLevels(ctx.category.toLowerCase(), key));
+      const fromPage = ctx.pagePath !== undefined && pathHasLevels(ctx.pagePath, key);
+      if (!fromFilter && !fromPage) return false;
+    }
+    return true;
+  }
+
+  private compileRule(rule: Rule): CompiledRule {
+    const scoped = rule.where !== undefined;
+    switch (rule.kind) {
+      case "boost":
+      case "bury":
+      case "hide":
+      case "filter":
+      case "notRecentlyBought": {
+        const match: Match = rule.kind === "notRecentlyBought" ? { categories: rule.repurchasable.length ? rule.repurchasable : ["\u0000"] } : rule.match;
+        const [bits, entryBits] = this.matchBits(match);
+        return { rule, bits, entryBits, scoped };
+      }
+      case "pin": {
+        const i = this.served.itemIndex(rule.item);
+        const e = i >= 0 ? -1 : this.state.entryOf(rule.item);
+        return { rule, scoped, target: i >= 0 ? i : e >= 0 && this.indexOfEntry[e] < 0 ? this.n + e : -1 };
+      }
+      case "cap": {
+        if (rule.by === "brand") {
+          const groupOf = this.brandOf();
+          const entryGroup = new Int32Array(this.state.entries.length);
+          for (let e = 0; e < entryGroup.length; e++) entryGroup[e] = this.entryBrandId(e);
+          return { rule, scoped, groupOf, entryGroup, groups: this.brandNames.length };
+        }
+        const ids = new Map<string, number>();
+        const names: string[] = [];
+        const byPath = this.facets.paths.map((p) => intern(pathPrefix(p, rule.level), ids, names));
+        const groupOf = new Int32Array(this.n);
+        for (let i = 0; i < this.n; i++) groupOf[i] = byPath[this.facets.pathOf[i]];
+        const entryGroup = new Int32Array(this.state.entries.length);
+        for (let e = 0; e < entryGroup.length; e++) {
+          const i = this.indexOfEntry[e];
+          const path = this.entryPath[e] ?? (i >= 0 ? this.facets.paths[this.facets.pathOf[i]] : "");
+          entryGroup[e] = intern(pathPrefix(path, rule.level), ids, names);
+          if (i >= 0) groupOf[i] = entryGroup[e];
+        }
+        return { rule, scoped, groupOf, entryGroup, groups: names.length };
+      }
+      default:
+        return { rule, scoped };
+    }
+  }
+
+  /** The match as bits over artifact items and over overlay entries; each condition is decided once per distinct brand/path. */
+  private matchBits(m: Match): [Uint8Array, Uint8Array] {
+    const { n, facets } = this;
+    const E = this.state.entries.length;
+    const bits = new Uint8Array(n).fill(1);
+    const entryBits = new Uint8Array(E).fill(1);
+    if (m.items) {
+      const wanted = new Uint8Array(n);
+      const wantedEntries = new Uint8Array(E);
+      for (const id of m.items) {
+        const i = this.served.itemIndex(id);
+        if (i >= 0) wanted[i] = 1;
+        const e = this.state.entryOf(id);
+        if (e >= 0) wantedEntries[e] = 1;
+      }
+      for (let i = 0; i < n; i++) bits[i] &= wanted[i];
+      for (let e = 0; e < E; e++) entryBits[e] &= wantedEntries[e];
+    }
+    if (m.brands) {
+      const wanted = new Set(m.brands.map((b) => b.toLowerCase()));
+      const byBrand = this.brandNames.map((b) => (wanted.has(b) ? 1 : 0));
+      const brandOf = this.brandOf();
+      for (let i = 0; i < n; i++) bits[i] &= byBrand[brandOf[i]];
+      for (let e = 0; e < E; e++) entryBits[e] &= byBrand[this.entryBrandId(e)];
+    }
+    if (m.categories) {
+      const keys = m.categories.map((c) => c.toLowerCase());
+      const hit = (path: string) => (keys.some((k) => pathHasLevels(path, k)) ? 1 : 0);
+      const byPath = facets.paths.map(hit);
+      for (let i = 0; i < n; i++) bits[i] &= byPath[facets.pathOf[i]];
+      for (let e = 0; e < E; e++) {
+        const i = this.indexOfEntry[e];
+        const path = this.entryPath[e] ?? (i >= 0 ? facets.paths[facets.pathOf[i]] : "");
+        const h = hit(path);
+        entryBits[e] &= h;
+        if (i >= 0 && this.entryPath[e] !== undefined) bits[i] = this.rawMatchExceptCategories(m, i) ? h : 0;
+      }
+    }
+    if (m.minPrice !== undefined || m.maxPrice !== undefined) {
+      const lo = m.minPrice ?? -Infinity;
+      const hi = m.maxPrice ?? Infinity;
+      const prices = this.prices ?? this.artifact.items.prices;
+      for (let i = 0; i < n; i++) {
+        const p = prices[i];
+        if (!(p >= lo && p <= hi)) bits[i] = 0;
+      }
+      for (let e = 0; e < E; e++) {
+        const p = this.state.entries[e].price;
+        if (this.indexOfEntry[e] < 0 && !(typeof p === "number" && p >= lo && p <= hi)) entryBits[e] = 0;
+      }
+    }
+    if (m.new) {
+      for (let i = 0; i < n; i++) bits[i] &= this.isNew.length ? this.isNew[i] : 0;
+      for (let e = 0; e < E; e++) entryBits[e] &= this.entryIsNew[e];
+    }
+    return [bits, entryBits];
+  }
+
+  /** Whether item i meets `m`'s other conditions (used when its category comes from the overlay). */
+  private rawMatchExceptCategories(m: Match, i: number): boolean {
+    if (m.items && !m.items.includes(this.served.itemId(i))) return false;
+    if (m.brands && !m.brands.some((b) => b.toLowerCase() === this.brandNames[this.brandOf()[i]])) return false;
+    const p = this.priceOf(i);
+    if (m.minPrice !== undefined && !(p >= m.minPrice)) return false;
+    if (m.maxPrice !== undefined && !(p <= m.maxPrice)) return false;
+    if (m.new && !(this.isNew.length && this.isNew[i])) return false;
+    return true;
+  }
+
+  /** The entry behind a listed index (artifact item with an entry, or a new product), or undefined. */
+  entryFor(index: number): OverlayEntry | undefined {
+    if (index >= this.n) return this.state.entries[index - this.n];
+    const e = this.entryOf ? this.entryOf[index] : -1;
+    return e >= 0 ? this.state.entries[e] : undefined;
+  }
+
+  /** True when a listed index must be written from the overlay rather than the artifact's cached fragment. */
+  rendersFromOverlay(index: number): boolean {
+    if (index >= this.n) return true;
+    const e = this.entryOf ? this.entryOf[index] : -1;
+    return e >= 0 && this.displayChanged[e] === 1;
+  }
+}
+
+/** What a list is, for rules' `where` and for new arrivals. */
+export interface ListContext {
+  list: ListKind;
+  /** The request's category filter (or the popular list's category). */
+  category?: string;
+  /** The item whose page this list is for (similar items, bought together). */
+  pageItemId?: string;
+  pageItem?: number;
+  /** Its lower-cased category path. */
+  pagePath?: string;
+  /** Items the shopper bought, with Unix seconds, for notRecentlyBought rules. */
+  bought?: { index: number; at: number }[];
+}
+
+export { isUnavailable };
