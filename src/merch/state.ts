@@ -3,8 +3,8 @@
  * MerchView per served artifact (or shard): typed arrays over that artifact's item indexes.
  */
 import type { ServedArtifact } from "../store/served.ts";
-import { emptyOverlay, type OverlayDocument, type OverlayEntry } from "./overlay.ts";
-import { emptyRules, type RulesDocument } from "./rules.ts";
+import { emptyOverlay, type OverlayDocument, type OverlayEntry } from "../artifact/overlay.ts";
+import { emptyRules, type RulesDocument } from "../artifact/rules.ts";
 import { MerchView } from "./view.ts";
 
 export class MerchState {

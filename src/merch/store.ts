@@ -7,9 +7,9 @@
  * state before it answers, so its next request already sees the change.
  */
 import type { Env } from "../config.ts";
-import { MERCH_HEAD_KEY, type MerchHead, OVERLAY_KEY, RULES_KEY } from "./keys.ts";
-import { emptyOverlay, type ItemWrite, mergeChanges, type OverlayDocument, readOverlay } from "./overlay.ts";
-import { emptyRules, readRules, RULES_FORMAT, type RulesDocument, type RulesInput } from "./rules.ts";
+import { MERCH_HEAD_KEY, type MerchHead, OVERLAY_KEY, RULES_KEY } from "../artifact/merch-keys.ts";
+import { emptyOverlay, type ItemWrite, mergeChanges, type OverlayDocument, readOverlay } from "../artifact/overlay.ts";
+import { emptyRules, readRules, RULES_FORMAT, type RulesDocument, type RulesInput } from "../artifact/rules.ts";
 import { MerchState } from "./state.ts";
 
 interface WaitUntil {

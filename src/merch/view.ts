@@ -9,8 +9,8 @@
 import { type Artifact, NONE } from "../artifact/format.ts";
 import type { ServedArtifact } from "../store/served.ts";
 import { type Facets, facetsOf, intern, pathHasLevels, pathPrefix } from "./facets.ts";
-import { isUnavailable, type OverlayEntry } from "./overlay.ts";
-import type { ListKind, Match, Rule, Where } from "./rules.ts";
+import { isUnavailable, type OverlayEntry } from "../artifact/overlay.ts";
+import type { ListKind, Match, Rule, Where } from "../artifact/rules.ts";
 import type { MerchState } from "./state.ts";
 
 const DAY_MS = 86_400_000;

@@ -11,7 +11,7 @@ import { compileFilter, type ItemFilter, type RecommendedItem } from "../recomme
 import { fetchSize, merchandise } from "../merch/apply.ts";
 import { acceptNewEntry } from "../merch/new-items.ts";
 import { writeOverlayItem } from "../merch/render.ts";
-import type { ListKind } from "../merch/rules.ts";
+import type { ListKind } from "../artifact/rules.ts";
 import { MerchState } from "../merch/state.ts";
 import type { MerchStore } from "../merch/store.ts";
 import type { ListContext, MerchView } from "../merch/view.ts";

@@ -9,11 +9,16 @@ import { configOf } from "../config.ts";
 import { requireAdmin } from "../http/auth.ts";
 import { readJsonBody } from "../http/body.ts";
 import { invalid } from "../http/problem.ts";
-import { ItemChange, type ItemWrite } from "../merch/overlay.ts";
-import { RulesInput } from "../merch/rules.ts";
-import type { MerchState } from "../merch/state.ts";
+import { ItemChange, type ItemWrite } from "../artifact/overlay.ts";
+import { emptyRules, type ListKind, RulesInput } from "../artifact/rules.ts";
+import { notFoundId } from "../http/problem.ts";
+import { newItemSimilar } from "../merch/new-items.ts";
+import { overlayItemView } from "../merch/render.ts";
+import { MerchState } from "../merch/state.ts";
+import { basketRecommendations, popularItems, type RecommendedItem, similarItems, userRecommendations } from "../recommend/index.ts";
+import type { ServedArtifact } from "../store/served.ts";
 import { ItemParam, problemContent } from "../schemas/common.ts";
-import type { App, Ctx, Deps } from "./context.ts";
+import { type App, type Ctx, type Deps, finishList, listMerch, pick, type Picked } from "./context.ts";
 import { defineRoute } from "./define.ts";
 
 /** The token is checked before the body is read, so an anonymous caller learns nothing about the schema. */
@@ -83,6 +88,98 @@ const putRules = {
   responses: { 200: { description: "Stored; in force at once on this isolate", content: { "application/json": { schema: RulesView } } }, ...adminProblems },
 };
 
+const RulesTestBody = z
+  .object({
+    rules: RulesInput.optional().openapi({ description: "Rules to try (default: the rules in force); nothing is stored" }),
+    item: z.string().min(1).max(256).optional().openapi({ description: "Similar items of this item" }),
+    user: z.string().min(1).max(256).optional().openapi({ description: "Recommendations for this user" }),
+    basket: z.array(z.string().min(1).max(256)).min(1).max(100).optional().openapi({ description: "Recommendations for this basket" }),
+    k: z.number().int().min(1).max(100).default(10),
+    category: z.string().min(1).max(200).optional(),
+    minPrice: z.number().finite().min(0).optional(),
+    maxPrice: z.number().finite().min(0).optional(),
+    brand: z.array(z.string().min(1).max(200)).max(50).optional(),
+  })
+  .strict()
+  .refine((b) => [b.item, b.user, b.basket].filter((x) => x !== undefined).length <= 1, "give at most one of item, user, basket (none: popular items)")
+  .openapi("RulesTestRequest");
+
+const PreviewItem = z.object({ id: z.string(), title: z.string(), score: z.number(), reason: z.string() });
+
+const testRules = {
+  method: "post" as const,
+  path: "/v1/admin/rules/test",
+  summary: "Preview a list before and after rules, without storing them",
+  description: "`before`: the list with the live overlay and no rules; `after`: with the given rules (or those in force). `edgerec rules test` prints this.",
+  security: [{ bearer: [] }],
+  middleware: [adminOnly, readJsonBody],
+  schemas: { body: RulesTestBody },
+  responses: {
+    200: {
+      description: "Both lists",
+      content: { "application/json": { schema: z.object({ list: z.string(), before: z.array(PreviewItem), after: z.array(PreviewItem) }).openapi("RulesTest") } },
+    },
+    404: { description: "Unknown item or user", content: problemContent },
+    ...adminProblems,
+  },
+};
+
+type TestBody = z.output<typeof RulesTestBody>;
+
+/** One list computed as its route would, with the given overlay + rules. */
+async function previewList(picked: Picked, body: TestBody): Promise<{ list: ListKind; items: { id: string; title: string; score: number; reason: string }[] }> {
+  const input = { category: body.category, minPrice: body.minPrice, maxPrice: body.maxPrice, brand: body.brand };
+  const k = body.k;
+  let served: ServedArtifact;
+  let items: RecommendedItem[];
+  let list: ListKind;
+  if (body.item !== undefined) {
+    list = "similar";
+    const located = await picked.catalog.item(body.item);
+    if (located) {
+      served = located.served;
+      const m = listMerch(picked, served, input, list, k, { id: body.item, index: located.index });
+      items = finishList(m, similarItems(served.artifact, located.index, { k: m.fetchK, filter: m.filter }).items, k);
+    } else {
+      served = await picked.catalog.popular();
+      const e = picked.merch.entryOf(body.item);
+      const view = picked.merch.viewFor(served);
+      if (e < 0 || view.indexOfEntry[e] >= 0 || view.entryBlocked[e]) throw notFoundId("item", body.item, "body.item");
+      const m = listMerch(picked, served, input, list, k, { id: body.item, index: view.n + e });
+      items = finishList(m, newItemSimilar(view, e, m.fetchK, m.accept).items, k);
+    }
+  } else if (body.user !== undefined) {
+    list = "user";
+    const located = await picked.catalog.user(body.user);
+    if (!located) throw notFoundId("user", body.user, "body.user");
+    served = located.served;
+    const m = listMerch(picked, served, input, list, k);
+    items = finishList(m, userRecommendations(served.artifact, located.index, { k: m.fetchK, filter: m.filter }).items, k);
+  } else if (body.basket !== undefined) {
+    list = "basket";
+    const found = await Promise.all(body.basket.map((id) => picked.catalog.item(id)));
+    const first = found.find((f) => f !== null);
+    if (!first) throw notFoundId("item", body.basket[0], "body.basket[0]");
+    served = first.served;
+    const indexes = found.filter((f) => f !== null && f.served === served).map((f) => f!.index);
+    const m = listMerch(picked, served, input, list, k, undefined, body.basket);
+    items = finishList(m, basketRecommendations(served.artifact, indexes, { k: m.fetchK, exclude: m.filter?.exclude, filter: m.filter }), k);
+  } else {
+    list = "popular";
+    served = await picked.catalog.popular();
+    const m = listMerch(picked, served, input, list, k);
+    items = finishList(m, popularItems(served.artifact, { k: m.fetchK, category: body.category, filter: m.filter }), k);
+  }
+  const view = picked.merch.viewFor(served);
+  return {
+    list,
+    items: items.map((it) => {
+      const v = overlayItemView(view, it.index);
+      return { id: v.id, title: v.title, score: Math.round(it.score * 1e6) / 1e6, reason: it.reason };
+    }),
+  };
+}
+
 export function rulesView(state: MerchState) {
   const { version, updatedAt, inStockOnly, newDays, rules } = state.rules;
   return { version, updatedAt, inStockOnly, newDays, rules };
@@ -109,6 +206,14 @@ export function registerMerchRoutes(app: App, deps: Deps): void {
   defineRoute(app, getRules, async (c) => {
     const state = await deps.merch.current(c.env ?? {});
     return c.json(rulesView(state), 200, noStore);
+  });
+  defineRoute(app, testRules, async (c, { body }) => {
+    const picked = await pick(c, deps, undefined);
+    const current = picked.merch;
+    const rules = body.rules ? { ...current.rules, ...body.rules } : current.rules;
+    const before = await previewList({ ...picked, merch: new MerchState(current.overlay, emptyRules()) }, body);
+    const after = await previewList({ ...picked, merch: new MerchState(current.overlay, rules) }, body);
+    return c.json({ list: before.list, before: before.items, after: after.items }, 200, noStore);
   });
   defineRoute(app, putRules, async (c, { body }) => {
     const state = await deps.merch.writeRules(c.env ?? {}, body);

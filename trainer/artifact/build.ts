@@ -13,6 +13,7 @@ import type { Interactions, ItemMeta } from "../data/types.ts";
 import { type Recommender, topK } from "../model/model.ts";
 import type { AnnSettings } from "./ann.ts";
 import { contentFeatures, normalizeCsrRows } from "./content-features.ts";
+import { buildContentIndex } from "../../src/artifact/content-index.ts";
 import { contentNeighbours } from "./content-neighbours.ts";
 import { exactNeighbours, normalizeRows, type NeighbourRows } from "./exact-neighbours.ts";
 import { popularityOrder } from "./popularity.ts";
@@ -248,6 +249,10 @@ export async function buildArtifactObject(options: BuildOptions): Promise<{ arti
       },
     },
   };
+  // New products added through the live overlay are matched against this (src/merch/new-items.ts).
+  artifact.contentIndex = await timed("contentIndex", () =>
+    buildContentIndex(n, (i) => ({ title: meta[i]?.title ?? "", brand: meta[i]?.brand ?? "", category: (meta[i]?.categories ?? []).join(" > ") }), itemInteractions),
+  );
   if (fullVectors && vectors) {
     artifact.itemVectors = quantizeVectors(fullVectors, vectors.dim, encoding);
     if (vectors.biases) artifact.itemBiases = padRows(vectors.biases, 1, n);

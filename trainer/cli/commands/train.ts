@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
+import { foldOverlay, readOverlayFile } from "../../catalog/fold.ts";
 import { addDataOptions, dataSpecFromOptions, printReadReports, type DataCliOptions } from "../../data/cli-options.ts";
 import { loadDataset } from "../../data/load.ts";
 import type { CsrMatrix } from "../../data/matrix.ts";
@@ -188,13 +189,18 @@ export function register(program: Command): void {
     .option("--ks <list>", "cut-offs for p@k, r@k, hr@k, ndcg@k", "10")
     .option("--report <file>", "write a self-contained HTML training report")
     .option("--out <file>", "build the serving artifact into this file")
+    .option("--overlay <file>", "fold the live catalogue overlay (`edgerec catalog pull`) into the catalogue first")
     .option("--json", "print one JSON object instead of a table")
-    .action(async (opts: TrainCliOptions) => {
+    .action(async (opts: TrainCliOptions & { overlay?: string }) => {
       const show = !opts.json;
       const config = configFromOptions(opts);
       const spec = dataSpecFromOptions(opts);
       const dataset = await loadDataset(spec, { progress: show });
       if (show) printReadReports(dataset.reports);
+      if (opts.overlay) {
+        const folded = foldOverlay(dataset, readOverlayFile(opts.overlay));
+        if (show) process.stderr.write(`overlay v${folded.overlayVersion}: ${folded.updated} items updated, ${folded.added} new products added, ${folded.skipped} skipped (removed or untitled), ${folded.live} still live (stock/hidden/removed stay in the overlay)\n`);
+      }
       const minRating = num("min-rating", opts.minRating, -1e9, 1e9);
       const ks = opts.ks.split(",").map((k) => num("ks", k, 1, 1e6)!);
       const result = await trainModel({
