@@ -14,8 +14,14 @@ import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeArtifact } from "../../../src/artifact/format.ts";
 import { ARTIFACT_BUCKET, artifactKey, CURRENT_KEY, KV_BINDING, R2_BINDING } from "../../../src/artifact/keys.ts";
-import { createApp } from "../../../src/app.ts";
 import { syntheticArtifact } from "../../worker/fixtures/synthetic-artifact.ts";
+
+/** The worker app is typed against workers-types, which the Node tsconfig does not load (as in bench/serve.ts). */
+interface NodeApp {
+  fetch(request: Request, env: unknown): Promise<Response>;
+}
+const APP_MODULE = "../../../src/app.ts";
+const { createApp } = (await import(APP_MODULE)) as { createApp: () => NodeApp };
 
 const run = promisify(execFile);
 const MAIN = join(import.meta.dirname, "../../../trainer/cli/main.ts");
@@ -91,7 +97,7 @@ describe("edgerec catalog / rules", () => {
         const chunks: Buffer[] = [];
         for await (const c of req) chunks.push(c as Buffer);
         const request = new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, body: chunks.length ? Buffer.concat(chunks) : undefined });
-        const response = await app.fetch(request, env as never);
+        const response = await app.fetch(request, env);
         res.writeHead(response.status, Object.fromEntries(response.headers));
         res.end(Buffer.from(await response.arrayBuffer()));
       });
