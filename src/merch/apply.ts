@@ -20,6 +20,7 @@ const picked = new Int32Array(CAP);
 const maxSim = new Float64Array(CAP);
 const used = new Uint8Array(CAP);
 const active: CompiledRule[] = [];
+const caps: CompiledRule[] = [];
 let vectorScratch = new Float32Array(0);
 
 /** Does any rule that applies here drop or re-order items (so the recommender should fetch more)? */
@@ -29,7 +30,7 @@ export function fetchSize(view: MerchView | undefined, ctx: ListContext, k: numb
     const kind = c.rule.kind;
     if (kind === "pin" || kind === "newArrivals") continue;
     if (!c.scoped && (kind === "hide" || kind === "filter")) continue;
-    if (view.applies(c.rule.where, ctx)) return Math.min(MAX_K, 3 * k + 10);
+    if (view.applies(c.rule.where, ctx)) return Math.min(MAX_K, 2 * k + 5);
   }
   return k;
 }
@@ -103,7 +104,8 @@ export function merchandise(view: MerchView | undefined, items: RecommendedItem[
 
   // 2. Caps: walk in ranked order, skipping items whose brand/category group is full.
   let kept = m;
-  const caps = active.filter((c) => c.rule.kind === "cap");
+  caps.length = 0;
+  for (const c of active) if (c.rule.kind === "cap") caps.push(c);
   if (caps.length) kept = applyCaps(view, items, m, caps);
 
   // 3. Diversity: maximal marginal relevance over what is left, else the first k.
@@ -169,8 +171,6 @@ function groupOf(c: CompiledRule, view: MerchView, index: number): number {
   return index >= view.n ? c.entryGroup![index - view.n] : c.groupOf![index];
 }
 
-const counts = new WeakMap<CompiledRule, Int32Array>();
-
 /** Compacts order[0..m) to the items within every cap; returns how many remain. */
 function applyCaps(view: MerchView, items: RecommendedItem[], m: number, caps: CompiledRule[]): number {
   let w = 0;
@@ -178,14 +178,13 @@ function applyCaps(view: MerchView, items: RecommendedItem[], m: number, caps: C
     const index = items[order[r]].index;
     let ok = true;
     for (const c of caps) {
-      let cnt = counts.get(c);
-      if (!cnt) counts.set(c, (cnt = new Int32Array(c.groups!)));
+      const cnt = (c.counts ??= new Int32Array(c.groups!));
       const g = groupOf(c, view, index);
       if (g < cnt.length && cnt[g] >= (c.rule as { max: number }).max) ok = false;
     }
     if (!ok) continue;
     for (const c of caps) {
-      const cnt = counts.get(c)!;
+      const cnt = c.counts!;
       const g = groupOf(c, view, index);
       if (g < cnt.length) cnt[g]++;
     }
@@ -199,7 +198,7 @@ function applyCaps(view: MerchView, items: RecommendedItem[], m: number, caps: C
     const index = items[order[r]].index;
     for (const c of caps) {
       const g = groupOf(c, view, index);
-      const cnt = counts.get(c)!;
+      const cnt = c.counts!;
       if (g < cnt.length) cnt[g] = 0;
     }
   }

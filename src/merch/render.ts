@@ -3,7 +3,7 @@
  * object members, in the same shape as ServedArtifact.writeItemFields.
  */
 import { NONE } from "../artifact/format.ts";
-import type { JsonWriter } from "../http/json-writer.ts";
+import { JsonWriter } from "../http/json-writer.ts";
 import type { ItemView } from "../store/served.ts";
 import type { MerchView } from "./view.ts";
 
@@ -11,7 +11,21 @@ function price(p: number | null | undefined): string {
   return typeof p === "number" && Number.isFinite(p) ? String(Math.round(p * 100) / 100) : "null";
 }
 
+const scratch = new JsonWriter();
+
+/** Writes the item's members, encoded once per view and then copied (like ServedArtifact's fragment arena). */
 export function writeOverlayItem(w: JsonWriter, view: MerchView, index: number): void {
+  let fragment = view.fragments.get(index);
+  if (!fragment) {
+    const f = scratch.reset();
+    writeOverlayFields(f, view, index);
+    fragment = f.view().slice();
+    view.fragments.set(index, fragment);
+  }
+  w.bytes(fragment);
+}
+
+function writeOverlayFields(w: JsonWriter, view: MerchView, index: number): void {
   const v = overlayItemView(view, index);
   w.ascii('"id":').string(v.id);
   w.ascii(',"title":').string(v.title);

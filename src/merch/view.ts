@@ -27,9 +27,25 @@ export interface CompiledRule {
   groupOf?: Int32Array;
   entryGroup?: Int32Array;
   groups?: number;
+  /** Caps: per-group counters of the list being built (reset after each list). */
+  counts?: Int32Array;
   /** Whether `where` restricts it (else it may be folded into the blocked mask). */
   scoped: boolean;
 }
+
+/** A rule compiled against an artifact without any overlay (see MerchView.baseOf). */
+interface BaseRule {
+  bits?: Uint8Array;
+  itemsBits?: Uint8Array;
+  itemIds?: Set<string>;
+  brands?: Set<string>;
+  categoryKeys?: string[];
+  groupOf?: Int32Array;
+  groupIds?: Map<string, number>;
+  groupNames?: string[];
+}
+
+const baseRules = new WeakMap<Rule, WeakMap<Artifact, BaseRule>>();
 
 export class MerchView {
   readonly n: number;
@@ -46,6 +62,10 @@ export class MerchView {
   /** Entry's lower-cased category path (when it sets categories, or is new), for filters. */
   readonly entryPath: (string | undefined)[];
   readonly entryPathBytes: (Uint8Array | undefined)[];
+  /** Some entry changes an artifact item's categories (filters must then look at the overlay's path). */
+  hasPathOverrides = false;
+  /** Encoded display fragments of items written from the overlay (each rendered once per view). */
+  readonly fragments = new Map<number, Uint8Array>();
   /** Entry changes what a list shows about the item (price, title, brand, image, url, categories). */
   readonly displayChanged: Uint8Array;
   /** New products (overlay-only entries) that may be listed, newest first. */
@@ -87,7 +107,7 @@ export class MerchView {
     let prices: Float32Array | undefined;
     const newest: number[] = [];
     const now = Date.now();
-    const newSince = now - rules.newDays * DAY_MS;
+    const newSince = (now - rules.newDays * DAY_MS) / 1000;
     const encoder = new TextEncoder();
     for (let e = 0; e < E; e++) {
       const entry = entries[e];
@@ -97,17 +117,18 @@ export class MerchView {
       if (entry.categories) {
         this.entryPath[e] = entry.categories.join(" > ").toLowerCase();
         this.entryPathBytes[e] = encoder.encode(this.entryPath[e]);
+        if (i >= 0) this.hasPathOverrides = true;
       }
       if (entry.brand !== undefined) this.entryBrand[e] = intern(entry.brand.trim().toLowerCase(), this.brandIds, this.brandNames);
       if (entry.price !== undefined || entry.title !== undefined || entry.brand !== undefined || entry.image !== undefined || entry.url !== undefined || entry.categories) {
         this.displayChanged[e] = 1;
       }
-      const fresh = Date.parse(entry.addedAt) >= newSince;
+      const fresh = entry.added >= newSince;
       if (i >= 0) {
         entryOf ??= new Int32Array(n).fill(-1);
         entryOf[i] = e;
         if (unavailable) (blocked ??= new Uint8Array(n))[i] = 1;
-        if (entry.price !== undefined) (prices ??= Float32Array.from(artifact.items.prices))[i] = entry.price === null ? NaN : entry.price;
+        if (entry.price !== undefined) (prices ??= artifact.items.prices.slice())[i] = entry.price === null ? NaN : entry.price;
         if (fresh && (artifact.itemInteractions[i] ?? 0) === 0) this.isNew[i] = this.entryIsNew[e] = 1;
       } else {
         if (unavailable || entry.title === undefined) this.entryBlocked[e] = 1;
@@ -116,7 +137,7 @@ export class MerchView {
         this.displayChanged[e] = 1;
       }
     }
-    newest.sort((a, b) => (entries[b].addedAt < entries[a].addedAt ? -1 : entries[b].addedAt > entries[a].addedAt ? 1 : a - b));
+    newest.sort((a, b) => entries[b].added - entries[a].added || a - b);
     this.newEntries = Int32Array.from(newest);
     this.entryOf = entryOf;
     this.prices = prices;
@@ -207,7 +228,7 @@ export class MerchView {
       case "filter":
       case "notRecentlyBought": {
         const match: Match = rule.kind === "notRecentlyBought" ? { categories: rule.repurchasable.length ? rule.repurchasable : ["\u0000"] } : rule.match;
-        const [bits, entryBits] = this.matchBits(match);
+        const [bits, entryBits] = this.matchBits(rule, match);
         return { rule, bits, entryBits, scoped };
       }
       case "pin": {
@@ -216,23 +237,33 @@ export class MerchView {
         return { rule, scoped, target: i >= 0 ? i : e >= 0 && this.indexOfEntry[e] < 0 ? this.n + e : -1 };
       }
       case "cap": {
+        const E = this.state.entries.length;
+        const entryGroup = new Int32Array(E);
         if (rule.by === "brand") {
           const groupOf = this.brandOf();
-          const entryGroup = new Int32Array(this.state.entries.length);
-          for (let e = 0; e < entryGroup.length; e++) entryGroup[e] = this.entryBrandId(e);
+          for (let e = 0; e < E; e++) entryGroup[e] = this.entryBrandId(e);
           return { rule, scoped, groupOf, entryGroup, groups: this.brandNames.length };
         }
-        const ids = new Map<string, number>();
-        const names: string[] = [];
-        const byPath = this.facets.paths.map((p) => intern(pathPrefix(p, rule.level), ids, names));
-        const groupOf = new Int32Array(this.n);
-        for (let i = 0; i < this.n; i++) groupOf[i] = byPath[this.facets.pathOf[i]];
-        const entryGroup = new Int32Array(this.state.entries.length);
-        for (let e = 0; e < entryGroup.length; e++) {
+        const base = this.baseOf(rule, () => {
+          const ids = new Map<string, number>();
+          const names: string[] = [];
+          const byPath = this.facets.paths.map((p) => intern(pathPrefix(p, rule.level), ids, names));
+          const groupOf = new Int32Array(this.n);
+          for (let i = 0; i < this.n; i++) groupOf[i] = byPath[this.facets.pathOf[i]];
+          return { groupOf, groupIds: ids, groupNames: names };
+        });
+        if (E === 0) return { rule, scoped, groupOf: base.groupOf, entryGroup, groups: base.groupNames!.length };
+        const ids = new Map(base.groupIds);
+        const names = base.groupNames!.slice();
+        let groupOf = base.groupOf!;
+        for (let e = 0; e < E; e++) {
           const i = this.indexOfEntry[e];
           const path = this.entryPath[e] ?? (i >= 0 ? this.facets.paths[this.facets.pathOf[i]] : "");
           entryGroup[e] = intern(pathPrefix(path, rule.level), ids, names);
-          if (i >= 0) groupOf[i] = entryGroup[e];
+          if (i >= 0 && this.entryPath[e] !== undefined) {
+            if (groupOf === base.groupOf) groupOf = groupOf.slice();
+            groupOf[i] = entryGroup[e];
+          }
         }
         return { rule, scoped, groupOf, entryGroup, groups: names.length };
       }
@@ -241,72 +272,118 @@ export class MerchView {
     }
   }
 
-  /** The match as bits over artifact items and over overlay entries; each condition is decided once per distinct brand/path. */
-  private matchBits(m: Match): [Uint8Array, Uint8Array] {
+  /** What a rule compiles to over the artifact alone, computed once per (rules document, artifact) and shared by every overlay version. */
+  private baseOf(rule: Rule, build: () => BaseRule): BaseRule {
+    let perArtifact = baseRules.get(rule);
+    if (!perArtifact) baseRules.set(rule, (perArtifact = new WeakMap()));
+    let base = perArtifact.get(this.artifact);
+    if (!base) perArtifact.set(this.artifact, (base = build()));
+    return base;
+  }
+
+  /**
+   * The match as bits over artifact items and over overlay entries. The artifact's part is
+   * computed once per rules document (each brand or category condition decided per distinct
+   * value, not per item) and only the items the overlay changes are decided again here, so a
+   * new overlay version costs O(entries), not O(catalogue).
+   */
+  private matchBits(rule: Rule, m: Match): [Uint8Array, Uint8Array] {
     const { n, facets } = this;
+    const base = this.baseOf(rule, () => {
+      const bits = new Uint8Array(n).fill(1);
+      let itemsBits: Uint8Array | undefined;
+      if (m.items) {
+        itemsBits = new Uint8Array(n);
+        for (const id of m.items) {
+          const i = this.served.itemIndex(id);
+          if (i >= 0) itemsBits[i] = 1;
+        }
+        for (let i = 0; i < n; i++) bits[i] &= itemsBits[i];
+      }
+      const brands = m.brands ? new Set(m.brands.map((b) => b.trim().toLowerCase())) : undefined;
+      if (brands) {
+        const byBrand = facets.brands.map((b) => (brands.has(b) ? 1 : 0));
+        for (let i = 0; i < n; i++) bits[i] &= byBrand[facets.brandOf[i]];
+      }
+      const categoryKeys = m.categories?.map((c) => c.toLowerCase());
+      if (categoryKeys) {
+        const byPath = facets.paths.map((path) => (categoryKeys.some((k) => pathHasLevels(path, k)) ? 1 : 0));
+        for (let i = 0; i < n; i++) bits[i] &= byPath[facets.pathOf[i]];
+      }
+      if (m.minPrice !== undefined || m.maxPrice !== undefined) {
+        const lo = m.minPrice ?? -Infinity;
+        const hi = m.maxPrice ?? Infinity;
+        const prices = this.artifact.items.prices;
+        for (let i = 0; i < n; i++) {
+          const p = prices[i];
+          if (!(p >= lo && p <= hi)) bits[i] = 0;
+        }
+      }
+      // "new" needs the overlay: no trained item is new by itself.
+      if (m.new) bits.fill(0);
+      return { bits, itemsBits, brands, categoryKeys, itemIds: m.items ? new Set(m.items) : undefined };
+    });
     const E = this.state.entries.length;
-    const bits = new Uint8Array(n).fill(1);
-    const entryBits = new Uint8Array(E).fill(1);
-    if (m.items) {
-      const wanted = new Uint8Array(n);
-      const wantedEntries = new Uint8Array(E);
-      for (const id of m.items) {
-        const i = this.served.itemIndex(id);
-        if (i >= 0) wanted[i] = 1;
-        const e = this.state.entryOf(id);
-        if (e >= 0) wantedEntries[e] = 1;
+    const entryBits = new Uint8Array(E);
+    let bits = base.bits!;
+    const entries = this.state.entries;
+    const needsPrice = m.minPrice !== undefined || m.maxPrice !== undefined;
+    for (let e = 0; e < E; e++) {
+      const i = this.indexOfEntry[e];
+      if (i < 0) {
+        entryBits[e] = this.entryMatches(m, base, e) ? 1 : 0;
+        continue;
       }
-      for (let i = 0; i < n; i++) bits[i] &= wanted[i];
-      for (let e = 0; e < E; e++) entryBits[e] &= wantedEntries[e];
-    }
-    if (m.brands) {
-      const wanted = new Set(m.brands.map((b) => b.toLowerCase()));
-      const byBrand = this.brandNames.map((b) => (wanted.has(b) ? 1 : 0));
-      const brandOf = this.brandOf();
-      for (let i = 0; i < n; i++) bits[i] &= byBrand[brandOf[i]];
-      for (let e = 0; e < E; e++) entryBits[e] &= byBrand[this.entryBrandId(e)];
-    }
-    if (m.categories) {
-      const keys = m.categories.map((c) => c.toLowerCase());
-      const hit = (path: string) => (keys.some((k) => pathHasLevels(path, k)) ? 1 : 0);
-      const byPath = facets.paths.map(hit);
-      for (let i = 0; i < n; i++) bits[i] &= byPath[facets.pathOf[i]];
-      for (let e = 0; e < E; e++) {
-        const i = this.indexOfEntry[e];
-        const path = this.entryPath[e] ?? (i >= 0 ? facets.paths[facets.pathOf[i]] : "");
-        const h = hit(path);
-        entryBits[e] &= h;
-        if (i >= 0 && this.entryPath[e] !== undefined) bits[i] = this.rawMatchExceptCategories(m, i) ? h : 0;
+      // Only a change of what the match looks at can change its answer for a trained item.
+      const entry = entries[e];
+      const touched =
+        (base.brands !== undefined && entry.brand !== undefined) ||
+        (base.categoryKeys !== undefined && entry.categories !== undefined) ||
+        (needsPrice && entry.price !== undefined) ||
+        (m.new === true && this.entryIsNew[e] === 1);
+      if (!touched) continue;
+      const hit = this.itemMatches(m, base, i) ? 1 : 0;
+      if (hit !== bits[i]) {
+        if (bits === base.bits) bits = bits.slice();
+        bits[i] = hit;
       }
-    }
-    if (m.minPrice !== undefined || m.maxPrice !== undefined) {
-      const lo = m.minPrice ?? -Infinity;
-      const hi = m.maxPrice ?? Infinity;
-      const prices = this.prices ?? this.artifact.items.prices;
-      for (let i = 0; i < n; i++) {
-        const p = prices[i];
-        if (!(p >= lo && p <= hi)) bits[i] = 0;
-      }
-      for (let e = 0; e < E; e++) {
-        const p = this.state.entries[e].price;
-        if (this.indexOfEntry[e] < 0 && !(typeof p === "number" && p >= lo && p <= hi)) entryBits[e] = 0;
-      }
-    }
-    if (m.new) {
-      for (let i = 0; i < n; i++) bits[i] &= this.isNew.length ? this.isNew[i] : 0;
-      for (let e = 0; e < E; e++) entryBits[e] &= this.entryIsNew[e];
     }
     return [bits, entryBits];
   }
 
-  /** Whether item i meets `m`'s other conditions (used when its category comes from the overlay). */
-  private rawMatchExceptCategories(m: Match, i: number): boolean {
-    if (m.items && !m.items.includes(this.served.itemId(i))) return false;
-    if (m.brands && !m.brands.some((b) => b.toLowerCase() === this.brandNames[this.brandOf()[i]])) return false;
-    const p = this.priceOf(i);
-    if (m.minPrice !== undefined && !(p >= m.minPrice)) return false;
-    if (m.maxPrice !== undefined && !(p <= m.maxPrice)) return false;
+  /** Match of artifact item i with the overlay applied (brand, categories, price, newness). */
+  private itemMatches(m: Match, base: BaseRule, i: number): boolean {
+    if (base.itemsBits && !base.itemsBits[i]) return false;
+    if (base.brands && !base.brands.has(this.brandNames[this.brandOf()[i]])) return false;
+    if (base.categoryKeys) {
+      const path = this.pathOf(i);
+      if (!base.categoryKeys.some((k) => pathHasLevels(path, k))) return false;
+    }
+    if (m.minPrice !== undefined || m.maxPrice !== undefined) {
+      const p = this.priceOf(i);
+      if (m.minPrice !== undefined && !(p >= m.minPrice)) return false;
+      if (m.maxPrice !== undefined && !(p <= m.maxPrice)) return false;
+    }
     if (m.new && !(this.isNew.length && this.isNew[i])) return false;
+    return true;
+  }
+
+  /** Match of a new product (overlay entry without an artifact item). */
+  private entryMatches(m: Match, base: BaseRule, e: number): boolean {
+    const entry = this.state.entries[e];
+    if (base.itemIds && !base.itemIds.has(this.state.ids[e])) return false;
+    if (base.brands && !base.brands.has(this.brandNames[this.entryBrandId(e)])) return false;
+    if (base.categoryKeys) {
+      const path = this.entryPath[e] ?? "";
+      if (!base.categoryKeys.some((k) => pathHasLevels(path, k))) return false;
+    }
+    if (m.minPrice !== undefined || m.maxPrice !== undefined) {
+      const p = entry.price;
+      if (typeof p !== "number") return false;
+      if (m.minPrice !== undefined && p < m.minPrice) return false;
+      if (m.maxPrice !== undefined && p > m.maxPrice) return false;
+    }
+    if (m.new && !this.entryIsNew[e]) return false;
     return true;
   }
 

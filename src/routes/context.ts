@@ -159,11 +159,13 @@ export function listResponse(
   else if (head) w.raw(head);
   w.ascii(',"items":[');
   const merch = picked.merch.empty ? undefined : picked.merch;
+  const single = from instanceof ServedArtifact ? from : undefined;
+  const singleView = single && merch ? merch.viewFor(single) : undefined;
   for (let r = 0; r < items.length; r++) {
     const it = items[r];
     w.ascii(r === 0 ? "{" : ",{");
-    const served = from instanceof ServedArtifact ? from : from[r];
-    const view = merch?.viewFor(served);
+    const served = single ?? (from as readonly ServedArtifact[])[r];
+    const view = single ? singleView : merch?.viewFor(served);
     if (view && view.rendersFromOverlay(it.index)) writeOverlayItem(w, view, it.index);
     else served.writeItem(w, it.index);
     w.ascii(',"score":').fixed4(it.score).ascii(',"reason":').string(it.reason).ascii("}");
@@ -218,7 +220,7 @@ export function toFilter(served: ServedArtifact, input: FilterInput, extraExclud
   }
   const blocked = view?.blocked;
   if (category === undefined && minPrice === undefined && maxPrice === undefined && !exclude && !blocked && !brands) return undefined;
-  const pathOverride = view?.entryOf && view.entryPathBytes.some(Boolean) ? (i: number) => view.pathBytesOf(i) : undefined;
+  const pathOverride = view?.hasPathOverrides ? (i: number) => view.pathBytesOf(i) : undefined;
   return { category, minPrice, maxPrice, exclude, blocked, prices: view?.prices, pathOverride, brands, brandOf };
 }
 
