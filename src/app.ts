@@ -16,6 +16,8 @@ import { registerPopularRoutes } from "./routes/popular.ts";
 import { registerScoreRoutes } from "./routes/score.ts";
 import { registerUserRoutes } from "./routes/users.ts";
 import { MerchStore } from "./merch/store.ts";
+import { TrendingStore } from "./merch/trending-store.ts";
+import { registerListRoutes } from "./routes/lists.ts";
 import { registerMerchRoutes } from "./routes/merch.ts";
 import { ArtifactStore } from "./store/artifact-store.ts";
 import { registerWidgetRoutes } from "./widget/routes.ts";
@@ -26,7 +28,7 @@ export interface AppOptions {
 }
 
 export function createApp(options: AppOptions = {}) {
-  const deps: Deps = { store: options.store ?? new ArtifactStore(), merch: options.merch ?? new MerchStore() };
+  const deps: Deps = { store: options.store ?? new ArtifactStore(), merch: options.merch ?? new MerchStore(), trending: new TrendingStore() };
   // Routes validate synchronously themselves (routes/define.ts); this app only documents them.
   const app = new OpenAPIHono<AppEnv>();
 
@@ -42,6 +44,7 @@ export function createApp(options: AppOptions = {}) {
   registerScoreRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerMerchRoutes(app, deps);
+  registerListRoutes(app, deps);
   registerDocRoutes(app);
   registerWidgetRoutes(app, deps); // /widget.js, the demo page at / and its read-only JSON routes
 

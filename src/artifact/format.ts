@@ -150,6 +150,8 @@ export interface Artifact {
     vectors?: QuantizedVectors;
     biases?: Float32Array;
   };
+  /** Frequently bought together: partners by lift over shared baskets (sparse layout; trainer/lists/together.ts). */
+  together?: NeighbourLists;
   /** Token → items postings over titles, brands and category levels (new products: merch/new-items.ts). */
   contentIndex?: ContentIndex;
   /** Free-form extensions (sharding manifest, training chart…), msgpack-encoded as given. */

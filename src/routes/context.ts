@@ -14,6 +14,7 @@ import { writeOverlayItem } from "../merch/render.ts";
 import type { ListKind } from "../artifact/rules.ts";
 import { MerchState } from "../merch/state.ts";
 import type { MerchStore } from "../merch/store.ts";
+import type { TrendingStore } from "../merch/trending-store.ts";
 import type { ListContext, MerchView } from "../merch/view.ts";
 import type { ArtifactStore } from "../store/artifact-store.ts";
 import type { Catalog } from "../store/catalog.ts";
@@ -27,6 +28,8 @@ export interface Deps {
   store: ArtifactStore;
   /** The catalogue overlay and merchandising rules (KV), per isolate. */
   merch: MerchStore;
+  /** The trending list (KV), per isolate. */
+  trending: TrendingStore;
 }
 
 export type VariantName = "control" | "treatment";
