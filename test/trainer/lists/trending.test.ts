@@ -68,8 +68,8 @@ describe("trending", () => {
     const main = join(import.meta.dirname, "../../../trainer/cli/main.ts");
     const r = await run(process.execPath, ["--import", "tsx", main, "trending", "--events", dir, "--now", new Date(NOW).toISOString(), "--out", out, "--json"], {
       cwd: join(import.meta.dirname, "../../.."),
-    }).catch((e: { code: number; stdout: string; stderr: string }) => e);
-    expect(r.code ?? 0).toBe(2); // bad lines were reported
+    }).then((ok) => ({ ...ok, code: 0 }), (e: { code: number; stdout: string; stderr: string }) => e);
+    expect(r.code).toBe(2); // bad lines were reported
     const summary = JSON.parse(r.stdout);
     expect(summary.rejected).toBe(3);
     expect(summary.top[0].id).toBe("surge");
