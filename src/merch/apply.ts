@@ -18,6 +18,7 @@ const adjusted = new Float64Array(CAP);
 const promoted = new Uint8Array(CAP);
 const picked = new Int32Array(CAP);
 const maxSim = new Float64Array(CAP);
+const norms = new Float64Array(CAP);
 const used = new Uint8Array(CAP);
 const active: CompiledRule[] = [];
 const caps: CompiledRule[] = [];
@@ -30,7 +31,7 @@ export function fetchSize(view: MerchView | undefined, ctx: ListContext, k: numb
     const kind = c.rule.kind;
     if (kind === "pin" || kind === "newArrivals") continue;
     if (!c.scoped && (kind === "hide" || kind === "filter")) continue;
-    if (view.applies(c.rule.where, ctx)) return Math.min(MAX_K, 2 * k + 5);
+    if (view.applies(c.rule.where, ctx)) return Math.min(MAX_K, k + Math.max(5, k >> 1));
   }
   return k;
 }
@@ -212,23 +213,29 @@ function applyCaps(view: MerchView, items: RecommendedItem[], m: number, caps: C
  */
 function mmr(view: MerchView, items: RecommendedItem[], m: number, take: number, lambda: number): void {
   const vectors = view.artifact.itemVectors;
+  // int8 vectors are compared in place (cosine: the per-vector scales cancel); float16 ones are read once into scratch.
+  const int8 = vectors?.encoding === "int8" ? vectors.int8! : undefined;
   const dim = vectors?.dim ?? 0;
-  if (vectors && vectorScratch.length < CAP * dim) vectorScratch = new Float32Array(CAP * dim);
+  if (vectors && !int8 && vectorScratch.length < CAP * dim) vectorScratch = new Float32Array(CAP * dim);
   const top = adjusted[0] > 0 ? adjusted[0] : 1;
   for (let r = 0; r < m; r++) {
     used[r] = 0;
     maxSim[r] = 0;
     const index = items[order[r]].index;
-    if (vectors && index < view.n) {
-      const v = vectorScratch.subarray(r * dim, (r + 1) * dim);
-      readVector(vectors, index, v);
-      let norm = 0;
-      for (let j = 0; j < dim; j++) norm += v[j] * v[j];
-      norm = Math.sqrt(norm) || 1;
-      for (let j = 0; j < dim; j++) v[j] /= norm;
+    norms[r] = 1;
+    if (!vectors || index >= view.n) continue;
+    let norm = 0;
+    if (int8) {
+      const base = index * dim;
+      for (let j = 0; j < dim; j++) norm += int8[base + j] * int8[base + j];
+    } else {
+      readVector(vectors, index, vectorScratch.subarray(r * dim, (r + 1) * dim));
+      for (let j = 0; j < dim; j++) norm += vectorScratch[r * dim + j] * vectorScratch[r * dim + j];
     }
+    norms[r] = Math.sqrt(norm) || 1;
   }
   const brandOf = view.brandOf();
+  const noBrand = view.brandId("");
   for (let t = 0; t < take; t++) {
     let best = -1;
     let bestScore = -Infinity;
@@ -242,22 +249,29 @@ function mmr(view: MerchView, items: RecommendedItem[], m: number, take: number,
     }
     used[best] = 1;
     picked[t] = best;
+    if (t === take - 1) break;
     const a = items[order[best]].index;
     for (let r = 0; r < m; r++) {
       if (used[r]) continue;
       const b = items[order[r]].index;
       let sim: number;
       if (vectors && a < view.n && b < view.n) {
-        sim = 0;
-        const oa = best * dim;
-        const ob = r * dim;
-        for (let j = 0; j < dim; j++) sim += vectorScratch[oa + j] * vectorScratch[ob + j];
+        let dot = 0;
+        if (int8) {
+          const oa = a * dim;
+          const ob = b * dim;
+          for (let j = 0; j < dim; j++) dot += int8[oa + j] * int8[ob + j];
+        } else {
+          const oa = best * dim;
+          const ob = r * dim;
+          for (let j = 0; j < dim; j++) dot += vectorScratch[oa + j] * vectorScratch[ob + j];
+        }
+        sim = dot / (norms[best] * norms[r]);
       } else {
-        const sameBrand = a < view.n && b < view.n && brandOf[a] === brandOf[b] && view.brandId("") !== brandOf[a];
+        const sameBrand = a < view.n && b < view.n && brandOf[a] === brandOf[b] && brandOf[a] !== noBrand;
         sim = sameBrand || (a < view.n && b < view.n && view.pathOf(a) === view.pathOf(b)) ? 1 : 0;
       }
       if (sim > maxSim[r]) maxSim[r] = sim;
     }
   }
-  // picked holds positions in order[]; keep the promoted flags aligned with them.
 }

@@ -82,15 +82,15 @@ function recommend(picked: Picked, body: BasketInput, groups: Located["groups"],
   if (groups.length === 0) {
     return andThen(picked.catalog.popular(), (served) => {
       const m = listMerch(picked, served, filterInput, "basket", body.k);
-      const items = finishList(m, popularItems(served.artifact, { k: m.fetchK, filter: m.filter }), body.k);
+      const items = finishList(m, body.k, (n) => popularItems(served.artifact, { k: n, filter: m.filter }));
       return listResponse(picked, served, items, `,"fallback":"popular"${ignoredJson}`, undefined);
     });
   }
   if (groups.length === 1) {
     const [[served, basket]] = groups;
     const m = listMerch(picked, served, filterInput, "basket", body.k);
-    const items = basketRecommendations(served.artifact, basket, { k: m.fetchK, exclude: m.filter?.exclude, filter: m.filter });
-    return listResponse(picked, served, finishList(m, items, body.k), ignoredJson, undefined);
+    const items = finishList(m, body.k, (n) => basketRecommendations(served.artifact, basket, { k: n, exclude: m.filter?.exclude, filter: m.filter }));
+    return listResponse(picked, served, items, ignoredJson, undefined);
   }
   // A basket spanning shards: each shard recommends for its part, merged by score and id.
   const basketIds = new Set(body.items);
@@ -98,8 +98,7 @@ function recommend(picked: Picked, body: BasketInput, groups: Located["groups"],
   for (const [served, basket] of groups) {
     // Each shard applies the overlay and the rules to its part before the merge.
     const m = listMerch(picked, served, filterInput, "basket", body.k, undefined, body.items);
-    const part = basketRecommendations(served.artifact, basket, { k: m.fetchK, exclude: m.filter?.exclude, filter: m.filter });
-    for (const item of finishList(m, part, body.k)) {
+    for (const item of finishList(m, body.k, (n) => basketRecommendations(served.artifact, basket, { k: n, exclude: m.filter?.exclude, filter: m.filter }))) {
       merged.push({ item, served, id: served.itemId(item.index) });
     }
   }

@@ -7,7 +7,7 @@ import { markPrepared } from "../http/edge.ts";
 import { fnv1a } from "../http/hash.ts";
 import { JsonWriter } from "../http/json-writer.ts";
 import { SECURITY_HEADERS } from "../http/security.ts";
-import { compileFilter, type ItemFilter, type RecommendedItem } from "../recommend/index.ts";
+import { compileFilter, type ItemFilter, MAX_K, type RecommendedItem } from "../recommend/index.ts";
 import { fetchSize, merchandise } from "../merch/apply.ts";
 import { acceptNewEntry } from "../merch/new-items.ts";
 import { writeOverlayItem } from "../merch/render.ts";
@@ -234,8 +234,9 @@ export interface ListMerch {
   ctx: ListContext;
   /** Passes the request's filters and the blocked mask: artifact items and new products alike. */
   accept: (index: number) => boolean;
-  /** How many items to ask the recommender for (more when a rule may drop or re-order). */
+  /** How many items to ask the recommender for (more when a rule may drop or re-order), and on a retry. */
   fetchK: number;
+  retryK: number;
 }
 
 export function listMerch(
@@ -264,10 +265,18 @@ export function listMerch(
   }
   const artifactAccept = compileFilter(served.artifact, filter);
   const accept = view ? (i: number) => (i >= view.n ? acceptNewEntry(view, i - view.n, input) : artifactAccept(i)) : artifactAccept;
-  return { view, filter, ctx, accept, fetchK: fetchSize(view, ctx, k) };
+  const fetchK = fetchSize(view, ctx, k);
+  return { view, filter, ctx, accept, fetchK, retryK: fetchK > k ? Math.min(MAX_K, 4 * k + 10) : k };
 }
 
-/** `items` with the rules applied, at most k. */
-export function finishList(m: ListMerch, items: RecommendedItem[], k: number): RecommendedItem[] {
-  return merchandise(m.view, items, k, m.ctx, m.accept);
+/**
+ * The list with the rules applied, at most k: `produce(n)` asks the recommender for n items,
+ * first a few more than k (m.fetchK), and only when rules left fewer than k of a full answer,
+ * once more with many more (m.retryK): the common case pays for a short over-fetch only.
+ */
+export function finishList(m: ListMerch, k: number, produce: (n: number) => RecommendedItem[]): RecommendedItem[] {
+  const items = produce(m.fetchK);
+  const out = merchandise(m.view, items, k, m.ctx, m.accept);
+  if (out.length >= k || items.length < m.fetchK || m.retryK <= m.fetchK) return out;
+  return merchandise(m.view, produce(m.retryK), k, m.ctx, m.accept);
 }

@@ -56,15 +56,19 @@ export function registerItemRoutes(app: App, deps: Deps): void {
         const { served, index } = located;
         const k = query.k;
         const m = listMerch(picked, served, query, "similar", k, { id, index });
-        const result = similarItems(served.artifact, index, { k: m.fetchK, filter: m.filter });
-        const items = finishList(m, result.items, k);
+        let source = "collaborative";
+        const items = finishList(m, k, (n) => {
+          const result = similarItems(served.artifact, index, { k: n, filter: m.filter });
+          source = result.source;
+          return result.items;
+        });
         const view = m.view;
         // The item's id and title are copied from the artifact's bytes (the id matched them exactly).
         return listResponse(picked, served, items, (w) => {
           w.ascii(',"item":{"id":').tableString(served.artifact.items.ids, index).ascii(',"title":');
           if (view?.rendersFromOverlay(index)) w.string(overlayItemView(view, index).title);
           else served.writeTitle(w, index);
-          w.ascii('},"source":"').ascii(result.source).ascii('"');
+          w.ascii('},"source":"').ascii(source).ascii('"');
         }, cache);
       });
     }),
@@ -108,12 +112,16 @@ function newItemSimilarResponse(picked: Picked, id: string, query: z.output<type
     const view = picked.merch.viewFor(served);
     const index = view.n + entry;
     const m = listMerch(picked, served, query, "similar", k, { id, index });
-    const result = newItemSimilar(view, entry, m.fetchK, m.accept);
-    const items = finishList(m, result.items, k);
+    let source = "content";
+    const items = finishList(m, k, (n) => {
+      const result = newItemSimilar(view, entry, n, m.accept);
+      source = result.source;
+      return result.items;
+    });
     const title = overlayItemView(view, index).title;
     return listResponse(picked, served, items, (w) => {
       w.ascii(',"item":{"id":').string(id).ascii(',"title":').string(title);
-      w.ascii('},"source":"').ascii(result.source).ascii('"');
+      w.ascii('},"source":"').ascii(source).ascii('"');
     }, cache);
   });
 }

@@ -55,20 +55,22 @@ export function registerListRoutes(app: App, deps: Deps): void {
         andThen(picked.catalog.popular(), (served) => {
           const k = query.k;
           const m = listMerch(picked, served, query, "trending", k);
-          const items: RecommendedItem[] = [];
-          if (doc) {
-            for (const t of doc.items) {
-              if (items.length >= m.fetchK) break;
+          const listed = (n: number) => {
+            const items: RecommendedItem[] = [];
+            for (const t of doc?.items ?? []) {
+              if (items.length >= n) break;
               const index = served.itemIndex(t.id);
               if (index >= 0 && m.accept(index)) items.push({ index, score: t.score, reason: "trending" });
             }
-          }
+            return items;
+          };
+          const items = finishList(m, k, listed);
           const computedAt = `,"computedAt":${doc ? JSON.stringify(doc.computedAt) : "null"}`;
           if (items.length === 0) {
-            const popular = finishList(m, popularItems(served.artifact, { k: m.fetchK, category: query.category, filter: m.filter }), k);
+            const popular = finishList(m, k, (n) => popularItems(served.artifact, { k: n, category: query.category, filter: m.filter }));
             return listResponse(picked, served, popular, `,"fallback":"popular"${computedAt}`, undefined);
           }
-          return listResponse(picked, served, finishList(m, items, k), computedAt, undefined);
+          return listResponse(picked, served, items, computedAt, undefined);
         }),
       ),
     ),
@@ -88,13 +90,18 @@ export function registerListRoutes(app: App, deps: Deps): void {
             const view = picked.merch.viewFor(served);
             if (e < 0 || view.indexOfEntry[e] >= 0 || picked.merch.entries[e].removed || picked.merch.entries[e].title === undefined) throw notFoundId("item", id, "path.id");
             const m = listMerch(picked, served, query, "together", k, { id, index: view.n + e });
-            return listResponse(picked, served, finishList(m, newItemSimilar(view, e, m.fetchK, m.accept).items, k), head("similar"), cache);
+            return listResponse(picked, served, finishList(m, k, (n) => newItemSimilar(view, e, n, m.accept).items), head("similar"), cache);
           });
         }
         const { served, index } = located;
         const m = listMerch(picked, served, query, "together", k, { id, index });
-        const result = togetherItems(served.artifact, index, { k: m.fetchK, filter: m.filter });
-        return listResponse(picked, served, finishList(m, result.items, k), head(result.source), cache);
+        let source = "together";
+        const items = finishList(m, k, (n) => {
+          const result = togetherItems(served.artifact, index, { k: n, filter: m.filter });
+          source = result.source;
+          return result.items;
+        });
+        return listResponse(picked, served, items, head(source), cache);
       });
     }),
   );

@@ -139,14 +139,14 @@ async function previewList(picked: Picked, body: TestBody): Promise<{ list: List
     if (located) {
       served = located.served;
       const m = listMerch(picked, served, input, list, k, { id: body.item, index: located.index });
-      items = finishList(m, similarItems(served.artifact, located.index, { k: m.fetchK, filter: m.filter }).items, k);
+      items = finishList(m, k, (n) => similarItems(served.artifact, located.index, { k: n, filter: m.filter }).items);
     } else {
       served = await picked.catalog.popular();
       const e = picked.merch.entryOf(body.item);
       const view = picked.merch.viewFor(served);
       if (e < 0 || view.indexOfEntry[e] >= 0 || view.entryBlocked[e]) throw notFoundId("item", body.item, "body.item");
       const m = listMerch(picked, served, input, list, k, { id: body.item, index: view.n + e });
-      items = finishList(m, newItemSimilar(view, e, m.fetchK, m.accept).items, k);
+      items = finishList(m, k, (n) => newItemSimilar(view, e, n, m.accept).items);
     }
   } else if (body.user !== undefined) {
     list = "user";
@@ -154,7 +154,7 @@ async function previewList(picked: Picked, body: TestBody): Promise<{ list: List
     if (!located) throw notFoundId("user", body.user, "body.user");
     served = located.served;
     const m = listMerch(picked, served, input, list, k);
-    items = finishList(m, userRecommendations(served.artifact, located.index, { k: m.fetchK, filter: m.filter }).items, k);
+    items = finishList(m, k, (n) => userRecommendations(served.artifact, located.index, { k: n, filter: m.filter }).items);
   } else if (body.basket !== undefined) {
     list = "basket";
     const found = await Promise.all(body.basket.map((id) => picked.catalog.item(id)));
@@ -163,12 +163,12 @@ async function previewList(picked: Picked, body: TestBody): Promise<{ list: List
     served = first.served;
     const indexes = found.filter((f) => f !== null && f.served === served).map((f) => f!.index);
     const m = listMerch(picked, served, input, list, k, undefined, body.basket);
-    items = finishList(m, basketRecommendations(served.artifact, indexes, { k: m.fetchK, exclude: m.filter?.exclude, filter: m.filter }), k);
+    items = finishList(m, k, (n) => basketRecommendations(served.artifact, indexes, { k: n, exclude: m.filter?.exclude, filter: m.filter }));
   } else {
     list = "popular";
     served = await picked.catalog.popular();
     const m = listMerch(picked, served, input, list, k);
-    items = finishList(m, popularItems(served.artifact, { k: m.fetchK, category: body.category, filter: m.filter }), k);
+    items = finishList(m, k, (n) => popularItems(served.artifact, { k: n, category: body.category, filter: m.filter }));
   }
   const view = picked.merch.viewFor(served);
   return {

@@ -24,8 +24,8 @@ export function registerPopularRoutes(app: App, deps: Deps): void {
       if (cache instanceof Response) return cache;
       return andThen(picked.catalog.popular(), (served) => {
         const m = listMerch(picked, served, query, "popular", query.k);
-        const items = popularItems(served.artifact, { k: m.fetchK, category: query.category, filter: m.filter });
-        return listResponse(picked, served, finishList(m, items, query.k), "", cache);
+        const items = finishList(m, query.k, (n) => popularItems(served.artifact, { k: n, category: query.category, filter: m.filter }));
+        return listResponse(picked, served, items, "", cache);
       });
     }),
   );

@@ -34,14 +34,19 @@ export function registerUserRoutes(app: App, deps: Deps): void {
         if (!located) {
           return andThen(picked.catalog.popular(), (served) => {
             const m = listMerch(picked, served, query, "user", query.k);
-            const items = finishList(m, popularItems(served.artifact, { k: m.fetchK, filter: m.filter }), query.k);
+            const items = finishList(m, query.k, (n) => popularItems(served.artifact, { k: n, filter: m.filter }));
             return listResponse(picked, served, items, `${userJson},"strategy":"popular","fallback":"popular"`, cache);
           });
         }
         const { served, index } = located;
         const m = listMerch(picked, served, query, "user", query.k);
-        const result = userRecommendations(served.artifact, index, { k: m.fetchK, filter: m.filter });
-        return listResponse(picked, served, finishList(m, result.items, query.k), `${userJson},"strategy":"${result.strategy}"`, cache);
+        let strategy = "history";
+        const items = finishList(m, query.k, (n) => {
+          const result = userRecommendations(served.artifact, index, { k: n, filter: m.filter });
+          strategy = result.strategy;
+          return result.items;
+        });
+        return listResponse(picked, served, items, `${userJson},"strategy":"${strategy}"`, cache);
       });
     }),
   );
