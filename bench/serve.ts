@@ -336,8 +336,12 @@ async function main() {
   if (merch) {
     rows.push(
       [`similar-items with ${merch.activeRules} rules + ${OVERLAY_ITEMS}-item overlay | without (same run)`, `${merch.similarWithRulesMedianUs.toFixed(1)} µs | ${merch.similarSameRunMedianUs.toFixed(1)} µs (×${merch.rulesOverheadRatio.toFixed(2)})`, "<= 1.3×"],
-      [`overlay parse + apply (${OVERLAY_ITEMS} items, ${(merch.overlayBytes / 1048576).toFixed(2)} MiB JSON, with the rules)`, `${merch.overlayApplyMs.toFixed(1)} ms`, "<= 20 ms"],
-      ["isolate memory: artifact + overlay + rules (loaded | warm)", `${merch.merchIsolateMiB.toFixed(1)} MiB | ${merch.merchWarmMiB.toFixed(1)} MiB`, "<= 100 MB"],
+      [
+        `overlay parse + apply (${OVERLAY_ITEMS} items, ${(merch.overlayBytes / 1048576).toFixed(2)} MiB JSON, with the rules): median | CPU | fastest`,
+        `${merch.overlayApplyMs.toFixed(1)} | ${merch.overlayApplyCpuMs.toFixed(1)} | ${merch.overlayApplyMinMs.toFixed(1)} ms`,
+        "<= 20 ms",
+      ],
+      ["isolate memory: artifact + overlay + rules, loaded (heap + array buffers)", `${merch.merchIsolateMiB.toFixed(1)} MiB`, "<= 100 MB"],
     );
   }
   if (http && !coldOnly) {

@@ -387,6 +387,24 @@ export class MerchView {
     return true;
   }
 
+  /**
+   * Bytes this view holds: its typed arrays (over items, entries and rules), cached fragments,
+   * plus the parsed overlay, counted as three times its JSON (V8 objects and strings). What the
+   * memory budget in docs/merchandising.md is checked against.
+   */
+  footprintBytes(): number {
+    let bytes = 0;
+    const add = (a: ArrayBufferView | undefined) => {
+      if (a) bytes += a.byteLength;
+    };
+    for (const a of [this.entryOf, this.indexOfEntry, this.blocked, this.entryBlocked, this.prices, this.displayChanged, this.newEntries, this.isNew, this.entryIsNew, this.entryBrand]) add(a);
+    for (const b of this.entryPathBytes) add(b);
+    for (const c of this.rules) for (const a of [c.bits, c.entryBits, c.groupOf, c.entryGroup, c.counts]) add(a);
+    for (const f of this.fragments.values()) add(f);
+    if (this.brandOfCache !== this.facets.brandOf) add(this.brandOfCache);
+    return bytes + 3 * JSON.stringify(this.state.overlay).length;
+  }
+
   /** The entry behind a listed index (artifact item with an entry, or a new product), or undefined. */
   entryFor(index: number): OverlayEntry | undefined {
     if (index >= this.n) return this.state.entries[index - this.n];
