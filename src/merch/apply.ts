@@ -7,7 +7,7 @@
 import { readVector } from "../artifact/format.ts";
 import { MAX_K } from "../recommend/scratch.ts";
 import type { RecommendedItem } from "../recommend/types.ts";
-import type { CompiledRule, ListContext, MerchView } from "./view.ts";
+import { type CompiledRule, type ListContext, type MerchView, OP_BOOST, OP_BURY, OP_FILTER, OP_HIDE, OP_NOT_BOUGHT } from "./view.ts";
 
 export const PROMOTED = "promoted";
 export const NEW_ARRIVAL = "new arrival";
@@ -21,6 +21,8 @@ const maxSim = new Float64Array(CAP);
 const norms = new Float64Array(CAP);
 const used = new Uint8Array(CAP);
 const active: CompiledRule[] = [];
+/** The active rules that look at every listed item (hide/filter when scoped, boost, bury, not recently bought). */
+const perItem: CompiledRule[] = [];
 const caps: CompiledRule[] = [];
 let vectorScratch = new Float32Array(0);
 
@@ -38,10 +40,6 @@ export function fetchSize(view: MerchView | undefined, ctx: ListContext, k: numb
 
 const DAY_S = 86_400;
 
-function bit(c: CompiledRule, view: MerchView, index: number): number {
-  return index >= view.n ? c.entryBits![index - view.n] : c.bits![index];
-}
-
 /**
  * The final list of at most k items. `accept` says whether an index (artifact item or new
  * product, see MerchView.isNewIndex) passes the request's filters and the blocked mask: pins
@@ -52,10 +50,13 @@ export function merchandise(view: MerchView | undefined, items: RecommendedItem[
   active.length = 0;
   let reorder = false;
   let lambda = -1;
+  perItem.length = 0;
+  const bought = ctx.bought !== undefined && ctx.bought.length > 0;
   for (const c of view.rules) {
     if (!view.applies(c.rule.where, ctx)) continue;
     active.push(c);
-    if (c.rule.kind === "boost" || c.rule.kind === "bury") reorder = true;
+    if (c.op === OP_BOOST || c.op === OP_BURY) reorder = true;
+    if (c.op !== 0 && (c.op !== OP_NOT_BOUGHT || bought)) perItem.push(c);
     if (c.rule.kind === "diversity") lambda = c.rule.lambda;
   }
   if (active.length === 0) return items.length > k ? items.slice(0, k) : items;
@@ -69,28 +70,29 @@ export function merchandise(view: MerchView | undefined, items: RecommendedItem[
     let weight = 1;
     let keep = true;
     let boosted = 0;
-    for (let a = 0; a < active.length && keep; a++) {
-      const c = active[a];
-      const rule = c.rule;
-      switch (rule.kind) {
-        case "hide":
-          if (c.scoped && bit(c, view, index)) keep = false;
+    for (let a = 0; a < perItem.length && keep; a++) {
+      const c = perItem[a];
+      const hit = index >= view.n ? c.entryBits![index - view.n] : c.bits![index];
+      switch (c.op) {
+        case OP_HIDE:
+          if (hit) keep = false;
           break;
-        case "filter":
-          if (c.scoped && !bit(c, view, index)) keep = false;
+        case OP_FILTER:
+          if (!hit) keep = false;
           break;
-        case "boost":
-          if (bit(c, view, index)) {
-            weight *= rule.factor;
+        case OP_BOOST:
+          if (hit) {
+            weight *= (c.rule as { factor: number }).factor;
             boosted = 1;
           }
           break;
-        case "bury":
-          if (bit(c, view, index)) weight /= rule.factor;
+        case OP_BURY:
+          if (hit) weight /= (c.rule as { factor: number }).factor;
           break;
-        case "notRecentlyBought":
-          if (ctx.bought && !bit(c, view, index)) {
-            for (const b of ctx.bought) if (b.index === index && nowS - b.at <= rule.days * DAY_S) keep = false;
+        case OP_NOT_BOUGHT:
+          if (!hit) {
+            const days = (c.rule as { days: number }).days;
+            for (const b of ctx.bought!) if (b.index === index && nowS - b.at <= days * DAY_S) keep = false;
           }
           break;
       }

@@ -31,7 +31,16 @@ export interface CompiledRule {
   counts?: Int32Array;
   /** Whether `where` restricts it (else it may be folded into the blocked mask). */
   scoped: boolean;
+  /** What it does per listed item (OP_*), so the per-item loop switches on a small integer. */
+  op?: number;
 }
+
+/** Per-item operations of a compiled rule (merch/apply.ts); 0 = nothing per item. */
+export const OP_HIDE = 1;
+export const OP_FILTER = 2;
+export const OP_BOOST = 3;
+export const OP_BURY = 4;
+export const OP_NOT_BOUGHT = 5;
 
 /** A rule compiled against an artifact without any overlay (see MerchView.baseOf). */
 interface BaseRule {
@@ -142,6 +151,17 @@ export class MerchView {
     this.entryOf = entryOf;
     this.prices = prices;
     this.rules = rules.rules.map((rule) => this.compileRule(rule));
+    for (const c of this.rules) {
+      const kind = c.rule.kind;
+      // Unscoped hide/filter rules live in the blocked mask (below): nothing left to do per item.
+      c.op =
+        kind === "hide" ? (c.scoped ? OP_HIDE : 0)
+        : kind === "filter" ? (c.scoped ? OP_FILTER : 0)
+        : kind === "boost" ? OP_BOOST
+        : kind === "bury" ? OP_BURY
+        : kind === "notRecentlyBought" ? OP_NOT_BOUGHT
+        : 0;
+    }
     // Unscoped hide and filter rules are part of the blocked mask: one byte per candidate however many there are.
     for (const c of this.rules) {
       if (c.scoped || (c.rule.kind !== "hide" && c.rule.kind !== "filter")) continue;
