@@ -8,8 +8,8 @@
  */
 import type { Env } from "../config.ts";
 import { MERCH_HEAD_KEY, type MerchHead, OVERLAY_KEY, RULES_KEY } from "../artifact/merch-keys.ts";
-import { emptyOverlay, type ItemWrite, mergeChanges, type OverlayDocument, readOverlay } from "../artifact/overlay.ts";
-import { emptyRules, readRules, RULES_FORMAT, type RulesDocument, type RulesInput } from "../artifact/rules.ts";
+import { type ItemWrite, mergeChanges, readOverlay } from "../artifact/overlay.ts";
+import { readRules, RULES_FORMAT, type RulesDocument, type RulesInput } from "../artifact/rules.ts";
 import { MerchState } from "./state.ts";
 
 interface WaitUntil {
@@ -19,13 +19,6 @@ interface WaitUntil {
 const DEFAULT_RECHECK_MS = 30_000;
 /** After a failed read, requests serve what is loaded and try again this much later. */
 const RETRY_AFTER_FAILURE_MS = 2_000;
-
-export interface MerchHealth {
-  overlayVersion: number;
-  rulesVersion: number;
-  overlayItems: number;
-  lastError: string | null;
-}
 
 function recheckMs(env: Partial<Env>): number {
   const raw = env.MERCH_RECHECK_SECONDS;
@@ -53,10 +46,6 @@ export class MerchStore {
     }
     if (!due) return this.state;
     return this.inflight ?? this.refresh(env);
-  }
-
-  health(): MerchHealth {
-    return { overlayVersion: this.state.overlay.version, rulesVersion: this.state.rules.version, overlayItems: this.state.ids.length, lastError: this.lastError };
   }
 
   /** Re-reads the head and whichever document moved. A failure keeps the state in force (and is reported). */
@@ -137,5 +126,3 @@ function requireKv(env: Partial<Env>): KVNamespace {
   if (!env.KV) throw new Error("the KV binding is missing: the overlay and rules are stored in KV (see wrangler.toml)");
   return env.KV;
 }
-
-export { emptyOverlay, emptyRules, type OverlayDocument };

@@ -6,10 +6,10 @@
  * Items known only from the overlay (new products) have no artifact index; inside a list they
  * are numbered n + e, e being their overlay entry (see `isNewIndex`).
  */
-import { type Artifact, NONE } from "../artifact/format.ts";
+import type { Artifact } from "../artifact/format.ts";
 import type { ServedArtifact } from "../store/served.ts";
 import { type Facets, facetsOf, intern, pathHasLevels, pathPrefix } from "./facets.ts";
-import { isUnavailable, type OverlayEntry } from "../artifact/overlay.ts";
+import type { OverlayEntry } from "../artifact/overlay.ts";
 import type { ListKind, Match, Rule, Where } from "../artifact/rules.ts";
 import type { MerchState } from "./state.ts";
 
@@ -453,5 +453,3 @@ export interface ListContext {
   /** Items the shopper bought, with Unix seconds, for notRecentlyBought rules. */
   bought?: { index: number; at: number }[];
 }
-
-export { isUnavailable };
