@@ -77,27 +77,27 @@ export function andThen<T, R>(value: T | Promise<T>, fn: (v: T) => R | Promise<R
 export function pick(c: Ctx, deps: Deps, identity: string | undefined): Picked | Promise<Picked> {
   const env = c.env ?? {};
   const ctx = waitUntilOf(c);
+  // Both loads start at once: a cold isolate reads the artifact and the (small) merch head in parallel.
+  const control = deps.store.current(env, ctx);
   const merch = deps.merch.current(env, ctx);
-  if (merch instanceof Promise) return merch.then((m) => pickWith(c, deps, identity, m));
-  return pickWith(c, deps, identity, merch);
+  if (merch instanceof Promise || control instanceof Promise) return Promise.all([merch, control]).then(([m, cat]) => pickWith(c, deps, identity, m, cat));
+  return pickWith(c, deps, identity, merch, control);
 }
 
-function pickWith(c: Ctx, deps: Deps, identity: string | undefined, merch: MerchState): Picked | Promise<Picked> {
+function pickWith(c: Ctx, deps: Deps, identity: string | undefined, merch: MerchState, control: Catalog): Picked | Promise<Picked> {
   const env = c.env ?? {};
   const ctx = waitUntilOf(c);
-  return andThen(deps.store.current(env, ctx), (control): Picked | Promise<Picked> => {
-    const config = configOf(env);
-    if (config.abShare > 0 && config.abVersion) {
-      const id = identity ?? c.req.header("x-session-id");
-      if (id && inTreatment(config.abVersion, id, config.abShare)) {
-        return andThen(deps.store.variant(env, config.abVersion, ctx), (treatment): Picked =>
-          treatment ? { catalog: treatment, variant: "treatment", abActive: true, merch } : { catalog: control, variant: "control", abActive: true, merch },
-        );
-      }
-      return { catalog: control, variant: "control", abActive: true, merch };
+  const config = configOf(env);
+  if (config.abShare > 0 && config.abVersion) {
+    const id = identity ?? c.req.header("x-session-id");
+    if (id && inTreatment(config.abVersion, id, config.abShare)) {
+      return andThen(deps.store.variant(env, config.abVersion, ctx), (treatment): Picked =>
+        treatment ? { catalog: treatment, variant: "treatment", abActive: true, merch } : { catalog: control, variant: "control", abActive: true, merch },
+      );
     }
-    return { catalog: control, variant: "control", merch };
-  });
+    return { catalog: control, variant: "control", abActive: true, merch };
+  }
+  return { catalog: control, variant: "control", merch };
 }
 
 export function inTreatment(abVersion: string, identity: string, share: number): boolean {
