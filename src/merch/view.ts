@@ -7,6 +7,7 @@
  * are numbered n + e, e being their overlay entry (see `isNewIndex`).
  */
 import type { Artifact } from "../artifact/format.ts";
+import type { ItemFilter } from "../recommend/types.ts";
 import type { ServedArtifact } from "../store/served.ts";
 import { type Facets, facetsOf, intern, pathHasLevels, pathPrefix } from "./facets.ts";
 import type { OverlayEntry } from "../artifact/overlay.ts";
@@ -73,6 +74,9 @@ export class MerchView {
   readonly entryPathBytes: (Uint8Array | undefined)[];
   /** Some entry changes an artifact item's categories (filters must then look at the overlay's path). */
   hasPathOverrides = false;
+  /** The filter and accept function of requests without filters of their own (routes/context.ts listMerch). */
+  plainFilter: { f: ItemFilter | undefined } | undefined;
+  plainAccept: ((index: number) => boolean) | undefined;
   /** Encoded display fragments of items written from the overlay (each rendered once per view). */
   readonly fragments = new Map<number, Uint8Array>();
   /** Entry changes what a list shows about the item (price, title, brand, image, url, categories). */

@@ -249,7 +249,9 @@ export function listMerch(
   extraExclude?: readonly string[],
 ): ListMerch {
   const view = picked.merch.empty ? undefined : picked.merch.viewFor(served);
-  const filter = toFilter(served, input, extraExclude, view);
+  // Without request filters the filter depends on the view alone: made once per view, not per request.
+  const plain = view !== undefined && isPlain(input) && !extraExclude?.length;
+  const filter = plain ? (view.plainFilter ??= { f: toFilter(served, input, undefined, view) }).f : toFilter(served, input, extraExclude, view);
   const ctx: ListContext = { list, category: input.category };
   if (page) {
     ctx.pageItemId = page.id;
@@ -263,10 +265,23 @@ export function listMerch(
       if (i >= 0) ctx.bought.push({ index: i, at: b.at });
     }
   }
-  const artifactAccept = compileFilter(served.artifact, filter);
-  const accept = view ? (i: number) => (i >= view.n ? acceptNewEntry(view, i - view.n, input) : artifactAccept(i)) : artifactAccept;
+  let accept: (index: number) => boolean;
+  if (plain) accept = view.plainAccept ??= anyIndexAccept(view, compileFilter(served.artifact, filter), input);
+  else {
+    const artifactAccept = compileFilter(served.artifact, filter);
+    accept = view ? anyIndexAccept(view, artifactAccept, input) : artifactAccept;
+  }
   const fetchK = fetchSize(view, ctx, k);
   return { view, filter, ctx, accept, fetchK, retryK: fetchK > k ? Math.min(MAX_K, 4 * k + 10) : k };
+}
+
+function isPlain(input: FilterInput): boolean {
+  return input.category === undefined && input.minPrice === undefined && input.maxPrice === undefined && !input.exclude?.length && !input.brand?.length;
+}
+
+/** Accepts artifact items by `artifactAccept` and new products (index ≥ n) by the request's filters. */
+function anyIndexAccept(view: MerchView, artifactAccept: (i: number) => boolean, input: FilterInput): (index: number) => boolean {
+  return (i) => (i >= view.n ? acceptNewEntry(view, i - view.n, input) : artifactAccept(i));
 }
 
 /**
