@@ -1,5 +1,5 @@
 /**
- * `npm run bench:serve [-- --json] [-- --items 100000] [-- --no-http] [-- --cold-only] [-- --seconds 4] [-- --cold-runs 2] [-- --range-bytes N] [-- --layout single|sharded|shards-only] [-- --http-layout default|single|sharded|shards-only]`
+ * `npm run bench:serve [-- --json] [-- --items 100000] [-- --no-http] [-- --no-merch] [-- --cold-only] [-- --seconds 4] [-- --cold-runs 2] [-- --range-bytes N] [-- --layout single|sharded|shards-only] [-- --http-layout default|single|sharded|shards-only]`
  *
  * Serving speed of the edge API on a synthetic catalogue (realistic titles, random vectors and
  * neighbour lists; see test/support/synthetic-artifact.ts):
@@ -27,6 +27,7 @@ import { startWranglerDev } from "../test/support/wrangler-dev.ts";
 import { type ForcedLayout, seedLayout } from "./lib/seed-layout.ts";
 import { syntheticArtifact } from "../test/support/synthetic-artifact.ts";
 import { parseArgs } from "./lib/args.ts";
+import { merchPhase, OVERLAY_ITEMS } from "./lib/merch-bench.ts";
 import { writeJsonLine } from "./lib/json-lines.ts";
 import { formatTable } from "./lib/table.ts";
 
@@ -152,6 +153,15 @@ async function inProcess(bytes: Uint8Array) {
     similarP99Us: percentile(samples.similar, 0.99) * 1000,
     inProcessColdMs: median(coldTimes),
   };
+}
+
+/** The in-process phase's env (the R2 stand-in over the same bytes). */
+function merchEnvOf(bytes: Uint8Array): Record<string, unknown> {
+  const objects = new Map<string, Uint8Array | string>([
+    [artifactKey(VERSION), bytes],
+    [CURRENT_KEY, JSON.stringify({ version: VERSION, layout: "single", key: artifactKey(VERSION) })],
+  ]);
+  return { ARTIFACTS: memoryBucket(objects), ARTIFACT_RECHECK_SECONDS: "3600" };
 }
 
 async function cannon(url: string, paths: (i: number) => string) {
@@ -308,8 +318,10 @@ async function main() {
   const coldOnly = args.has("cold-only");
   if (!coldOnly) log("in-process phase…");
   const proc = coldOnly ? null : await inProcess(bytes);
+  if (!coldOnly) log("merchandising phase (10,000-item overlay, 20 rules)…");
+  const merch = coldOnly || args.has("no-merch") ? null : await merchPhase({ bytes, items, itemId, createApp, env: merchEnvOf(bytes), log });
   const http = args.has("no-http") ? null : await overHttp(artifact, bytes);
-  const metrics = { ...proc, ...(http ?? {}), artifactMiB: bytes.byteLength / 1048576 };
+  const metrics = { ...proc, ...(merch ?? {}), ...(http ?? {}), artifactMiB: bytes.byteLength / 1048576 };
   if (json) {
     writeJsonLine({ bench: "serve", items, metrics, at: new Date().toISOString() });
     return;
@@ -321,6 +333,17 @@ async function main() {
     ["basket of 10 median (in process)", `${proc.basketMedianUs.toFixed(1)} µs`, "<= 150 µs"],
     ["cold first response (in process, incl. decode)", `${proc.inProcessColdMs.toFixed(1)} ms`, ""],
   ];
+  if (merch) {
+    rows.push(
+      [`similar-items with ${merch.activeRules} rules + ${OVERLAY_ITEMS}-item overlay | without (same run)`, `${merch.similarWithRulesMedianUs.toFixed(1)} µs | ${merch.similarSameRunMedianUs.toFixed(1)} µs (×${merch.rulesOverheadRatio.toFixed(2)})`, "<= 1.3×"],
+      [
+        `overlay parse + apply (${OVERLAY_ITEMS} items, ${(merch.overlayBytes / 1048576).toFixed(2)} MiB JSON, with the rules): median | CPU | fastest`,
+        `${merch.overlayApplyMs.toFixed(1)} | ${merch.overlayApplyCpuMs.toFixed(1)} | ${merch.overlayApplyMinMs.toFixed(1)} ms`,
+        "<= 20 ms",
+      ],
+      ["isolate memory: artifact + overlay + rules, loaded (heap + array buffers)", `${merch.merchIsolateMiB.toFixed(1)} MiB`, "<= 100 MB"],
+    );
+  }
   if (http && !coldOnly) {
     rows.push(
       [`HTTP throughput similar ÷ /healthz (c=32, ${httpLayout} layout${http.upgrade ? `, serving ${http.upgrade.layoutAfter}` : ""})`, http.httpThroughputRatio.toFixed(3), ">= 0.9"],

@@ -18,15 +18,20 @@ import { registerModelRoutes } from "./routes/model.ts";
 import { registerPopularRoutes } from "./routes/popular.ts";
 import { registerScoreRoutes } from "./routes/score.ts";
 import { registerUserRoutes } from "./routes/users.ts";
+import { MerchStore } from "./merch/store.ts";
+import { TrendingStore } from "./merch/trending-store.ts";
+import { registerListRoutes } from "./routes/lists.ts";
+import { registerMerchRoutes } from "./routes/merch.ts";
 import { ArtifactStore } from "./store/artifact-store.ts";
 import { registerWidgetRoutes } from "./widget/routes.ts";
 
 export interface AppOptions {
   store?: ArtifactStore;
+  merch?: MerchStore;
 }
 
 export function createApp(options: AppOptions = {}) {
-  const deps: Deps = { store: options.store ?? new ArtifactStore(), forgotten: new ForgottenShoppers() };
+  const deps: Deps = { store: options.store ?? new ArtifactStore(), forgotten: new ForgottenShoppers(), merch: options.merch ?? new MerchStore(), trending: new TrendingStore() };
   // Routes validate synchronously themselves (routes/define.ts); this app only documents them.
   const app = new OpenAPIHono<AppEnv>();
 
@@ -43,6 +48,8 @@ export function createApp(options: AppOptions = {}) {
   registerAdminRoutes(app, deps);
   registerForgetRoutes(app, deps);
   registerEventRoutes(app);
+  registerMerchRoutes(app, deps);
+  registerListRoutes(app, deps);
   registerDocRoutes(app);
   registerWidgetRoutes(app, deps); // /widget.js, the demo page at / and its read-only JSON routes
 

@@ -34,6 +34,8 @@ export interface Env {
   EVENTS_DLQ?: Queue<unknown>;
   /** Largest accepted POST /v1/events body in bytes (default 512 KiB). */
   EVENTS_MAX_BODY_BYTES?: string;
+  /** Seconds between checks of KV for a newer catalogue overlay or rules document (default 30). */
+  MERCH_RECHECK_SECONDS?: string;
 }
 
 export interface Config {

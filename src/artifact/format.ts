@@ -133,6 +133,19 @@ export interface CandidateSummary {
   skipped?: string;
 }
 
+/** Token → items postings (built by artifact/content-index.ts, which explains the tokens). */
+export interface ContentIndex {
+  /** Distinct tokens, with a sorted index for lookup. */
+  tokens: StringTable;
+  /** Items holding token t (most interacted first): ids[ptr[t] .. ptr[t+1]). */
+  ptr: Uint32Array;
+  ids: Uint32Array;
+  /** Number of items holding token t (before the postings cap). */
+  df: Uint32Array;
+  /** Items indexed (for idf). */
+  items: number;
+}
+
 export interface Artifact {
   header: ArtifactHeader;
   items: {
@@ -180,6 +193,10 @@ export interface Artifact {
     vectors?: QuantizedVectors;
     biases?: Float32Array;
   };
+  /** Frequently bought together: partners by lift over shared baskets (sparse layout; trainer/lists/together.ts). */
+  together?: NeighbourLists;
+  /** Token → items postings over titles, brands and category levels (new products: merch/new-items.ts). */
+  contentIndex?: ContentIndex;
   /** Free-form extensions (sharding manifest, training chart…), msgpack-encoded as given. */
   extra?: Record<string, unknown>;
 }

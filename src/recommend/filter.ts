@@ -13,14 +13,15 @@ const acceptAll: Accept = () => true;
 
 export function compileFilter(artifact: Artifact, filter: ItemFilter | undefined): Accept {
   if (!filter) return acceptAll;
-  const { minPrice, maxPrice, exclude } = filter;
+  const { minPrice, maxPrice, exclude, blocked, brands, brandOf, pathOverride } = filter;
   const key = filter.category ? lowerAscii(encoder.encode(filter.category.trim())) : undefined;
   const hasMin = minPrice !== undefined && Number.isFinite(minPrice);
   const hasMax = maxPrice !== undefined && Number.isFinite(maxPrice);
-  if (!key && !hasMin && !hasMax && (!exclude || exclude.size === 0)) return acceptAll;
-  const prices = artifact.items.prices;
+  if (!key && !hasMin && !hasMax && (!exclude || exclude.size === 0) && !blocked && !brands) return acceptAll;
+  const prices = filter.prices ?? artifact.items.prices;
   const paths = artifact.items.categoryPaths;
   return (item: number) => {
+    if (blocked && blocked[item] === 1) return false;
     if (exclude && exclude.has(item)) return false;
     if (hasMin || hasMax) {
       const p = prices[item];
@@ -29,9 +30,25 @@ export function compileFilter(artifact: Artifact, filter: ItemFilter | undefined
       if (hasMin && p < minPrice!) return false;
       if (hasMax && p > maxPrice!) return false;
     }
-    if (key && !pathHasPrefix(paths.data, paths.offsets[item], paths.offsets[item + 1], key)) return false;
+    if (brands && brands[brandOf![item]] !== 1) return false;
+    if (key) {
+      const own = pathOverride?.(item);
+      if (own ? !pathHasLevels(own, 0, own.length, key) : !pathHasLevels(paths.data, paths.offsets[item], paths.offsets[item + 1], key)) return false;
+    }
     return true;
   };
+}
+
+/**
+ * True when path bytes [start,end) hold `key` as a run of whole levels: a prefix ("Grocery >
+ * Beverages"), one level at any depth ("Coffee") or a run inside ("Beverages > Coffee").
+ */
+export function pathHasLevels(data: Uint8Array, start: number, end: number, key: Uint8Array): boolean {
+  if (pathHasPrefix(data, start, end, key)) return true;
+  for (let p = start; p + 3 + key.length <= end; p++) {
+    if (data[p] === SEP0 && data[p + 1] === SEP1 && data[p + 2] === SEP0 && pathHasPrefix(data, p + 3, end, key)) return true;
+  }
+  return false;
 }
 
 /** True when path bytes [start,end) equal `key` or start with `key` followed by " > ". */

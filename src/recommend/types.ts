@@ -6,6 +6,15 @@ export interface ItemFilter {
   maxPrice?: number;
   /** Item indexes never to return. */
   exclude?: ReadonlySet<number>;
+  /** 1 = never return (the catalogue overlay's out-of-stock/hidden items, items hidden by a rule). */
+  blocked?: Uint8Array;
+  /** Prices to filter by (the overlay's) instead of the artifact's. */
+  prices?: Float32Array;
+  /** Lower-cased category path bytes of an item whose category the overlay changed, else undefined. */
+  pathOverride?: (item: number) => Uint8Array | undefined;
+  /** Only items whose brand id (`brandOf[item]`) is marked here. */
+  brands?: Uint8Array;
+  brandOf?: Int32Array;
 }
 
 export interface RecommendedItem {

@@ -5,7 +5,7 @@ import { BasketBody, fastBasketBody } from "../schemas/bodies.ts";
 import { RecommendationList, problemContent, problems } from "../schemas/common.ts";
 import type { Catalog } from "../store/catalog.ts";
 import { ServedArtifact } from "../store/served.ts";
-import { andThen, type App, type Deps, type FilterInput, listResponse, pick, type Picked, toFilter } from "./context.ts";
+import { andThen, type App, type Deps, type FilterInput, finishList, listMerch, listResponse, pick, type Picked } from "./context.ts";
 import { defineRoute } from "./define.ts";
 
 const BasketList = RecommendationList.extend({
@@ -77,26 +77,28 @@ export function registerBasketRoutes(app: App, deps: Deps): void {
 }
 
 function recommend(picked: Picked, body: BasketInput, groups: Located["groups"], ignored: string[]): Response | Promise<Response> {
-  const filterInput: FilterInput = { ...body.filters, exclude: body.exclude };
+  const filterInput: FilterInput = { ...body.filters, exclude: body.exclude, bought: "bought" in body ? body.bought : undefined };
   const ignoredJson = ignored.length === 0 ? ',"ignored":[]' : `,"ignored":${JSON.stringify(ignored)}`;
   if (groups.length === 0) {
     return andThen(picked.catalog.popular(), (served) => {
-      const items = popularItems(served.artifact, { k: body.k, filter: toFilter(served, filterInput) });
+      const m = listMerch(picked, served, filterInput, "basket", body.k);
+      const items = finishList(m, body.k, (n) => popularItems(served.artifact, { k: n, filter: m.filter }));
       return listResponse(picked, served, items, `,"fallback":"popular"${ignoredJson}`, undefined);
     });
   }
   if (groups.length === 1) {
     const [[served, basket]] = groups;
-    const filter = toFilter(served, filterInput);
-    const items = basketRecommendations(served.artifact, basket, { k: body.k, exclude: filter?.exclude, filter });
+    const m = listMerch(picked, served, filterInput, "basket", body.k);
+    const items = finishList(m, body.k, (n) => basketRecommendations(served.artifact, basket, { k: n, exclude: m.filter?.exclude, filter: m.filter }));
     return listResponse(picked, served, items, ignoredJson, undefined);
   }
   // A basket spanning shards: each shard recommends for its part, merged by score and id.
   const basketIds = new Set(body.items);
   const merged: { item: RecommendedItem; served: ServedArtifact; id: string }[] = [];
   for (const [served, basket] of groups) {
-    const filter = toFilter(served, filterInput, body.items);
-    for (const item of basketRecommendations(served.artifact, basket, { k: body.k, exclude: filter?.exclude, filter })) {
+    // Each shard applies the overlay and the rules to its part before the merge.
+    const m = listMerch(picked, served, filterInput, "basket", body.k, undefined, body.items);
+    for (const item of finishList(m, body.k, (n) => basketRecommendations(served.artifact, basket, { k: n, exclude: m.filter?.exclude, filter: m.filter }))) {
       merged.push({ item, served, id: served.itemId(item.index) });
     }
   }

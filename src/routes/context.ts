@@ -7,8 +7,16 @@ import { markPrepared } from "../http/edge.ts";
 import { fnv1a } from "../http/hash.ts";
 import { JsonWriter } from "../http/json-writer.ts";
 import { SECURITY_HEADERS } from "../http/security.ts";
-import type { ItemFilter, RecommendedItem } from "../recommend/index.ts";
 import type { ForgottenShoppers } from "../privacy/forgotten.ts";
+import { compileFilter, type ItemFilter, MAX_K, type RecommendedItem } from "../recommend/index.ts";
+import { fetchSize, merchandise } from "../merch/apply.ts";
+import { acceptNewEntry } from "../merch/new-items.ts";
+import { writeOverlayItem } from "../merch/render.ts";
+import type { ListKind } from "../artifact/rules.ts";
+import { MerchState } from "../merch/state.ts";
+import type { MerchStore } from "../merch/store.ts";
+import type { TrendingStore } from "../merch/trending-store.ts";
+import type { ListContext, MerchView } from "../merch/view.ts";
 import type { ArtifactStore } from "../store/artifact-store.ts";
 import type { Catalog } from "../store/catalog.ts";
 import { ServedArtifact } from "../store/served.ts";
@@ -21,6 +29,10 @@ export interface Deps {
   store: ArtifactStore;
   /** Shoppers to serve as unknown (KV tombstones, privacy/forgotten.ts). */
   forgotten: ForgottenShoppers;
+  /** The catalogue overlay and merchandising rules (KV), per isolate. */
+  merch: MerchStore;
+  /** The trending list (KV), per isolate. */
+  trending: TrendingStore;
 }
 
 export type VariantName = "control" | "treatment";
@@ -31,6 +43,8 @@ export interface Picked {
   variant: VariantName;
   /** An A/B test is running (so responses vary by session). */
   abActive?: boolean;
+  /** The overlay and rules this request is served with (captured once, like the catalogue). */
+  merch: MerchState;
 }
 
 /**
@@ -66,19 +80,27 @@ export function andThen<T, R>(value: T | Promise<T>, fn: (v: T) => R | Promise<R
 export function pick(c: Ctx, deps: Deps, identity: string | undefined): Picked | Promise<Picked> {
   const env = c.env ?? {};
   const ctx = waitUntilOf(c);
-  return andThen(deps.store.current(env, ctx), (control): Picked | Promise<Picked> => {
-    const config = configOf(env);
-    if (config.abShare > 0 && config.abVersion) {
-      const id = identity ?? c.req.header("x-session-id");
-      if (id && inTreatment(config.abVersion, id, config.abShare)) {
-        return andThen(deps.store.variant(env, config.abVersion, ctx), (treatment): Picked =>
-          treatment ? { catalog: treatment, variant: "treatment", abActive: true } : { catalog: control, variant: "control", abActive: true },
-        );
-      }
-      return { catalog: control, variant: "control", abActive: true };
+  // Both loads start at once: a cold isolate reads the artifact and the (small) merch head in parallel.
+  const control = deps.store.current(env, ctx);
+  const merch = deps.merch.current(env, ctx);
+  if (merch instanceof Promise || control instanceof Promise) return Promise.all([merch, control]).then(([m, cat]) => pickWith(c, deps, identity, m, cat));
+  return pickWith(c, deps, identity, merch, control);
+}
+
+function pickWith(c: Ctx, deps: Deps, identity: string | undefined, merch: MerchState, control: Catalog): Picked | Promise<Picked> {
+  const env = c.env ?? {};
+  const ctx = waitUntilOf(c);
+  const config = configOf(env);
+  if (config.abShare > 0 && config.abVersion) {
+    const id = identity ?? c.req.header("x-session-id");
+    if (id && inTreatment(config.abVersion, id, config.abShare)) {
+      return andThen(deps.store.variant(env, config.abVersion, ctx), (treatment): Picked =>
+        treatment ? { catalog: treatment, variant: "treatment", abActive: true, merch } : { catalog: control, variant: "control", abActive: true, merch },
+      );
     }
-    return { catalog: control, variant: "control" };
-  });
+    return { catalog: control, variant: "control", abActive: true, merch };
+  }
+  return { catalog: control, variant: "control", merch };
 }
 
 export function inTreatment(abVersion: string, identity: string, share: number): boolean {
@@ -98,7 +120,9 @@ export interface CacheInfo {
 
 /** ETag + Cache-Control for a GET, or a ready 304 when the client already has this body. */
 export function conditional(c: Ctx, picked: Picked, personal: boolean): CacheInfo | Response {
-  const etag = etagFor(picked.catalog.version, picked.variant, pathAndQuery(c.req.url));
+  // The overlay and rules change bodies without a new artifact version: their versions are part of the tag.
+  const version = picked.merch.empty ? picked.catalog.version : `${picked.catalog.version}~${picked.merch.key}`;
+  const etag = etagFor(version, picked.variant, pathAndQuery(c.req.url));
   const info = { etag, cacheControl: cacheControl(configOf(c.env ?? {}).cacheMaxAge, personal) };
   if (matchesIfNoneMatch(c.req.header("if-none-match"), etag)) {
     return markPrepared(new Response(null, { status: 304, headers: headersFor(picked, info) }));
@@ -153,10 +177,16 @@ export function listResponse(
   if (typeof head === "function") head(w);
   else if (head) w.raw(head);
   w.ascii(',"items":[');
+  const merch = picked.merch.empty ? undefined : picked.merch;
+  const single = from instanceof ServedArtifact ? from : undefined;
+  const singleView = single && merch ? merch.viewFor(single) : undefined;
   for (let r = 0; r < items.length; r++) {
     const it = items[r];
     w.ascii(r === 0 ? "{" : ",{");
-    (from instanceof ServedArtifact ? from : from[r]).writeItem(w, it.index);
+    const served = single ?? (from as readonly ServedArtifact[])[r];
+    const view = single ? singleView : merch?.viewFor(served);
+    if (view && view.rendersFromOverlay(it.index)) writeOverlayItem(w, view, it.index);
+    else served.writeItem(w, it.index);
     w.ascii(',"score":').fixed4(it.score).ascii(',"reason":').string(it.reason).ascii("}");
   }
   w.ascii("]}");
@@ -180,10 +210,13 @@ export interface FilterInput {
   minPrice?: number;
   maxPrice?: number;
   exclude?: readonly string[];
+  brand?: readonly string[];
+  /** Items the shopper bought (id, Unix seconds), for notRecentlyBought rules. */
+  bought?: readonly { item: string; at: number }[];
 }
 
 /** Query/body filters → the recommenders' ItemFilter (unknown excluded ids simply cannot be recommended). */
-export function toFilter(served: ServedArtifact, input: FilterInput, extraExclude?: readonly string[]): ItemFilter | undefined {
+export function toFilter(served: ServedArtifact, input: FilterInput, extraExclude?: readonly string[], view?: MerchView): ItemFilter | undefined {
   const { category, minPrice, maxPrice } = input;
   let exclude: Set<number> | undefined;
   for (const list of [input.exclude, extraExclude]) {
@@ -193,8 +226,88 @@ export function toFilter(served: ServedArtifact, input: FilterInput, extraExclud
       if (i >= 0) (exclude ??= new Set()).add(i);
     }
   }
-  if (category === undefined && minPrice === undefined && maxPrice === undefined && !exclude) return undefined;
-  return { category, minPrice, maxPrice, exclude };
+  let brands: Uint8Array | undefined;
+  let brandOf: Int32Array | undefined;
+  if (input.brand?.length) {
+    const v = view ?? MerchState.EMPTY.viewFor(served);
+    brandOf = v.brandOf();
+    brands = new Uint8Array(v.brandCount());
+    for (const b of input.brand) {
+      const id = v.brandId(b);
+      if (id >= 0) brands[id] = 1;
+    }
+  }
+  const blocked = view?.blocked;
+  if (category === undefined && minPrice === undefined && maxPrice === undefined && !exclude && !blocked && !brands) return undefined;
+  const pathOverride = view?.hasPathOverrides ? (i: number) => view.pathBytesOf(i) : undefined;
+  return { category, minPrice, maxPrice, exclude, blocked, prices: view?.prices, pathOverride, brands, brandOf };
 }
 
+/** Everything a list route needs to apply the overlay and the rules to one list. */
+export interface ListMerch {
+  view: MerchView | undefined;
+  filter: ItemFilter | undefined;
+  ctx: ListContext;
+  /** Passes the request's filters and the blocked mask: artifact items and new products alike. */
+  accept: (index: number) => boolean;
+  /** How many items to ask the recommender for (more when a rule may drop or re-order), and on a retry. */
+  fetchK: number;
+  retryK: number;
+}
 
+export function listMerch(
+  picked: Picked,
+  served: ServedArtifact,
+  input: FilterInput,
+  list: ListKind,
+  k: number,
+  page?: { id: string; index: number },
+  extraExclude?: readonly string[],
+): ListMerch {
+  const view = picked.merch.empty ? undefined : picked.merch.viewFor(served);
+  // Without request filters the filter depends on the view alone: made once per view, not per request.
+  const plain = view !== undefined && isPlain(input) && !extraExclude?.length;
+  const filter = plain ? (view.plainFilter ??= { f: toFilter(served, input, undefined, view) }).f : toFilter(served, input, extraExclude, view);
+  const ctx: ListContext = { list, category: input.category };
+  if (page) {
+    ctx.pageItemId = page.id;
+    ctx.pageItem = page.index;
+    if (view) ctx.pagePath = page.index >= view.n ? view.entryPath[page.index - view.n] : view.pathOf(page.index);
+  }
+  if (view && input.bought?.length) {
+    ctx.bought = [];
+    for (const b of input.bought) {
+      const i = served.itemIndex(b.item);
+      if (i >= 0) ctx.bought.push({ index: i, at: b.at });
+    }
+  }
+  let accept: (index: number) => boolean;
+  if (plain) accept = view.plainAccept ??= anyIndexAccept(view, compileFilter(served.artifact, filter), input);
+  else {
+    const artifactAccept = compileFilter(served.artifact, filter);
+    accept = view ? anyIndexAccept(view, artifactAccept, input) : artifactAccept;
+  }
+  const fetchK = fetchSize(view, ctx, k);
+  return { view, filter, ctx, accept, fetchK, retryK: fetchK > k ? Math.min(MAX_K, 4 * k + 10) : k };
+}
+
+function isPlain(input: FilterInput): boolean {
+  return input.category === undefined && input.minPrice === undefined && input.maxPrice === undefined && !input.exclude?.length && !input.brand?.length;
+}
+
+/** Accepts artifact items by `artifactAccept` and new products (index ≥ n) by the request's filters. */
+function anyIndexAccept(view: MerchView, artifactAccept: (i: number) => boolean, input: FilterInput): (index: number) => boolean {
+  return (i) => (i >= view.n ? acceptNewEntry(view, i - view.n, input) : artifactAccept(i));
+}
+
+/**
+ * The list with the rules applied, at most k: `produce(n)` asks the recommender for n items,
+ * first a few more than k (m.fetchK), and only when rules left fewer than k of a full answer,
+ * once more with many more (m.retryK): the common case pays for a short over-fetch only.
+ */
+export function finishList(m: ListMerch, k: number, produce: (n: number) => RecommendedItem[]): RecommendedItem[] {
+  const items = produce(m.fetchK);
+  const out = merchandise(m.view, items, k, m.ctx, m.accept);
+  if (out.length >= k || items.length < m.fetchK || m.retryK <= m.fetchK) return out;
+  return merchandise(m.view, produce(m.retryK), k, m.ctx, m.accept);
+}

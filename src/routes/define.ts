@@ -26,7 +26,7 @@ export interface Parsed<S extends Schemas> {
 }
 
 export interface RouteDeclaration<S extends Schemas> extends Omit<RouteConfig, "request" | "middleware"> {
-  method: "get" | "post" | "delete";
+  method: "get" | "post" | "put" | "patch" | "delete";
   path: string;
   schemas: S;
   /** Runs before validation (e.g. the bounded JSON body reader). */

@@ -2,7 +2,9 @@ import { z } from "@hono/zod-openapi";
 import { notFoundId } from "../http/problem.ts";
 import { similarItems } from "../recommend/index.ts";
 import { fastIdParam, fastRecommendationQuery, ItemMetadata, ItemParam, RecommendationList, RecommendationQuery, Variant, problems } from "../schemas/common.ts";
-import { andThen, type App, conditional, type Ctx, type Deps, jsonResponse, listResponse, pick, toFilter } from "./context.ts";
+import { newItemSimilar } from "../merch/new-items.ts";
+import { overlayItemView } from "../merch/render.ts";
+import { andThen, type App, type CacheInfo, conditional, type Ctx, type Deps, finishList, jsonResponse, listMerch, listResponse, pick, type Picked } from "./context.ts";
 import { defineRoute } from "./define.ts";
 
 const SimilarList = RecommendationList.extend({
@@ -18,7 +20,8 @@ const similarRoute = {
   hot: true,
   fast: { params: (c: Ctx) => fastIdParam(c.req.param("id")), query: fastRecommendationQuery },
   summary: "Items similar to an item",
-  description: "The item's precomputed neighbours (content neighbours for a new item), filtered, topped up with popular items of its category.",
+  description:
+    "The item's precomputed neighbours (content neighbours for an item without interactions), filtered, topped up with popular items of its category. A product added through the catalogue overlay after training gets items matched by its title, brand and category.",
   schemas: { params: ItemParam, query: RecommendationQuery },
   responses: {
     200: { description: "Similar items", content: { "application/json": { schema: SimilarList } } },
@@ -49,14 +52,23 @@ export function registerItemRoutes(app: App, deps: Deps): void {
       const cache = conditional(c, picked, false);
       if (cache instanceof Response) return cache;
       return andThen(picked.catalog.item(id), (located) => {
-        if (!located) throw notFoundId("item", id, "path.id");
+        if (!located) return newItemSimilarResponse(picked, id, query, cache);
         const { served, index } = located;
-        const result = similarItems(served.artifact, index, { k: query.k, filter: toFilter(served, query) });
+        const k = query.k;
+        const m = listMerch(picked, served, query, "similar", k, { id, index });
+        let source = "collaborative";
+        const items = finishList(m, k, (n) => {
+          const result = similarItems(served.artifact, index, { k: n, filter: m.filter });
+          source = result.source;
+          return result.items;
+        });
+        const view = m.view;
         // The item's id and title are copied from the artifact's bytes (the id matched them exactly).
-        return listResponse(picked, served, result.items, (w) => {
+        return listResponse(picked, served, items, (w) => {
           w.ascii(',"item":{"id":').tableString(served.artifact.items.ids, index).ascii(',"title":');
-          served.writeTitle(w, index);
-          w.ascii('},"source":"').ascii(result.source).ascii('"');
+          if (view?.rendersFromOverlay(index)) w.string(overlayItemView(view, index).title);
+          else served.writeTitle(w, index);
+          w.ascii('},"source":"').ascii(source).ascii('"');
         }, cache);
       });
     }),
@@ -67,7 +79,49 @@ export function registerItemRoutes(app: App, deps: Deps): void {
     const cache = conditional(c, picked, false);
     if (cache instanceof Response) return cache;
     const located = await picked.catalog.item(id);
-    if (!located) throw notFoundId("item", id, "path.id");
-    return jsonResponse(picked, { item: located.served.itemView(located.index) }, cache);
+    if (!located) {
+      const served = await picked.catalog.popular();
+      const entry = newProductEntry(picked, id);
+      if (entry < 0) throw notFoundId("item", id, "path.id");
+      const view = picked.merch.viewFor(served);
+      return jsonResponse(picked, { item: overlayItemView(view, view.n + entry) }, cache);
+    }
+    const view = picked.merch.empty ? undefined : picked.merch.viewFor(located.served);
+    return jsonResponse(picked, { item: view ? overlayItemView(view, located.index) : located.served.itemView(located.index) }, cache);
+  });
+}
+
+/** Overlay entry of a product the artifact does not know (added after training), or -1 (also when removed). */
+function newProductEntry(picked: Picked, id: string): number {
+  const e = picked.merch.entryOf(id);
+  if (e < 0) return -1;
+  const entry = picked.merch.entries[e];
+  return entry.removed || entry.title === undefined ? -1 : e;
+}
+
+/**
+ * A product added after training: similar items from its content (title, brand, category)
+ * against the artifact's content index, then popular items of its category. Only a product
+ * neither trained on nor in the overlay is a 404.
+ */
+function newItemSimilarResponse(picked: Picked, id: string, query: z.output<typeof RecommendationQuery>, cache: CacheInfo): Response | Promise<Response> {
+  const entry = newProductEntry(picked, id);
+  if (entry < 0) throw notFoundId("item", id, "path.id");
+  return andThen(picked.catalog.popular(), (served) => {
+    const k = query.k;
+    const view = picked.merch.viewFor(served);
+    const index = view.n + entry;
+    const m = listMerch(picked, served, query, "similar", k, { id, index });
+    let source = "content";
+    const items = finishList(m, k, (n) => {
+      const result = newItemSimilar(view, entry, n, m.accept);
+      source = result.source;
+      return result.items;
+    });
+    const title = overlayItemView(view, index).title;
+    return listResponse(picked, served, items, (w) => {
+      w.ascii(',"item":{"id":').string(id).ascii(',"title":').string(title);
+      w.ascii('},"source":"').ascii(source).ascii('"');
+    }, cache);
   });
 }

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { problems } from "../schemas/common.ts";
 import { type App, conditional, type Deps, jsonResponse, pick, waitUntilOf } from "./context.ts";
 import { defineRoute } from "./define.ts";
+import { rulesView } from "./merch.ts";
 
 const ModelInfo = z
   .object({
@@ -30,6 +31,10 @@ const ModelInfo = z
     loadedAt: z.string(),
     decodeMs: z.number(),
     bytes: z.number(),
+    overlay: z.object({ version: z.number().int(), items: z.number().int(), updatedAt: z.string() }).openapi({ description: "The live catalogue overlay in force" }),
+    rules: z
+      .object({ version: z.number().int(), updatedAt: z.string(), inStockOnly: z.boolean(), newDays: z.number().int(), rules: z.array(z.record(z.string(), z.unknown())) })
+      .openapi({ description: "The merchandising rules in force" }),
   })
   .openapi("ModelInfo");
 
@@ -103,6 +108,8 @@ export function registerModelRoutes(app: App, deps: Deps): void {
         loadedAt: new Date(s.loadedAt).toISOString(),
         decodeMs: Math.round(s.decodeMs * 100) / 100,
         bytes: s.byteLength,
+        overlay: { version: picked.merch.overlay.version, items: picked.merch.ids.length, updatedAt: picked.merch.overlay.updatedAt },
+        rules: rulesView(picked.merch),
       },
       cache,
     );

@@ -1,6 +1,6 @@
 import { popularItems } from "../recommend/index.ts";
 import { fastRecommendationQuery, PopularQuery, RecommendationList, problems } from "../schemas/common.ts";
-import { andThen, type App, conditional, type Deps, listResponse, pick, toFilter } from "./context.ts";
+import { andThen, type App, conditional, type Deps, finishList, listMerch, listResponse, pick } from "./context.ts";
 import { defineRoute } from "./define.ts";
 
 const route = {
@@ -23,7 +23,8 @@ export function registerPopularRoutes(app: App, deps: Deps): void {
       const cache = conditional(c, picked, false);
       if (cache instanceof Response) return cache;
       return andThen(picked.catalog.popular(), (served) => {
-        const items = popularItems(served.artifact, { k: query.k, category: query.category, filter: toFilter(served, query) });
+        const m = listMerch(picked, served, query, "popular", query.k);
+        const items = finishList(m, query.k, (n) => popularItems(served.artifact, { k: n, category: query.category, filter: m.filter }));
         return listResponse(picked, served, items, "", cache);
       });
     }),

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { popularItems, userRecommendations } from "../recommend/index.ts";
 import { fastIdParam, fastRecommendationQuery, RecommendationList, RecommendationQuery, UserParam, problemContent, problems } from "../schemas/common.ts";
 import { requireUserToken } from "../privacy/user-token.ts";
-import { andThen, type App, conditional, type Ctx, type Deps, listResponse, pick, toFilter, waitUntilOf } from "./context.ts";
+import { andThen, type App, conditional, type Ctx, type Deps, finishList, listMerch, listResponse, pick, waitUntilOf } from "./context.ts";
 import { defineRoute } from "./define.ts";
 
 const UserList = RecommendationList.extend({
@@ -40,13 +40,20 @@ export function registerUserRoutes(app: App, deps: Deps): void {
           return andThen(forgotten ? null : picked.catalog.user(id), (located) => {
             if (!located) {
               return andThen(picked.catalog.popular(), (served) => {
-                const items = popularItems(served.artifact, { k: query.k, filter: toFilter(served, query) });
+                const m = listMerch(picked, served, query, "user", query.k);
+                const items = finishList(m, query.k, (n) => popularItems(served.artifact, { k: n, filter: m.filter }));
                 return listResponse(picked, served, items, `${userJson},"strategy":"popular","fallback":"popular"`, cache);
               });
             }
             const { served, index } = located;
-            const result = userRecommendations(served.artifact, index, { k: query.k, filter: toFilter(served, query) });
-            return listResponse(picked, served, result.items, `${userJson},"strategy":"${result.strategy}"`, cache);
+            const m = listMerch(picked, served, query, "user", query.k);
+            let strategy = "history";
+            const items = finishList(m, query.k, (n) => {
+              const result = userRecommendations(served.artifact, index, { k: n, filter: m.filter });
+              strategy = result.strategy;
+              return result.items;
+            });
+            return listResponse(picked, served, items, `${userJson},"strategy":"${strategy}"`, cache);
           });
         }),
       ),

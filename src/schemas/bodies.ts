@@ -9,6 +9,7 @@ export const Filters = z
     category: z.string().min(1).max(200).optional(),
     minPrice: z.number().finite().min(0).optional(),
     maxPrice: z.number().finite().min(0).optional(),
+    brand: z.array(z.string().min(1).max(200)).max(50).optional().openapi({ description: "Only items of these brands (case-insensitive)" }),
   })
   .strict()
   .refine((f) => f.minPrice === undefined || f.maxPrice === undefined || f.minPrice <= f.maxPrice, {
@@ -24,6 +25,11 @@ export const BasketBody = z
     k: z.number().int().min(1).max(MAX_K).default(DEFAULT_K),
     filters: Filters.optional(),
     session: Id.optional().openapi({ description: "Stable session id used for A/B assignment" }),
+    bought: z
+      .array(z.object({ item: Id, at: z.number().finite().openapi({ description: "Unix seconds" }) }).strict())
+      .max(MAX_EXCLUDE)
+      .optional()
+      .openapi({ description: "What the shopper bought and when, for notRecentlyBought rules" }),
   })
   .strict()
   .openapi("BasketRequest");

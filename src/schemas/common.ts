@@ -25,13 +25,47 @@ const ExcludeList = z
   .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
   .pipe(z.array(Id).max(MAX_EXCLUDE));
 
+/** `id:unixSeconds` pairs, comma-separated. */
+const BoughtList = z
+  .string()
+  .max(MAX_EXCLUDE * (MAX_ID_LENGTH + 12))
+  .transform((s, ctx) => {
+    const out: { item: string; at: number }[] = [];
+    for (const part of s.split(",").map((x) => x.trim()).filter(Boolean)) {
+      const colon = part.lastIndexOf(":");
+      const at = Number(part.slice(colon + 1));
+      if (colon <= 0 || !Number.isFinite(at)) {
+        ctx.addIssue({ code: "custom", message: `"${part.slice(0, 80)}" is not id:unixSeconds` });
+        return z.NEVER;
+      }
+      out.push({ item: part.slice(0, colon), at });
+    }
+    return out;
+  })
+  .pipe(z.array(z.object({ item: Id, at: z.number() })).max(MAX_EXCLUDE));
+
 export const FilterQuery = {
   k: K,
-  category: z.string().min(1).max(200).optional().openapi({ description: "Only items of this top-level category", example: "Snacks" }),
+  category: z.string().min(1).max(200).optional().openapi({
+    description: "Only items of this category: a level at any depth (\"Coffee\") or a path (\"Beverages > Coffee\"), case-insensitive",
+    example: "Snacks",
+  }),
   minPrice: Price.optional().openapi({ description: "Only items costing at least this", example: 1 }),
   maxPrice: Price.optional().openapi({ description: "Only items costing at most this", example: 20 }),
   exclude: ExcludeList.optional().openapi({ type: "string", description: "Comma-separated item ids to leave out (e.g. the cart)", example: "a,b" }),
   session: Id.optional().openapi({ description: "Stable session/user id used for A/B assignment" }),
+  brand: z
+    .string()
+    .max(2000)
+    .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(1).max(200)).max(50))
+    .optional()
+    .openapi({ type: "string", description: "Only items of these brands (comma-separated, case-insensitive)", example: "Oatly,Alpro" }),
+  bought: BoughtList.optional().openapi({
+    type: "string",
+    description: "What the shopper bought, as comma-separated `id:unixSeconds` pairs, for notRecentlyBought rules",
+    example: "B001:1764979200",
+  }),
 };
 
 export const RecommendationQuery = z

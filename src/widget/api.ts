@@ -27,6 +27,8 @@ export interface RecommendationQuery {
   items?: string[];
   k: number;
   category?: string;
+  /** Another kind of list: trending items, or items bought together with `item`. */
+  mode?: "trending" | "together";
 }
 
 export function buildRequest(q: RecommendationQuery): { url: string; init: RequestInit } {
@@ -43,12 +45,40 @@ export function buildRequest(q: RecommendationQuery): { url: string; init: Reque
     };
   }
   if (!q.item && q.user && q.userToken) params.set("token", q.userToken);
-  const path = q.item
-    ? `/v1/items/${encodeURIComponent(q.item)}/similar`
+  const path = q.mode === "trending"
+    ? "/v1/trending"
+    : q.item
+    ? `/v1/items/${encodeURIComponent(q.item)}/${q.mode === "together" ? "together" : "similar"}`
     : q.user
       ? `/v1/users/${encodeURIComponent(q.user)}/recommendations`
       : "/v1/popular";
   return { url: `${base}${path}?${params}`, init: { method: "GET" } };
+}
+
+/**
+ * Display metadata of items by id (GET /v1/items/{id} each, in parallel), for lists the widget
+ * keeps itself (recently viewed); ids the API does not know are left out.
+ */
+export async function fetchItems(api: string, ids: readonly string[], timeoutMs: number, signal: AbortSignal): Promise<RecommendedItem[]> {
+  const base = api.replace(/\/+$/, "");
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  signal.addEventListener("abort", abort);
+  const timer = setTimeout(abort, timeoutMs);
+  try {
+    const found = await Promise.all(
+      ids.map(async (id): Promise<RecommendedItem | undefined> => {
+        const res = await fetch(`${base}/v1/items/${encodeURIComponent(id)}`, { signal: controller.signal, credentials: "omit" });
+        if (!res.ok) return undefined;
+        const json = (await res.json()) as { item?: RecommendedItem };
+        return json?.item ? { ...json.item, reason: "recently viewed" } : undefined;
+      }),
+    );
+    return found.filter((x): x is RecommendedItem => x !== undefined);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener("abort", abort);
+  }
 }
 
 /** Resolves with the response, or rejects on HTTP error, malformed JSON, abort or timeout. */

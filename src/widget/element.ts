@@ -7,13 +7,14 @@
  * Contract with the host page: one API call per attribute change, and whatever goes wrong
  * (HTTP error, timeout, empty result, bad attributes) the element hides itself quietly.
  */
-import { fetchRecommendations, type RecommendationQuery, type RecommendationResponse } from "./api.ts";
+import { fetchItems, fetchRecommendations, type RecommendationQuery, type RecommendationResponse } from "./api.ts";
 import { queueEvent, type EventFields } from "./beacon.ts";
 import { trackClicks, trackImpressions, type EdgerecEventDetail, type ServedList } from "./events.ts";
+import { recentlyViewed, rememberViewed } from "./recent.ts";
 import { renderCards, renderSkeleton, type RenderOptions } from "./render.ts";
 import { styles } from "./styles.ts";
 
-const ATTRIBUTES = ["api", "item", "user", "user-token", "items", "k", "category", "layout", "heading", "currency", "locale", "timeout", "reasons", "placement"];
+const ATTRIBUTES = ["api", "item", "user", "user-token", "items", "k", "category", "layout", "heading", "currency", "locale", "timeout", "reasons", "placement", "mode"];
 const DEFAULT_K = 8;
 const MAX_K = 50;
 const DEFAULT_TIMEOUT_MS = 3000;
@@ -121,6 +122,7 @@ export class EdgerecRecommendations extends HTMLElement {
       items: items.length > 0 ? items : undefined,
       k: intAttr(this.getAttribute("k"), DEFAULT_K, 1, MAX_K),
       category: this.getAttribute("category") || undefined,
+      mode: ((m) => (m === "trending" || m === "together" ? m : undefined))(this.getAttribute("mode")),
     };
   }
 
@@ -170,10 +172,14 @@ export class EdgerecRecommendations extends HTMLElement {
     this.controller = controller;
     const query = this.query();
     const opts = this.renderOptions();
+    const recent = this.getAttribute("mode") === "recent";
+    if (query.item) rememberViewed(query.item);
     this.show(renderSkeleton(opts, Math.min(query.k, 6)));
     try {
       const timeout = intAttr(this.getAttribute("timeout"), DEFAULT_TIMEOUT_MS, 1, 60_000);
-      const response = await fetchRecommendations(query, timeout, controller.signal);
+      const response: RecommendationResponse = recent
+        ? { items: await fetchItems(query.api, recentlyViewed(query.item, query.k), timeout, controller.signal) }
+        : await fetchRecommendations(query, timeout, controller.signal);
       if (controller !== this.controller) return; // a newer request owns the element now
       const items = (response.items ?? []).filter((item) => item && typeof item.id === "string" && typeof item.title === "string");
       if (items.length === 0) return this.hide("empty");

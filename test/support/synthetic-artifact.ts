@@ -13,6 +13,8 @@ import {
   quantizeVectors,
   stringTable,
 } from "../../src/artifact/format.ts";
+import { buildContentIndex } from "../../src/artifact/content-index.ts";
+import { togetherLists } from "../../trainer/lists/together.ts";
 import { createRng, type Rng } from "../../trainer/util/rng.ts";
 
 export interface SyntheticOptions {
@@ -188,6 +190,9 @@ export function syntheticArtifact(options: SyntheticOptions = {}): Artifact {
     neighbours: collaborative,
     contentNeighbours: content,
     itemInteractions: interactions,
+    // Baskets: each user's history, so the together section has realistic rows.
+    together: togetherLists(Array.from({ length: nu }, (_, u) => history.slice(historyPtr[u], historyPtr[u + 1])), n, { minSupport: 1 }),
+    contentIndex: buildContentIndex(n, (i) => ({ title: titles[i], brand: brands[i], category: paths[i] }), interactions),
     popular: { overall, byCategoryPtr, byCategoryIds: Uint32Array.from(byCategory) },
     itemVectors: quantizeVectors(itemVec, dim, "int8"),
     itemBiases,

@@ -15,6 +15,8 @@ import type { Interactions, ItemMeta } from "../data/types.ts";
 import { type Recommender, topK } from "../model/model.ts";
 import type { AnnSettings } from "./ann.ts";
 import { contentFeatures, normalizeCsrRows } from "./content-features.ts";
+import { buildContentIndex } from "../../src/artifact/content-index.ts";
+import { basketsFromInteractions, type TogetherParams, togetherLists } from "../lists/together.ts";
 import { contentNeighbours } from "./content-neighbours.ts";
 import { exactNeighbours, normalizeRows, type NeighbourRows } from "./exact-neighbours.ts";
 import { displayTitle } from "./display-title.ts";
@@ -24,6 +26,9 @@ import { recentHistories } from "./user-history.ts";
 import { type ShardedArtifact, shardArtifact } from "./shard.ts";
 
 export interface BuildOptions {
+  /** Extra baskets (item indexes: orders, sessions, carts from purchase events; see trainer/lists/together.ts). */
+  togetherBaskets?: number[][];
+  together?: Partial<TogetherParams>;
   model: Recommender;
   /** More entries for `artifact.extra` beside `build`, e.g. `trainingHistory` for the demo's model card. */
   extra?: Record<string, unknown>;
@@ -257,6 +262,14 @@ export async function buildArtifactObject(options: BuildOptions): Promise<{ arti
       },
     },
   };
+  // Frequently bought together, from review baskets (a user's items of one day) plus any event baskets given.
+  artifact.together = await timed("together", () =>
+    togetherLists([...basketsFromInteractions(interactions), ...(options.togetherBaskets ?? [])], n, options.together),
+  );
+  // New products added through the live overlay are matched against this (src/merch/new-items.ts).
+  artifact.contentIndex = await timed("contentIndex", () =>
+    buildContentIndex(n, (i) => ({ title: meta[i]?.title ?? "", brand: meta[i]?.brand ?? "", category: (meta[i]?.categories ?? []).join(" > ") }), itemInteractions),
+  );
   if (fullVectors && vectors) {
     artifact.itemVectors = quantizeVectors(fullVectors, vectors.dim, encoding);
     if (vectors.biases) artifact.itemBiases = padRows(vectors.biases, 1, n);

@@ -29,6 +29,7 @@ export interface PipelineCliOptions extends DataCliOptions, ModelCliOptions {
   dataSource?: string;
   itemUrl?: string;
   forgetFrom?: string;
+  overlay?: string;
   maxMissing?: string[];
   // artifact build and layout
   neighbours?: string;
@@ -59,6 +60,7 @@ export function addPipelineOptions(cmd: Command, o: { artifact: boolean } = { ar
     .option("--ks <list>", "cut-offs for p@k, r@k, hr@k, ndcg@k", "10")
     .option("--auto-budget <seconds>", `--model auto: start no new candidate after this many seconds (default ${AUTO_DEFAULTS.budgetSeconds})`)
     .option("--max-missing <field=share...>", "data-quality thresholds: warn (and fail `edgerec gate`) when more than this share of catalogue items lack the field (title, image, url, price, category); default title=0.2, others 0.5")
+    .option("--overlay <file>", "fold the live catalogue overlay (written by `edgerec catalog pull`) into the catalogue first")
     .option("--forget-from <where>", "drop forgotten shoppers before fitting: local, local:<dir>, remote, remote:<env> (the worker's tombstones) or a file from `edgerec forget --export`")
     .option("--item-url <template>", "fill missing product URLs from a template, e.g. 'https://shop.example/p/{id}'")
     .option("--report <file>", "write a self-contained HTML training report")
@@ -131,6 +133,7 @@ export function pipelineOptionsFromCli(opts: PipelineCliOptions, show: boolean):
     refit: opts.refit !== false,
     sourceLabel: opts.dataSource,
     itemUrlTemplate: opts.itemUrl,
+    overlay: opts.overlay,
     forgetFrom: opts.forgetFrom === undefined ? undefined : parseForgetFrom(opts.forgetFrom),
     quality: thresholdsFromOptions(opts.maxMissing),
     out: opts.out,

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { buildArtifactObject } from "../artifact/build.ts";
+import { foldOverlay, readOverlayFile } from "../catalog/fold.ts";
 import { loadDataset } from "../data/load.ts";
 import { dropForgotten } from "../privacy/drop-forgotten.ts";
 import { readTombstones, type TombstoneSource } from "../privacy/tombstones.ts";
@@ -65,6 +66,8 @@ export interface PipelineOptions {
   refit?: boolean;
   /** What the data is, recorded in the artifact (default: the files' base names). */
   sourceLabel?: string;
+  /** The live catalogue overlay (`edgerec catalog pull`), folded into the catalogue before the split. */
+  overlay?: string;
   /** Forgotten shoppers (the worker's tombstones): dropped from every split before anything is fitted. */
   forgetFrom?: TombstoneSource;
   /** Fills missing product URLs, e.g. 'https://shop.example/p/{id}'. */
@@ -124,6 +127,10 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
 
   // 1. load
   const dataset = o.dataset ?? (await loadDataset(o.spec ?? {}, { progress: o.progress }));
+  if (o.overlay) {
+    const f = foldOverlay(dataset, readOverlayFile(o.overlay));
+    log(`overlay v${f.overlayVersion}: ${f.updated} items updated, ${f.added} new products added, ${f.skipped} skipped (removed or untitled), ${f.live} still live (stock/hidden/removed stay in the overlay)`);
+  }
   let forgotten: PipelineResult["forgotten"];
   if (o.forgetFrom) {
     const ids = await readTombstones(o.forgetFrom);

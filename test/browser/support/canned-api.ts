@@ -75,6 +75,15 @@ export async function startCannedApi(): Promise<CannedApi> {
       return json(200, { version: CANNED_VERSION, items: cannedItems(`cart ${parsed.items.join("+")}`, parsed.k) });
     }
     if (url.pathname === "/v1/popular") return json(200, { version: CANNED_VERSION, items: cannedItems("popular", k) });
+    if (url.pathname === "/v1/trending") return json(200, { version: CANNED_VERSION, computedAt: "2026-12-06T12:00:00.000Z", items: cannedItems("trending", k) });
+    const together = /^\/v1\/items\/([^/]+)\/together$/.exec(url.pathname);
+    if (together) return json(200, { version: CANNED_VERSION, source: "together", items: cannedItems(`with ${decodeURIComponent(together[1])}`, k) });
+    const item = /^\/v1\/items\/([^/]+)$/.exec(url.pathname);
+    if (item) {
+      const id = decodeURIComponent(item[1]);
+      if (id === "missing") return json(404, { title: "Not Found", status: 404, detail: "unknown item id: missing" });
+      return json(200, { version: CANNED_VERSION, item: { ...cannedItems(id, 1)[0], id, title: `Viewed ${id}` } });
+    }
     return json(404, { title: "Not Found", status: 404 });
   });
   return Object.assign(server, { requests });

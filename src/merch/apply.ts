@@ -1,0 +1,279 @@
+/**
+ * Applies the rules in force to one list, after the recommender produced it (over-fetched by
+ * `fetchSize` when a rule may drop or re-order items): scoped hide/filter, "not recently
+ * bought", boost/bury, caps, diversity (MMR), then pins and new arrivals. Works in module-level
+ * typed arrays over list positions: nothing is allocated per candidate.
+ */
+import { readVector } from "../artifact/format.ts";
+import { MAX_K } from "../recommend/scratch.ts";
+import type { RecommendedItem } from "../recommend/types.ts";
+import { type CompiledRule, type ListContext, type MerchView, OP_BOOST, OP_BURY, OP_FILTER, OP_HIDE, OP_NOT_BOUGHT } from "./view.ts";
+
+export const PROMOTED = "promoted";
+export const NEW_ARRIVAL = "new arrival";
+
+const CAP = MAX_K + 64;
+const order = new Int32Array(CAP);
+const adjusted = new Float64Array(CAP);
+const promoted = new Uint8Array(CAP);
+const picked = new Int32Array(CAP);
+const maxSim = new Float64Array(CAP);
+const norms = new Float64Array(CAP);
+const used = new Uint8Array(CAP);
+const active: CompiledRule[] = [];
+/** The active rules that look at every listed item (hide/filter when scoped, boost, bury, not recently bought). */
+const perItem: CompiledRule[] = [];
+const caps: CompiledRule[] = [];
+let vectorScratch = new Float32Array(0);
+
+/** Does any rule that applies here drop or re-order items (so the recommender should fetch more)? */
+export function fetchSize(view: MerchView | undefined, ctx: ListContext, k: number): number {
+  if (!view) return k;
+  for (const c of view.rules) {
+    const kind = c.rule.kind;
+    if (kind === "pin" || kind === "newArrivals") continue;
+    if (!c.scoped && (kind === "hide" || kind === "filter")) continue;
+    if (view.applies(c.rule.where, ctx)) return Math.min(MAX_K, k + Math.max(5, k >> 1));
+  }
+  return k;
+}
+
+const DAY_S = 86_400;
+
+/**
+ * The final list of at most k items. `accept` says whether an index (artifact item or new
+ * product, see MerchView.isNewIndex) passes the request's filters and the blocked mask: pins
+ * and new arrivals are checked with it, since they do not come from the recommender.
+ */
+export function merchandise(view: MerchView | undefined, items: RecommendedItem[], k: number, ctx: ListContext, accept: (index: number) => boolean): RecommendedItem[] {
+  if (!view || view.rules.length === 0) return items.length > k ? items.slice(0, k) : items;
+  active.length = 0;
+  let reorder = false;
+  let lambda = -1;
+  perItem.length = 0;
+  const bought = ctx.bought !== undefined && ctx.bought.length > 0;
+  for (const c of view.rules) {
+    if (!view.applies(c.rule.where, ctx)) continue;
+    active.push(c);
+    if (c.op === OP_BOOST || c.op === OP_BURY) reorder = true;
+    if (c.op !== 0 && (c.op !== OP_NOT_BOUGHT || bought)) perItem.push(c);
+    if (c.rule.kind === "diversity") lambda = c.rule.lambda;
+  }
+  if (active.length === 0) return items.length > k ? items.slice(0, k) : items;
+
+  // 1. Drop what scoped rules refuse, weight what boost/bury name (by rank, so any source's scores compare).
+  const len = Math.min(items.length, CAP);
+  const nowS = Date.now() / 1000;
+  let m = 0;
+  for (let p = 0; p < len; p++) {
+    const index = items[p].index;
+    let weight = 1;
+    let keep = true;
+    let boosted = 0;
+    for (let a = 0; a < perItem.length && keep; a++) {
+      const c = perItem[a];
+      const hit = index >= view.n ? c.entryBits![index - view.n] : c.bits![index];
+      switch (c.op) {
+        case OP_HIDE:
+          if (hit) keep = false;
+          break;
+        case OP_FILTER:
+          if (!hit) keep = false;
+          break;
+        case OP_BOOST:
+          if (hit) {
+            weight *= (c.rule as { factor: number }).factor;
+            boosted = 1;
+          }
+          break;
+        case OP_BURY:
+          if (hit) weight /= (c.rule as { factor: number }).factor;
+          break;
+        case OP_NOT_BOUGHT:
+          if (!hit) {
+            const days = (c.rule as { days: number }).days;
+            for (const b of ctx.bought!) if (b.index === index && nowS - b.at <= days * DAY_S) keep = false;
+          }
+          break;
+      }
+    }
+    if (!keep) continue;
+    order[m] = p;
+    adjusted[m] = (1 - p / len) * weight;
+    promoted[m] = boosted;
+    m++;
+  }
+  if (reorder) sortByAdjusted(m);
+
+  // 2. Caps: walk in ranked order, skipping items whose brand/category group is full.
+  let kept = m;
+  caps.length = 0;
+  for (const c of active) if (c.rule.kind === "cap") caps.push(c);
+  if (caps.length) kept = applyCaps(view, items, m, caps);
+
+  // 3. Diversity: maximal marginal relevance over what is left, else the first k.
+  const take = Math.min(k, kept);
+  if (lambda >= 0 && kept > 1) mmr(view, items, kept, take, lambda);
+  else for (let r = 0; r < take; r++) picked[r] = r;
+
+  const out: RecommendedItem[] = new Array(take);
+  for (let r = 0; r < take; r++) {
+    const slot = picked[r];
+    const item = items[order[slot]];
+    out[r] = promoted[slot] && item.reason !== PROMOTED ? { index: item.index, score: item.score, reason: PROMOTED } : item;
+  }
+
+  // 4. Pins and new arrivals go in last, at their positions.
+  for (const c of active) {
+    const rule = c.rule;
+    if (rule.kind === "pin") {
+      const t = c.target ?? -1;
+      if (t < 0 || t === ctx.pageItem || !accept(t)) continue;
+      insertAt(out, rule.position - 1, { index: t, score: out.length ? out[0].score : 1, reason: PROMOTED }, k);
+    } else if (rule.kind === "newArrivals") {
+      let placed = 0;
+      for (let j = 0; j < view.newEntries.length && placed < rule.slots; j++) {
+        const index = view.n + view.newEntries[j];
+        if (!accept(index) || out.some((o) => o.index === index)) continue;
+        insertAt(out, rule.position - 1 + placed, { index, score: 0, reason: NEW_ARRIVAL }, k);
+        placed++;
+      }
+    }
+  }
+  active.length = 0;
+  return out;
+}
+
+function insertAt(out: RecommendedItem[], position: number, item: RecommendedItem, k: number): void {
+  const existing = out.findIndex((o) => o.index === item.index);
+  if (existing >= 0) out.splice(existing, 1);
+  out.splice(Math.min(position, out.length), 0, item);
+  if (out.length > k) out.length = k;
+}
+
+/** Stable insertion sort of order/adjusted/promoted[0..m) by adjusted score, best first (m ≤ a few hundred). */
+function sortByAdjusted(m: number): void {
+  for (let i = 1; i < m; i++) {
+    const o = order[i];
+    const s = adjusted[i];
+    const f = promoted[i];
+    let j = i - 1;
+    while (j >= 0 && adjusted[j] < s) {
+      order[j + 1] = order[j];
+      adjusted[j + 1] = adjusted[j];
+      promoted[j + 1] = promoted[j];
+      j--;
+    }
+    order[j + 1] = o;
+    adjusted[j + 1] = s;
+    promoted[j + 1] = f;
+  }
+}
+
+function groupOf(c: CompiledRule, view: MerchView, index: number): number {
+  return index >= view.n ? c.entryGroup![index - view.n] : c.groupOf![index];
+}
+
+/** Compacts order[0..m) to the items within every cap; returns how many remain. */
+function applyCaps(view: MerchView, items: RecommendedItem[], m: number, caps: CompiledRule[]): number {
+  let w = 0;
+  for (let r = 0; r < m; r++) {
+    const index = items[order[r]].index;
+    let ok = true;
+    for (const c of caps) {
+      const cnt = (c.counts ??= new Int32Array(c.groups!));
+      const g = groupOf(c, view, index);
+      if (g < cnt.length && cnt[g] >= (c.rule as { max: number }).max) ok = false;
+    }
+    if (!ok) continue;
+    for (const c of caps) {
+      const cnt = c.counts!;
+      const g = groupOf(c, view, index);
+      if (g < cnt.length) cnt[g]++;
+    }
+    order[w] = order[r];
+    adjusted[w] = adjusted[r];
+    promoted[w] = promoted[r];
+    w++;
+  }
+  // Reset only the counters this list touched.
+  for (let r = 0; r < w; r++) {
+    const index = items[order[r]].index;
+    for (const c of caps) {
+      const g = groupOf(c, view, index);
+      const cnt = c.counts!;
+      if (g < cnt.length) cnt[g] = 0;
+    }
+  }
+  return w;
+}
+
+/**
+ * Greedy MMR: each next item maximises λ·relevance − (1−λ)·(its largest similarity to what is
+ * already picked). Similarity is the cosine of the items' vectors when the artifact has them,
+ * else 1 for the same brand or category path and 0 otherwise. Fills picked[0..take).
+ */
+function mmr(view: MerchView, items: RecommendedItem[], m: number, take: number, lambda: number): void {
+  const vectors = view.artifact.itemVectors;
+  // int8 vectors are compared in place (cosine: the per-vector scales cancel); float16 ones are read once into scratch.
+  const int8 = vectors?.encoding === "int8" ? vectors.int8! : undefined;
+  const dim = vectors?.dim ?? 0;
+  if (vectors && !int8 && vectorScratch.length < CAP * dim) vectorScratch = new Float32Array(CAP * dim);
+  const top = adjusted[0] > 0 ? adjusted[0] : 1;
+  for (let r = 0; r < m; r++) {
+    used[r] = 0;
+    maxSim[r] = 0;
+    const index = items[order[r]].index;
+    norms[r] = 1;
+    if (!vectors || index >= view.n) continue;
+    let norm = 0;
+    if (int8) {
+      const base = index * dim;
+      for (let j = 0; j < dim; j++) norm += int8[base + j] * int8[base + j];
+    } else {
+      readVector(vectors, index, vectorScratch.subarray(r * dim, (r + 1) * dim));
+      for (let j = 0; j < dim; j++) norm += vectorScratch[r * dim + j] * vectorScratch[r * dim + j];
+    }
+    norms[r] = Math.sqrt(norm) || 1;
+  }
+  const brandOf = view.brandOf();
+  const noBrand = view.brandId("");
+  for (let t = 0; t < take; t++) {
+    let best = -1;
+    let bestScore = -Infinity;
+    for (let r = 0; r < m; r++) {
+      if (used[r]) continue;
+      const s = lambda * (adjusted[r] / top) - (1 - lambda) * maxSim[r];
+      if (s > bestScore) {
+        bestScore = s;
+        best = r;
+      }
+    }
+    used[best] = 1;
+    picked[t] = best;
+    if (t === take - 1) break;
+    const a = items[order[best]].index;
+    for (let r = 0; r < m; r++) {
+      if (used[r]) continue;
+      const b = items[order[r]].index;
+      let sim: number;
+      if (vectors && a < view.n && b < view.n) {
+        let dot = 0;
+        if (int8) {
+          const oa = a * dim;
+          const ob = b * dim;
+          for (let j = 0; j < dim; j++) dot += int8[oa + j] * int8[ob + j];
+        } else {
+          const oa = best * dim;
+          const ob = r * dim;
+          for (let j = 0; j < dim; j++) dot += vectorScratch[oa + j] * vectorScratch[ob + j];
+        }
+        sim = dot / (norms[best] * norms[r]);
+      } else {
+        const sameBrand = a < view.n && b < view.n && brandOf[a] === brandOf[b] && brandOf[a] !== noBrand;
+        sim = sameBrand || (a < view.n && b < view.n && view.pathOf(a) === view.pathOf(b)) ? 1 : 0;
+      }
+      if (sim > maxSim[r]) maxSim[r] = sim;
+    }
+  }
+}

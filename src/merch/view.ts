@@ -1,0 +1,459 @@
+/**
+ * The overlay and the rules compiled against one served artifact (or shard): every per-item
+ * fact becomes a typed array over its item indexes, so applying them while serving is array
+ * reads, never string work or allocation per candidate.
+ *
+ * Items known only from the overlay (new products) have no artifact index; inside a list they
+ * are numbered n + e, e being their overlay entry (see `isNewIndex`).
+ */
+import type { Artifact } from "../artifact/format.ts";
+import type { ItemFilter } from "../recommend/types.ts";
+import type { ServedArtifact } from "../store/served.ts";
+import { type Facets, facetsOf, intern, pathHasLevels, pathPrefix } from "./facets.ts";
+import type { OverlayEntry } from "../artifact/overlay.ts";
+import type { ListKind, Match, Rule, Where } from "../artifact/rules.ts";
+import type { MerchState } from "./state.ts";
+
+const DAY_MS = 86_400_000;
+
+export interface CompiledRule {
+  rule: Rule;
+  /** 1 where the rule's match holds, over artifact items. */
+  bits?: Uint8Array;
+  /** … and over overlay entries (new products). */
+  entryBits?: Uint8Array;
+  /** Pins: the artifact index, or n + entry for a new product, -1 when unknown here. */
+  target?: number;
+  /** Caps: the group id of each item, and the group of each new entry. */
+  groupOf?: Int32Array;
+  entryGroup?: Int32Array;
+  groups?: number;
+  /** Caps: per-group counters of the list being built (reset after each list). */
+  counts?: Int32Array;
+  /** Whether `where` restricts it (else it may be folded into the blocked mask). */
+  scoped: boolean;
+  /** What it does per listed item (OP_*), so the per-item loop switches on a small integer. */
+  op?: number;
+}
+
+/** Per-item operations of a compiled rule (merch/apply.ts); 0 = nothing per item. */
+export const OP_HIDE = 1;
+export const OP_FILTER = 2;
+export const OP_BOOST = 3;
+export const OP_BURY = 4;
+export const OP_NOT_BOUGHT = 5;
+
+/** A rule compiled against an artifact without any overlay (see MerchView.baseOf). */
+interface BaseRule {
+  bits?: Uint8Array;
+  itemsBits?: Uint8Array;
+  itemIds?: Set<string>;
+  brands?: Set<string>;
+  categoryKeys?: string[];
+  groupOf?: Int32Array;
+  groupIds?: Map<string, number>;
+  groupNames?: string[];
+}
+
+const baseRules = new WeakMap<Rule, WeakMap<Artifact, BaseRule>>();
+
+export class MerchView {
+  readonly n: number;
+  readonly artifact: Artifact;
+  /** Overlay entry of item i, or -1. */
+  readonly entryOf: Int32Array | undefined;
+  /** Artifact index of overlay entry e, or -1 for a new product. */
+  readonly indexOfEntry: Int32Array;
+  /** 1 = never listed here: out of stock (when inStockOnly), hidden, removed, or hidden/filtered out by an unscoped rule. */
+  readonly blocked: Uint8Array | undefined;
+  readonly entryBlocked: Uint8Array;
+  /** Prices with the overlay applied (undefined when the overlay changes none). */
+  readonly prices: Float32Array | undefined;
+  /** Entry's lower-cased category path (when it sets categories, or is new), for filters. */
+  readonly entryPath: (string | undefined)[];
+  readonly entryPathBytes: (Uint8Array | undefined)[];
+  /** Some entry changes an artifact item's categories (filters must then look at the overlay's path). */
+  hasPathOverrides = false;
+  /** The filter and accept function of requests without filters of their own (routes/context.ts listMerch). */
+  plainFilter: { f: ItemFilter | undefined } | undefined;
+  plainAccept: ((index: number) => boolean) | undefined;
+  /** Encoded display fragments of items written from the overlay (each rendered once per view). */
+  readonly fragments = new Map<number, Uint8Array>();
+  /** Entry changes what a list shows about the item (price, title, brand, image, url, categories). */
+  readonly displayChanged: Uint8Array;
+  /** New products (overlay-only entries) that may be listed, newest first. */
+  readonly newEntries: Int32Array;
+  readonly isNew: Uint8Array;
+  readonly entryIsNew: Uint8Array;
+  readonly rules: CompiledRule[];
+  /** Milliseconds the compile took (bench: overlayApplyMs includes it). */
+  readonly compileMs: number;
+  private readonly facets: Facets;
+  private brandOfCache: Int32Array | undefined;
+  private readonly entryBrand: Int32Array;
+  private readonly brandNames: string[];
+  private readonly brandIds: Map<string, number>;
+
+  constructor(
+    readonly state: MerchState,
+    readonly served: ServedArtifact,
+  ) {
+    const started = performance.now();
+    const artifact = served.artifact;
+    this.artifact = artifact;
+    const n = (this.n = served.itemCount);
+    const { ids, entries, rules } = state;
+    const facets = (this.facets = facetsOf(artifact));
+    const E = entries.length;
+    this.indexOfEntry = new Int32Array(E);
+    this.entryBlocked = new Uint8Array(E);
+    this.entryPath = new Array(E);
+    this.entryPathBytes = new Array(E);
+    this.displayChanged = new Uint8Array(E);
+    this.entryBrand = new Int32Array(E).fill(-1);
+    this.entryIsNew = new Uint8Array(E);
+    this.isNew = new Uint8Array(E > 0 ? n : 0);
+    this.brandNames = facets.brands.slice();
+    this.brandIds = new Map(facets.brandIds);
+    let entryOf: Int32Array | undefined;
+    let blocked: Uint8Array | undefined;
+    let prices: Float32Array | undefined;
+    const newest: number[] = [];
+    const now = Date.now();
+    const newSince = (now - rules.newDays * DAY_MS) / 1000;
+    const encoder = new TextEncoder();
+    for (let e = 0; e < E; e++) {
+      const entry = entries[e];
+      const i = served.itemIndex(ids[e]);
+      this.indexOfEntry[e] = i;
+      const unavailable = entry.removed === true || entry.hidden === true || (rules.inStockOnly && entry.inStock === false);
+      if (entry.categories) {
+        this.entryPath[e] = entry.categories.join(" > ").toLowerCase();
+        this.entryPathBytes[e] = encoder.encode(this.entryPath[e]);
+        if (i >= 0) this.hasPathOverrides = true;
+      }
+      if (entry.brand !== undefined) this.entryBrand[e] = intern(entry.brand.trim().toLowerCase(), this.brandIds, this.brandNames);
+      if (entry.price !== undefined || entry.title !== undefined || entry.brand !== undefined || entry.image !== undefined || entry.url !== undefined || entry.categories) {
+        this.displayChanged[e] = 1;
+      }
+      const fresh = entry.added >= newSince;
+      if (i >= 0) {
+        entryOf ??= new Int32Array(n).fill(-1);
+        entryOf[i] = e;
+        if (unavailable) (blocked ??= new Uint8Array(n))[i] = 1;
+        if (entry.price !== undefined) (prices ??= artifact.items.prices.slice())[i] = entry.price === null ? NaN : entry.price;
+        if (fresh && (artifact.itemInteractions[i] ?? 0) === 0) this.isNew[i] = this.entryIsNew[e] = 1;
+      } else {
+        if (unavailable || entry.title === undefined) this.entryBlocked[e] = 1;
+        else newest.push(e);
+        if (fresh) this.entryIsNew[e] = 1;
+        this.displayChanged[e] = 1;
+      }
+    }
+    newest.sort((a, b) => entries[b].added - entries[a].added || a - b);
+    this.newEntries = Int32Array.from(newest);
+    this.entryOf = entryOf;
+    this.prices = prices;
+    this.rules = rules.rules.map((rule) => this.compileRule(rule));
+    for (const c of this.rules) {
+      const kind = c.rule.kind;
+      // Unscoped hide/filter rules live in the blocked mask (below): nothing left to do per item.
+      c.op =
+        kind === "hide" ? (c.scoped ? OP_HIDE : 0)
+        : kind === "filter" ? (c.scoped ? OP_FILTER : 0)
+        : kind === "boost" ? OP_BOOST
+        : kind === "bury" ? OP_BURY
+        : kind === "notRecentlyBought" ? OP_NOT_BOUGHT
+        : 0;
+    }
+    // Unscoped hide and filter rules are part of the blocked mask: one byte per candidate however many there are.
+    for (const c of this.rules) {
+      if (c.scoped || (c.rule.kind !== "hide" && c.rule.kind !== "filter")) continue;
+      const hide = c.rule.kind === "hide";
+      blocked ??= new Uint8Array(n);
+      const bits = c.bits!;
+      for (let i = 0; i < n; i++) if ((bits[i] === 1) === hide) blocked[i] = 1;
+      for (let e = 0; e < E; e++) if ((c.entryBits![e] === 1) === hide) this.entryBlocked[e] = 1;
+    }
+    this.blocked = blocked;
+    this.compileMs = performance.now() - started;
+  }
+
+  /** True for a list index that names a new product (overlay entry index - n). */
+  isNewIndex(index: number): boolean {
+    return index >= this.n;
+  }
+
+  /** Brand id of each item with the overlay's brand changes applied. */
+  brandOf(): Int32Array {
+    if (!this.brandOfCache) {
+      let copy: Int32Array | undefined;
+      if (this.entryOf) {
+        for (let e = 0; e < this.entryBrand.length; e++) {
+          const i = this.indexOfEntry[e];
+          if (i >= 0 && this.entryBrand[e] >= 0) (copy ??= Int32Array.from(this.facets.brandOf))[i] = this.entryBrand[e];
+        }
+      }
+      this.brandOfCache = copy ?? this.facets.brandOf;
+    }
+    return this.brandOfCache;
+  }
+
+  /** Brand id of a new entry (its own brand, "" when none). */
+  entryBrandId(e: number): number {
+    return this.entryBrand[e] >= 0 ? this.entryBrand[e] : intern("", this.brandIds, this.brandNames);
+  }
+
+  brandCount(): number {
+    return this.brandNames.length;
+  }
+
+  /** Lower-cased category path bytes of item i when the overlay changed its categories, else undefined. */
+  pathBytesOf(i: number): Uint8Array | undefined {
+    const e = this.entryOf ? this.entryOf[i] : -1;
+    return e >= 0 ? this.entryPathBytes[e] : undefined;
+  }
+
+  brandId(name: string): number {
+    return this.brandIds.get(name.trim().toLowerCase()) ?? -1;
+  }
+
+  /** Lower-cased category path of item i (overlay first). */
+  pathOf(i: number): string {
+    const e = this.entryOf ? this.entryOf[i] : -1;
+    if (e >= 0 && this.entryPath[e] !== undefined) return this.entryPath[e]!;
+    return this.facets.paths[this.facets.pathOf[i]];
+  }
+
+  priceOf(i: number): number {
+    return (this.prices ?? this.artifact.items.prices)[i];
+  }
+
+  /** Does `where` hold for this list? */
+  applies(where: Where | undefined, ctx: ListContext): boolean {
+    if (!where) return true;
+    if (where.lists && !where.lists.includes(ctx.list)) return false;
+    if (where.item !== undefined && where.item !== ctx.pageItemId) return false;
+    if (where.category !== undefined) {
+      const key = where.category.toLowerCase();
+      const fromFilter = ctx.category !== undefined && (ctx.category.toLowerCase() === key || pathHasLevels(ctx.category.toLowerCase(), key));
+      const fromPage = ctx.pagePath !== undefined && pathHasLevels(ctx.pagePath, key);
+      if (!fromFilter && !fromPage) return false;
+    }
+    return true;
+  }
+
+  private compileRule(rule: Rule): CompiledRule {
+    const scoped = rule.where !== undefined;
+    switch (rule.kind) {
+      case "boost":
+      case "bury":
+      case "hide":
+      case "filter":
+      case "notRecentlyBought": {
+        const match: Match = rule.kind === "notRecentlyBought" ? { categories: rule.repurchasable.length ? rule.repurchasable : ["\u0000"] } : rule.match;
+        const [bits, entryBits] = this.matchBits(rule, match);
+        return { rule, bits, entryBits, scoped };
+      }
+      case "pin": {
+        const i = this.served.itemIndex(rule.item);
+        const e = i >= 0 ? -1 : this.state.entryOf(rule.item);
+        return { rule, scoped, target: i >= 0 ? i : e >= 0 && this.indexOfEntry[e] < 0 ? this.n + e : -1 };
+      }
+      case "cap": {
+        const E = this.state.entries.length;
+        const entryGroup = new Int32Array(E);
+        if (rule.by === "brand") {
+          const groupOf = this.brandOf();
+          for (let e = 0; e < E; e++) entryGroup[e] = this.entryBrandId(e);
+          return { rule, scoped, groupOf, entryGroup, groups: this.brandNames.length };
+        }
+        const base = this.baseOf(rule, () => {
+          const ids = new Map<string, number>();
+          const names: string[] = [];
+          const byPath = this.facets.paths.map((p) => intern(pathPrefix(p, rule.level), ids, names));
+          const groupOf = new Int32Array(this.n);
+          for (let i = 0; i < this.n; i++) groupOf[i] = byPath[this.facets.pathOf[i]];
+          return { groupOf, groupIds: ids, groupNames: names };
+        });
+        if (E === 0) return { rule, scoped, groupOf: base.groupOf, entryGroup, groups: base.groupNames!.length };
+        const ids = new Map(base.groupIds);
+        const names = base.groupNames!.slice();
+        let groupOf = base.groupOf!;
+        for (let e = 0; e < E; e++) {
+          const i = this.indexOfEntry[e];
+          const path = this.entryPath[e] ?? (i >= 0 ? this.facets.paths[this.facets.pathOf[i]] : "");
+          entryGroup[e] = intern(pathPrefix(path, rule.level), ids, names);
+          if (i >= 0 && this.entryPath[e] !== undefined) {
+            if (groupOf === base.groupOf) groupOf = groupOf.slice();
+            groupOf[i] = entryGroup[e];
+          }
+        }
+        return { rule, scoped, groupOf, entryGroup, groups: names.length };
+      }
+      default:
+        return { rule, scoped };
+    }
+  }
+
+  /** What a rule compiles to over the artifact alone, computed once per (rules document, artifact) and shared by every overlay version. */
+  private baseOf(rule: Rule, build: () => BaseRule): BaseRule {
+    let perArtifact = baseRules.get(rule);
+    if (!perArtifact) baseRules.set(rule, (perArtifact = new WeakMap()));
+    let base = perArtifact.get(this.artifact);
+    if (!base) perArtifact.set(this.artifact, (base = build()));
+    return base;
+  }
+
+  /**
+   * The match as bits over artifact items and over overlay entries. The artifact's part is
+   * computed once per rules document (each brand or category condition decided per distinct
+   * value, not per item) and only the items the overlay changes are decided again here, so a
+   * new overlay version costs O(entries), not O(catalogue).
+   */
+  private matchBits(rule: Rule, m: Match): [Uint8Array, Uint8Array] {
+    const { n, facets } = this;
+    const base = this.baseOf(rule, () => {
+      const bits = new Uint8Array(n).fill(1);
+      let itemsBits: Uint8Array | undefined;
+      if (m.items) {
+        itemsBits = new Uint8Array(n);
+        for (const id of m.items) {
+          const i = this.served.itemIndex(id);
+          if (i >= 0) itemsBits[i] = 1;
+        }
+        for (let i = 0; i < n; i++) bits[i] &= itemsBits[i];
+      }
+      const brands = m.brands ? new Set(m.brands.map((b) => b.trim().toLowerCase())) : undefined;
+      if (brands) {
+        const byBrand = facets.brands.map((b) => (brands.has(b) ? 1 : 0));
+        for (let i = 0; i < n; i++) bits[i] &= byBrand[facets.brandOf[i]];
+      }
+      const categoryKeys = m.categories?.map((c) => c.toLowerCase());
+      if (categoryKeys) {
+        const byPath = facets.paths.map((path) => (categoryKeys.some((k) => pathHasLevels(path, k)) ? 1 : 0));
+        for (let i = 0; i < n; i++) bits[i] &= byPath[facets.pathOf[i]];
+      }
+      if (m.minPrice !== undefined || m.maxPrice !== undefined) {
+        const lo = m.minPrice ?? -Infinity;
+        const hi = m.maxPrice ?? Infinity;
+        const prices = this.artifact.items.prices;
+        for (let i = 0; i < n; i++) {
+          const p = prices[i];
+          if (!(p >= lo && p <= hi)) bits[i] = 0;
+        }
+      }
+      // "new" needs the overlay: no trained item is new by itself.
+      if (m.new) bits.fill(0);
+      return { bits, itemsBits, brands, categoryKeys, itemIds: m.items ? new Set(m.items) : undefined };
+    });
+    const E = this.state.entries.length;
+    const entryBits = new Uint8Array(E);
+    let bits = base.bits!;
+    const entries = this.state.entries;
+    const needsPrice = m.minPrice !== undefined || m.maxPrice !== undefined;
+    for (let e = 0; e < E; e++) {
+      const i = this.indexOfEntry[e];
+      if (i < 0) {
+        entryBits[e] = this.entryMatches(m, base, e) ? 1 : 0;
+        continue;
+      }
+      // Only a change of what the match looks at can change its answer for a trained item.
+      const entry = entries[e];
+      const touched =
+        (base.brands !== undefined && entry.brand !== undefined) ||
+        (base.categoryKeys !== undefined && entry.categories !== undefined) ||
+        (needsPrice && entry.price !== undefined) ||
+        (m.new === true && this.entryIsNew[e] === 1);
+      if (!touched) continue;
+      const hit = this.itemMatches(m, base, i) ? 1 : 0;
+      if (hit !== bits[i]) {
+        if (bits === base.bits) bits = bits.slice();
+        bits[i] = hit;
+      }
+    }
+    return [bits, entryBits];
+  }
+
+  /** Match of artifact item i with the overlay applied (brand, categories, price, newness). */
+  private itemMatches(m: Match, base: BaseRule, i: number): boolean {
+    if (base.itemsBits && !base.itemsBits[i]) return false;
+    if (base.brands && !base.brands.has(this.brandNames[this.brandOf()[i]])) return false;
+    if (base.categoryKeys) {
+      const path = this.pathOf(i);
+      if (!base.categoryKeys.some((k) => pathHasLevels(path, k))) return false;
+    }
+    if (m.minPrice !== undefined || m.maxPrice !== undefined) {
+      const p = this.priceOf(i);
+      if (m.minPrice !== undefined && !(p >= m.minPrice)) return false;
+      if (m.maxPrice !== undefined && !(p <= m.maxPrice)) return false;
+    }
+    if (m.new && !(this.isNew.length && this.isNew[i])) return false;
+    return true;
+  }
+
+  /** Match of a new product (overlay entry without an artifact item). */
+  private entryMatches(m: Match, base: BaseRule, e: number): boolean {
+    const entry = this.state.entries[e];
+    if (base.itemIds && !base.itemIds.has(this.state.ids[e])) return false;
+    if (base.brands && !base.brands.has(this.brandNames[this.entryBrandId(e)])) return false;
+    if (base.categoryKeys) {
+      const path = this.entryPath[e] ?? "";
+      if (!base.categoryKeys.some((k) => pathHasLevels(path, k))) return false;
+    }
+    if (m.minPrice !== undefined || m.maxPrice !== undefined) {
+      const p = entry.price;
+      if (typeof p !== "number") return false;
+      if (m.minPrice !== undefined && p < m.minPrice) return false;
+      if (m.maxPrice !== undefined && p > m.maxPrice) return false;
+    }
+    if (m.new && !this.entryIsNew[e]) return false;
+    return true;
+  }
+
+  /**
+   * Bytes this view holds: its typed arrays (over items, entries and rules), cached fragments,
+   * plus the parsed overlay, counted as three times its JSON (V8 objects and strings). What the
+   * memory budget in docs/merchandising.md is checked against.
+   */
+  footprintBytes(): number {
+    let bytes = 0;
+    const add = (a: ArrayBufferView | undefined) => {
+      if (a) bytes += a.byteLength;
+    };
+    for (const a of [this.entryOf, this.indexOfEntry, this.blocked, this.entryBlocked, this.prices, this.displayChanged, this.newEntries, this.isNew, this.entryIsNew, this.entryBrand]) add(a);
+    for (const b of this.entryPathBytes) add(b);
+    for (const c of this.rules) for (const a of [c.bits, c.entryBits, c.groupOf, c.entryGroup, c.counts]) add(a);
+    for (const f of this.fragments.values()) add(f);
+    if (this.brandOfCache !== this.facets.brandOf) add(this.brandOfCache);
+    return bytes + 3 * JSON.stringify(this.state.overlay).length;
+  }
+
+  /** The entry behind a listed index (artifact item with an entry, or a new product), or undefined. */
+  entryFor(index: number): OverlayEntry | undefined {
+    if (index >= this.n) return this.state.entries[index - this.n];
+    const e = this.entryOf ? this.entryOf[index] : -1;
+    return e >= 0 ? this.state.entries[e] : undefined;
+  }
+
+  /** True when a listed index must be written from the overlay rather than the artifact's cached fragment. */
+  rendersFromOverlay(index: number): boolean {
+    if (index >= this.n) return true;
+    const e = this.entryOf ? this.entryOf[index] : -1;
+    return e >= 0 && this.displayChanged[e] === 1;
+  }
+}
+
+/** What a list is, for rules' `where` and for new arrivals. */
+export interface ListContext {
+  list: ListKind;
+  /** The request's category filter (or the popular list's category). */
+  category?: string;
+  /** The item whose page this list is for (similar items, bought together). */
+  pageItemId?: string;
+  pageItem?: number;
+  /** Its lower-cased category path. */
+  pagePath?: string;
+  /** Items the shopper bought, with Unix seconds, for notRecentlyBought rules. */
+  bought?: { index: number; at: number }[];
+}
