@@ -116,10 +116,12 @@ export function configFromOptions(opts: PipelineCliOptions): "auto" | ModelConfi
 }
 
 /** PipelineOptions from the parsed command line (data, model, evaluation, artifact). */
-export function pipelineOptionsFromCli(opts: PipelineCliOptions, show: boolean): PipelineOptions {
+export function pipelineOptionsFromCli(opts: PipelineCliOptions, show: boolean, dataFilesOptional = false): PipelineOptions {
   const budget = num("auto-budget", opts.autoBudget, 0, 1e7);
+  const hasFiles = Boolean(opts.interactions?.length || opts.train?.length || opts.dev?.length || opts.test?.length);
   return {
-    spec: dataSpecFromOptions(opts),
+    // Files may be absent when the data comes from elsewhere (train --events); the caller loads it.
+    spec: dataFilesOptional && !hasFiles ? undefined : dataSpecFromOptions(opts),
     model: configFromOptions(opts),
     ...(budget !== undefined ? { auto: { budgetSeconds: budget } } : {}),
     split: opts.split,

@@ -18,7 +18,7 @@ export function register(program: Command): void {
   addEventTrainOptions(cmd);
   cmd.action(async (opts: PipelineCliOptions & EventTrainCliOptions) => {
     const show = !opts.json;
-    const options = pipelineOptionsFromCli(opts, show);
+    const options = pipelineOptionsFromCli(opts, show, Boolean(opts.events));
     const dataset = await loadTrainingData(opts, show, () => loadDataset(options.spec!, { progress: show }));
     if (show) printReadReports(dataset.reports);
     const result = await runPipeline({ ...options, dataset });
