@@ -72,9 +72,6 @@ function searchFor(data: ProtocolData, kind: "factor" | "all" | "stack"): TuneOp
     blend: kind === "all",
     // The same study chose weights by NDCG@20 as well: on the other five folds they scored P@10
     // 0.1276 against 0.1270 picked by P@10 itself, with half the spread (bench/results/quality.md).
-    // Blend folds (TuneData.blendFolds: three folds of 3 ratings per user, NDCG@20 pooled) chose
-    // no better than this validation split on three pseudo-tests carved from ua.base
-    // (bench/nested-study.ts: P@10 0.1252 against 0.1265), so the search does not use them here.
     blendSelection: kind === "all" && data.protocol === "ua-min4" ? "ndcg@20" : undefined,
     stack: false,
   };
@@ -150,6 +147,13 @@ async function fitConfig(config: ModelConfig, data: ProtocolData, seed: number):
   return { model, fitSeconds: (performance.now() - t0) / 1000, fitCpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
+/**
+ * The contender's search is the hybrid/EASE/iALS/Mult-DAE blend these results were measured
+ * with: item-kNN, RP3beta and popularity are contenders of their own here, and the blend keeps
+ * all five of its kinds.
+ */
+const CONTENDER_FAMILIES = { popularity: false, itemKnn: [], rp3beta: [], maxBlendMembers: 5 } satisfies Partial<TuneOptions>;
+
 const chosenCache = new Map<string, ModelConfig>();
 /** Models fitted during tuning on validTrain, reusable as the seed-0 model when validTrain is train. */
 const tunedModels = new Map<string, Recommender>();
@@ -160,8 +164,10 @@ async function tunedRun(name: string, data: ProtocolData, seed: number, kind: "f
   if (!config) {
     const opts = searchFor(data, kind);
     const result = await tune(tuneData(data, kind), {
+      ...CONTENDER_FAMILIES,
       ...opts,
-      onTrial: (t, done, total) => log(`  tune ${data.dataset}/${data.protocol} ${name} [${done}/${total}] valid ${data.primaryMetric}=${t.score.toFixed(4)} ${t.description} (${t.seconds.toFixed(1)} s)`),
+      onProgress: ({ trial: t, done, total, note }) =>
+        t && !note ? log(`  tune ${data.dataset}/${data.protocol} ${name} [${done}/${total}] valid ${data.primaryMetric}=${t.score.toFixed(4)} ${t.description} (${t.seconds.toFixed(1)} s)`) : undefined,
     });
     config = result.best.config;
     if (data.validTrainIsTrain && result.bestModel) tunedModels.set(key, result.bestModel);

@@ -6,7 +6,6 @@ import { pairRocAuc, scorePairs } from "../../trainer/eval/pair-auc.ts";
 import { evaluateRanking, type Metrics } from "../../trainer/eval/ranking.ts";
 import { holdOutPerUser, leaveLastOut } from "../../trainer/eval/splits.ts";
 import type { Recommender } from "../../trainer/model/model.ts";
-import type { BlendFold } from "../../trainer/tune/search.ts";
 import { createRng } from "../../trainer/util/rng.ts";
 import type { DatasetName, ProtocolData } from "./contender.ts";
 import { dataFile } from "./data-root.ts";
@@ -45,22 +44,17 @@ function pairMetrics(model: Recommender, nItems: number, x: Interactions): Metri
 /** ML-100k validation for a seed: 10 ratings per user held out of ua.base (the studies replay exactly these splits). */
 export const uaValidationSplit = (train: Interactions, seed: number) => holdOutPerUser(train, 10, createRng(1000 + seed));
 
-/**
- * ML-100k blend folds for a seed (TuneData.blendFolds): three folds of 3 ratings per user held out
- * of `train`. A fold keeps 97% of it to fit on (the 10-rating validation keeps 89%, and the
- * members' merits shift with data), and the three pooled count about as many positives.
- * bench/nested-study.ts replays them against the validation split; they chose no better, so
- * bench:quality's search does not use them.
- */
-export function uaBlendFolds(train: Interactions, seed: number): BlendFold[] {
-  return [0, 1, 2].map((f) => uaRankingFold(holdOutPerUser(train, 3, createRng(3000 + 10 * seed + f))));
+/** A split to fit on (`train`) and score a model fitted there on (`validate`). */
+export interface RankingFold {
+  train: CsrMatrix;
+  validate(model: Recommender): Metrics;
 }
 
 /**
  * ua-min4 on a hold-out of ua.base: fit on the positives of its train part, scored on its held-out
  * positives, with @20 beside @10 since the blend search picks its weights by NDCG@20 (hybrid.ts).
  */
-export function uaRankingFold(held: { train: Interactions; valid: Interactions }): BlendFold {
+export function uaRankingFold(held: { train: Interactions; valid: Interactions }): RankingFold {
   const train = positives(held.train);
   const valid = positives(held.valid);
   return { train, validate: (m: Recommender) => evaluateRanking(m, { train, test: valid, ks: [...KS, 20] }) };

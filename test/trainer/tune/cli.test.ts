@@ -93,19 +93,3 @@ describe("edgerec tune --blend-selection", () => {
     });
   });
 });
-
-describe("edgerec tune --blend-folds", () => {
-  it("chooses one blend on folds held out of train, and refuses splits and tasks the folds do not fit", () => {
-    withRatingsFile("edgerec-tune-folds-", (file, dir) => {
-      const common = ["--interactions", file, "--min-rating", "4", "--seed", "1", "--out", join(dir, "best.json")];
-      const search = ["--trials", "1", "--losses", "bpr", "--ease", "100", "--max-epochs", "10", "--json"];
-      const result = JSON.parse(edgerec(["tune", ...common, "--split", "random", ...search, "--blend-folds", "2", "--blend-holdout", "2", "--blend-selection", "ndcg@10"]).trim());
-      const blends = result.leaderboard.filter((t: { config: { model: string } }) => t.config.model === "blend");
-      expect(blends).toHaveLength(1);
-      expect(blends[0].score).toBe(blends[0].metrics["p@10"]);
-      expect(() => edgerec(["tune", ...common, "--split", "leave-last-out", ...search, "--blend-folds", "2"])).toThrow(/validates on its dev part/);
-      expect(() => edgerec(["tune", ...common, "--split", "random", "--task", "rating-class", ...search, "--blend-folds", "2"])).toThrow(/blend folds choose ranking blends/);
-      expect(() => edgerec(["tune", ...common, "--split", "random", ...search, "--blend-folds", "0"])).toThrow(/--blend-folds must be an integer in 1..100/);
-    });
-  });
-});
