@@ -180,6 +180,7 @@ function hasFeatureSet(data: TuneData, set: ItemFeatureSet): boolean {
   const items = data.items ?? [];
   const has = (f: (m: (typeof items)[number]) => unknown) => items.some((m) => f(m));
   if (set === "categories") return has((m) => m.categories?.length);
+  if (set === "attributes") return has((m) => m.attributes?.length);
   if (set === "brand") return has((m) => m.brand);
   if (set === "price") return has((m) => m.price !== undefined);
   if (set === "text") return has((m) => m.title || m.description);
