@@ -11,6 +11,8 @@ import { progressBar } from "../../eval/progress-bar.ts";
 import { evaluateRanking, type Metrics } from "../../eval/ranking.ts";
 import { buildItemFeatures, ALL_ITEM_FEATURE_SETS, type ItemFeatureSet } from "../../features/item-features.ts";
 import { createModel, modelNames } from "../../model/registry.ts";
+import type { ModelConfig } from "../../tune/config.ts";
+import { readModelConfig, validateConfig } from "../../tune/validate-config.ts";
 import { createRng } from "../../util/rng.ts";
 
 export interface ModelCliOptions {
@@ -72,6 +74,9 @@ interface EvaluateOptions extends DataCliOptions, ModelCliOptions {
   seed: string;
   ks: string;
   json?: boolean;
+  on: "test" | "dev";
+  config?: string;
+  validationUsers?: string;
 }
 
 function numberOption(name: string, v: string | undefined, min: number, max: number): number | undefined {
@@ -95,7 +100,12 @@ export function register(program: Command): void {
     .option("--seed <n>", "seed for splits and models", "0")
     .option("--ks <list>", "cut-offs for p@k, r@k, hr@k, ndcg@k, coverage@k", "10")
     .option("--json", "print one JSON object instead of a table")
+    .addOption(new Option("--on <part>", "test: fit on train, score test; dev: score on tune's validation split (carved from train, same seed and user sample), the number tune's leaderboard shows").choices(["test", "dev"]).default("test"))
+    .option("--config <file>", "with --on dev: the model configuration to score (tune's best.json) instead of --model/--param")
+    .option("--validation-users <n|all>", "with --on dev: validation users sampled, as tune's option", "5000")
     .action(async (opts: EvaluateOptions) => {
+      if (opts.on === "dev") return printDevScore(opts);
+      if (opts.config) throw new InputError("--config is read with --on dev; to fit a configuration on train and score test use `edgerec train --config`");
       const result = await runEvaluate(opts);
       if (opts.json) {
         process.stdout.write(JSON.stringify(result) + "\n");
@@ -174,4 +184,33 @@ export async function runEvaluate(opts: EvaluateOptions) {
     fitSeconds,
     evalSeconds,
   };
+}
+
+/** `evaluate --on dev`: a configuration scored on tune's validation split. */
+async function printDevScore(opts: EvaluateOptions): Promise<void> {
+  const seed = numberOption("seed", opts.seed, 0, 2 ** 31) ?? 0;
+  const ks = [...new Set(opts.ks.split(",").map((k) => numberOption("ks", k, 1, 1e6) ?? 10))];
+  const sets = itemFeatureSets(opts.itemFeatures);
+  const config: ModelConfig = opts.config
+    ? readModelConfig(opts.config)
+    : opts.model === "hybrid"
+      ? { model: "hybrid", params: modelParams(opts), itemFeatures: sets ?? [], userFeatures: false }
+      : { model: opts.model, params: modelParams(opts) };
+  const dataset = await loadDataset(dataSpecFromOptions(opts), { progress: !opts.json });
+  if (!opts.json) printReadReports(dataset.reports);
+  const result = await validateConfig(dataset, config, {
+    split: opts.split,
+    fraction: numberOption("fraction", opts.fraction, 0, 1),
+    task: opts.task,
+    minRating: numberOption("min-rating", opts.minRating, -1e9, 1e9),
+    seed,
+    ks,
+    maxValidUsers: opts.validationUsers === "all" ? Infinity : numberOption("validation-users", opts.validationUsers, 1, 1e9),
+  });
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ on: "dev", seed, ...result }) + "\n");
+    return;
+  }
+  const lines = [`${result.description}`, `on tune's validation split (seed ${seed}), fit ${result.fitSeconds.toFixed(2)} s; primary metric ${result.primary}`, "", ...Object.entries(result.metrics).map(([k, v]) => `${k.padEnd(12)} ${Number.isInteger(v) ? v : v.toFixed(4)}`)];
+  process.stdout.write(lines.join("\n") + "\n");
 }
