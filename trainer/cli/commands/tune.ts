@@ -232,6 +232,10 @@ export async function runTune(opts: TuneCliOptions) {
     best: { config: result.best.config, description: result.best.description, score: result.best.score, metrics: result.best.metrics },
     skipped: result.skipped,
     seconds: result.seconds,
+    cpuSeconds: (() => {
+      const cpu = process.cpuUsage();
+      return (cpu.user + cpu.system) / 1e6;
+    })(),
     peakRssMB: peakRssMB(),
     leaderboard: result.leaderboard.map((t) => ({ description: t.description, family: t.family, score: t.score, metrics: t.metrics, seconds: t.seconds, config: t.config, curve: t.curve })),
   };
