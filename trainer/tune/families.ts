@@ -16,6 +16,12 @@ export interface TuneFamily {
   iterative: boolean;
   /** Whether its best model may join blends (default true). */
   blendable?: boolean;
+  /**
+   * Seconds a fit of one configuration is expected to take before any has run (one-shot fits
+   * that cannot stop midway, like EASE's n³ inverse): a first trial that would overrun the
+   * budget is skipped. Later trials go by the family's measured times.
+   */
+  estimateSeconds?: (config: ModelConfig) => number;
   /** Iterative families: validation checks at least this sparse and patient (e.g. a noisy Adam climb). */
   checks?: { evalEvery: number; patience: number };
 }

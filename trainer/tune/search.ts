@@ -139,6 +139,14 @@ const MULTDAE_SECONDS_PER_UNIT = 5.4e-9;
 /** Fewest epochs Mult-DAE needs to say anything (its first validation check). */
 const MULTDAE_MIN_EPOCHS = 10;
 
+/** Seconds an EASE fit costs per item³ (its inverse): about 52 s at 11,924 items on one core. */
+const EASE_SECONDS_PER_ITEM_CUBED = 3.1e-11;
+
+/** Estimated seconds of an EASE fit over n items. */
+export function easeFitSeconds(nItems: number): number {
+  return nItems ** 3 * EASE_SECONDS_PER_ITEM_CUBED;
+}
+
 /** Estimated seconds of one Mult-DAE epoch on a users × items matrix. */
 export function multdaeEpochSeconds(nUsers: number, nItems: number, hidden: number): number {
   return nUsers * nItems * hidden * MULTDAE_SECONDS_PER_UNIT;
@@ -211,7 +219,7 @@ export function tuneFamilies(data: TuneData, opts: TuneOptions): { families: Tun
     families.push(closed("ials", "ials", opts.ials ?? (nItems <= IALS_DEFAULT_MAX_ITEMS ? [DEFAULT_IALS] : [])));
     const lambdas = opts.easeLambdas ?? [100, 300, 1000];
     if (nItems > EASE_MAX_ITEMS && lambdas.length) notes.push(`ease: not tried, ${nItems} items exceed its ${EASE_MAX_ITEMS}-item limit`);
-    else families.push(closed("ease", "ease", lambdas.map((lambda) => ({ lambda }))));
+    else families.push({ ...closed("ease", "ease", lambdas.map((lambda) => ({ lambda }))), estimateSeconds: () => easeFitSeconds(nItems) });
   }
   const rng = createRng(opts.seed);
   const hybrids: ModelConfig[] = Array.from({ length: opts.trials }, () => sampleHybrid(rng, data, opts));
@@ -310,7 +318,7 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     const now = clock();
     const trialsEnd = deadline - reserve();
     const own = familyTimes.get(family.name);
-    const expected = own ? Math.min(...own) : undefined;
+    const expected = own ? Math.min(...own) : family.estimateSeconds?.(config);
     if (now >= trialsEnd || (!family.iterative && expected !== undefined && now + expected > trialsEnd)) {
       notTried.set(family.name, (notTried.get(family.name) ?? 0) + 1);
       done++;

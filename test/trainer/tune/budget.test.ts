@@ -61,6 +61,16 @@ describe("tune's one time budget", () => {
     expect(result.best.score).toBe(Math.max(...result.leaderboard.map((t) => t.score)));
   });
 
+  it("does not start a one-shot fit whose estimate overruns the budget, even as its family's first", async () => {
+    const { data, clock } = timedData();
+    const slow = { name: "slow", iterative: false, configs: [{ model: "popularity", params: {} }], estimateSeconds: () => 1000 };
+    const result = await tune(data, { ...small, only: ["itemknn", "slow"], families: [slow], timeBudgetSeconds: 20, blend: false, clock });
+    expect(result.leaderboard.some((t) => t.family === "slow")).toBe(false);
+    expect(result.skipped).toContain("slow: 1 of 1 configurations not tried (time budget)");
+    const unbudgeted = await tune(data, { ...small, only: ["slow"], families: [slow], blend: false, clock });
+    expect(unbudgeted.leaderboard.map((t) => t.family)).toEqual(["slow"]);
+  });
+
   it("without a budget tries everything and skips nothing", async () => {
     const { data, clock } = timedData();
     const result = await tune(data, { ...small, clock });
