@@ -1,5 +1,5 @@
 import { ALL_ITEM_FEATURE_SETS, type ItemFeatureSet } from "../features/item-features.ts";
-import { MAX_ITEMS as EASE_MAX_ITEMS } from "../model/ease.ts";
+import { EaseModel, MAX_ITEMS as EASE_MAX_ITEMS } from "../model/ease.ts";
 import type { Metrics } from "../eval/ranking.ts";
 import type { HybridLoss, HybridParams } from "../model/hybrid.ts";
 import type { Recommender } from "../model/model.ts";
@@ -329,7 +329,15 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     const stopAt = waiting > 0 && Number.isFinite(trialsEnd) ? now + (trialsEnd - now) / (waiting + 1) : trialsEnd;
     const run = family.iterative
       ? await runIterativeTrial(config, family, data, features, opts, stopAt, clock)
-      : await runClosedFormTrial(config, family, data, features, opts, clock);
+      : await runClosedFormTrial(config, family, data, features, opts, trialsEnd, clock);
+    if (!run.trial) {
+      // A one-shot fit given up on: its projected time keeps the family's other settings out too.
+      familyTimes.set(family.name, [...(own ?? []), run.projectedSeconds]);
+      skipped.push(run.note);
+      done++;
+      publish(undefined, s + 1, run.note);
+      continue;
+    }
     run.trial.key = key;
     trials.push(run.trial);
     pool.offer(run.trial, run.model, family);
@@ -425,14 +433,36 @@ export class MemberPool {
   }
 }
 
-async function runClosedFormTrial(config: ModelConfig, family: TuneFamily, data: TuneData, features: FeatureCache, opts: TuneOptions, clock: () => number) {
+/** Thrown from a fit's progress callback when it is projected to end past its deadline. */
+class FitOverrun extends Error {}
+
+/**
+ * Fits and validates a one-shot configuration. A fit that reports progress (EASE's inverse, in
+ * uniform steps) is given up when, projected from its steps so far, it would end past `stopAt`:
+ * on a busy machine an a-priori estimate can be off by a factor of ten.
+ */
+async function runClosedFormTrial(config: ModelConfig, family: TuneFamily, data: TuneData, features: FeatureCache, opts: TuneOptions, stopAt: number, clock: () => number) {
   const t0 = clock();
   const { model, extraFit } = buildFromConfig(config, features);
-  await model.fit({ interactions: data.validTrain, ratings: data.validTrainRatings, rng: createRng(opts.seed), ...extraFit });
+  let projected = 0;
+  if (model instanceof EaseModel && Number.isFinite(stopAt)) {
+    model.onProgress = (done, total) => {
+      const elapsed = clock() - t0;
+      projected = (elapsed * total) / done;
+      if (done >= Math.max(2, total / 50) && t0 + projected > stopAt) throw new FitOverrun();
+    };
+  }
+  try {
+    await model.fit({ interactions: data.validTrain, ratings: data.validTrainRatings, rng: createRng(opts.seed), ...extraFit });
+  } catch (err) {
+    if (!(err instanceof FitOverrun)) throw err;
+    const description = describeConfig(config);
+    return { trial: undefined, projectedSeconds: projected, note: `${description}: given up after ${(clock() - t0).toFixed(0)} s, its fit was projected to take ${projected.toFixed(0)} s, past the time budget` };
+  }
   const v0 = clock();
   const metrics = data.validate(model);
   const trial: Trial = { config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: clock() - t0, family: family.name, validateSeconds: clock() - v0 };
-  return { trial, model: model as Recommender | undefined, note: undefined as string | undefined };
+  return { trial, model: model as Recommender | undefined, note: undefined as string | undefined, projectedSeconds: trial.seconds };
 }
 
 /**

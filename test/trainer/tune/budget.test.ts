@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { csrFromCoo } from "../../../trainer/data/matrix.ts";
 import { evaluateRanking } from "../../../trainer/eval/ranking.ts";
 import type { Recommender } from "../../../trainer/model/model.ts";
 import { coarseFirst } from "../../../trainer/tune/blend-search.ts";
@@ -69,6 +70,21 @@ describe("tune's one time budget", () => {
     expect(result.skipped).toContain("slow: 1 of 1 configurations not tried (time budget)");
     const unbudgeted = await tune(data, { ...small, only: ["slow"], families: [slow], blend: false, clock });
     expect(unbudgeted.leaderboard.map((t) => t.family)).toEqual(["slow"]);
+  });
+
+  it("gives up an EASE fit whose steps so far project it past the budget, and skips the family's other settings", async () => {
+    const rng = createRng(3);
+    const rows: number[] = [];
+    const cols: number[] = [];
+    for (let u = 0; u < 60; u++) for (let k = 0; k < 30; k++) (rows.push(u), cols.push(rng.int(1000)));
+    const train = csrFromCoo(60, 1000, rows, cols, rows.map(() => 1));
+    // Every clock reading is a second later: EASE's 16 inverse steps would take about 16 s of a 12 s budget.
+    let t = 0;
+    const data: TuneData = { validTrain: train, validate: (m) => evaluateRanking(m, { train, test: train, ks: [10] }), primary: "auc", task: "ranking" };
+    const result = await tune(data, { ...small, only: ["popularity", "ease"], easeLambdas: [10, 100], blend: false, timeBudgetSeconds: 12, clock: () => t++ });
+    expect(result.leaderboard.map((x) => x.family)).toEqual(["popularity"]);
+    expect(result.skipped.join("\n")).toMatch(/ease \{"lambda":10\}: given up after \d+ s, its fit was projected to take \d+ s, past the time budget/);
+    expect(result.skipped).toContain("ease: 1 of 2 configurations not tried (time budget)");
   });
 
   it("without a budget tries everything and skips nothing", async () => {
