@@ -324,9 +324,13 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
       done++;
       continue;
     }
-    // While some family still waits for its first trial, an iterative fit gets only its share of what is left.
-    const waiting = schedule.slice(s + 1).filter((x) => x.round === 0 && !resumed.has(trialKey(x.config))).length;
-    const stopAt = waiting > 0 && Number.isFinite(trialsEnd) ? now + (trialsEnd - now) / (waiting + 1) : trialsEnd;
+    // While some family still waits for its first trial, an iterative fit gets only its share of
+    // what is left; after that it leaves room for the one-shot fits still to come whose cost is
+    // known (up to half of what is left), so cheap settings are not crowded out by one long fit.
+    const later = schedule.slice(s + 1).filter((x) => !resumed.has(trialKey(x.config)));
+    const waiting = later.filter((x) => x.round === 0).length;
+    const oneShots = later.reduce((sum, x) => sum + (x.family.iterative ? 0 : (familyTimes.has(x.family.name) ? Math.min(...familyTimes.get(x.family.name)!) : 0)), 0);
+    const stopAt = !Number.isFinite(trialsEnd) ? trialsEnd : waiting > 0 ? now + (trialsEnd - now) / (waiting + 1) : trialsEnd - Math.min(oneShots, (trialsEnd - now) / 2);
     const run = family.iterative
       ? await runIterativeTrial(config, family, data, features, opts, stopAt, clock)
       : await runClosedFormTrial(config, family, data, features, opts, trialsEnd, clock);

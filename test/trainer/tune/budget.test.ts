@@ -87,6 +87,15 @@ describe("tune's one time budget", () => {
     expect(result.skipped).toContain("ease: 1 of 2 configurations not tried (time budget)");
   });
 
+  it("a long iterative fit leaves room for the cheap one-shot settings still to come", async () => {
+    const { data, clock } = timedData();
+    // The hybrid would validate every epoch for 200 epochs: far beyond the budget.
+    const result = await tune(data, { ...small, trials: 2, maxEpochs: 200, evalEvery: 1, patience: 1000, only: ["itemknn", "hybrid"], blend: false, timeBudgetSeconds: 40, clock });
+    expect(result.leaderboard.filter((t) => t.family === "itemknn").length).toBeGreaterThanOrEqual(2);
+    expect(result.skipped.some((n) => /stopped at epoch \d+ of 200 by the time budget/.test(n))).toBe(true);
+    expect(result.seconds).toBeLessThanOrEqual(41);
+  });
+
   it("without a budget tries everything and skips nothing", async () => {
     const { data, clock } = timedData();
     const result = await tune(data, { ...small, clock });
