@@ -10,6 +10,7 @@ export interface DataCliOptions {
   format?: InteractionFormat;
   items?: string;
   itemsFormat?: ItemsFormat;
+  attributeColumns?: string;
   userCol?: string;
   itemCol?: string;
   ratingCol?: string;
@@ -50,6 +51,7 @@ export function addDataOptions(cmd: Command): Command {
     .addOption(new Option("--format <format>", "interaction file format").choices(["auto", "amazon-reviews", "competition-csv", "delimited"]).default("auto"))
     .option("--items <file>", "item catalogue / metadata file")
     .addOption(new Option("--items-format <format>", "catalogue format").choices(["auto", "amazon-meta", "movielens-item", "rechorus-meta", "csv", "json"]).default("auto"))
+    .option("--attribute-columns <names>", "catalogue (csv/json) columns whose values are unordered item attributes, comma list, e.g. color,material (a tags/attributes column is read as a set anyway; categories stay a path)")
     .option("--user-col <name|index>", "user id column (header name or 0-based position)")
     .option("--item-col <name|index>", "item id column")
     .option("--rating-col <name|index>", "rating column (optional; 'none' = treat as implicit feedback)")
@@ -101,6 +103,7 @@ export function dataSpecFromOptions(opts: DataCliOptions): DataSpec {
   if (opts.format) spec.format = opts.format;
   if (opts.items) spec.items = opts.items;
   if (opts.itemsFormat) spec.itemsFormat = opts.itemsFormat;
+  if (opts.attributeColumns) spec.attributeColumns = opts.attributeColumns.split(",").map((c) => c.trim()).filter(Boolean);
   const columns = { user: columnRef(opts.userCol), item: columnRef(opts.itemCol), rating: columnRef(opts.ratingCol), time: columnRef(opts.timeCol) };
   if (Object.values(columns).some((c) => c !== undefined)) {
     spec.columns = Object.fromEntries(Object.entries(columns).filter(([, c]) => c !== undefined));

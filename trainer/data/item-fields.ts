@@ -122,6 +122,34 @@ export function idList(raw: unknown): string[] | undefined {
   return out.length > 0 ? out : undefined;
 }
 
+/**
+ * An unordered attribute set from a list or a "a|b|c" / "a;b" / "a,b" string (JSON lists
+ * accepted): markup dropped, each attribute once, order of first appearance.
+ */
+export function attributeSet(raw: unknown): string[] | undefined {
+  let list: unknown[];
+  if (Array.isArray(raw)) list = raw.flat(2);
+  else if (typeof raw === "number") list = [raw];
+  else if (typeof raw === "string" && raw.trim() !== "") {
+    const s = raw.trim();
+    if (s.startsWith("[")) {
+      try {
+        return attributeSet(JSON.parse(s));
+      } catch {
+        /* not JSON: split on separators */
+      }
+    }
+    list = s.split(/[|;,]/);
+  } else return undefined;
+  const out = new Set<string>();
+  for (const x of list) {
+    if (typeof x !== "string" && typeof x !== "number") continue;
+    const t = decodeEntities(stripTags(String(x))).trim();
+    if (t && !looksLikeMarkup(t)) out.add(t);
+  }
+  return out.size > 0 ? [...out] : undefined;
+}
+
 /** A category path from a list of names, cleaned of markup and empty or repeated entries. */
 export function categoryPath(raw: unknown): string[] | undefined {
   if (!Array.isArray(raw)) return undefined;

@@ -52,6 +52,8 @@ export interface DataSpec {
   /** Item metadata (catalogue) file. */
   items?: string;
   itemsFormat?: ItemsFormat;
+  /** Catalogue (csv/json) columns read as unordered attributes `column:value` (besides a tags/attributes column). */
+  attributeColumns?: string[];
   /** MovieLens u.genre for genre names (default: the u.genre next to u.item if present, else the standard list). */
   genres?: string;
   /** Per-user features file (MovieLens u.user layout: id|age|gender|occupation|zip). */

@@ -21,6 +21,8 @@ export interface ItemMeta {
   brand?: string;
   /** Category path from the top level down, e.g. ["Grocery", "Beverages", "Coffee"]. */
   categories?: string[];
+  /** An unordered set of attributes (tags, attribute ids, `color:red`): each one a feature of its own, never a path. */
+  attributes?: string[];
   price?: number;
   description?: string;
   imageUrl?: string;

@@ -16,6 +16,12 @@ export interface RankingInput {
   users?: Int32Array;
   /** Called after each evaluated user (done, total). */
   onUser?: (done: number, total: number) => void;
+  /**
+   * Per cut-off (in `ks` order, ascending), the items already in some user's top-k: marked here
+   * and counted by coverage@k, so evaluating users block by block with the same marks reports
+   * the coverage of all blocks so far.
+   */
+  coverageMarks?: Uint8Array[];
 }
 
 /**
@@ -38,7 +44,10 @@ export function evaluateRanking(model: Recommender, input: RankingInput): Metric
   const users = input.users ?? usersWithPositives(test);
   const scores = new Float32Array(nItems);
   const seen = new Int32Array(nItems).fill(-1);
-  const recommended = ks.map(() => new Uint8Array(nItems));
+  const recommended = input.coverageMarks ?? ks.map(() => new Uint8Array(nItems));
+  if (recommended.length !== ks.length || recommended.some((m) => m.length !== nItems)) {
+    throw new Error(`coverageMarks must hold one array of ${nItems} items per cut-off (${ks.length})`);
+  }
   let testScores = new Float32Array(16);
   let ranks = new Float64Array(16);
   const topIdx = new Int32Array(maxK);

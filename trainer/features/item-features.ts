@@ -4,9 +4,9 @@ import { priceBucket, priceEdges } from "./price.ts";
 import { fnv1a, tokenize } from "./tokens.ts";
 
 /** Which kinds of catalogue metadata become item features. */
-export type ItemFeatureSet = "categories" | "brand" | "price" | "text" | "related";
+export type ItemFeatureSet = "categories" | "attributes" | "brand" | "price" | "text" | "related";
 
-export const ALL_ITEM_FEATURE_SETS: ItemFeatureSet[] = ["categories", "brand", "price", "text", "related"];
+export const ALL_ITEM_FEATURE_SETS: ItemFeatureSet[] = ["categories", "attributes", "brand", "price", "text", "related"];
 
 export interface ItemFeatureOptions {
   sets?: ItemFeatureSet[];
@@ -27,6 +27,7 @@ export interface ItemFeatureOptions {
  * Item × feature matrix from the catalogue, LightFM style:
  * - categories: every level of the path ("Grocery", "Grocery>Beverages", …) and every name on its own
  *   (MovieLens genres are a set, not a path);
+ * - attributes: an unordered set (tags, attribute ids), each attribute one feature and no paths;
  * - brand; price bucket (log-scale quantiles of this catalogue);
  * - hashed tokens of title, description and review summaries;
  * - related: ids of items bought / viewed together (catalogue metadata, e.g. Amazon also_buy).
@@ -53,6 +54,9 @@ export function buildItemFeatures(items: ItemMeta[], opts: ItemFeatureOptions = 
         path = path ? `${path}>${name}` : name;
         if (path !== name) fc.add(i, "category", `path:${path}`);
       }
+    }
+    if (sets.has("attributes") && m.attributes) {
+      for (const a of new Set(m.attributes)) if (a.trim()) fc.add(i, "attribute", `attr:${a.trim()}`);
     }
     if (sets.has("brand") && m.brand && m.brand.trim()) fc.add(i, "brand", `brand:${m.brand.trim().toLowerCase()}`);
     if (sets.has("price")) {

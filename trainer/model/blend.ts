@@ -1,3 +1,4 @@
+import { createRng } from "../util/rng.ts";
 import type { FitInput, ItemVectors, Recommender } from "./model.ts";
 
 export interface BlendMember {
@@ -38,8 +39,10 @@ export class BlendModel implements Recommender {
     if (withSims) this.itemSimilarities = (item, out) => withSims.model.itemSimilarities!(item, out);
   }
 
+  /** Each member is fit from the same seeded stream, exactly as it is fit alone (and as `tune` scored it). */
   async fit(input: FitInput): Promise<void> {
-    for (const m of this.members) await m.model.fit({ ...input, rng: input.rng.fork() });
+    const start = input.rng.state();
+    for (const m of this.members) await m.model.fit({ ...input, rng: createRng(start) });
   }
 
   /** Members already fitted elsewhere (e.g. during tuning): nothing to do but wrap them. */

@@ -1,17 +1,33 @@
 import type { ItemVectors, Recommender } from "./model.ts";
 
 /**
- * A fitted recommender whose scores for training users are kept after the first call. Blend
- * searches score the same members hundreds of times (one validation pass per weight vector);
- * remembering them makes each pass cost the blend's arithmetic, not every member's scoring.
- * Explicit histories (sessions, unknown users) are always scored afresh.
+ * A fitted recommender whose scores for a fixed set of users are kept after the first call, in
+ * one Float32Array of users × items. Blend searches score the same members hundreds of times
+ * (one validation pass per weight vector); remembering the rows of the users validation really
+ * scores makes each pass cost the blend's arithmetic, not every member's scoring. Other users
+ * and explicit histories (sessions, unknown users) are scored afresh. Without a user list every
+ * user's row is remembered as it is first asked for (small catalogues and studies only).
  */
 export class MemoScores implements Recommender {
   readonly name: string;
+  private readonly slab?: Float32Array;
+  /** Slot of each remembered user in the slab, and whether that slot is filled yet. */
+  private readonly slotOf = new Map<number, number>();
+  private readonly filled?: Uint8Array;
+  /** Rows remembered as asked for, when no user list was given. */
   private readonly rows = new Map<number, Float32Array>();
 
-  constructor(readonly inner: Recommender) {
+  constructor(
+    readonly inner: Recommender,
+    users?: Int32Array,
+    readonly nItems?: number,
+  ) {
     this.name = inner.name;
+    if (users && nItems !== undefined) {
+      this.slab = new Float32Array(users.length * nItems);
+      this.filled = new Uint8Array(users.length);
+      users.forEach((u, k) => this.slotOf.set(u, k));
+    }
     if (inner.itemVectors) this.itemVectors = () => inner.itemVectors!();
     if (inner.userVectors) this.userVectors = () => inner.userVectors!();
     if (inner.itemSimilarities) this.itemSimilarities = (item, out) => inner.itemSimilarities!(item, out);
@@ -21,9 +37,13 @@ export class MemoScores implements Recommender {
   userVectors?: () => ItemVectors;
   itemSimilarities?: (item: number, out: Float32Array) => void;
 
-  /** Whether remembering every user's row stays under `maxFloats` floats per member. */
-  static affordable(nUsers: number, nItems: number, maxFloats = 8_000_000): boolean {
-    return nUsers * nItems <= maxFloats;
+  /**
+   * How many users' rows `members` memos over `nItems` items may hold within `maxBytes`
+   * (Float32: 4 bytes a score). Sizing by the users validation scores, not every user, is what
+   * lets a 5,000-user sample of a 12k-item catalogue be remembered (240 MB a member).
+   */
+  static usersWithin(maxBytes: number, members: number, nItems: number): number {
+    return Math.floor(maxBytes / (4 * Math.max(1, members) * Math.max(1, nItems)));
   }
 
   async fit(): Promise<void> {
@@ -32,6 +52,18 @@ export class MemoScores implements Recommender {
 
   scoreUser(user: number, out: Float32Array, history?: Int32Array): void {
     if (history) return this.inner.scoreUser(user, out, history);
+    if (!this.slab) return this.scoreRemembered(user, out);
+    const slot = out.length === this.nItems ? this.slotOf.get(user) : undefined;
+    if (slot === undefined) return this.inner.scoreUser(user, out);
+    const row = this.slab.subarray(slot * out.length, (slot + 1) * out.length);
+    if (!this.filled![slot]) {
+      this.inner.scoreUser(user, row);
+      this.filled![slot] = 1;
+    }
+    out.set(row);
+  }
+
+  private scoreRemembered(user: number, out: Float32Array): void {
     let row = this.rows.get(user);
     if (!row || row.length !== out.length) {
       row = new Float32Array(out.length);

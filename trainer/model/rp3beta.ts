@@ -11,6 +11,9 @@ import { addNeighbourRows, denseRow, historyOf, numberParam, positiveRows, requi
  * keeping each item's top `k` neighbours (k = 0 keeps all). A user's score for j is Σ_{i∈u} W_ij.
  * β > 0 lifts long-tail items that plain co-occurrence (and P³, β = 0) buries under the
  * blockbusters. Sparse: memory grows with the neighbours kept, not with items².
+ * Like item-kNN, every score carries popularity scaled below the smallest weight kept (at most
+ * 1/1000 of it): items no neighbour reaches are ordered by popularity instead of tying at 0
+ * (ties count against a positive in LightFM's AUC), and a user without history gets the popular items.
  */
 export class Rp3BetaModel implements Recommender {
   readonly name = "rp3beta";
@@ -20,6 +23,7 @@ export class Rp3BetaModel implements Recommender {
   private train?: CsrMatrix;
   /** Row i: the neighbours j of item i and W_ij. */
   private neighbours?: CsrMatrix;
+  private prior?: Float32Array;
 
   constructor(params: Record<string, unknown> = {}) {
     this.alpha = numberParam(params, "alpha", 1, this.name, 0);
@@ -79,12 +83,13 @@ export class Rp3BetaModel implements Recommender {
     }
     this.neighbours = csrFromRows(nItems, cols, vals);
     this.train = x;
+    this.prior = popularityBelow(this.neighbours.data, xt);
   }
 
   scoreUser(user: number, out: Float32Array, history?: Int32Array): void {
     const w = requireFitted(this.neighbours, this.name);
     const hist = historyOf(this.train, user, history);
-    out.fill(0);
+    out.set(requireFitted(this.prior, this.name));
     addNeighbourRows(w, hist, out);
   }
 
@@ -96,4 +101,21 @@ export class Rp3BetaModel implements Recommender {
   params(): Record<string, unknown> {
     return { alpha: this.alpha, beta: this.beta, k: this.k };
   }
+}
+
+/**
+ * Each item's interaction count scaled so the most popular item gets 1/1000 of the smallest
+ * positive weight (1e-6 when there is none): a reached item's score (a sum of weights, at least
+ * one of them that large) always stays above an unreached item's.
+ */
+function popularityBelow(weights: Float32Array, xt: CsrMatrix): Float32Array {
+  let smallest = Infinity;
+  for (const w of weights) if (w > 0 && w < smallest) smallest = w;
+  const top = Number.isFinite(smallest) ? smallest * 1e-3 : 1e-6;
+  const nItems = xt.nRows;
+  let maxCount = 1;
+  for (let i = 0; i < nItems; i++) maxCount = Math.max(maxCount, xt.indptr[i + 1] - xt.indptr[i]);
+  const prior = new Float32Array(nItems);
+  for (let i = 0; i < nItems; i++) prior[i] = (top * (xt.indptr[i + 1] - xt.indptr[i])) / maxCount;
+  return prior;
 }

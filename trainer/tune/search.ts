@@ -1,46 +1,20 @@
-import type { CsrMatrix } from "../data/matrix.ts";
-import type { Metrics } from "../eval/ranking.ts";
 import { ALL_ITEM_FEATURE_SETS, type ItemFeatureSet } from "../features/item-features.ts";
+import { EaseModel, MAX_ITEMS as EASE_MAX_ITEMS } from "../model/ease.ts";
+import type { Metrics } from "../eval/ranking.ts";
 import type { HybridLoss, HybridParams } from "../model/hybrid.ts";
 import { IALS_DEFAULTS } from "../model/ials.ts";
-import { MemoScores } from "../model/memo-scores.ts";
 import type { Recommender } from "../model/model.ts";
 import { MULTDAE_DEFAULTS } from "../model/multdae.ts";
 import { createRng, type Rng } from "../util/rng.ts";
-import { buildFromConfig, describeConfig, FeatureCache, type FeatureSource, type ModelConfig } from "./config.ts";
-
-/** What tuning sees: training data with a validation split carved from it (never test). */
-export interface TuneData extends FeatureSource {
-  /** Fit candidates on this (train minus validation). */
-  validTrain: CsrMatrix;
-  /** Metrics of a model fitted on validTrain, on the validation split. */
-  validate(model: Recommender): Metrics;
-  /** The metric maximised, e.g. "p@10", "hr@10", "auc", "pairAuc". */
-  primary: string;
-  /** "ranking" (WARP/BPR/EASE/blends) or "rating-class" (logistic/mse on ±1 labels or ratings). */
-  task: "ranking" | "rating-class";
-  /** Rating-class only: validTrain with ratings as values, for the mse loss (optional). */
-  validTrainRatings?: CsrMatrix;
-  /**
-   * Splits that choose the blend weights instead of the validation split (ranking): the blend's
-   * members are fit on each fold's train and the grid is ranked by the selection metric averaged
-   * over the folds. Folds that hold out a few ratings per user keep their train close to the
-   * data the final model is fit on, and pooling several of them counts as many positives as one
-   * larger hold-out. The pick still joins the leaderboard with its validation-split metrics.
-   * On ML-100k they chose no better than the validation split (bench/nested-study.ts).
-   */
-  blendFolds?: BlendFold[];
-}
-
-/** One split of the training data for choosing blend weights: fit on `train`, score with `validate`. */
-export interface BlendFold {
-  train: CsrMatrix;
-  validate(model: Recommender): Metrics;
-}
+import { blendWeightGrid, refitSeconds, searchBlends } from "./blend-search.ts";
+import type { Trial, TuneData } from "./types.ts";
+import { buildFromConfig, describeConfig, FeatureCache, type ModelConfig } from "./config.ts";
+import { registeredTuneFamilies, roundRobin, type FamilyContext, type TuneFamily } from "./families.ts";
 
 export interface TuneOptions {
   /** Random hybrid configurations to try. */
   trials: number;
+  /** Seeds the sampled configurations and every fit: a trial is fit exactly as `train --config … --seed` refits it. */
   seed: number;
   /** Upper bound on epochs; early stopping picks the epoch count. */
   maxEpochs: number;
@@ -54,17 +28,30 @@ export interface TuneOptions {
   componentChoices?: number[];
   /** Hybrid parameters fixed instead of sampled (e.g. when only one trial is affordable). */
   fixed?: Partial<HybridParams>;
-  /** EASE λ values tried (ranking only; [] = no EASE). */
+  /** Ranking: try the popularity baseline (default true). */
+  popularity?: boolean;
+  /** Item-kNN settings tried (ranking; default DEFAULT_ITEMKNN, [] = none). */
+  itemKnn?: Array<Record<string, number>>;
+  /** RP3beta settings tried (ranking; default DEFAULT_RP3BETA, [] = none). */
+  rp3beta?: Array<Record<string, number>>;
+  /** EASE λ values tried (ranking only; [] = no EASE; catalogues above EASE's item limit get none). */
   easeLambdas?: number[];
-  /** iALS settings tried (ranking only; default one setting, [] = no iALS). Blends take the best one. */
+  /** iALS settings tried (ranking only; default one setting, [] = no iALS). */
   ials?: Array<Record<string, number>>;
   /**
-   * Mult-DAE settings tried (ranking only; default none: a fit costs minutes). Epochs by early
-   * stopping, up to the setting's `epochs` (else maxEpochs). Blends take the best one.
+   * Mult-DAE settings tried (ranking only). Epochs by early stopping, up to the setting's
+   * `epochs` (else maxEpochs). Default: one setting when a time budget is set and its estimated
+   * epoch time fits it (see multdaeEpochSeconds), else none.
    */
   multdae?: Array<Record<string, number>>;
-  /** Try blends of the best models (EASE + factor models, or logistic + rate logit). */
+  /** More families (e.g. order-aware models), besides those registered with registerTuneFamily. */
+  families?: TuneFamily[];
+  /** Only these families (by name, see BUILT_IN_FAMILIES); default every family that applies. */
+  only?: string[];
+  /** Try blends of the best model of each family (default true). */
   blend?: boolean;
+  /** Members of a blend: the best model of each family, at most this many, best first (default 4). */
+  maxBlendMembers?: number;
   /**
    * The validation metric that picks the blend weights (default: the primary metric, and every
    * grid point joins the leaderboard). Another one (e.g. "ndcg@20", which counts more positives
@@ -72,6 +59,8 @@ export interface TuneOptions {
    * scored by the primary metric like every other trial.
    */
   blendSelection?: string;
+  /** Bytes the blend search may spend remembering member scores (default 1 GiB). */
+  memoBudgetBytes?: number;
   /** Hybrid configurations tried as they are (epochs still by early stopping), besides the random trials. */
   candidates?: ModelConfig[];
   /**
@@ -80,22 +69,33 @@ export interface TuneOptions {
    */
   stack?: boolean;
   threads?: number;
-  /** Stop starting new trials after this many seconds (the running one finishes). */
+  /**
+   * Wall-clock seconds for the whole search: trials, baselines and the blend. Every family gets
+   * its first trial before any gets a second; an iterative fit stops when its share is spent;
+   * what did not fit is listed in the result's `skipped`.
+   */
   timeBudgetSeconds?: number;
-  onTrial?: (trial: Trial, done: number, total: number) => void;
-  onEpoch?: (trialIndex: number, epoch: number, maxEpochs: number) => void;
-  /** After each blend fold's members are refit and its grid scored (TuneData.blendFolds: minutes each). */
-  onBlendFold?: (done: number, total: number, seconds: number) => void;
+  /** Trials of an earlier run of the same search (its leaderboard): not run again. */
+  resume?: Trial[];
+  onProgress?: (progress: TuneProgress) => void;
+  /** After every trial (and the blend): the trials so far, for a partial leaderboard. */
+  onLeaderboard?: (snapshot: { trials: Trial[]; skipped: string[] }) => void;
+  onEpoch?: (family: string, epoch: number, maxEpochs: number) => void;
+  /** Seconds since some origin (default performance.now()/1000); tests inject a clock. */
+  clock?: () => number;
 }
 
-export interface Trial {
-  config: ModelConfig;
-  description: string;
-  score: number;
-  metrics: Metrics;
-  /** Per validation check: epoch and primary metric (hybrid trials). */
-  curve?: Array<{ epoch: number; score: number; loss?: number }>;
-  seconds: number;
+export interface TuneProgress {
+  phase: "trial" | "blend";
+  /** Steps finished (trials, then the blend as one step) out of `total`. */
+  done: number;
+  total: number;
+  elapsedSeconds: number;
+  /** Estimated seconds left (trial times so far per family, capped by the time budget). */
+  etaSeconds?: number;
+  trial?: Trial;
+  /** What just happened, in words (e.g. "skipped: …", "blend: 120 of 282 points"). */
+  note?: string;
 }
 
 export interface TuneResult {
@@ -103,18 +103,59 @@ export interface TuneResult {
   leaderboard: Trial[];
   best: Trial;
   /**
-   * The best trial's model as fitted on validTrain, when that fit is exactly its config
-   * (EASE, blends of refit members; not early-stopped hybrids, which ran past their best epoch).
-   * When validTrain is the final training set this saves refitting.
+   * The best trial's model as fitted on validTrain, when that fit is exactly its config. When
+   * validTrain is the final training set this saves refitting.
    */
   bestModel?: Recommender;
+  /** What the time budget (or the catalogue's size) left out, in words. */
+  skipped: string[];
+  seconds: number;
 }
 
 /** The iALS setting the search tries when none are given: the model's own defaults. */
 export const DEFAULT_IALS: Record<string, number> = IALS_DEFAULTS;
 /** Mult-DAE settings for a given hidden size: the model's own defaults, less `epochs`, which early stopping picks. */
 export const MULTDAE_TUNE_DEFAULTS: Record<string, number> = (({ epochs: _epochs, ...rest }) => rest)(MULTDAE_DEFAULTS);
+/** Item-kNN settings: the model's default, a wider neighbourhood with more shrinkage, a narrow one without. */
+export const DEFAULT_ITEMKNN: Array<Record<string, number>> = [
+  { k: 100, shrink: 10 },
+  { k: 300, shrink: 50 },
+  { k: 30, shrink: 0 },
+];
+/** RP3beta settings: the model's default, then a weaker and a stronger popularity penalty. */
+export const DEFAULT_RP3BETA: Array<Record<string, number>> = [
+  { alpha: 1, beta: 0.5, k: 200 },
+  { alpha: 0.8, beta: 0.3, k: 200 },
+  { alpha: 1, beta: 0.7, k: 100 },
+];
+/** The families tune builds itself (besides registered ones), in the order each round runs them. */
+export const BUILT_IN_FAMILIES = ["popularity", "itemknn", "rp3beta", "ials", "ease", "hybrid", "multdae", "rate-logit"] as const;
+/** The time budget `--model auto` searches within, seconds. */
+export const AUTO_TIME_BUDGET_SECONDS = 600;
 const IALS_DEFAULT_MAX_ITEMS = 50_000;
+/**
+ * Seconds a Mult-DAE epoch costs per user × item × hidden unit (its dense output layer):
+ * 251 s an epoch at 19,412 users × 11,924 items × 200 hidden on one core.
+ */
+const MULTDAE_SECONDS_PER_UNIT = 5.4e-9;
+/** Fewest epochs Mult-DAE needs to say anything (its first validation check). */
+const MULTDAE_MIN_EPOCHS = 10;
+
+/** Seconds an EASE fit costs per item³ (its inverse): about 52 s at 11,924 items on one core. */
+const EASE_SECONDS_PER_ITEM_CUBED = 3.1e-11;
+
+/** Estimated seconds of an EASE fit over n items. */
+export function easeFitSeconds(nItems: number): number {
+  return nItems ** 3 * EASE_SECONDS_PER_ITEM_CUBED;
+}
+
+/** Estimated seconds of one Mult-DAE epoch on a users × items matrix. */
+export function multdaeEpochSeconds(nUsers: number, nItems: number, hidden: number): number {
+  return nUsers * nItems * hidden * MULTDAE_SECONDS_PER_UNIT;
+}
+
+export type { Trial, TuneData, ValidationSubset } from "./types.ts";
+export { blendWeightGrid, simplexGrid } from "./blend-search.ts";
 
 const LOG_UNIFORM = (rng: Rng, lo: number, hi: number) => Math.exp(Math.log(lo) + rng.next() * (Math.log(hi) - Math.log(lo)));
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)];
@@ -149,116 +190,329 @@ function hasFeatureSet(data: TuneData, set: ItemFeatureSet): boolean {
   const items = data.items ?? [];
   const has = (f: (m: (typeof items)[number]) => unknown) => items.some((m) => f(m));
   if (set === "categories") return has((m) => m.categories?.length);
+  if (set === "attributes") return has((m) => m.attributes?.length);
   if (set === "brand") return has((m) => m.brand);
   if (set === "price") return has((m) => m.price !== undefined);
   if (set === "text") return has((m) => m.title || m.description);
   return has((m) => m.alsoBuy?.length || m.alsoView?.length);
 }
 
-/**
- * Seeded random search with early stopping on the validation split, plus EASE's λ and
- * blends of the winners — whichever scores best on validation wins. Nothing here sees test.
- */
-export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResult> {
-  const rng = createRng(opts.seed);
-  const features = new FeatureCache(data);
-  const trials: Trial[] = [];
-  const fitted = new Map<Trial, Recommender>();
-  const started = performance.now();
-  const overBudget = () => opts.timeBudgetSeconds !== undefined && (performance.now() - started) / 1000 > opts.timeBudgetSeconds;
-  const easeLambdas = data.task === "ranking" ? (opts.easeLambdas ?? [100, 300, 1000]) : [];
-  const candidates = opts.candidates ?? [];
-  // By default iALS only on catalogues where its k×k solves per item stay seconds, not minutes.
-  const ialsSettings = data.task === "ranking" ? (opts.ials ?? (data.validTrain.nCols <= IALS_DEFAULT_MAX_ITEMS ? [DEFAULT_IALS] : [])) : [];
-  const daeSettings = data.task === "ranking" ? (opts.multdae ?? []) : [];
-  const total = opts.trials + candidates.length + easeLambdas.length + ialsSettings.length + daeSettings.length;
-  let done = 0;
-  const record = (t: Trial, model: Recommender) => {
-    trials.push(t);
-    fitted.set(t, model);
-    opts.onTrial?.(t, ++done, total);
-  };
 
-  for (let t = 0; t < opts.trials && !overBudget(); t++) {
-    const config = sampleHybrid(rng, data, opts);
-    const trial = await runIterativeTrial(config, data, features, opts, t);
-    record(trial.trial, trial.model);
+/**
+ * The families a search tries, in the order each round runs them: cheap baselines first, so a
+ * tight budget always has them; the registered and extra families last.
+ */
+export function tuneFamilies(data: TuneData, opts: TuneOptions): { families: TuneFamily[]; notes: string[] } {
+  const notes: string[] = [];
+  const ranking = data.task === "ranking";
+  const nItems = data.validTrain.nCols;
+  const ctx: FamilyContext = { task: data.task, nUsers: data.validTrain.nRows, nItems, nnz: data.validTrain.indices.length, timeBudgetSeconds: opts.timeBudgetSeconds };
+  const closed = (name: string, model: string, settings: Array<Record<string, unknown>>): TuneFamily => ({
+    name,
+    iterative: false,
+    configs: settings.map((params): ModelConfig => ({ model, params })),
+  });
+  const families: TuneFamily[] = [];
+  if (ranking) {
+    if (opts.popularity !== false) families.push({ ...closed("popularity", "popularity", [{}]), blendable: false });
+    families.push(closed("itemknn", "itemknn", opts.itemKnn ?? DEFAULT_ITEMKNN));
+    families.push(closed("rp3beta", "rp3beta", opts.rp3beta ?? DEFAULT_RP3BETA));
+    // By default iALS only on catalogues where its k×k solves per item stay seconds, not minutes.
+    families.push(closed("ials", "ials", opts.ials ?? (nItems <= IALS_DEFAULT_MAX_ITEMS ? [DEFAULT_IALS] : [])));
+    const lambdas = opts.easeLambdas ?? [100, 300, 1000];
+    if (nItems > EASE_MAX_ITEMS && lambdas.length) notes.push(`ease: not tried, ${nItems} items exceed its ${EASE_MAX_ITEMS}-item limit`);
+    else families.push({ ...closed("ease", "ease", lambdas.map((lambda) => ({ lambda }))), estimateSeconds: () => easeFitSeconds(nItems) });
   }
-  for (const [k, config] of candidates.entries()) {
-    if (overBudget()) break;
+  const rng = createRng(opts.seed);
+  const hybrids: ModelConfig[] = Array.from({ length: opts.trials }, () => sampleHybrid(rng, data, opts));
+  for (const config of opts.candidates ?? []) {
     if (config.model !== "hybrid") throw new Error(`tune: candidates must be hybrid configurations, got "${config.model}"`);
-    const trial = await runIterativeTrial(config, data, features, opts, opts.trials + k);
-    record(trial.trial, trial.model);
+    hybrids.push(config);
   }
-  const closedForm: ModelConfig[] = [
-    ...easeLambdas.map((lambda): ModelConfig => ({ model: "ease", params: { lambda } })),
-    ...ialsSettings.map((params): ModelConfig => ({ model: "ials", params })),
-  ];
-  for (const config of closedForm) {
-    if (overBudget()) break;
-    const t0 = performance.now();
-    const { model } = buildFromConfig(config, features);
-    await model.fit({ interactions: data.validTrain, rng: createRng(opts.seed) });
-    const metrics = data.validate(model);
-    record({ config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: (performance.now() - t0) / 1000 }, model);
+  families.push({ name: "hybrid", iterative: true, configs: hybrids });
+  if (ranking) families.push({ name: "multdae", iterative: true, configs: multdaeConfigs(data, opts, notes), checks: MULTDAE_CHECKS });
+  else families.push(closed("rate-logit", "rate-logit", [{ prior: 5 }]));
+  families.push(...registeredTuneFamilies(ctx), ...(opts.families ?? []));
+  const only = opts.only;
+  if (only) {
+    const known = new Set([...BUILT_IN_FAMILIES, ...families.map((f) => f.name)]);
+    const unknown = only.filter((name) => !known.has(name));
+    if (unknown.length) throw new Error(`tune: unknown famil${unknown.length > 1 ? "ies" : "y"} ${unknown.join(", ")}; choose from ${[...known].join(", ")}`);
   }
-  for (const [k, params] of daeSettings.entries()) {
-    if (overBudget()) break;
-    const config: ModelConfig = { model: "multdae", params: { ...params, epochs: params.epochs ?? opts.maxEpochs } };
-    // Adam at a small rate climbs slowly and noisily: check less often, wait longer before stopping.
-    const checks = { ...opts, evalEvery: Math.max(opts.evalEvery, 10), patience: Math.max(opts.patience, 3) };
-    const trial = await runIterativeTrial(config, data, features, checks, opts.trials + candidates.length + k);
-    record(trial.trial, trial.model);
-  }
-  if (data.task === "rating-class") {
-    const config: ModelConfig = { model: "rate-logit", params: { prior: 5 } };
-    const t0 = performance.now();
-    const { model } = buildFromConfig(config, features);
-    await model.fit({ interactions: data.validTrain, rng: createRng(opts.seed) });
-    const metrics = data.validate(model);
-    record({ config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: (performance.now() - t0) / 1000 }, model);
-  }
-  if (data.task === "rating-class" && opts.stack !== false && !overBudget()) {
-    const stacked = await tryRatingStack(data, opts, trials, features);
-    if (stacked) record(stacked.trial, stacked.model);
-  }
-  if (opts.blend !== false) await tryBlends(data, opts, trials, fitted, features);
-  const leaderboard = [...trials].filter((t) => Number.isFinite(t.score)).sort((a, b) => b.score - a.score);
-  if (leaderboard.length === 0) throw new Error("tune: no trial produced a finite validation score; check the data (does validation have positives?)");
-  const best = leaderboard[0];
-  return { leaderboard, best, bestModel: isIterative(best.config) ? undefined : fitted.get(best) };
+  return { families: families.filter((f) => f.configs.length > 0 && (!only || only.includes(f.name))), notes: notes.filter((n) => !only || only.some((name) => n.startsWith(`${name}:`))) };
 }
 
-/** Models trained epoch by epoch, whose tuning fit runs past the best epoch (early stopping's patience). */
-const isIterative = (config: ModelConfig) => config.model === "hybrid" || config.model === "multdae";
+/** Adam at a small rate climbs slowly and noisily: Mult-DAE checks less often and waits longer before stopping. */
+const MULTDAE_CHECKS = { evalEvery: 10, patience: 3 };
 
-/** Fits one iterative configuration (hybrid, Mult-DAE) with early stopping; its config's epochs become the best epoch. */
-async function runIterativeTrial(config: ModelConfig, data: TuneData, features: FeatureCache, opts: TuneOptions, index: number): Promise<{ trial: Trial; model: Recommender }> {
+function multdaeConfigs(data: TuneData, opts: TuneOptions, notes: string[]): ModelConfig[] {
+  const asConfig = (params: Record<string, number>): ModelConfig => ({ model: "multdae", params: { ...params, epochs: params.epochs ?? opts.maxEpochs } });
+  if (opts.multdae) return opts.multdae.map(asConfig);
+  // Asked for by name: its default setting, whatever the estimate.
+  if (opts.only?.includes("multdae")) return [asConfig({ ...MULTDAE_TUNE_DEFAULTS })];
+  if (opts.timeBudgetSeconds === undefined) return [];
+  const epoch = multdaeEpochSeconds(data.validTrain.nRows, data.validTrain.nCols, MULTDAE_TUNE_DEFAULTS.hidden);
+  // It must leave room for the other families: at most a quarter of the budget for its first check.
+  if (epoch * MULTDAE_MIN_EPOCHS > opts.timeBudgetSeconds / 4) {
+    notes.push(`multdae: not tried, an epoch is estimated at ${epoch.toFixed(0)} s (${MULTDAE_MIN_EPOCHS} epochs would take more than a quarter of the ${opts.timeBudgetSeconds} s budget)`);
+    return [];
+  }
+  return [asConfig({ ...MULTDAE_TUNE_DEFAULTS })];
+}
+
+/** The key --resume matches a scheduled configuration by. */
+export const trialKey = (config: ModelConfig): string => JSON.stringify(config);
+
+/**
+ * Seeded search on the validation split: popularity, item-kNN, RP3beta, iALS, EASE, random
+ * hybrid factorisations with early stopping, Mult-DAE, then blends of the best of each family —
+ * whichever scores best on validation wins. All within one time budget; nothing here sees test.
+ */
+export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResult> {
+  const clock = opts.clock ?? (() => performance.now() / 1000);
+  const started = clock();
+  const budget = opts.timeBudgetSeconds;
+  const deadline = budget === undefined ? Infinity : started + budget;
+  const features = new FeatureCache(data);
+  const { families, notes } = tuneFamilies(data, opts);
+  const schedule = roundRobin(families);
+  const resumed = new Map((opts.resume ?? []).filter((t) => t.key !== undefined).map((t) => [t.key!, t]));
+  const trials: Trial[] = [];
+  const skipped: string[] = [...notes];
+  const notTried = new Map<string, number>();
+  const pool = new MemberPool(opts.maxBlendMembers ?? 4);
+  const blending = opts.blend !== false;
+  const stacking = data.task === "rating-class" && opts.stack !== false;
+  const total = schedule.length + (stacking ? 1 : 0) + (blending ? 1 : 0);
+  const familyTimes = new Map<string, number[]>();
+  let done = 0;
+
+  const reserve = () => (budget === undefined || !blending ? 0 : blendReserve(pool, trials, budget));
+  const eta = (from: number) => {
+    const times = [...familyTimes.values()].flat();
+    const overall = times.length ? times.reduce((a, b) => a + b, 0) / times.length : undefined;
+    if (overall === undefined) return budget === undefined ? undefined : Math.max(0, deadline - clock());
+    let left = 0;
+    for (let s = from; s < schedule.length; s++) {
+      if (resumed.has(trialKey(schedule[s].config))) continue;
+      const own = familyTimes.get(schedule[s].family.name);
+      left += own ? own.reduce((a, b) => a + b, 0) / own.length : overall;
+    }
+    left += blending ? (budget === undefined ? blendReserve(pool, trials, Infinity) : reserve()) : 0;
+    return budget === undefined ? left : Math.min(left, Math.max(0, deadline - clock()));
+  };
+  const publish = (trial: Trial | undefined, next: number, note?: string) => {
+    opts.onProgress?.({ phase: "trial", done, total, elapsedSeconds: clock() - started, etaSeconds: eta(next), trial, note });
+    opts.onLeaderboard?.({ trials: [...trials], skipped: [...skipped] });
+  };
+
+  for (let s = 0; s < schedule.length; s++) {
+    const { family, config } = schedule[s];
+    const key = trialKey(config);
+    const previous = resumed.get(key);
+    if (previous) {
+      trials.push(previous);
+      pool.offer(previous, undefined, family);
+      done++;
+      publish(previous, s + 1, "resumed");
+      continue;
+    }
+    const now = clock();
+    const trialsEnd = deadline - reserve();
+    const own = familyTimes.get(family.name);
+    const expected = own ? Math.min(...own) : family.estimateSeconds?.(config);
+    if (now >= trialsEnd || (!family.iterative && expected !== undefined && now + expected > trialsEnd)) {
+      notTried.set(family.name, (notTried.get(family.name) ?? 0) + 1);
+      done++;
+      continue;
+    }
+    // While some family still waits for its first trial, an iterative fit gets only its share of
+    // what is left; after that it leaves room for the one-shot fits still to come whose cost is
+    // known (up to half of what is left), so cheap settings are not crowded out by one long fit.
+    const later = schedule.slice(s + 1).filter((x) => !resumed.has(trialKey(x.config)));
+    const waiting = later.filter((x) => x.round === 0).length;
+    const oneShots = later.reduce((sum, x) => sum + (x.family.iterative ? 0 : (familyTimes.has(x.family.name) ? Math.min(...familyTimes.get(x.family.name)!) : 0)), 0);
+    const stopAt = !Number.isFinite(trialsEnd) ? trialsEnd : waiting > 0 ? now + (trialsEnd - now) / (waiting + 1) : trialsEnd - Math.min(oneShots, (trialsEnd - now) / 2);
+    const run = family.iterative
+      ? await runIterativeTrial(config, family, data, features, opts, stopAt, clock)
+      : await runClosedFormTrial(config, family, data, features, opts, trialsEnd, clock);
+    if (!run.trial) {
+      // A one-shot fit given up on: its projected time keeps the family's other settings out too.
+      familyTimes.set(family.name, [...(own ?? []), run.projectedSeconds]);
+      skipped.push(run.note);
+      done++;
+      publish(undefined, s + 1, run.note);
+      continue;
+    }
+    run.trial.key = key;
+    trials.push(run.trial);
+    pool.offer(run.trial, run.model, family);
+    familyTimes.set(family.name, [...(own ?? []), run.trial.seconds]);
+    if (run.note) skipped.push(run.note);
+    done++;
+    publish(run.trial, s + 1);
+  }
+  for (const [name, count] of notTried) skipped.push(`${name}: ${count} of ${families.find((f) => f.name === name)!.configs.length} configurations not tried (time budget)`);
+
+  if (stacking) {
+    if (clock() < deadline) {
+      const stacked = await tryRatingStack(data, opts, trials, features);
+      if (stacked) trials.push(stacked.trial);
+    } else skipped.push("rating-stack: not tried (time budget)");
+    done++;
+    publish(trials.at(-1), schedule.length);
+  }
+  let blendModel: { trial: Trial; model: Recommender } | undefined;
+  if (blending) {
+    const outcome = await searchBlends({
+      data,
+      members: pool.members(),
+      features,
+      seed: opts.seed,
+      selection: opts.blendSelection ?? data.primary,
+      memoBudgetBytes: opts.memoBudgetBytes ?? 2 ** 30,
+      deadline,
+      clock,
+      onProgress: (note) => opts.onProgress?.({ phase: "blend", done, total, elapsedSeconds: clock() - started, etaSeconds: budget === undefined ? undefined : Math.max(0, deadline - clock()), note }),
+    });
+    trials.push(...outcome.trials);
+    skipped.push(...outcome.skipped);
+    blendModel = outcome.best;
+    done++;
+    opts.onProgress?.({ phase: "blend", done, total, elapsedSeconds: clock() - started, etaSeconds: 0, note: outcome.summary });
+    opts.onLeaderboard?.({ trials: [...trials], skipped: [...skipped] });
+  }
+  const leaderboard = [...trials].filter((t) => Number.isFinite(t.score)).sort((a, b) => b.score - a.score);
+  if (leaderboard.length === 0) throw new Error("tune: no trial produced a finite validation score; check the data (does validation have positives?), or give it more --time-budget");
+  const best = leaderboard[0];
+  const bestModel = blendModel?.trial === best ? blendModel.model : pool.modelOf(best);
+  return { leaderboard, best, bestModel, skipped, seconds: clock() - started };
+}
+
+/**
+ * Seconds the blend step is expected to need, kept back from the trials: refitting the
+ * iterative members that ran past their best epoch, scoring each member once, and one
+ * validation pass of blend arithmetic per grid point (the cheapest trial's validation, a bound
+ * on ranking alone). At most 40% of the budget, at least 10% once a budget is set.
+ */
+function blendReserve(pool: MemberPool, trials: Trial[], budget: number): number {
+  const members = pool.members();
+  const pass = Math.min(Infinity, ...trials.map((t) => t.validateSeconds ?? Infinity));
+  let need = 0;
+  if (members.length >= 2 && Number.isFinite(pass)) {
+    for (const m of members) need += (m.model ? 0 : refitSeconds(m.trial)) + (m.trial.validateSeconds ?? pass);
+    need += blendWeightGrid(members.length).length * pass;
+  }
+  return Number.isFinite(budget) ? Math.min(0.4 * budget, Math.max(0.1 * budget, need)) : need;
+}
+
+/**
+ * The best trial of each blend kind (a family; hybrids per loss) and, for the best
+ * `maxMembers` kinds only, their fitted models: a model outside them can never be a blend
+ * member again (scores only ever get added), so it is dropped at once — at catalogue scale an
+ * EASE model is a gigabyte.
+ */
+export class MemberPool {
+  private readonly best = new Map<string, { trial: Trial; model?: Recommender }>();
+  constructor(readonly maxMembers: number) {}
+
+  offer(trial: Trial, model: Recommender | undefined, family: TuneFamily): void {
+    if (family.blendable === false || !Number.isFinite(trial.score)) return;
+    const kind = trial.config.model === "hybrid" ? `hybrid:${String((trial.config as { params: { loss?: string } }).params.loss)}` : family.name;
+    const current = this.best.get(kind);
+    if (current && current.trial.score >= trial.score) return;
+    this.best.set(kind, { trial, model });
+    for (const dropped of this.ranked().slice(this.maxMembers)) dropped.model = undefined;
+  }
+
+  /** The blend's members, best first: a model when the trial's fit is exactly its config, else refit from the config. */
+  members(): Array<{ trial: Trial; model?: Recommender }> {
+    return this.ranked().slice(0, this.maxMembers);
+  }
+
+  modelOf(trial: Trial): Recommender | undefined {
+    return [...this.best.values()].find((e) => e.trial === trial)?.model;
+  }
+
+  private ranked() {
+    return [...this.best.values()].sort((a, b) => b.trial.score - a.trial.score);
+  }
+}
+
+/** Thrown from a fit's progress callback when it is projected to end past its deadline. */
+class FitOverrun extends Error {}
+
+/**
+ * Fits and validates a one-shot configuration. A fit that reports progress (EASE's inverse, in
+ * uniform steps) is given up when, projected from its steps so far, it would end past `stopAt`:
+ * on a busy machine an a-priori estimate can be off by a factor of ten.
+ */
+async function runClosedFormTrial(config: ModelConfig, family: TuneFamily, data: TuneData, features: FeatureCache, opts: TuneOptions, stopAt: number, clock: () => number) {
+  const t0 = clock();
+  const { model, extraFit } = buildFromConfig(config, features);
+  let projected = 0;
+  if (model instanceof EaseModel && Number.isFinite(stopAt)) {
+    model.onProgress = (done, total) => {
+      const elapsed = clock() - t0;
+      projected = (elapsed * total) / done;
+      if (done >= Math.max(2, total / 50) && t0 + projected > stopAt) throw new FitOverrun();
+    };
+  }
+  try {
+    await model.fit({ interactions: data.validTrain, ratings: data.validTrainRatings, rng: createRng(opts.seed), ...extraFit });
+  } catch (err) {
+    if (!(err instanceof FitOverrun)) throw err;
+    const description = describeConfig(config);
+    return { trial: undefined, projectedSeconds: projected, note: `${description}: given up after ${(clock() - t0).toFixed(0)} s, its fit was projected to take ${projected.toFixed(0)} s, past the time budget` };
+  }
+  const v0 = clock();
+  const metrics = data.validate(model);
+  const trial: Trial = { config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: clock() - t0, family: family.name, validateSeconds: clock() - v0 };
+  return { trial, model: model as Recommender | undefined, note: undefined as string | undefined, projectedSeconds: trial.seconds };
+}
+
+/**
+ * Fits one iterative configuration (hybrid, Mult-DAE…) with early stopping; its config's
+ * epochs become the best epoch. The fit stops at `stopAt` (its share of the time budget),
+ * validated there. Its model is kept only when the best epoch was the last one fitted: then it
+ * is exactly what a refit of the chosen config (same seed) builds.
+ */
+async function runIterativeTrial(config: ModelConfig, family: TuneFamily, data: TuneData, features: FeatureCache, opts: TuneOptions, stopAt: number, clock: () => number) {
   const c = config as { model: string; params: Record<string, unknown> };
   const maxEpochs = Number(c.params.epochs ?? opts.maxEpochs);
-  const t0 = performance.now();
+  const evalEvery = Math.max(opts.evalEvery, family.checks?.evalEvery ?? 0);
+  const patience = Math.max(opts.patience, family.checks?.patience ?? 0);
+  const t0 = clock();
   const { model, extraFit } = buildFromConfig(config, features);
   const curve: NonNullable<Trial["curve"]> = [];
   let best = { epoch: 0, score: -Infinity, metrics: {} as Metrics };
   let bad = 0;
+  let last = 0;
+  let validateSeconds: number | undefined;
+  let outOfTime = false;
   try {
     await model.fit({
       interactions: data.validTrain,
       ratings: data.validTrainRatings,
-      rng: createRng(opts.seed + index),
+      rng: createRng(opts.seed),
       ...extraFit,
       onEpoch: (epoch, info) => {
-        opts.onEpoch?.(index, epoch, maxEpochs);
-        if (epoch % opts.evalEvery !== 0 && epoch !== maxEpochs) return;
+        opts.onEpoch?.(family.name, epoch, maxEpochs);
+        last = epoch;
+        outOfTime = clock() >= stopAt;
+        if (epoch % evalEvery !== 0 && epoch !== maxEpochs && !outOfTime) return;
+        const v0 = clock();
         const metrics = data.validate(model);
+        validateSeconds = clock() - v0;
         const score = metrics[data.primary];
         curve.push({ epoch, score, loss: info.loss });
         if (score > best.score) {
           best = { epoch, score, metrics };
           bad = 0;
-        } else if (++bad >= opts.patience) {
+        } else if (++bad >= patience) {
           return true;
         }
+        if (outOfTime) return true;
       },
     });
   } catch (err) {
@@ -268,9 +522,13 @@ async function runIterativeTrial(config: ModelConfig, data: TuneData, features: 
     void err;
   }
   const chosen = { ...c, params: { ...c.params, epochs: Math.max(1, best.epoch) } } as ModelConfig;
+  const description = describeConfig(chosen);
+  const trial: Trial = { config: chosen, description, score: best.score, metrics: best.metrics, curve, seconds: clock() - t0, family: family.name, validateSeconds };
+  const stoppedEarly = outOfTime && last < maxEpochs && bad < patience;
   return {
-    trial: { config: chosen, description: describeConfig(chosen), score: best.score, metrics: best.metrics, curve, seconds: (performance.now() - t0) / 1000 },
-    model,
+    trial,
+    model: best.epoch > 0 && best.epoch === last ? (model as Recommender) : undefined,
+    note: stoppedEarly ? `${description}: stopped at epoch ${last} of ${maxEpochs} by the time budget, before early stopping settled` : undefined,
   };
 }
 
@@ -308,104 +566,3 @@ async function tryRatingStack(data: TuneData, opts: TuneOptions, trials: Trial[]
   return { trial: { config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: (performance.now() - t0) / 1000 }, model };
 }
 
-/**
- * Blends on validation: the best factor model of each loss with the best EASE (ranking), or
- * the best pointwise model with the rate logit (rating classification), weights on a grid.
- * Members are re-fit at their chosen epoch count so the blend is what training will build.
- */
-async function tryBlends(data: TuneData, opts: TuneOptions, trials: Trial[], fitted: Map<Trial, Recommender>, features: FeatureCache): Promise<void> {
-  const ranked = [...trials].filter((t) => Number.isFinite(t.score)).sort((a, b) => b.score - a.score);
-  const hybrids = ranked.filter((t) => t.config.model === "hybrid");
-  // The best model of each other kind: EASE, iALS and Mult-DAE (ranking), the rate logit (rating classification).
-  const otherKinds = data.task === "ranking" ? ["ease", "ials", "multdae"] : ["rate-logit"];
-  const others = otherKinds.map((kind) => ranked.find((t) => t.config.model === kind)).filter((t): t is Trial => t !== undefined);
-  if (hybrids.length === 0 || others.length === 0) return;
-  // Best hybrid per loss family (up to two).
-  const families = new Map<string, Trial>();
-  for (const t of hybrids) {
-    const loss = String((t.config as { params: { loss?: string } }).params.loss);
-    if (!families.has(loss) && families.size < 2) families.set(loss, t);
-  }
-  const members: Array<{ trial: Trial; model: Recommender }> = [];
-  for (const t of [...families.values(), ...others]) {
-    if (!isIterative(t.config)) {
-      members.push({ trial: t, model: fitted.get(t)! });
-      continue;
-    }
-    // Early stopping ran past the best epoch: refit at the chosen epoch count.
-    const { model, extraFit } = buildFromConfig(t.config, features);
-    await model.fit({ interactions: data.validTrain, ratings: data.validTrainRatings, rng: createRng(opts.seed), ...extraFit });
-    members.push({ trial: t, model });
-  }
-  const scaling = data.task === "ranking" ? "per-user" : "none";
-  // Validation scoring is cheap next to fitting, so every grid point is tried.
-  const grid = blendWeightGrid(members.length);
-  const { BlendModel } = await import("../model/blend.ts");
-  // Every grid point scores the same members again: remember their rows when that fits in memory.
-  const memo = MemoScores.affordable(data.validTrain.nRows, data.validTrain.nCols);
-  const parts = memo ? members.map((p) => ({ ...p, model: new MemoScores(p.model) })) : members;
-  const selection = opts.blendSelection ?? data.primary;
-  const blendOf = (models: Recommender[], weights: number[]) => new BlendModel(models.map((model, k) => ({ model, weight: weights[k] })), "blend", scaling);
-  const candidate = (weights: number[]): { trial: Trial; blend: Recommender } => {
-    const t0 = performance.now();
-    const blend = blendOf(parts.map((p) => p.model), weights);
-    const metrics = data.validate(blend);
-    if (!(selection in metrics)) throw new Error(`tune: blendSelection "${selection}" is not among the validation metrics (${Object.keys(metrics).join(", ")}); choose one of those`);
-    const config: ModelConfig = { model: "blend", scaling, members: parts.map((p, k) => ({ weight: weights[k], config: p.trial.config })).filter((m) => m.weight > 0) };
-    return { trial: { config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: (performance.now() - t0) / 1000 }, blend };
-  };
-  let chosen: Array<{ trial: Trial; blend: Recommender }>;
-  if (data.blendFolds?.length) {
-    if (data.task !== "ranking") throw new Error("tune: blendFolds choose ranking blends; rating-class blends are chosen on the validation pairs");
-    const pooled = await poolBlendFolds(data.blendFolds, members, grid, selection, opts, features, blendOf);
-    chosen = [candidate(grid[pooled.indexOf(Math.max(...pooled))])];
-  } else {
-    const candidates = grid.map(candidate);
-    chosen = selection === data.primary ? candidates : [candidates.reduce((a, b) => (b.trial.metrics[selection] > a.trial.metrics[selection] ? b : a))];
-  }
-  for (const { trial, blend } of chosen) {
-    trials.push(trial);
-    fitted.set(trial, blend);
-  }
-}
-
-/** The selection metric of every grid point, averaged over the blend folds (members fit on each fold's train). */
-async function poolBlendFolds(
-  folds: BlendFold[],
-  members: Array<{ trial: Trial }>,
-  grid: number[][],
-  selection: string,
-  opts: TuneOptions,
-  features: FeatureCache,
-  blendOf: (models: Recommender[], weights: number[]) => Recommender,
-): Promise<Float64Array> {
-  const pooled = new Float64Array(grid.length);
-  for (const [f, fold] of folds.entries()) {
-    const t0 = performance.now();
-    const models: Recommender[] = [];
-    for (const { trial } of members) {
-      const { model, extraFit } = buildFromConfig(trial.config, features);
-      await model.fit({ interactions: fold.train, rng: createRng(opts.seed), ...extraFit });
-      models.push(MemoScores.affordable(fold.train.nRows, fold.train.nCols) ? new MemoScores(model) : model);
-    }
-    for (const [g, weights] of grid.entries()) {
-      const metrics = fold.validate(blendOf(models, weights));
-      if (!(selection in metrics)) throw new Error(`tune: blend fold ${f + 1}'s metrics (${Object.keys(metrics).join(", ")}) lack the blend selection metric "${selection}"; compute it there too`);
-      pooled[g] += metrics[selection] / folds.length;
-    }
-    opts.onBlendFold?.(f + 1, folds.length, (performance.now() - t0) / 1000);
-  }
-  return pooled;
-}
-
-/** The weights a blend search tries over n members: the 0.1 simplex grid, at least two members in each (one alone is that member's own trial). */
-export function blendWeightGrid(n: number): number[][] {
-  return simplexGrid(n, 10).filter((w) => w.filter((x) => x > 0).length >= 2);
-}
-
-/** Every weight vector of n entries in steps of 1/steps that sums to 1. */
-export function simplexGrid(n: number, steps: number): number[][] {
-  const counts = (parts: number, total: number): number[][] =>
-    parts === 1 ? [[total]] : Array.from({ length: total + 1 }, (_, a) => counts(parts - 1, total - a).map((rest) => [a, ...rest])).flat();
-  return counts(n, steps).map((c) => c.map((x) => +(x / steps).toFixed(6)));
-}

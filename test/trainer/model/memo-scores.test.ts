@@ -29,8 +29,32 @@ describe("MemoScores", () => {
     await expect(memo.fit()).rejects.toThrow(/already fitted/);
   });
 
-  it("is affordable only while one member's rows stay under the float budget", () => {
-    expect(MemoScores.affordable(943, 1682)).toBe(true);
-    expect(MemoScores.affordable(14_681, 8_713)).toBe(false);
+  it("with a user list, keeps those users' rows in one slab and scores everyone else afresh", async () => {
+    const d = plantedData();
+    const ease = new EaseModel({ lambda: 10 });
+    await ease.fit({ interactions: d.train, rng: createRng(0) });
+    let calls = 0;
+    const counted = { name: "ease", fit: () => ease.fit({ interactions: d.train, rng: createRng(0) }), scoreUser: (u: number, out: Float32Array, h?: Int32Array) => (calls++, ease.scoreUser(u, out, h)), params: () => ease.params() };
+    const memo = new MemoScores(counted, Int32Array.from([2, 5]), d.nItems);
+    const direct = new Float32Array(d.nItems);
+    const got = new Float32Array(d.nItems);
+    for (const u of [2, 5, 2, 5, 2]) {
+      ease.scoreUser(u, direct);
+      memo.scoreUser(u, got);
+      expect(got).toEqual(direct);
+    }
+    expect(calls).toBe(2);
+    memo.scoreUser(7, got);
+    memo.scoreUser(7, got);
+    expect(calls).toBe(4);
+    ease.scoreUser(7, direct);
+    expect(got).toEqual(direct);
+  });
+
+  it("sizes the rows it may hold by the users validation scores: a 5,000-user sample of 12k items fits 1 GB over 4 members, every user does not", () => {
+    const perUser = MemoScores.usersWithin(2 ** 30, 4, 11_924);
+    expect(perUser).toBe(Math.floor(2 ** 30 / (4 * 4 * 11_924)));
+    expect(perUser).toBeGreaterThan(5_000);
+    expect(perUser).toBeLessThan(19_412);
   });
 });

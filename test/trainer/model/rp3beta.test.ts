@@ -26,4 +26,21 @@ describe("rp3beta similarities", () => {
     expect(Array.from(out).filter((v) => v > 0)).toHaveLength(1);
     expect(out[1]).toBeGreaterThan(0);
   });
+
+  it("breaks ties by popularity: items no neighbour reaches are ordered by interaction count, below every reached item", async () => {
+    // u0 {0}, u1 {0,1}, u2 {2,3}, u3 {3}, u4 {3}: for u0, item 1 is reached; items 2 and 3 are not, and 3 is the more popular.
+    const x = csrFromCoo(5, 4, [0, 1, 1, 2, 2, 3, 4], [0, 0, 1, 2, 3, 3, 3]);
+    const model = new Rp3BetaModel({ alpha: 1, beta: 0.5, k: 0 });
+    await model.fit({ interactions: x, rng: createRng(0) });
+    const out = new Float32Array(4);
+    model.scoreUser(0, out);
+    expect(out[1]).toBeGreaterThan(out[3]);
+    expect(out[3]).toBeGreaterThan(out[2]);
+    expect(out[2]).toBeGreaterThan(0);
+    // Without a history: the popular items, most popular first.
+    model.scoreUser(0, out, new Int32Array(0));
+    expect(out[3]).toBeGreaterThan(out[0]);
+    expect(out[0]).toBeGreaterThan(out[1]);
+    expect(out[1]).toBe(out[2]);
+  });
 });

@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -94,18 +94,58 @@ describe("edgerec tune --blend-selection", () => {
   });
 });
 
-describe("edgerec tune --blend-folds", () => {
-  it("chooses one blend on folds held out of train, and refuses splits and tasks the folds do not fit", () => {
-    withRatingsFile("edgerec-tune-folds-", (file, dir) => {
-      const common = ["--interactions", file, "--min-rating", "4", "--seed", "1", "--out", join(dir, "best.json")];
-      const search = ["--trials", "1", "--losses", "bpr", "--ease", "100", "--max-epochs", "10", "--json"];
-      const result = JSON.parse(edgerec(["tune", ...common, "--split", "random", ...search, "--blend-folds", "2", "--blend-holdout", "2", "--blend-selection", "ndcg@10"]).trim());
-      const blends = result.leaderboard.filter((t: { config: { model: string } }) => t.config.model === "blend");
-      expect(blends).toHaveLength(1);
-      expect(blends[0].score).toBe(blends[0].metrics["p@10"]);
-      expect(() => edgerec(["tune", ...common, "--split", "leave-last-out", ...search, "--blend-folds", "2"])).toThrow(/validates on its dev part/);
-      expect(() => edgerec(["tune", ...common, "--split", "random", "--task", "rating-class", ...search, "--blend-folds", "2"])).toThrow(/blend folds choose ranking blends/);
-      expect(() => edgerec(["tune", ...common, "--split", "random", ...search, "--blend-folds", "0"])).toThrow(/--blend-folds must be an integer in 1..100/);
+/** Runs the CLI capturing stdout and stderr separately (progress goes to stderr). */
+function edgerecBoth(args: string[]): { stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, ["--import", "tsx", join(repo, "trainer/cli/main.ts"), ...args], { cwd: repo, encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`edgerec ${args.join(" ")} failed:\n${run.stderr}`);
+  return { stdout: run.stdout, stderr: run.stderr };
+}
+
+describe("edgerec tune: budget, progress, partial leaderboard, resume, evaluate --on dev", () => {
+  it("prints a progress line per trial on stderr under --json, writes the leaderboard, resumes from it, and evaluate --on dev reproduces the scores", () => {
+    withRatingsFile("edgerec-tune-progress-", (file, dir) => {
+      const out = join(dir, "best.json");
+      const common = ["--interactions", file, "--split", "random", "--min-rating", "4", "--seed", "2", "--validation-users", "all"];
+      const search = ["--trials", "1", "--losses", "bpr", "--ease", "100,300", "--max-epochs", "10", "--families", "ease,itemknn,hybrid", "--out", out];
+      const first = edgerecBoth(["tune", ...common, ...search, "--no-blend", "--json"]);
+      const result = JSON.parse(first.stdout.trim());
+      const lines = first.stderr.split("\n").filter((l) => l.startsWith("tune ["));
+      expect(lines).toHaveLength(result.leaderboard.length);
+      expect(lines[0]).toMatch(/^tune \[1\/6\] \d+ s elapsed, ETA [^·]+ · itemknn \{"k":100,"shrink":10\}: p@10 \d\.\d{4} \(\d+\.\d s\)$/);
+      expect(result.peakRssMB).toBeGreaterThan(10);
+      // The file holds the best config (train --config reads it) and the whole leaderboard.
+      const saved = JSON.parse(readFileSync(out, "utf8"));
+      expect(saved.model).toBe(result.best.config.model);
+      expect(saved.tune.complete).toBe(true);
+      expect(saved.tune.leaderboard).toHaveLength(6);
+      // Resumed: nothing is run again, the leaderboard is the same.
+      const again = edgerecBoth(["tune", ...common, ...search, "--no-blend", "--json", "--resume", out]);
+      expect(again.stderr.split("\n").filter((l) => l.startsWith("tune [")).every((l) => l.endsWith("resumed)"))).toBe(true);
+      expect(JSON.parse(again.stdout.trim()).best.score).toBe(result.best.score);
+      // Another seed is another validation split: refused, with how to fix it.
+      expect(() => edgerec(["tune", ...common.slice(0, -4), "--seed", "3", "--validation-users", "all", ...search, "--no-blend", "--json", "--resume", out])).toThrow(/--resume: .* was tuned on other data or settings/);
+      // Each family's best, scored by evaluate --on dev from its config: the leaderboard's number.
+      for (const family of ["ease", "itemknn", "hybrid"]) {
+        const row = result.leaderboard.find((t: { family: string }) => t.family === family);
+        const config = join(dir, `${family}.json`);
+        writeFileSync(config, JSON.stringify(row.config));
+        const dev = JSON.parse(edgerec(["evaluate", ...common, "--on", "dev", "--config", config, "--json"]).trim());
+        expect(dev.metrics["p@10"], family).toBe(row.score);
+      }
+      expect(() => edgerec(["tune", ...common, ...search, "--families", "ease,sasrec"])).toThrow(/--families: unknown family "sasrec"/);
+    });
+  });
+
+  it("lists what a tiny --time-budget skipped, on stdout and in the --out file", () => {
+    withRatingsFile("edgerec-tune-budget-", (file, dir) => {
+      const out = join(dir, "best.json");
+      const run = edgerecBoth(["tune", "--interactions", file, "--split", "random", "--min-rating", "4", "--trials", "20", "--max-epochs", "200", "--eval-every", "1", "--patience", "1000", "--time-budget", "3", "--out", out]);
+      expect(run.stdout).toContain("skipped:\n");
+      expect(run.stdout).toMatch(/hybrid: \d+ of 20 configurations not tried \(time budget\)/);
+      const saved = JSON.parse(readFileSync(out, "utf8"));
+      expect(saved.tune.complete).toBe(true);
+      expect(saved.tune.skipped.length).toBeGreaterThan(0);
+      expect(saved.tune.seconds).toBeLessThan(3 + 3);
     });
   });
 });

@@ -97,7 +97,7 @@ function plantedTuneData(): TuneData {
 describe("tune, ranking", () => {
   it("tries iALS and blends it with EASE and the factor model", async () => {
     const data = plantedTuneData();
-    const result = await tune(data, { trials: 1, seed: 0, maxEpochs: 10, evalEvery: 5, patience: 1, losses: ["bpr"], componentChoices: [8], easeLambdas: [10], ials: [{ components: 8, iterations: 4, alpha: 10, lambda: 1 }] });
+    const result = await tune(data, { trials: 1, seed: 0, maxEpochs: 10, evalEvery: 5, patience: 1, losses: ["bpr"], componentChoices: [8], easeLambdas: [10], ials: [{ components: 8, iterations: 4, alpha: 10, lambda: 1 }], only: ["hybrid", "ease", "ials"] });
     expect(result.leaderboard.some((t) => t.config.model === "ials")).toBe(true);
     const blends = result.leaderboard.filter((t) => t.config.model === "blend");
     const kinds = new Set(blends.flatMap((t) => (t.config as Extract<ModelConfig, { model: "blend" }>).members.map((m) => m.config.model)));
@@ -107,7 +107,7 @@ describe("tune, ranking", () => {
   it("blendSelection picks the blend weights by another validation metric; only that pick joins the leaderboard", async () => {
     const d = plantedData();
     const data: TuneData = { ...plantedTuneData(), validate: (m) => evaluateRanking(m, { train: d.train, test: d.test, ks: [5, 20] }), primary: "p@5" };
-    const opts = { trials: 1, seed: 0, maxEpochs: 10, evalEvery: 5, patience: 1, losses: ["bpr" as const], componentChoices: [8], easeLambdas: [10], ials: [{ components: 8, iterations: 4, alpha: 10, lambda: 1 }] };
+    const opts = { trials: 1, seed: 0, maxEpochs: 10, evalEvery: 5, patience: 1, losses: ["bpr" as const], componentChoices: [8], easeLambdas: [10], ials: [{ components: 8, iterations: 4, alpha: 10, lambda: 1 }], only: ["hybrid", "ease", "ials"] };
     const byPrimary = (await tune(data, opts)).leaderboard.filter((t) => t.config.model === "blend");
     const bySelection = (await tune(data, { ...opts, blendSelection: "ndcg@20" })).leaderboard.filter((t) => t.config.model === "blend");
     expect(byPrimary.length).toBe(blendWeightGrid(3).length);
@@ -123,57 +123,6 @@ describe("tune, ranking", () => {
     await expect(tune(data, { ...opts, blendSelection: "ndcg@50" })).rejects.toThrow(/blendSelection "ndcg@50" is not among the validation metrics/);
   });
 
-  it("blendFolds that repeat the validation split pick what blendSelection picks there: members refit on each fold, metric pooled", async () => {
-    const d = plantedData();
-    const validate = (m: Recommender) => evaluateRanking(m, { train: d.train, test: d.test, ks: [5, 20] });
-    const data: TuneData = { ...plantedTuneData(), validate, primary: "p@5" };
-    const opts = { trials: 1, seed: 0, maxEpochs: 10, evalEvery: 5, patience: 1, losses: ["bpr" as const], componentChoices: [8], easeLambdas: [10], ials: [{ components: 8, iterations: 4, alpha: 10, lambda: 1 }], blendSelection: "ndcg@20" };
-    let scored = 0;
-    const fold = {
-      train: data.validTrain,
-      validate: (m: Recommender) => {
-        scored++;
-        return validate(m);
-      },
-    };
-    const single = (await tune(data, opts)).leaderboard.filter((t) => t.config.model === "blend");
-    const progress: number[][] = [];
-    const pooled = (await tune({ ...data, blendFolds: [fold, fold] }, { ...opts, onBlendFold: (done, total) => progress.push([done, total]) })).leaderboard.filter((t) => t.config.model === "blend");
-    expect(pooled).toHaveLength(1);
-    expect(pooled[0].description).toBe(single[0].description);
-    expect(pooled[0].metrics).toEqual(single[0].metrics);
-    // Each fold scored the whole grid, and said so.
-    expect(scored).toBe(2 * blendWeightGrid(3).length);
-    expect(progress).toEqual([
-      [1, 2],
-      [2, 2],
-    ]);
-  });
-
-  it("blendFolds decide the blend weights by their mean selection metric, and must report that metric", async () => {
-    const d = plantedData();
-    const data: TuneData = { ...plantedTuneData(), validate: (m) => evaluateRanking(m, { train: d.train, test: d.test, ks: [10, 20] }) };
-    const opts = { trials: 1, seed: 0, maxEpochs: 10, evalEvery: 5, patience: 1, losses: ["bpr" as const], componentChoices: [8], easeLambdas: [10], ials: [], blendSelection: "ndcg@20" };
-    const weightsOf = (m: Recommender) => (m.params() as { members: Array<{ weight: number }> }).members.map((x) => x.weight);
-    // Fold scores peak at a planted weight vector: one fold prefers [0.3, 0.7] strongly, the other [0.8, 0.2] weakly.
-    const peakAt = (target: number[], height: number) => (m: Recommender) => ({ "ndcg@20": height * (1 - weightsOf(m).reduce((s, w, k) => s + Math.abs(w - target[k]), 0)) });
-    const folds = [
-      { train: data.validTrain, validate: peakAt([0.3, 0.7], 1) },
-      { train: data.validTrain, validate: peakAt([0.8, 0.2], 0.2) },
-    ];
-    const [blend] = (await tune({ ...data, blendFolds: folds }, opts)).leaderboard.filter((t) => t.config.model === "blend");
-    const members = (blend.config as Extract<ModelConfig, { model: "blend" }>).members;
-    expect(members.map((m) => [m.config.model, m.weight])).toEqual([
-      ["hybrid", 0.3],
-      ["ease", 0.7],
-    ]);
-    // Still scored on the validation split, like every other trial (the folds' planted peak is 1).
-    expect(blend.score).toBe(blend.metrics["p@10"]);
-    expect(blend.metrics["ndcg@20"]).toBeLessThan(1);
-    const silent = [{ train: data.validTrain, validate: () => ({ "p@10": 0.5 }) }];
-    await expect(tune({ ...data, blendFolds: silent }, opts)).rejects.toThrow(/blend fold 1's metrics \(p@10\) lack the blend selection metric "ndcg@20"/);
-  });
-
   it("early-stops Mult-DAE, records the epoch it chose, and blends it", async () => {
     const data = plantedTuneData();
     const result = await tune(data, {
@@ -187,6 +136,7 @@ describe("tune, ranking", () => {
       easeLambdas: [10],
       ials: [],
       multdae: [{ hidden: 8, epochs: 40, learningRate: 0.01, dropout: 0.2, batchSize: 16 }],
+      only: ["hybrid", "ease", "multdae"],
     });
     const dae = result.leaderboard.find((t) => t.config.model === "multdae")!;
     expect(dae).toBeDefined();

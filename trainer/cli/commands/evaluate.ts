@@ -1,8 +1,10 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { addDataOptions, printReadReports } from "../../data/cli-options.ts";
 import { loadDataset } from "../../data/load.ts";
+import { InputError } from "../../data/types.ts";
 import { runPipeline } from "../../pipeline/run.ts";
-import { addPipelineOptions, pipelineOptionsFromCli, type PipelineCliOptions } from "../pipeline-options.ts";
+import { validateConfig } from "../../tune/validate-config.ts";
+import { addPipelineOptions, configFromOptions, pipelineOptionsFromCli, type PipelineCliOptions } from "../pipeline-options.ts";
 import { pipelineText } from "../pipeline-output.ts";
 
 /** `edgerec evaluate`: the pipeline up to the test metrics (no refit, no artifact). */
@@ -12,7 +14,11 @@ export function register(program: Command): void {
     .description("choose a model on validation (--model auto, the default) or fit the named one on the train split, and report ranking metrics (LightFM semantics) or rating-classification ROC AUC on the test split");
   addDataOptions(cmd);
   addPipelineOptions(cmd, { artifact: false });
-  cmd.action(async (opts: PipelineCliOptions) => {
+  cmd
+    .addOption(new Option("--on <part>", "test: the pipeline's held-out test split; dev: one configuration scored on tune's validation split (carved from train, same seed and user sample), the number tune's leaderboard shows").choices(["test", "dev"]).default("test"))
+    .option("--validation-users <n|all>", "with --on dev: validation users sampled, as tune's option", "5000");
+  cmd.action(async (opts: EvaluateCliOptions) => {
+    if (opts.on === "dev") return printDevScore(opts);
     const show = !opts.json;
     const options = pipelineOptionsFromCli(opts, show);
     const dataset = await loadDataset(options.spec!, { progress: show });
@@ -41,4 +47,30 @@ export function register(program: Command): void {
     if (opts.json) process.stdout.write(JSON.stringify(summary) + "\n");
     else process.stdout.write(pipelineText(result));
   });
+}
+
+interface EvaluateCliOptions extends PipelineCliOptions {
+  on: "test" | "dev";
+  validationUsers?: string;
+}
+
+/** `evaluate --on dev`: a configuration scored on tune's validation split. */
+async function printDevScore(opts: EvaluateCliOptions): Promise<void> {
+  const config = configFromOptions(opts);
+  if (config === "auto") throw new InputError("--on dev scores one configuration: name it with --model/--param, or pass --config best.json from `edgerec tune`");
+  const show = !opts.json;
+  const options = pipelineOptionsFromCli(opts, show);
+  const users = opts.validationUsers === "all" ? Infinity : Number(opts.validationUsers);
+  if (!(users === Infinity || (Number.isInteger(users) && users >= 1))) throw new InputError(`--validation-users must be a whole number >= 1 or all, got ${JSON.stringify(opts.validationUsers)}`);
+  const dataset = await loadDataset(options.spec!, { progress: show });
+  if (show) printReadReports(dataset.reports);
+  const seed = options.seed ?? 0;
+  const ks = [...new Set(options.ks ?? [10])];
+  const result = await validateConfig(dataset, config, { split: options.split, fraction: options.fraction, task: options.task ?? "ranking", minRating: options.minRating, seed, ks, maxValidUsers: users });
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ on: "dev", seed, ...result }) + "\n");
+    return;
+  }
+  const lines = [result.description, `on tune's validation split (seed ${seed}), fit ${result.fitSeconds.toFixed(2)} s; primary metric ${result.primary}`, "", ...Object.entries(result.metrics).map(([k, v]) => `${k.padEnd(12)} ${Number.isInteger(v) ? v : v.toFixed(4)}`)];
+  process.stdout.write(lines.join("\n") + "\n");
 }

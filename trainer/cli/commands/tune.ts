@@ -1,15 +1,15 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { addDataOptions, dataSpecFromOptions, printReadReports, type DataCliOptions } from "../../data/cli-options.ts";
 import { loadDataset } from "../../data/load.ts";
 import { InputError } from "../../data/types.ts";
 import { SPLIT_KINDS, type SplitKind } from "../../eval/prepare.ts";
-import { progressBar } from "../../eval/progress-bar.ts";
 import type { HybridLoss } from "../../model/hybrid.ts";
 import { runPipeline } from "../../pipeline/run.ts";
 import type { ModelConfig } from "../../tune/config.ts";
-import { prepare, type Task } from "../../tune/prepare.ts";
-import { MULTDAE_TUNE_DEFAULTS, tune, type Trial } from "../../tune/search.ts";
+import { prepare, type Prepared, type Task } from "../../tune/prepare.ts";
+import { formatSeconds, tuneReporter } from "../../tune/progress.ts";
+import { BUILT_IN_FAMILIES, MULTDAE_TUNE_DEFAULTS, tune, type Trial } from "../../tune/search.ts";
 
 interface TuneCliOptions extends DataCliOptions {
   split?: SplitKind;
@@ -25,11 +25,12 @@ interface TuneCliOptions extends DataCliOptions {
   multdae?: string;
   blend: boolean;
   blendSelection?: string;
-  blendFolds?: string;
-  blendHoldout: string;
   threads: string;
   seed: string;
   timeBudget?: string;
+  validationUsers?: string;
+  families?: string;
+  resume?: string;
   out?: string;
   artifact?: string;
   top: string;
@@ -61,18 +62,19 @@ export function register(program: Command): void {
     .option("--patience <n>", "stop a trial after n validations without improvement", "2")
     .option("--losses <list>", "losses to sample from: warp,bpr,warp-kos,logistic,mse (default by task)")
     .option("--ease <lambdas>", "EASE λ values to try (ranking), comma list; 'none' to skip", "100,300,1000")
-    .option("--multdae <sizes>", "Mult-DAE hidden-layer sizes to try (ranking), comma list, e.g. 200; epochs by early stopping. A fit costs hidden × items per user per epoch: for catalogues EASE suits. Default none")
+    .option("--multdae <sizes>", "Mult-DAE hidden-layer sizes to try (ranking), comma list, e.g. 200; epochs by early stopping; 'none' to skip. A fit costs hidden × items per user per epoch. Default: 200 when --time-budget is set and its estimated epoch time fits, else none")
     .option("--no-blend", "do not try blends of the best models")
     .option("--blend-selection <metric>", "validation metric that picks the blend weights (ranking), e.g. ndcg@20: it counts more positives than p@10 and picks with less noise; then only its pick joins the leaderboard. Default: the primary metric")
-    .option("--blend-folds <k>", "choose the blend weights on k folds held out of train (pooled selection metric) instead of the validation split; each fold refits the blend's members (ranking, splits without dev)")
-    .option("--blend-holdout <n>", "ratings per user each blend fold holds out: few keep the folds' train close to what the final model is fit on", "3")
     .option("--threads <n>", "Hogwild threads per hybrid fit", "1")
-    .option("--seed <n>", "seed of the search (and of every fit)", "0")
-    .option("--time-budget <seconds>", "start no new trial after this many seconds")
-    .option("--out <file>", "write the winning configuration (for `edgerec train --config`)", "best.json")
+    .option("--seed <n>", "seed of the search and of every fit (train --config with the same --seed refits what tune scored)", "0")
+    .option("--time-budget <seconds>", "wall-clock budget for the whole search (trials, baselines and the blend); every family gets a first trial before any gets a second, and what did not fit is listed. Default: none")
+    .option("--validation-users <n|all>", "ranking: score validation on a seeded sample of n users, or all of them", "5000")
+    .option("--families <list>", `only these model families, comma list of ${BUILT_IN_FAMILIES.join(",")} (default: all that apply)`)
+    .option("--resume <file>", "continue a stopped search from its --out file: trials already on its leaderboard are not run again")
+    .option("--out <file>", "write the winning configuration (for `edgerec train --config`) with the leaderboard; rewritten after every trial", "best.json")
     .option("--artifact <file>", "then fit the winner through the training pipeline (test metrics, refit on every interaction) and build this serving artifact")
     .option("--top <n>", "leaderboard rows printed", "15")
-    .option("--json", "print one JSON object (leaderboard and best config) instead of a table")
+    .option("--json", "print one JSON object (leaderboard and best config) instead of a table (progress lines still go to stderr)")
     .action(async (opts: TuneCliOptions) => {
       const result = await runTune(opts);
       if (opts.artifact) await finalFit(opts, result.best.config);
@@ -96,8 +98,10 @@ export function register(program: Command): void {
           ].join(" "),
         ),
         "",
+        ...(result.skipped.length ? ["skipped:", ...result.skipped.map((n) => `  ${n}`), ""] : []),
         `best: ${result.best.description}`,
-        opts.out ? `written to ${opts.out} (use: edgerec train --config ${opts.out} …)` : "",
+        `${formatSeconds(result.seconds)} in all, peak RSS ${result.peakRssMB} MB`,
+        opts.out ? `written to ${opts.out} (use: edgerec train --config ${opts.out} --seed ${opts.seed} …)` : "",
       ];
       process.stdout.write(lines.join("\n") + "\n");
     });
@@ -130,6 +134,43 @@ function blendSelectionCutoff(opts: TuneCliOptions): number | undefined {
   return match[1] === undefined ? undefined : Number(match[1]);
 }
 
+/** Validation users: a count, or every user with a held-out positive. */
+function validationUsers(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (v === "all") return Infinity;
+  return num("validation-users", v, 1, 1e9, true);
+}
+
+/** What a --resume file must agree with: the same data, split, validation sample and search seed. */
+function fingerprint(prepared: Prepared, seed: number) {
+  const d = prepared.tuneData;
+  return { primary: d.primary, seed, users: d.validTrain.nRows, items: d.validTrain.nCols, interactions: d.validTrain.indices.length, validationUsers: d.validationUsers?.length ?? null };
+}
+
+type TuneFile = { tune?: { fingerprint?: unknown; leaderboard?: Array<Partial<Trial>> } };
+
+/** The trials of an earlier run to resume from, refused when its data or settings differ. */
+function resumeTrials(file: string, expected: ReturnType<typeof fingerprint>): Trial[] {
+  let saved: TuneFile;
+  try {
+    saved = JSON.parse(readFileSync(file, "utf8")) as TuneFile;
+  } catch (err) {
+    throw new InputError(`--resume: cannot read ${file}: ${(err as Error).message}`, file, undefined, "pass the --out file of an earlier `edgerec tune` run");
+  }
+  if (!saved.tune?.leaderboard) throw new InputError(`--resume: ${file} holds no tune leaderboard`, file, undefined, "pass the --out file of an earlier `edgerec tune` run (written after every trial)");
+  if (JSON.stringify(saved.tune.fingerprint) !== JSON.stringify(expected)) {
+    throw new InputError(
+      `--resume: ${file} was tuned on other data or settings (${JSON.stringify(saved.tune.fingerprint)}, now ${JSON.stringify(expected)})`,
+      file,
+      undefined,
+      "use the same data options, --split, --seed and --validation-users, or start afresh without --resume",
+    );
+  }
+  return saved.tune.leaderboard.filter((t): t is Trial => typeof t.key === "string" && t.config !== undefined && typeof t.description === "string").map((t) => ({ ...t, score: t.score ?? -Infinity, metrics: t.metrics ?? {} }));
+}
+
+const peakRssMB = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
 export async function runTune(opts: TuneCliOptions) {
   const show = !opts.json;
   const seed = num("seed", opts.seed, 0, 2 ** 31, true) ?? 0;
@@ -143,9 +184,7 @@ export async function runTune(opts: TuneCliOptions) {
     task: opts.task,
     minRating: num("min-rating", opts.minRating, -1e9, 1e9),
     seed,
-    ...(opts.blendFolds !== undefined
-      ? { blendFolds: { count: num("blend-folds", opts.blendFolds, 1, 100, true)!, perUser: num("blend-holdout", opts.blendHoldout, 1, 1000, true)! } }
-      : {}),
+    maxValidUsers: validationUsers(opts.validationUsers),
   });
   const losses = opts.losses?.split(",").map((s) => s.trim()) as HybridLoss[] | undefined;
   const allowed: HybridLoss[] = ["warp", "bpr", "warp-kos", "logistic", "mse"];
@@ -153,30 +192,73 @@ export async function runTune(opts: TuneCliOptions) {
   const easeLambdas = !opts.ease || opts.ease === "none" ? [] : opts.ease.split(",").map((v) => num("ease", v, 0, 1e9)!);
   const trials = num("trials", opts.trials, 0, 10000, true)!;
   const maxEpochs = num("max-epochs", opts.maxEpochs, 1, 100000, true)!;
-  const multdae = !opts.multdae || opts.multdae === "none" ? [] : opts.multdae.split(",").map((v) => ({ ...MULTDAE_TUNE_DEFAULTS, hidden: num("multdae", v, 1, 100000, true)!, epochs: maxEpochs }));
-  const bar = progressBar("tune", trials + easeLambdas.length + multdae.length, show);
-  const result = await tune(prepared.tuneData, {
-    trials,
-    seed,
-    maxEpochs,
-    evalEvery: num("eval-every", opts.evalEvery, 1, 100000, true)!,
-    patience: num("patience", opts.patience, 1, 1000, true)!,
-    losses,
-    easeLambdas,
-    multdae,
-    blend: opts.blend,
-    blendSelection: opts.blendSelection,
-    threads: num("threads", opts.threads, 1, 256, true),
-    timeBudgetSeconds: num("time-budget", opts.timeBudget, 0, 1e9),
-    onTrial: (_t: Trial, done: number, total: number) => bar.update(done, total),
-    onBlendFold: (done, total, seconds) => show && process.stderr.write(`blend fold ${done}/${total}: members refit and the weight grid scored (${seconds.toFixed(1)} s)\n`),
-  });
-  bar.stop();
-  if (opts.out) writeFileSync(opts.out, JSON.stringify({ ...result.best.config, validation: { [prepared.tuneData.primary]: result.best.score } }, null, 2) + "\n");
+  const multdae =
+    opts.multdae === undefined ? undefined : opts.multdae === "none" ? [] : opts.multdae.split(",").map((v) => ({ ...MULTDAE_TUNE_DEFAULTS, hidden: num("multdae", v, 1, 100000, true)!, epochs: maxEpochs }));
+  const only = opts.families?.split(",").map((s) => s.trim());
+  for (const f of only ?? []) if (!(BUILT_IN_FAMILIES as readonly string[]).includes(f)) throw new InputError(`--families: unknown family ${JSON.stringify(f)}; choose from ${BUILT_IN_FAMILIES.join(",")}`);
+  const print = fingerprint(prepared, seed);
+  const resume = opts.resume ? resumeTrials(opts.resume, print) : undefined;
+  const primary = prepared.tuneData.primary;
+  const validation = prepared.dev
+    ? "the dev split (train fit on the train split)"
+    : "5 interactions per user held out of the train split";
+  const sample = prepared.tuneData.validationUsers ? `, scored on ${prepared.tuneData.validationUsers.length} users` : "";
+  const reporter = tuneReporter(primary, { enabled: true, tty: show && process.stderr.isTTY === true });
+  const write = (trials: Trial[], skipped: string[], complete: boolean, seconds?: number) => {
+    if (!opts.out) return;
+    const board = trials.filter((t) => Number.isFinite(t.score)).sort((a, b) => b.score - a.score);
+    const best = board[0];
+    if (!best) return;
+    const body = {
+      ...best.config,
+      validation: { [primary]: best.score },
+      tune: {
+        complete,
+        fingerprint: print,
+        skipped,
+        ...(seconds !== undefined ? { seconds, peakRssMB: peakRssMB() } : {}),
+        leaderboard: trials.map((t) => ({ key: t.key, family: t.family, description: t.description, score: Number.isFinite(t.score) ? t.score : null, metrics: t.metrics, seconds: t.seconds, validateSeconds: t.validateSeconds, config: t.config, curve: t.curve })),
+      },
+    };
+    // Written aside and renamed, so a stop mid-write never leaves a truncated file.
+    writeFileSync(`${opts.out}.tmp`, JSON.stringify(body, null, 2) + "\n");
+    renameSync(`${opts.out}.tmp`, opts.out);
+  };
+  let result;
+  try {
+    result = await tune(prepared.tuneData, {
+      trials,
+      seed,
+      maxEpochs,
+      evalEvery: num("eval-every", opts.evalEvery, 1, 100000, true)!,
+      patience: num("patience", opts.patience, 1, 1000, true)!,
+      losses,
+      easeLambdas,
+      multdae,
+      only,
+      blend: opts.blend,
+      blendSelection: opts.blendSelection,
+      threads: num("threads", opts.threads, 1, 256, true),
+      timeBudgetSeconds: opts.timeBudget === undefined || opts.timeBudget === "none" ? undefined : num("time-budget", opts.timeBudget, 1, 1e9),
+      resume,
+      onProgress: (p) => reporter.onProgress(p),
+      onLeaderboard: ({ trials, skipped }) => write(trials, skipped, false),
+    });
+  } finally {
+    reporter.stop();
+  }
+  write(result.leaderboard, result.skipped, true, result.seconds);
   return {
-    primary: prepared.tuneData.primary,
-    validation: prepared.dev ? "the dev split (train fit on the train split)" : "5 interactions per user held out of the train split",
+    primary,
+    validation: `${validation}${sample}`,
     best: { config: result.best.config, description: result.best.description, score: result.best.score, metrics: result.best.metrics },
-    leaderboard: result.leaderboard.map((t) => ({ description: t.description, score: t.score, metrics: t.metrics, seconds: t.seconds, config: t.config, curve: t.curve })),
+    skipped: result.skipped,
+    seconds: result.seconds,
+    cpuSeconds: (() => {
+      const cpu = process.cpuUsage();
+      return (cpu.user + cpu.system) / 1e6;
+    })(),
+    peakRssMB: peakRssMB(),
+    leaderboard: result.leaderboard.map((t) => ({ description: t.description, family: t.family, score: t.score, metrics: t.metrics, seconds: t.seconds, config: t.config, curve: t.curve })),
   };
 }

@@ -62,6 +62,9 @@ export async function readDelimitedInteractions(file: string, ctx: ReaderContext
     if (cols.time === undefined && timeCol < 0 && free.length > 0) timeCol = free[0];
   }
   const needed = Math.max(userCol, itemCol, ratingCol, timeCol) + 1;
+  // Say which columns were taken for what: a wrong guess is then visible before anything trains on it.
+  const mapped = (c: number) => (c < 0 ? "none" : header ? `${JSON.stringify(header[c])} (#${c})` : `#${c}`);
+  report.note(`columns: user ← ${mapped(userCol)}, item ← ${mapped(itemCol)}, rating ← ${mapped(ratingCol)}, time ← ${mapped(timeCol)}`);
   const users = ctx.users;
   const items = ctx.items;
   const buf = ctx.buf;

@@ -1,6 +1,6 @@
 import { forEachCsvRecord } from "../csv-records.ts";
 import { normaliseName, sniffDelimiter } from "../delimited.ts";
-import { categoryPath, cleanText, cleanTitle, checkedUrl, firstString, idList, parsePrice } from "../item-fields.ts";
+import { attributeSet, categoryPath, cleanText, cleanTitle, checkedUrl, firstString, idList, parsePrice } from "../item-fields.ts";
 import { forEachLine, openByteStream, peekLines } from "../source.ts";
 import type { ReportBuilder } from "../report.ts";
 import type { DataSpec } from "../spec.ts";
@@ -12,6 +12,7 @@ const FIELD_ALIASES: Record<keyof Omit<ItemMeta, "id"> | "id", string[]> = {
   title: ["title", "name", "productname", "itemname"],
   brand: ["brand", "manufacturer", "vendor"],
   categories: ["categories", "category", "genres", "genre", "categorypath"],
+  attributes: ["attributes", "tags", "tag", "attributeset", "labels"],
   price: ["price"],
   description: ["description", "desc"],
   imageUrl: ["image", "imageurl", "img", "imurl", "thumbnail"],
@@ -42,8 +43,11 @@ function splitIds(v: unknown): string[] | undefined {
   return idList(s.split(/[,|; ]+/).map((x) => x.replace(/^['"]|['"]$/g, "")).filter(Boolean));
 }
 
-/** Builds ItemMeta from a record whose keys are already mapped to field names. */
-function toItem(get: (field: keyof typeof FIELD_ALIASES) => unknown, fieldProblem: (r: string) => void): ItemMeta | undefined {
+/**
+ * Builds ItemMeta from a record whose keys are already mapped to field names. `extra` holds the
+ * values of the --attribute-columns: each becomes the attribute `column:value`.
+ */
+function toItem(get: (field: keyof typeof FIELD_ALIASES) => unknown, fieldProblem: (r: string) => void, extra: Array<[string, unknown]> = []): ItemMeta | undefined {
   const rawId = get("id");
   if ((typeof rawId !== "string" && typeof rawId !== "number") || String(rawId).trim() === "") return undefined;
   const meta: ItemMeta = { id: String(rawId).trim() };
@@ -54,6 +58,8 @@ function toItem(get: (field: keyof typeof FIELD_ALIASES) => unknown, fieldProble
   if (brand) meta.brand = brand;
   const cats = splitCategories(get("categories"));
   if (cats) meta.categories = cats;
+  const attributes = [...(attributeSet(get("attributes")) ?? []), ...extra.flatMap(([column, v]) => (attributeSet(v) ?? []).map((a) => `${column}:${a}`))];
+  if (attributes.length) meta.attributes = [...new Set(attributes)];
   const price = parsePrice(get("price"));
   if (price.value !== undefined) meta.price = price.value;
   else if (price.problem) fieldProblem(price.problem);
@@ -105,6 +111,8 @@ export async function readTableItems(file: string, spec: DataSpec, report: Repor
     report.accepted++;
   };
   const encoding = spec.encoding === "latin1" ? "latin1" : "utf8";
+  const attributeColumns = spec.attributeColumns ?? [];
+  const extraOf = (rec: Record<string, unknown>): Array<[string, unknown]> => attributeColumns.map((c) => [c, rec[c]]);
 
   if (kind === "json") {
     const head = await peekLines(file, 1, encoding);
@@ -130,7 +138,7 @@ export async function readTableItems(file: string, spec: DataSpec, report: Repor
         if (!rec || typeof rec !== "object") return report.reject(k + 1, "array element is not an object");
         const keys = Object.keys(rec);
         const idx = fieldIndex(keys);
-        add(toItem((f) => (idx.has(f) ? (rec as Record<string, unknown>)[keys[idx.get(f) as number]] : undefined), (r) => report.fieldProblem(k + 1, r)), k + 1);
+        add(toItem((f) => (idx.has(f) ? (rec as Record<string, unknown>)[keys[idx.get(f) as number]] : undefined), (r) => report.fieldProblem(k + 1, r), extraOf(rec as Record<string, unknown>)), k + 1);
       });
       return out;
     }
@@ -148,7 +156,7 @@ export async function readTableItems(file: string, spec: DataSpec, report: Repor
           if (!rec || typeof rec !== "object" || Array.isArray(rec)) return report.reject(lineNo, "line is not a JSON object");
           const keys = Object.keys(rec);
           const idx = fieldIndex(keys);
-          add(toItem((f) => (idx.has(f) ? (rec as Record<string, unknown>)[keys[idx.get(f) as number]] : undefined), (r) => report.fieldProblem(lineNo, r)), lineNo);
+          add(toItem((f) => (idx.has(f) ? (rec as Record<string, unknown>)[keys[idx.get(f) as number]] : undefined), (r) => report.fieldProblem(lineNo, r), extraOf(rec as Record<string, unknown>)), lineNo);
         },
         bad(lineNo, reason) {
           report.rowsRead++;
@@ -163,6 +171,7 @@ export async function readTableItems(file: string, spec: DataSpec, report: Repor
   const head = await peekLines(file, 10, encoding);
   const delimiter = spec.delimiter ?? sniffDelimiter(head) ?? ",";
   let idx: Map<keyof typeof FIELD_ALIASES, number | string> | undefined;
+  let extraColumns: number[] = [];
   await forEachCsvRecord(
     file,
     {
@@ -173,11 +182,14 @@ export async function readTableItems(file: string, spec: DataSpec, report: Repor
             throw new InputError(`missing item id column (looked for ${FIELD_ALIASES.id.join(", ")}); columns found: ${f.join(", ")}`, file, line,
               "the catalogue needs a header with an id column");
           }
+          const missing = attributeColumns.filter((c) => !f.includes(c));
+          if (missing.length) throw new InputError(`--attribute-columns: no column ${missing.map((c) => JSON.stringify(c)).join(", ")}; columns found: ${f.join(", ")}`, file, line, "name catalogue header columns exactly");
+          extraColumns = attributeColumns.map((c) => f.indexOf(c));
           return;
         }
         report.rowsRead++;
         const m = idx;
-        add(toItem((field) => (m.has(field) ? f[m.get(field) as number] : undefined), (r) => report.fieldProblem(line, r)), line);
+        add(toItem((field) => (m.has(field) ? f[m.get(field) as number] : undefined), (r) => report.fieldProblem(line, r), attributeColumns.map((c, k) => [c, f[extraColumns[k]]])), line);
       },
       bad(line, reason) {
         report.rowsRead++;

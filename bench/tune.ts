@@ -1,0 +1,172 @@
+/**
+ * `npm run bench:tune [-- --only toys|ml100k] [-- --budget 600] [-- --json]`
+ *
+ * Runs `edgerec tune` as a user would, each in its own process, and prints ours beside the
+ * targets and anchors:
+ * - Toys (amazon-toys-2014-5core-seq, 19k users × 12k items, leave-last-out): tune within
+ *   --time-budget; its wall time (reading included) and peak RSS; then `edgerec train --config`
+ *   fits the chosen configuration and each family's best on train and reports test HR@10.
+ * - ML-100k ua (ua.base / ua.test, no budget): tune's time and chosen validation score beside
+ *   the search before the one-budget rework (ANCHOR_ML100K), and the choice's test P@10.
+ * The sequence layout is converted to a delimited file and a JSON-lines catalogue (attribute
+ * ids as an unordered set) in a temporary directory: the data never enters the repository.
+ * The machine's load (os.loadavg) is printed beside every timing: contention inflates them.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadSequences } from "../trainer/data/readers/sequences.ts";
+import { parseArgs } from "./lib/args.ts";
+import { dataFile, missingFiles, repoRoot } from "./lib/data-root.ts";
+import { formatTable } from "./lib/table.ts";
+
+/**
+ * The ML-100k search before this rework (12 hybrid trials, EASE ×3, iALS, the blend; default
+ * options, seed 0), measured with the same command on that code: /usr/bin/time, load average
+ * 12–15 on 2 shared cores during most of the run; test P@10 from `edgerec train --config` of its choice.
+ */
+const ANCHOR_ML100K = { wallSeconds: 786, cpuSeconds: 290.7, validP10: 0.1256, testP10: 0.273, best: "blend of hybrid warp, hybrid bpr, EASE λ=300" };
+const TOYS_TARGETS = { wallSeconds: 660, peakRssMB: 3 * 1024 };
+
+interface TuneOutput {
+  best: { description: string; score: number; config: { model: string } };
+  primary: string;
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMB: number;
+  skipped: string[];
+  leaderboard: Array<{ family?: string; description: string; score: number; config: unknown }>;
+}
+
+/** Runs the CLI in a child process; wall seconds, stdout, and the load average when it ended. */
+function edgerec(args: string[], log: (line: string) => void): Promise<{ stdout: string; seconds: number; load: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "trainer/cli/main.ts"), ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      for (const line of d.toString().split("\n")) if (line.startsWith("tune [")) log(`  ${line}`);
+    });
+    child.on("close", (code) => {
+      if (code !== 0) reject(new Error(`edgerec ${args.join(" ")} exited ${code}:\n${stderr.slice(-2000)}`));
+      else resolve({ stdout, seconds: (performance.now() - t0) / 1000, load: loadavg()[0] });
+    });
+  });
+}
+
+/** The Toys sequences as `user,item,time` (time = position) and a JSON-lines catalogue of attribute sets. */
+async function convertToys(dir: string): Promise<{ interactions: string; items: string }> {
+  const root = dataFile("amazon-toys-2014-5core-seq");
+  const seq = await loadSequences(join(root, "Toys_and_Games.txt.gz"), { attributes: join(root, "Toys_and_Games_item2attributes.json.gz") });
+  const x = seq.interactions;
+  const lines = ["user,item,time"];
+  for (let k = 0; k < x.users.length; k++) lines.push(`${x.userIds[x.users[k]]},${x.itemIds[x.items[k]]},${x.times[k]}`);
+  const interactions = join(dir, "toys.csv");
+  writeFileSync(interactions, lines.join("\n") + "\n");
+  const items = join(dir, "toys-items.jsonl");
+  writeFileSync(items, x.itemIds.map((id, i) => JSON.stringify({ id, attributes: seq.itemAttributes?.[i] ?? [] })).join("\n") + "\n");
+  return { interactions, items };
+}
+
+/** `edgerec train --config` on each configuration: its test metrics. */
+async function testMetrics(dataArgs: string[], config: unknown, dir: string, name: string, log: (line: string) => void): Promise<Record<string, number>> {
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(config));
+  const run = await edgerec(["train", ...dataArgs, "--config", file, "--json"], log);
+  const metrics = (JSON.parse(run.stdout.trim()) as { metrics: Record<string, number> }).metrics;
+  log(`  test ${name}: ${Object.entries(metrics).filter(([k]) => /^(hr|p)@10$/.test(k)).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(", ")} (${run.seconds.toFixed(0)} s)`);
+  return metrics;
+}
+
+/** The best trial of each single family (blends aside). */
+function familyBests(out: TuneOutput): Map<string, TuneOutput["leaderboard"][number]> {
+  const best = new Map<string, TuneOutput["leaderboard"][number]>();
+  for (const t of out.leaderboard) if (t.family && t.family !== "blend" && !best.has(t.family)) best.set(t.family, t);
+  return best;
+}
+
+async function benchToys(budget: number, log: (line: string) => void) {
+  const dir = mkdtempSync(join(tmpdir(), "edgerec-bench-tune-"));
+  try {
+    const { interactions, items } = await convertToys(dir);
+    const dataArgs = ["--interactions", interactions, "--items", items, "--items-format", "json", "--split", "leave-last-out"];
+    const loadBefore = loadavg()[0];
+    const run = await edgerec(["tune", ...dataArgs, "--time-budget", String(budget), "--out", join(dir, "best.json"), "--json"], log);
+    const out = JSON.parse(run.stdout.trim()) as TuneOutput;
+    log(`  tune chose ${out.best.description} (valid ${out.primary} ${out.best.score.toFixed(4)}) in ${run.seconds.toFixed(0)} s, peak RSS ${out.peakRssMB} MB`);
+    const chosen = await testMetrics(dataArgs, out.best.config, dir, "chosen", log);
+    const families: Array<{ family: string; valid: number; testHr10: number }> = [];
+    for (const [family, t] of familyBests(out)) {
+      if (t.description === out.best.description) families.push({ family, valid: t.score, testHr10: chosen["hr@10"] });
+      else families.push({ family, valid: t.score, testHr10: (await testMetrics(dataArgs, t.config, dir, family, log))["hr@10"] });
+    }
+    return { wallSeconds: run.seconds, tuneSeconds: out.seconds, cpuSeconds: out.cpuSeconds, peakRssMB: out.peakRssMB, load: [loadBefore, run.load], chosen: out.best.description, validHr10: out.best.score, testHr10: chosen["hr@10"], families, skipped: out.skipped };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function benchMl100k(log: (line: string) => void) {
+  const dir = mkdtempSync(join(tmpdir(), "edgerec-bench-tune-"));
+  try {
+    const root = dataFile("movielens-100k");
+    const dataArgs = ["--train", join(root, "ua.base.gz"), "--test", join(root, "ua.test.gz"), "--items", join(root, "u.item.gz"), "--user-features", join(root, "u.user.gz")];
+    const loadBefore = loadavg()[0];
+    const run = await edgerec(["tune", ...dataArgs, "--out", join(dir, "best.json"), "--json"], log);
+    const out = JSON.parse(run.stdout.trim()) as TuneOutput;
+    const test = await testMetrics(dataArgs, out.best.config, dir, "chosen", log);
+    return { wallSeconds: run.seconds, cpuSeconds: out.cpuSeconds, load: [loadBefore, run.load], chosen: out.best.description, validP10: out.best.score, testP10: test["p@10"] };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const only = args.get("only");
+  const budget = Number(args.get("budget") ?? 600);
+  const json = args.has("json");
+  const log = (line: string) => process.stderr.write(line + "\n");
+  const rows: string[][] = [];
+  const results: Record<string, unknown> = {};
+  const ok = (pass: boolean) => (pass ? "met" : "MISSED");
+
+  if (only === undefined || only === "toys") {
+    const missing = missingFiles([dataFile("amazon-toys-2014-5core-seq", "Toys_and_Games.txt.gz"), dataFile("amazon-toys-2014-5core-seq", "Toys_and_Games_item2attributes.json.gz")]);
+    if (missing.length) log(`toys: skipped, data not found (${missing.join(", ")}); set EDGEREC_SHARED_DATA`);
+    else {
+      log(`toys: edgerec tune --time-budget ${budget} (load average ${loadavg()[0].toFixed(1)})`);
+      const r = await benchToys(budget, log);
+      results.toys = r;
+      const bestFamily = r.families.reduce((a, b) => (b.testHr10 > a.testHr10 ? b : a));
+      const load = `load ${r.load.map((l) => l.toFixed(1)).join("→")}`;
+      rows.push(["toys", "wall s (read + tune)", r.wallSeconds.toFixed(0), `<= ${TOYS_TARGETS.wallSeconds}`, `${ok(r.wallSeconds <= TOYS_TARGETS.wallSeconds)} (${load}; tune ${r.tuneSeconds.toFixed(0)} s, CPU ${r.cpuSeconds.toFixed(0)} s)`]);
+      rows.push(["toys", "peak RSS MB", String(r.peakRssMB), `<= ${TOYS_TARGETS.peakRssMB}`, ok(r.peakRssMB <= TOYS_TARGETS.peakRssMB)]);
+      rows.push(["toys", "test HR@10 chosen", r.testHr10.toFixed(4), `>= ${bestFamily.testHr10.toFixed(4)} (${bestFamily.family})`, `${ok(r.testHr10 >= bestFamily.testHr10)}: ${r.chosen.slice(0, 80)}`]);
+      for (const f of r.families) rows.push(["toys", `  ${f.family} best`, f.testHr10.toFixed(4), "", `valid HR@10 ${f.valid.toFixed(4)}`]);
+      for (const note of r.skipped) rows.push(["toys", "  skipped", "", "", note.slice(0, 110)]);
+    }
+  }
+  if (only === undefined || only === "ml100k") {
+    const missing = missingFiles([dataFile("movielens-100k", "ua.base.gz")]);
+    if (missing.length) log(`ml100k: skipped, data not found (${missing.join(", ")}); set EDGEREC_SHARED_DATA`);
+    else {
+      log(`ml100k: edgerec tune, ua.base / ua.test (load average ${loadavg()[0].toFixed(1)})`);
+      const r = await benchMl100k(log);
+      results.ml100k = r;
+      const load = `load ${r.load.map((l) => l.toFixed(1)).join("→")}`;
+      rows.push(["ml100k", "wall s", r.wallSeconds.toFixed(0), `<= ${(ANCHOR_ML100K.wallSeconds / 2).toFixed(0)} (half of ${ANCHOR_ML100K.wallSeconds})`, `${ok(r.wallSeconds * 2 <= ANCHOR_ML100K.wallSeconds)} (${load})`]);
+      rows.push(["ml100k", "CPU s", r.cpuSeconds.toFixed(0), `<= ${(ANCHOR_ML100K.cpuSeconds / 2).toFixed(0)} (half of ${ANCHOR_ML100K.cpuSeconds})`, ok(r.cpuSeconds * 2 <= ANCHOR_ML100K.cpuSeconds)]);
+      rows.push(["ml100k", "valid P@10 chosen", r.validP10.toFixed(4), ANCHOR_ML100K.validP10.toFixed(4), r.chosen.slice(0, 90)]);
+      rows.push(["ml100k", "test P@10 chosen", r.testP10.toFixed(4), Number.isFinite(ANCHOR_ML100K.testP10) ? ANCHOR_ML100K.testP10.toFixed(4) : "n/a", ""]);
+    }
+  }
+  if (json) process.stdout.write(JSON.stringify(results) + "\n");
+  else process.stdout.write(formatTable(["data", "measure", "ours", "target / anchor", "verdict, notes"], rows) + "\n");
+}
+
+await main();
