@@ -130,8 +130,6 @@ export const DEFAULT_RP3BETA: Array<Record<string, number>> = [
 ];
 /** The families tune builds itself (besides registered ones), in the order each round runs them. */
 export const BUILT_IN_FAMILIES = ["popularity", "itemknn", "rp3beta", "ials", "ease", "hybrid", "multdae", "rate-logit"] as const;
-/** The time budget `--model auto` searches within, seconds. */
-export const AUTO_TIME_BUDGET_SECONDS = 600;
 const IALS_DEFAULT_MAX_ITEMS = 50_000;
 /**
  * Seconds a Mult-DAE epoch costs per user × item × hidden unit (its dense output layer):
