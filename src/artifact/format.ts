@@ -88,6 +88,19 @@ export interface ArtifactHeader {
   /** The metric the deploy quality gate compares between versions. */
   headlineMetric: string;
   counts: { items: number; users: number; categories: number };
+  /**
+   * Set by order-aware models (slist): how a history is scored from the neighbour lists — the
+   * item k steps before the latest weighs decay^k, and only the latest `historyLength` items
+   * count. Absent: the basket default (DEFAULT_DECAY, the whole history).
+   */
+  sequence?: SequenceSettings;
+}
+
+/** Recency weighting of an order-aware model, applied when serving histories and baskets. */
+export interface SequenceSettings {
+  /** Weight ratio between an item and the one after it (0 < decay <= 1). */
+  decay: number;
+  historyLength: number;
 }
 
 export interface Artifact {

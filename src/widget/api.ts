@@ -21,6 +21,8 @@ export interface RecommendationQuery {
   item?: string;
   user?: string;
   items?: string[];
+  /** Recently viewed / carted item ids, oldest first: sent as the basket request's `recent`. */
+  recent?: string[];
   k: number;
   category?: string;
 }
@@ -29,9 +31,10 @@ export function buildRequest(q: RecommendationQuery): { url: string; init: Reque
   const base = q.api.replace(/\/+$/, "");
   const params = new URLSearchParams({ k: String(q.k) });
   if (q.category) params.set("category", q.category);
-  if (q.items && q.items.length > 0) {
-    // The API always leaves the basket items themselves out of the answer.
-    const body: Record<string, unknown> = { items: q.items, k: q.k };
+  if ((q.items && q.items.length > 0) || (q.recent && q.recent.length > 0)) {
+    // The API always leaves the basket and recent items themselves out of the answer.
+    const body: Record<string, unknown> = { items: q.items ?? [], k: q.k };
+    if (q.recent && q.recent.length > 0) body.recent = q.recent;
     if (q.category) body.filters = { category: q.category };
     return {
       url: `${base}/v1/recommendations`,

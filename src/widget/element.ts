@@ -12,7 +12,7 @@ import { trackClicks, trackImpressions } from "./events.ts";
 import { renderCards, renderSkeleton, type RenderOptions } from "./render.ts";
 import { styles } from "./styles.ts";
 
-const ATTRIBUTES = ["api", "item", "user", "items", "k", "category", "layout", "heading", "currency", "locale", "timeout", "reasons"];
+const ATTRIBUTES = ["api", "item", "user", "items", "recent", "k", "category", "layout", "heading", "currency", "locale", "timeout", "reasons"];
 const DEFAULT_K = 8;
 const MAX_K = 50;
 const DEFAULT_TIMEOUT_MS = 3000;
@@ -91,15 +91,19 @@ export class EdgerecRecommendations extends HTMLElement {
   }
 
   private query(): RecommendationQuery {
-    const items = (this.getAttribute("items") ?? "")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
+    const list = (name: string) =>
+      (this.getAttribute(name) ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+    const items = list("items");
+    const recent = list("recent");
     return {
       api: this.getAttribute("api") ?? scriptOrigin,
       item: this.getAttribute("item") || undefined,
       user: this.getAttribute("user") || undefined,
       items: items.length > 0 ? items : undefined,
+      recent: recent.length > 0 ? recent : undefined,
       k: intAttr(this.getAttribute("k"), DEFAULT_K, 1, MAX_K),
       category: this.getAttribute("category") || undefined,
     };

@@ -217,6 +217,7 @@ export async function buildArtifactObject(options: BuildOptions): Promise<{ arti
       metrics: options.metrics ?? {},
       headlineMetric: options.headlineMetric ?? Object.keys(options.metrics ?? {})[0] ?? "",
       counts: { items: n, users: interactions.userIds.length, categories: categoryNames.length },
+      ...(model.sequenceSettings ? { sequence: model.sequenceSettings() } : {}),
     },
     items: {
       ids: stringTable(ids, true),

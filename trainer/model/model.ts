@@ -63,6 +63,11 @@ export interface Recommender {
   userVectors?(): ItemVectors;
   /** Item–item similarity row (item-kNN, EASE), for precomputed neighbour lists. */
   itemSimilarities?(item: number, out: Float32Array): void;
+  /**
+   * Order-aware models: the recency weighting the server applies to neighbour lists so that a
+   * served history is scored as the model scores it (stored in the artifact header).
+   */
+  sequenceSettings?(): { decay: number; historyLength: number };
   /** Hyper-parameters, for reports and the artifact header. */
   params(): Record<string, unknown>;
 }

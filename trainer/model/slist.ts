@@ -214,6 +214,25 @@ export class SlistModel implements Recommender {
     for (let j = 0; j < m.n; j++) out[j] = m.data[row + j];
   }
 
+  /**
+   * Changes the scoring-time recency decay without refitting (B does not depend on it), so a
+   * search can try several on one fit.
+   */
+  setRecencyDecay(decay: number): void {
+    if (!Number.isFinite(decay) || decay < 0) throw new RangeError(`${this.name}: recencyDecay must be a number >= 0, got ${decay}`);
+    this.p.recencyDecay = decay;
+    this.weights = recencyWeights(this.p.historyLength, decay);
+  }
+
+  /**
+   * The weights exp(−k / recencyDecay) are decay^k with decay = exp(−1 / recencyDecay), so the
+   * server's per-step decay reproduces the model's scoring exactly.
+   */
+  sequenceSettings(): { decay: number; historyLength: number } {
+    const decay = this.ordered && this.p.recencyDecay > 0 ? Math.exp(-1 / this.p.recencyDecay) : 1;
+    return { decay, historyLength: this.p.historyLength };
+  }
+
   /** Weight of the item k steps before the latest when scoring (k = 0 is the latest). */
   recencyWeights(): Float32Array {
     return this.weights;

@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { csrFromCoo } from "../../../trainer/data/matrix.ts";
-import { sequencesFromInteractions } from "../../../trainer/data/item-sequences.ts";
 import { topK, type ItemSequences } from "../../../trainer/model/model.ts";
 import { SlistModel } from "../../../trainer/model/slist.ts";
 import { createModel } from "../../../trainer/model/registry.ts";
 import { createRng, shuffle } from "../../../trainer/util/rng.ts";
 import { runConformance, type PlantedData } from "./conformance.case.ts";
+import { chainData } from "./chain-fixture.ts";
 
 /** The planted train rows in a seeded random order, as if they had been bought in that order. */
 function plantedSequences(data: PlantedData): ItemSequences {
@@ -19,31 +18,6 @@ function plantedSequences(data: PlantedData): ItemSequences {
 // Planted groups have no real order: the similarity part carries them, recency a little.
 runConformance("slist (with order)", () => new SlistModel({ lambda: 5, alpha: 0.8, recencyDecay: 4 }), { extraFit: (data) => ({ sequences: plantedSequences(data) }) });
 runConformance("slist (no order: the similarity part alone)", () => new SlistModel({ lambda: 5 }));
-
-/** Users walk a chain 0 → 1 → 2 → … → n−1 starting anywhere, so the item after the latest is the answer. */
-function chainData(nItems: number, nUsers: number, len: number, seed: number) {
-  const rng = createRng(seed);
-  const users: number[] = [];
-  const items: number[] = [];
-  const times: number[] = [];
-  for (let u = 0; u < nUsers; u++) {
-    const start = rng.int(nItems - len);
-    for (let k = 0; k < len; k++) {
-      users.push(u);
-      items.push(start + k);
-      times.push(k);
-    }
-  }
-  const x = {
-    userIds: Array.from({ length: nUsers }, (_, u) => `u${u}`),
-    itemIds: Array.from({ length: nItems }, (_, i) => `i${i}`),
-    users: Int32Array.from(users),
-    items: Int32Array.from(items),
-    ratings: new Float32Array(users.length).fill(Number.NaN),
-    times: Float64Array.from(times),
-  };
-  return { x, train: csrFromCoo(nUsers, nItems, users, items, undefined, "max"), sequences: sequencesFromInteractions(x) };
-}
 
 describe("slist: order", () => {
   it("learns which item comes next: the item after the latest one ranks first, which an order-blind fit cannot tell", async () => {
