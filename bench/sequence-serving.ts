@@ -63,13 +63,17 @@ async function main(): Promise<void> {
   log(`${dataset}: ${s.nUsers} users, ${s.nItems} items; fitting slist ${JSON.stringify(params)}…`);
   const model = new SlistModel(params);
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   await model.fit({ interactions: s.train, sequences: s.trainSequences, rng: createRng(0) });
   const fitSeconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  const fitCpuSeconds = (cpu.user + cpu.system) / 1e6;
   const full = evaluateOnTest(model, s);
   log(`full model: HR@10 ${full["hr@10"].toFixed(4)}, NDCG@10 ${full["ndcg@10"].toFixed(4)} (fit ${fitSeconds.toFixed(0)} s)`);
 
   const interactions = trainInteractions(s);
-  const rows: (string | number)[][] = [["full model (dense B, every item)", full["hr@10"], full["ndcg@10"], "", "", ""]];
+  const withInterval = (m: Record<string, number>, key: string) => `${m[key].toFixed(4)} [${m[`${key}:lo`].toFixed(4)}, ${m[`${key}:hi`].toFixed(4)}]`;
+  const rows: (string | number)[][] = [["full model (dense B, every item)", withInterval(full, "hr@10"), withInterval(full, "ndcg@10"), "", "", ""]];
   const records: Record<string, unknown>[] = [];
   for (const k of ks) {
     const { artifact } = await buildArtifactObject({ model, interactions, items: s.items, k, userTopN: 0 });
@@ -89,18 +93,18 @@ async function main(): Promise<void> {
     const perRequestUs = ((performance.now() - t1) * 1000) / s.nUsers;
     const served = summariseNextItem({ hits, gains });
     const ratio = served["hr@10"] / full["hr@10"];
-    rows.push([`served: basket path, ${k} neighbours per item`, served["hr@10"], served["ndcg@10"], `${(100 * (ratio - 1)).toFixed(1)}%`, `${(bytes / 1048576).toFixed(1)} MiB`, perRequestUs.toFixed(0)]);
+    rows.push([`served: basket path, ${k} neighbours per item`, withInterval(served, "hr@10"), withInterval(served, "ndcg@10"), `${(100 * (ratio - 1)).toFixed(1)}%`, `${(bytes / 1048576).toFixed(1)} MiB`, perRequestUs.toFixed(0)]);
     records.push({ k, served, ratio, artifactBytes: bytes, perRequestUs });
     log(`k=${k}: served HR@10 ${served["hr@10"].toFixed(4)} (${(100 * (ratio - 1)).toFixed(1)}% vs full)`);
   }
   if (args.has("json")) {
-    writeJsonLine({ bench: "sequence-serving", dataset, params, fitSeconds, full, served: records, peakRssMb: peakRssMb() });
+    writeJsonLine({ bench: "sequence-serving", dataset, params, fitSeconds, fitCpuSeconds, full, served: records, peakRssMb: peakRssMb() });
     return;
   }
   process.stdout.write(
     `### ${dataset} · slist ${JSON.stringify(params)} · test read from train + dev\n\n` +
       formatTable(["path", "HR@10", "NDCG@10", "HR@10 vs full (target >= -2%)", "artifact", "µs/request (in process, incl. ranking)"], rows) +
-      `\n\nFit ${fitSeconds.toFixed(0)} s wall; peak RSS ${Math.round(peakRssMb())} MB. Served path: src/recommend basketRecommendations on the decoded artifact object.\n`,
+      `\n\n[lo, hi]: 95% bootstrap interval over users. Fit ${fitSeconds.toFixed(0)} s wall, ${fitCpuSeconds.toFixed(0)} s CPU; peak RSS ${Math.round(peakRssMb())} MB. Served path: src/recommend basketRecommendations on the decoded artifact object.\n`,
   );
 }
 
