@@ -19,9 +19,3 @@ export function sequencesFromInteractions(x: Interactions): ItemSequences {
   return { indptr, items };
 }
 
-/** The last `max` items of user u's sequence (all of them when shorter), oldest first. */
-export function lastItems(seq: ItemSequences, user: number, max: number): Int32Array {
-  if (user < 0 || user + 1 >= seq.indptr.length) return new Int32Array(0);
-  const end = seq.indptr[user + 1];
-  return seq.items.subarray(Math.max(seq.indptr[user], end - max), end);
-}
