@@ -31,7 +31,7 @@ export const SLIST_DEFAULTS: SlistParams = {
   positionDecay: 1,
   pastWindow: 3,
   futureWindow: 3,
-  recencyDecay: 1,
+  recencyDecay: 2,
   historyLength: 50,
 };
 
