@@ -22,7 +22,7 @@ import { buildFromConfig, FeatureCache, type ModelConfig } from "../../trainer/t
 import { IALS_DEFAULTS } from "../../trainer/model/ials.ts";
 import { MULTDAE_TUNE_DEFAULTS, tune, type TuneData, type TuneOptions } from "../../trainer/tune/search.ts";
 import { createRng } from "../../trainer/util/rng.ts";
-import type { Contender, ContenderRun, DatasetName, ProtocolData, ProtocolName } from "../lib/contender.ts";
+import { SEQUENCE_DATASETS, type Contender, type ContenderRun, type DatasetName, type ProtocolData, type ProtocolName } from "../lib/contender.ts";
 import { sharedDataRoot } from "../lib/data-root.ts";
 
 const log = (line: string) => process.stderr.write(line + "\n");
@@ -187,7 +187,8 @@ async function tunedRun(name: string, data: ProtocolData, seed: number, kind: "f
   return { model, fitted: true, fitSeconds, fitCpuSeconds, chosen: config as Record<string, unknown> };
 }
 
-const rankingOnly = (_d: DatasetName, p: ProtocolName) => p !== "ua-rating-class";
+// Not on the sequence sets: their factor searches are slow there and were never tuned for them.
+const rankingOnly = (d: DatasetName, p: ProtocolName) => p !== "ua-rating-class" && !SEQUENCE_DATASETS.includes(d);
 
 export const contenders: Contender[] = [
   {

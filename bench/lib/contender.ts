@@ -1,9 +1,18 @@
 import type { CsrMatrix } from "../../trainer/data/matrix.ts";
 import type { ItemMeta } from "../../trainer/data/types.ts";
 import type { Metrics } from "../../trainer/eval/ranking.ts";
-import type { FitInput, Recommender } from "../../trainer/model/model.ts";
+import type { FitInput, ItemSequences, Recommender } from "../../trainer/model/model.ts";
 
-export type DatasetName = "movielens-100k" | "amazon-grocery-2014" | "amazon-gift-cards-2018" | "sample-store";
+export type DatasetName =
+  | "movielens-100k"
+  | "amazon-grocery-2014"
+  | "amazon-gift-cards-2018"
+  | "sample-store"
+  | "amazon-toys-2014-seq"
+  | "amazon-sports-2014-seq";
+
+/** The S3-Rec sequence sets (one line per user, time order): order-aware models read their sequences. */
+export const SEQUENCE_DATASETS: readonly DatasetName[] = ["amazon-toys-2014-seq", "amazon-sports-2014-seq"];
 export type ProtocolName = "ua-min4" | "ua-rating-class" | "leave-last-out";
 
 /** What a contender sees of one dataset/protocol: training data and a validation split carved from train (never test). */
@@ -34,6 +43,11 @@ export interface ProtocolData {
    * contender can learn blend weights from its members' validation scores.
    */
   validPairs?: { users: Int32Array; items: Int32Array; labels: Float32Array };
+  /**
+   * Each user's train items in time order (rows of `train`), when the protocol keeps order
+   * (leave-last-out): order-aware models fit on them; the others ignore them.
+   */
+  sequences?: ItemSequences;
   /** What to fit on while choosing hyper-parameters (train minus the validation split). */
   validTrain: CsrMatrix;
   /** True when validTrain is train itself (Grocery: dev.csv is the validation split), so a tuned fit can be reused. */

@@ -5,7 +5,9 @@ import type { Interactions } from "../../trainer/data/types.ts";
 import { pairRocAuc, scorePairs } from "../../trainer/eval/pair-auc.ts";
 import { evaluateRanking, type Metrics } from "../../trainer/eval/ranking.ts";
 import { holdOutPerUser, leaveLastOut } from "../../trainer/eval/splits.ts";
-import type { Recommender } from "../../trainer/model/model.ts";
+import type { ItemSequences, Recommender } from "../../trainer/model/model.ts";
+import { sequencesFromInteractions } from "../../trainer/data/item-sequences.ts";
+import { evaluateOnTest, loadSequenceSplit, validateOnDev } from "./sequence-protocol.ts";
 import { createRng } from "../../trainer/util/rng.ts";
 import type { DatasetName, Protocol, ProtocolData } from "./contender.ts";
 import { dataFile } from "./data-root.ts";
@@ -17,6 +19,8 @@ export const datasetFiles: Record<DatasetName, string[]> = {
   "amazon-gift-cards-2018": [dataFile("amazon-gift-cards-2018", "Gift_Cards_5.json.gz"), dataFile("amazon-gift-cards-2018", "meta_Gift_Cards.json.gz")],
   // Generated in code (trainer/sample), nothing to read.
   "sample-store": [],
+  "amazon-toys-2014-seq": ["Toys_and_Games.txt.gz", "Toys_and_Games_item2attributes.json.gz"].map((f) => dataFile("amazon-toys-2014-5core-seq", f)),
+  "amazon-sports-2014-seq": ["Sports_and_Outdoors.txt.gz", "Sports_and_Outdoors_item2attributes.json.gz"].map((f) => dataFile("amazon-sports-2014-5core-seq", f)),
 };
 
 const KS = [10];
@@ -112,6 +116,7 @@ function leaveLastOutProtocol(
   trainM: CsrMatrix,
   devM: CsrMatrix,
   testM: CsrMatrix,
+  sequences?: ItemSequences,
 ): Protocol[] {
   return [
     {
@@ -124,6 +129,7 @@ function leaveLastOutProtocol(
         itemIds: dataset.interactions.itemIds,
         items: dataset.items,
         train: trainM,
+        sequences,
         validTrain: trainM,
         validTrainIsTrain: true,
         validate: (m) => evaluateRanking(m, { train: trainM, test: devM, ks: KS }),
@@ -144,7 +150,7 @@ async function grocery(): Promise<Protocol[]> {
     { train: trainF, dev: devF, test: testF },
     { format: "delimited", items: meta, itemsFormat: "rechorus-meta" },
   );
-  return leaveLastOutProtocol("amazon-grocery-2014", dataset, ones(train), ones(dev!), ones(test!));
+  return leaveLastOutProtocol("amazon-grocery-2014", dataset, ones(train), ones(dev!), ones(test!), sequencesFromInteractions(train));
 }
 
 /**
@@ -155,10 +161,43 @@ async function giftCards(): Promise<Protocol[]> {
   const [reviews, meta] = datasetFiles["amazon-gift-cards-2018"];
   const dataset = await loadDataset({ interactions: [reviews], format: "amazon-reviews", items: meta, itemsFormat: "amazon-meta", includeCatalogueItems: false });
   const split = leaveLastOut(dataset.interactions, { dev: true });
-  return leaveLastOutProtocol("amazon-gift-cards-2018", dataset, ones(split.train), ones(split.dev!), ones(split.test));
+  return leaveLastOutProtocol("amazon-gift-cards-2018", dataset, ones(split.train), ones(split.dev!), ones(split.test), sequencesFromInteractions(split.train));
+}
+
+/**
+ * Amazon Toys / Sports 2014 5-core sequences (S3-Rec preprocessing), leave-last-out as ANCHORS.md
+ * gives it: fit on train; dev scored from the train sequence, test from train + dev (see
+ * sequence-protocol.ts); train ∪ dev excluded from ranking. Test metrics carry 95% bootstrap
+ * intervals over users, and the test read from the train sequence alone beside them
+ * (`…/trainHistory`), since order-blind anchors may have been scored that way.
+ */
+async function sequenceSet(name: DatasetName): Promise<Protocol[]> {
+  const [file, attributes] = datasetFiles[name];
+  const s = await loadSequenceSplit(file, attributes);
+  return [
+    {
+      data: {
+        dataset: name,
+        protocol: "leave-last-out",
+        nUsers: s.nUsers,
+        nItems: s.nItems,
+        userIds: s.userIds,
+        itemIds: s.itemIds,
+        items: s.items,
+        train: s.train,
+        sequences: s.trainSequences,
+        validTrain: s.train,
+        validTrainIsTrain: true,
+        validate: (m) => validateOnDev(m, s),
+        primaryMetric: "ndcg@10",
+      },
+      evaluateTest: (m) => evaluateOnTest(m, s),
+    },
+  ];
 }
 
 export async function loadProtocols(dataset: DatasetName, seed: number): Promise<Protocol[]> {
+  if (dataset === "amazon-toys-2014-seq" || dataset === "amazon-sports-2014-seq") return sequenceSet(dataset);
   if (dataset === "movielens-100k") {
     const [base, test, items, users] = datasetFiles["movielens-100k"];
     return movielensProtocols({ base, test, items, users }, seed);

@@ -20,7 +20,7 @@ export async function tuneOnValidation(
     const model = make(params);
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    await model.fit({ interactions: data.validTrain, rng: createRng(seed), ...extraFit });
+    await model.fit({ interactions: data.validTrain, sequences: data.validTrainIsTrain ? data.sequences : undefined, rng: createRng(seed), ...extraFit });
     const fitSeconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(c0);
     const fitCpuSeconds = (cpu.user + cpu.system) / 1e6;

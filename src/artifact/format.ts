@@ -96,6 +96,12 @@ export interface ArtifactHeader {
   dataQuality?: DataQualitySummary;
   /** The smallest 32-bit hashes of the item ids (trainer/pipeline/catalog-sketch.ts): `edgerec gate` estimates catalogue overlap from it. */
   catalogSketch?: number[];
+  /**
+   * Set by order-aware models (slist): how a history is scored from the neighbour lists — the
+   * item k steps before the latest weighs decay^k, and only the latest `historyLength` items
+   * count. Absent: the basket default (DEFAULT_DECAY, the whole history).
+   */
+  sequence?: SequenceSettings;
 }
 
 /** What `edgerec gate` checks against its thresholds, as measured when the artifact was trained. */
@@ -144,6 +150,13 @@ export interface ContentIndex {
   df: Uint32Array;
   /** Items indexed (for idf). */
   items: number;
+}
+
+/** Recency weighting of an order-aware model, applied when serving histories and baskets. */
+export interface SequenceSettings {
+  /** Weight ratio between an item and the one after it (0 < decay <= 1). */
+  decay: number;
+  historyLength: number;
 }
 
 export interface Artifact {

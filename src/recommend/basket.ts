@@ -29,9 +29,29 @@ export function basketRecommendations(artifact: Artifact, items: ArrayLike<numbe
   const accept = compileFilter(artifact, options.filter);
   const s = scratchFor(artifact);
   const blocked = (item: number) => (exclude !== undefined && exclude.has(item)) || !accept(item);
-  const out = aggregateNeighbours(artifact, s, items, k, options.decay ?? DEFAULT_DECAY, blocked);
-  finishWithPopular(artifact, s, items, out, k, (i) => !blocked(i));
+  // Only the latest items score; the older ones are still never recommended.
+  const scored = latestItems(artifact, items);
+  const out = aggregateNeighbours(artifact, s, scored, k, options.decay ?? servingDecay(artifact), (i) => blocked(i) || isIn(items, i, scored.length));
+  finishWithPopular(artifact, s, items, out, k, (i) => !blocked(i) && !isIn(items, i, scored.length));
   return out;
+}
+
+/** The recency decay to score histories with: the order-aware model's own (artifact header), else DEFAULT_DECAY. */
+export function servingDecay(artifact: Artifact): number {
+  return artifact.header.sequence?.decay ?? DEFAULT_DECAY;
+}
+
+/** The part of a history (oldest first) an order-aware model scores: its latest `historyLength` items; all of it otherwise. */
+export function latestItems<T extends ArrayLike<number>>(artifact: Artifact, items: T): ArrayLike<number> {
+  const max = artifact.header.sequence?.historyLength;
+  if (max === undefined || items.length <= max) return items;
+  return Array.prototype.slice.call(items, items.length - max) as number[];
+}
+
+/** Whether `item` is among the history items older than the scored window (the first length − scored). */
+function isIn(items: ArrayLike<number>, item: number, scored: number): boolean {
+  for (let t = 0, end = items.length - scored; t < end; t++) if (items[t] === item) return true;
+  return false;
 }
 
 /**

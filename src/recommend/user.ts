@@ -1,5 +1,5 @@
 import { type Artifact, NONE, readVector, rowStart, stringAt } from "../artifact/format.ts";
-import { aggregateNeighbours, DEFAULT_DECAY, finishWithPopular } from "./basket.ts";
+import { aggregateNeighbours, finishWithPopular, latestItems, servingDecay } from "./basket.ts";
 import { compileFilter } from "./filter.ts";
 import { clampK, type Scratch, scratchFor } from "./scratch.ts";
 import { similarSource } from "./similar.ts";
@@ -57,14 +57,15 @@ export function userRecommendations(artifact: Artifact, user: number, options: U
     out = precomputed(artifact, s, user, history, k, blocked);
     if (out.length < k) {
       // Top up from the history's neighbours, without repeating what is already there.
-      const more = aggregateNeighbours(artifact, s, history, k, options.decay ?? DEFAULT_DECAY, (i) => blocked(i) || s.mark[i] === 1);
+      const more = aggregateNeighbours(artifact, s, latestItems(artifact, history), k, options.decay ?? servingDecay(artifact), (i) => blocked(i) || s.mark[i] === 1 || s.mark[i] === 2);
       for (const r of more) if (out.length < k) out.push(r);
       for (const r of more) s.mark[r.index] = 1;
     }
   } else if (strategy === "vectors") {
     out = byVectors(artifact, s, user, history, k, blocked, options.candidates ?? "neighbours");
   } else {
-    out = aggregateNeighbours(artifact, s, history, k, options.decay ?? DEFAULT_DECAY, blocked);
+    for (let t = 0; t < history.length; t++) s.mark[history[t]] = 2;
+    out = aggregateNeighbours(artifact, s, latestItems(artifact, history), k, options.decay ?? servingDecay(artifact), (i) => blocked(i) || s.mark[i] === 2);
   }
   finishWithPopular(artifact, s, history, out, k, accept);
   return { strategy, items: out };

@@ -63,6 +63,18 @@ function locateBasket(catalog: Catalog, ids: readonly string[]): Located | Promi
 
 type BasketInput = z.output<typeof BasketBody>;
 
+/**
+ * One history, oldest first: the recently met items, then the basket (the most recent intent).
+ * An id given twice keeps its latest place, so it is weighed as recent as it really is.
+ */
+export function orderedHistory(body: { items: readonly string[]; recent?: readonly string[] }): string[] {
+  if (!body.recent || body.recent.length === 0) return body.items as string[];
+  const all = [...body.recent, ...body.items];
+  const last = new Map<string, number>();
+  all.forEach((id, i) => last.set(id, i));
+  return all.filter((id, i) => last.get(id) === i);
+}
+
 interface Located {
   groups: [ServedArtifact, number[]][];
   ignored: string[];
@@ -71,7 +83,7 @@ interface Located {
 export function registerBasketRoutes(app: App, deps: Deps): void {
   defineRoute(app, route, (c, { body }) =>
     andThen(pick(c, deps, body.session), (picked) =>
-      andThen(locateBasket(picked.catalog, body.items), ({ groups, ignored }) => recommend(picked, body, groups, ignored)),
+      andThen(locateBasket(picked.catalog, orderedHistory(body)), ({ groups, ignored }) => recommend(picked, body, groups, ignored)),
     ),
   );
 }
@@ -93,11 +105,11 @@ function recommend(picked: Picked, body: BasketInput, groups: Located["groups"],
     return listResponse(picked, served, items, ignoredJson, undefined);
   }
   // A basket spanning shards: each shard recommends for its part, merged by score and id.
-  const basketIds = new Set(body.items);
+  const basketIds = new Set(orderedHistory(body));
   const merged: { item: RecommendedItem; served: ServedArtifact; id: string }[] = [];
   for (const [served, basket] of groups) {
     // Each shard applies the overlay and the rules to its part before the merge.
-    const m = listMerch(picked, served, filterInput, "basket", body.k, undefined, body.items);
+    const m = listMerch(picked, served, filterInput, "basket", body.k, undefined, orderedHistory(body));
     for (const item of finishList(m, body.k, (n) => basketRecommendations(served.artifact, basket, { k: n, exclude: m.filter?.exclude, filter: m.filter }))) {
       merged.push({ item, served, id: served.itemId(item.index) });
     }

@@ -2,6 +2,8 @@ import { z } from "@hono/zod-openapi";
 import { DEFAULT_K, Id, MAX_EXCLUDE, MAX_ID_LENGTH, MAX_K } from "./common.ts";
 
 export const MAX_BASKET = 100;
+/** Recently viewed items a basket request may carry (an order-aware model reads at most its own history length of them). */
+export const MAX_RECENT = 100;
 export const MAX_PAIRS = 1000;
 
 export const Filters = z
@@ -20,7 +22,16 @@ export const Filters = z
 
 export const BasketBody = z
   .object({
-    items: z.array(Id).min(1).max(MAX_BASKET).openapi({ description: "Items in the basket or viewed in this session", example: ["B0001", "B0002"] }),
+    items: z.array(Id).max(MAX_BASKET).default([]).openapi({ description: "Items in the basket or viewed in this session, oldest first (most recent weighted highest)", example: ["B0001", "B0002"] }),
+    recent: z
+      .array(Id)
+      .max(MAX_RECENT)
+      .optional()
+      .openapi({
+        description:
+          "Items the shopper met recently (viewed, added to the cart), in the order met, oldest first. Scored before `items` (the basket counts as most recent); never recommended. An order-aware model weighs them by recency.",
+        example: ["B0003", "B0001"],
+      }),
     exclude: z.array(Id).max(MAX_EXCLUDE).optional().openapi({ description: "Items never to recommend (basket items are always excluded)" }),
     k: z.number().int().min(1).max(MAX_K).default(DEFAULT_K),
     filters: Filters.optional(),
@@ -32,6 +43,7 @@ export const BasketBody = z
       .openapi({ description: "What the shopper bought and when, for notRecentlyBought rules" }),
   })
   .strict()
+  .refine((b) => b.items.length + (b.recent?.length ?? 0) > 0, { message: "give at least one item in items or recent", path: ["items"] })
   .openapi("BasketRequest");
 
 /**

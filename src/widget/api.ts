@@ -25,6 +25,8 @@ export interface RecommendationQuery {
   /** The store's signed token for `user` (sent as ?token=, which needs no CORS preflight). */
   userToken?: string;
   items?: string[];
+  /** Recently viewed / carted item ids, oldest first: sent as the basket request's `recent`. */
+  recent?: string[];
   k: number;
   category?: string;
   /** Another kind of list: trending items, or items bought together with `item`. */
@@ -35,9 +37,10 @@ export function buildRequest(q: RecommendationQuery): { url: string; init: Reque
   const base = q.api.replace(/\/+$/, "");
   const params = new URLSearchParams({ k: String(q.k) });
   if (q.category) params.set("category", q.category);
-  if (q.items && q.items.length > 0) {
-    // The API always leaves the basket items themselves out of the answer.
-    const body: Record<string, unknown> = { items: q.items, k: q.k };
+  if ((q.items && q.items.length > 0) || (q.recent && q.recent.length > 0)) {
+    // The API always leaves the basket and recent items themselves out of the answer.
+    const body: Record<string, unknown> = { items: q.items ?? [], k: q.k };
+    if (q.recent && q.recent.length > 0) body.recent = q.recent;
     if (q.category) body.filters = { category: q.category };
     return {
       url: `${base}/v1/recommendations`,

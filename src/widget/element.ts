@@ -14,7 +14,7 @@ import { recentlyViewed, rememberViewed } from "./recent.ts";
 import { renderCards, renderSkeleton, type RenderOptions } from "./render.ts";
 import { styles } from "./styles.ts";
 
-const ATTRIBUTES = ["api", "item", "user", "user-token", "items", "k", "category", "layout", "heading", "currency", "locale", "timeout", "reasons", "placement", "mode"];
+const ATTRIBUTES = ["api", "item", "user", "user-token", "items", "recent", "k", "category", "layout", "heading", "currency", "locale", "timeout", "reasons", "placement", "mode"];
 const DEFAULT_K = 8;
 const MAX_K = 50;
 const DEFAULT_TIMEOUT_MS = 3000;
@@ -110,16 +110,20 @@ export class EdgerecRecommendations extends HTMLElement {
   }
 
   private query(): RecommendationQuery {
-    const items = (this.getAttribute("items") ?? "")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
+    const list = (name: string) =>
+      (this.getAttribute(name) ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+    const items = list("items");
+    const recent = list("recent");
     return {
       api: this.getAttribute("api") ?? scriptOrigin,
       item: this.getAttribute("item") || undefined,
       user: this.getAttribute("user") || undefined,
       userToken: this.getAttribute("user-token") || undefined,
       items: items.length > 0 ? items : undefined,
+      recent: recent.length > 0 ? recent : undefined,
       k: intAttr(this.getAttribute("k"), DEFAULT_K, 1, MAX_K),
       category: this.getAttribute("category") || undefined,
       mode: ((m) => (m === "trending" || m === "together" ? m : undefined))(this.getAttribute("mode")),

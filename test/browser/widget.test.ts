@@ -194,6 +194,22 @@ describe.skipIf(!hasChromium)("<edgerec-recommendations> in Chromium", () => {
     await page.close();
   });
 
+  it("sends the recently viewed items, oldest first, as the basket request's recent list", async () => {
+    const before = api.requests.length;
+    const { page, problems } = await open(
+      "recent",
+      `<edgerec-recommendations id="recent" api="${api.origin}" recent="v1, v2 ,v3" items="c1" k="3"></edgerec-recommendations>
+       <edgerec-recommendations id="viewed" api="${api.origin}" recent="v9" k="2"></edgerec-recommendations>`,
+    );
+    await poll(() => cards(page, "#recent").count()).toBe(3);
+    await poll(() => cards(page, "#viewed").count()).toBe(2);
+    const posts = api.requests.slice(before).filter((r) => r.method === "POST").map((r) => JSON.parse(r.body));
+    expect(posts).toContainEqual({ items: ["c1"], recent: ["v1", "v2", "v3"], k: 3 });
+    expect(posts).toContainEqual({ items: [], recent: ["v9"], k: 2 });
+    expect(problems.errors).toEqual([]);
+    await page.close();
+  });
+
   it("is themable from the host page with custom properties and ::part, and scrolls as a carousel", async () => {
     const { page, problems } = await open(
       "theme",

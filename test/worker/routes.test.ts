@@ -90,6 +90,22 @@ describe("recommendation routes", () => {
     expect(res.headers.get("cache-control")).toBe("no-store");
   });
 
+  it("POST /v1/recommendations takes an ordered recent list, alone or beside the basket, and never returns it", async () => {
+    const recent = [itemId(5), itemId(6)];
+    const res = await api.post("/v1/recommendations", { recent, items: [itemId(1)], k: 6 });
+    expect(res.status).toBe(200);
+    const ids = ((await res.json()) as any).items.map((i: any) => i.id);
+    expect(ids).toHaveLength(6);
+    for (const id of [...recent, itemId(1)]) expect(ids).not.toContain(id);
+    const alone = await api.post("/v1/recommendations", { recent, k: 4 });
+    expect(alone.status).toBe(200);
+    const aloneIds = ((await alone.json()) as any).items.map((i: any) => i.id);
+    expect(aloneIds).toHaveLength(4);
+    for (const id of recent) expect(aloneIds).not.toContain(id);
+    const empty = await problemOf(await api.post("/v1/recommendations", { k: 4 }), 400);
+    expect(JSON.stringify(empty)).toMatch(/at least one item in items or recent/);
+  });
+
   it("a basket of only unknown items gets popular items", async () => {
     const body = (await (await api.post("/v1/recommendations", { items: ["nope"], k: 3, filters: { category: "Pantry" } })).json()) as any;
     expect(body.fallback).toBe("popular");

@@ -231,6 +231,7 @@ export async function buildArtifactObject(options: BuildOptions): Promise<{ arti
       counts: { items: n, users: interactions.userIds.length, categories: categoryNames.length },
       ...(options.trainedOn ? { trainedOn: options.trainedOn } : {}),
       ...(options.candidates ? { candidates: options.candidates } : {}),
+      ...(model.sequenceSettings ? { sequence: model.sequenceSettings() } : {}),
     },
     items: {
       ids: stringTable(ids, true),

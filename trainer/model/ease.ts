@@ -49,15 +49,7 @@ export class EaseModel implements Recommender {
     const precision: Precision = this.precision === "auto" ? (n > 4096 ? "mixed" : "double") : this.precision;
     const m = allocSym(n, chooseBlock(n), { precision });
     const { size, data: g } = m;
-    // Lower triangle of XᵀX: one pass over users' item lists (sorted ascending).
-    for (let u = 0; u < x.nRows; u++) {
-      const start = x.indptr[u];
-      const end = x.indptr[u + 1];
-      for (let p = start; p < end; p++) {
-        const row = x.indices[p] * size;
-        for (let q = start; q <= p; q++) g[row + x.indices[q]] += 1;
-      }
-    }
+    addGramLowerTriangle(x, g, size);
     // λ keeps G positive definite; an item nobody touched gets P_ii = 1/λ and B row 0.
     const ridge = this.lambda > 0 ? this.lambda : 1e-8;
     for (let i = 0; i < n; i++) g[i * size + i] += ridge;
@@ -95,6 +87,21 @@ export class EaseModel implements Recommender {
 
   params(): Record<string, unknown> {
     return { lambda: this.lambda, precision: this.precision };
+  }
+}
+
+/**
+ * Adds weight·XᵀX's lower triangle into the row-major `g` (stride `size`) for a 0/1 matrix X
+ * whose rows list their columns ascending: one pass over users' item lists.
+ */
+export function addGramLowerTriangle(x: CsrMatrix, g: Float64Array, size: number, weight = 1): void {
+  for (let u = 0; u < x.nRows; u++) {
+    const start = x.indptr[u];
+    const end = x.indptr[u + 1];
+    for (let p = start; p < end; p++) {
+      const row = x.indices[p] * size;
+      for (let q = start; q <= p; q++) g[row + x.indices[q]] += weight;
+    }
   }
 }
 

@@ -19,8 +19,20 @@ export interface FitInput {
   /** items × item-features (metadata only; a model adds identity features itself). */
   itemFeatures?: CsrMatrix;
   rng: Rng;
+  /**
+   * Each user's items in time order (oldest first), for order-aware models: user u's sequence
+   * is items[indptr[u] .. indptr[u+1]). Rows align with `interactions`. Models that ignore
+   * order ignore it; see trainer/data/item-sequences.ts to build it from timed interactions.
+   */
+  sequences?: ItemSequences;
   /** Called after each epoch by iterative models, e.g. for progress bars and early stopping. */
   onEpoch?: (epoch: number, info: { loss?: number }) => boolean | void;
+}
+
+/** Users' item sequences in time order (compressed rows, like CsrMatrix without values). */
+export interface ItemSequences {
+  readonly indptr: Int32Array;
+  readonly items: Int32Array;
 }
 
 /** Dense item representation for the artifact and nearest-neighbour lists. */
@@ -51,6 +63,11 @@ export interface Recommender {
   userVectors?(): ItemVectors;
   /** Item–item similarity row (item-kNN, EASE), for precomputed neighbour lists. */
   itemSimilarities?(item: number, out: Float32Array): void;
+  /**
+   * Order-aware models: the recency weighting the server applies to neighbour lists so that a
+   * served history is scored as the model scores it (stored in the artifact header).
+   */
+  sequenceSettings?(): { decay: number; historyLength: number };
   /** Hyper-parameters, for reports and the artifact header. */
   params(): Record<string, unknown>;
 }

@@ -6,6 +6,7 @@ import { HybridMF } from "./hybrid.ts";
 import { Rp3BetaModel } from "./rp3beta.ts";
 import { IalsModel } from "./ials.ts";
 import { MultDaeModel } from "./multdae.ts";
+import { SlistModel } from "./slist.ts";
 
 export type ModelFactory = (params: Record<string, unknown>) => Recommender;
 
@@ -18,6 +19,7 @@ const factories = new Map<string, ModelFactory>([
   ["rp3beta", (p) => new Rp3BetaModel(p)],
   ["ials", (p) => new IalsModel(p)],
   ["multdae", (p) => new MultDaeModel(p)],
+  ["slist", (p) => new SlistModel(p)],
 ]);
 
 export function modelNames(): string[] {
