@@ -5,6 +5,7 @@ import { BlendModel } from "../model/blend.ts";
 import type { Recommender } from "../model/model.ts";
 import { describeConfig, type FeatureCache, type ModelConfig } from "../tune/config.ts";
 import type { Prepared } from "../tune/prepare.ts";
+import { sequencesFromInteractions } from "../data/item-sequences.ts";
 import { fitConfig, type FittedConfig } from "./fit.ts";
 
 /**
@@ -85,6 +86,17 @@ export function autoCandidates(dataset: Dataset, task: "ranking" | "rating-class
       userFeatures: false,
     },
   });
+  // The order-aware model reads each shopper's latest items: worth a fit only when there is an order.
+  const timed = dataset.interactions.times.some((t) => !Number.isNaN(t));
+  if (task === "ranking") {
+    out.push(
+      !timed
+        ? { family: "SLIST (order-aware)", skipped: "the interactions have no times, so there is no order to learn" }
+        : nItems <= o.easeMaxItems
+          ? { family: "SLIST (order-aware)", config: { model: "slist", params: {} } }
+          : { family: "SLIST (order-aware)", skipped: `catalogue of ${nItems} items is over ${o.easeMaxItems} (SLIST inverts an items × items matrix)` },
+    );
+  }
   return out;
 }
 
@@ -108,7 +120,7 @@ export async function chooseModel(ctx: ChooseContext, o: AutoOptions = AUTO_DEFA
   // With a dev split, validation trains on the train split itself: one fit serves both scores.
   const sameFit = prepared.dev !== undefined;
   const trainM = sameFit ? prepared.tuneData.validTrain : prepared.task.matrix(prepared.train);
-  const fitOpts = { seed: ctx.seed, threads: ctx.threads, progress: ctx.progress, ratings: prepared.tuneData.validTrainRatings };
+  const fitOpts = { seed: ctx.seed, threads: ctx.threads, progress: ctx.progress, ratings: prepared.tuneData.validTrainRatings, sequences: prepared.tuneData.validTrainSequences };
   const t0 = performance.now();
   const rows: CandidateRow[] = [];
   const fitted: Array<{ row: CandidateRow; valid: Recommender; train: FittedConfig }> = [];
@@ -127,7 +139,7 @@ export async function chooseModel(ctx: ChooseContext, o: AutoOptions = AUTO_DEFA
     }
     const onValid = await fitConfig(c.config, prepared.tuneData.validTrain, features, fitOpts);
     const validation = prepared.tuneData.validate(onValid.model);
-    const onTrain = sameFit ? onValid : await fitConfig(c.config, trainM, features, { ...fitOpts, ratings: prepared.task.ratings?.(prepared.train) });
+    const onTrain = sameFit ? onValid : await fitConfig(c.config, trainM, features, { ...fitOpts, ratings: prepared.task.ratings?.(prepared.train), sequences: sequencesFromInteractions(prepared.train) });
     const row: CandidateRow = { family: c.family, description, config: c.config, validation, test: testMetrics(onTrain.model), fitSeconds: onValid.seconds, chosen: false };
     rows.push(row);
     fitted.push({ row, valid: onValid.model, train: onTrain });

@@ -1,7 +1,7 @@
 import type { CsrMatrix } from "../data/matrix.ts";
 import { progressBar } from "../eval/progress-bar.ts";
 import { BlendModel } from "../model/blend.ts";
-import type { Recommender } from "../model/model.ts";
+import type { ItemSequences, Recommender } from "../model/model.ts";
 import type { EpochPoint } from "../report/html.ts";
 import { buildFromConfig, checkConfig, type FeatureCache, type ModelConfig } from "../tune/config.ts";
 import { createRng } from "../util/rng.ts";
@@ -12,6 +12,8 @@ export interface FitConfigOptions {
   progress?: boolean;
   /** Ratings as values (the hybrid's mse loss fits on these instead of `interactions`). */
   ratings?: CsrMatrix;
+  /** Users' items in time order (the rows of `interactions`), for order-aware models. */
+  sequences?: ItemSequences;
   /** Called after each epoch of each factor model; its return value becomes the point's held-out metric. */
   monitor?: (model: Recommender) => number | undefined;
 }
@@ -44,6 +46,7 @@ export async function fitConfig(config: ModelConfig, interactions: CsrMatrix, fe
     await model.fit({
       interactions: isMse && o.ratings ? o.ratings : interactions,
       ratings: o.ratings,
+      sequences: o.sequences,
       rng: createRng(o.seed),
       ...built.extraFit,
       onEpoch: (epoch, info) => {

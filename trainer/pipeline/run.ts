@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { buildArtifactObject } from "../artifact/build.ts";
 import { foldOverlay, readOverlayFile } from "../catalog/fold.ts";
+import { sequencesFromInteractions } from "../data/item-sequences.ts";
 import { loadDataset } from "../data/load.ts";
 import { dropForgotten } from "../privacy/drop-forgotten.ts";
 import { readTombstones, type TombstoneSource } from "../privacy/tombstones.ts";
@@ -183,6 +184,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     const curveMetric = task === "rating-class" ? "pairAuc" : headlineMetric;
     onTrain = await fitConfig(config, prepared.task.matrix(prepared.train), features, {
       seed,
+      sequences: sequencesFromInteractions(prepared.train),
       threads: o.threads,
       progress: o.progress,
       ratings: prepared.task.ratings?.(prepared.train),
@@ -207,7 +209,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
   const { source, generatedSample } = describeSource(o.spec ?? {}, o.sourceLabel);
   if (refit && (o.out || o.fitServed)) {
     const t0 = performance.now();
-    const fitted = await fitConfig(config, prepared.task.matrix(all), features, { seed, threads: o.threads, progress: o.progress, ratings: prepared.task.ratings?.(all) });
+    const fitted = await fitConfig(config, prepared.task.matrix(all), features, { seed, threads: o.threads, progress: o.progress, ratings: prepared.task.ratings?.(all), sequences: sequencesFromInteractions(all) });
     log(`refit on all ${all.users.length} interactions (train + dev + test) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     served = { model: await withNeighbourSource(fitted.model, prepared.task.matrix(all), seed), interactions: all, itemFeatures: fitted.itemFeatures, refit: true, trainedOn: trainedOn(all, source, generatedSample) };
   } else {

@@ -1,4 +1,5 @@
 import { interactionsToCsr } from "../data/interactions-matrix.ts";
+import { sequencesFromInteractions } from "../data/item-sequences.ts";
 import type { CsrMatrix } from "../data/matrix.ts";
 import type { Dataset } from "../data/spec.ts";
 import { InputError, type Interactions } from "../data/types.ts";
@@ -116,6 +117,7 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
   const tuneData: TuneData = {
     validTrain: validTrainM,
     validTrainRatings: task.ratings?.(validTrain),
+    ...(opts.task === "ranking" ? { validTrainSequences: sequencesFromInteractions(validTrain) } : {}),
     validate: (m, subset) => task.evaluate(m, validTrain, valid, undefined, subset?.users ?? users, subset?.coverageMarks),
     ...(users ? { validationUsers: users, cutoffs: (opts.ks ?? [10]).slice().sort((a, b) => a - b) } : {}),
     primary,

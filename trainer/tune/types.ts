@@ -1,6 +1,6 @@
 import type { CsrMatrix } from "../data/matrix.ts";
 import type { Metrics } from "../eval/ranking.ts";
-import type { Recommender } from "../model/model.ts";
+import type { ItemSequences, Recommender } from "../model/model.ts";
 import type { FeatureSource, ModelConfig } from "./config.ts";
 
 /** A part of validation: these users only, marking their top-k items into shared coverage marks (ranking). */
@@ -21,6 +21,8 @@ export interface TuneData extends FeatureSource {
   task: "ranking" | "rating-class";
   /** Rating-class only: validTrain with ratings as values, for the mse loss (optional). */
   validTrainRatings?: CsrMatrix;
+  /** Ranking: each user's validTrain items in time order, for order-aware models. */
+  validTrainSequences?: ItemSequences;
   /**
    * Ranking: the users validation scores (every metric averages over them). Blends remember
    * exactly these users' member scores, block by block when they do not fit at once.
