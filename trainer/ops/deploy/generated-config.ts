@@ -54,7 +54,7 @@ export function requireGeneratedConfig(env: DeployEnv, root = REPO_ROOT): { conf
   const config = generatedConfigPath(env, root);
   if (!state || !existsSync(config)) {
     throw new Error(
-      `no ${env} deployment is set up here (${config} is missing): run \`npx edgerec deploy --env ${env}\` first — it creates the R2 bucket and KV namespace and writes their ids there`,
+      `no ${env} deployment is set up here (${config} is missing): run \`npx edgerec deploy --env ${env}\` first — it creates the R2 bucket, KV namespace and event queues and writes their ids and names there`,
     );
   }
   return { config, state };
