@@ -41,7 +41,7 @@ describe("ci:deploy", () => {
     delete process.env.CLOUDFLARE_ACCOUNT_ID;
     try {
       const config = readCiConfig({ EDGEREC_WORK_DIR: work, EDGEREC_TARGET: "remote", EDGEREC_ENV: "staging" });
-      await expect(runCiStep("deploy", config, () => {})).rejects.toThrow(/step 1\/10 \(login\): not logged in to Cloudflare: run `npx wrangler login`, or set CLOUDFLARE_API_TOKEN/);
+      await expect(runCiStep("deploy", config, () => {})).rejects.toThrow(/step 1\/11 \(login\): not logged in to Cloudflare: run `npx wrangler login`, or set CLOUDFLARE_API_TOKEN/);
       const calls = readFileSync(join(account, "calls.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).args.join(" "));
       expect(calls).toEqual(["whoami --json"]);
     } finally {

@@ -126,7 +126,7 @@ export function refuseSampleForRemote(config: CiConfig): void {
 }
 
 /**
- * Remote: `edgerec deploy` (the same command a person runs; it finds the bucket and namespace,
+ * Remote: `edgerec deploy` (the same command a person runs; it finds the bucket, namespace and queues,
  * uploads secrets, deploys, publishes and smoke-tests). The workflow's gate step has already run,
  * so the deploy skips its own. Dry run: bundle with the real KV namespace id, never the placeholder.
  */

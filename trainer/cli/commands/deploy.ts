@@ -18,17 +18,17 @@ export function register(program: Command): void {
   program
     .command("deploy")
     .description(
-      "deploy to Cloudflare: create the R2 bucket and KV namespace if missing, write their ids to an untracked config, " +
+      "deploy to Cloudflare: create the R2 bucket, KV namespace and event queues if missing, write their ids to an untracked config, " +
         "upload secrets, deploy the worker, publish the artifact and smoke-test it (docs/deploy.md)",
     )
-    .option("--env <name>", "staging or production (separate worker, bucket, namespace and secrets)", "production")
+    .option("--env <name>", "staging or production (separate worker, bucket, namespace, queues and secrets)", "production")
     .option("--artifact <file>", "the artifact to publish (trained on the store's data, never the sample store)", ".edgerec/artifact.bin")
     .option("--origins <list>", "comma-separated store origins allowed to call the API from browsers (or EDGEREC_CORS_ORIGINS)")
     .option("--allow-any-origin", 'accept CORS_ORIGINS = "*" (any website may call the API)')
     .option("--skip-gate", "publish even if the quality gate fails")
     .option("--keep <n>", "published versions kept for rollback", "5")
     .option("--url <url>", "the worker's public URL when it is served on a custom domain or route")
-    .option("--config-only", "only find or create the bucket and namespace and write the generated config (no deploy, no publish)")
+    .option("--config-only", "only find or create the bucket, namespace and queues and write the generated config (no deploy, no publish)")
     .action(async (opts: DeployCliOptions) => {
       const keep = Number(opts.keep);
       if (!Number.isInteger(keep) || keep < 1) throw new Error(`--keep must be a whole number >= 1, got ${JSON.stringify(opts.keep)}`);

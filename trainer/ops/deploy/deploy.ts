@@ -7,15 +7,17 @@
  *   3 CORS       the store's origins; "*" only with --allow-any-origin
  *   4 bucket     `wrangler r2 bucket list`, `r2 bucket create edgerec-<env>-artifacts` if missing
  *   5 KV         `wrangler kv namespace list`, `kv namespace create edgerec-<env>` if missing
- *   6 config     .edgerec/deploy/<env>.wrangler.toml (untracked): the committed wrangler.toml with
- *                this environment's worker name, bucket, namespace id, CORS_ORIGINS and DEMO = "off"
- *   7 gate       `edgerec gate <artifact> --remote --env <env>` (skip with --skip-gate)
- *   8 deploy     `wrangler deploy --config <generated> --secrets-file <tmp>`: ADMIN_TOKEN and
+ *   6 queues     `wrangler queues list [--page n]`, `queues create edgerec-<env>-events` and
+ *                `edgerec-<env>-events-dlq` if missing (every queue wrangler.toml names, renamed per env)
+ *   7 config     .edgerec/deploy/<env>.wrangler.toml (untracked): the committed wrangler.toml with
+ *                this environment's worker name, bucket, namespace id, queue names, CORS_ORIGINS and DEMO = "off"
+ *   8 gate       `edgerec gate <artifact> --remote --env <env>` (skip with --skip-gate)
+ *   9 deploy     `wrangler deploy --config <generated> --secrets-file <tmp>`: ADMIN_TOKEN and
  *                USER_TOKEN_SECRET go up with the code (an ADMIN_TOKEN is generated on the first deploy)
- *   9 publish    `edgerec publish <artifact> --remote --env <env>`
- *  10 smoke      /healthz serves the new version, popular/similar/basket answer
+ *  10 publish    `edgerec publish <artifact> --remote --env <env>`
+ *  11 smoke      /healthz serves the new version, popular/similar/basket answer
  *
- * Staging and production differ in everything account-side: worker, bucket, namespace, secrets.
+ * Staging and production differ in everything account-side: worker, bucket, namespace, queues, secrets.
  */
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -26,6 +28,7 @@ import { REPO_ROOT, runEdgerec } from "../edgerec-cli.ts";
 import { smokeTest } from "../smoke.ts";
 import { wrangler, wranglerOk } from "../wrangler-path.ts";
 import { type DeployEnv, type DeployState, deployDir, readDeployState, writeGenerated } from "./generated-config.ts";
+import { committedQueueNames, envQueueName, findQueues } from "./queues.ts";
 import { isSampleStoreArtifact } from "./sample-check.ts";
 
 export interface DeployOptions {
@@ -38,7 +41,7 @@ export interface DeployOptions {
   keep?: number;
   /** The worker's public URL when it is not on workers.dev (a custom domain or route). */
   url?: string;
-  /** Only find or create the bucket and namespace and write the generated config (for --remote commands on a fresh machine). */
+  /** Only find or create the bucket, namespace and queues and write the generated config (for --remote commands on a fresh machine). */
   configOnly?: boolean;
   root?: string;
   log?: (line: string) => void;
@@ -52,9 +55,9 @@ export interface DeployResult {
   created: string[];
 }
 
-export const STEPS = ["login", "artifact", "CORS", "bucket", "KV", "config", "gate", "deploy", "publish", "smoke"] as const;
+export const STEPS = ["login", "artifact", "CORS", "bucket", "KV", "queues", "config", "gate", "deploy", "publish", "smoke"] as const;
 
-const CONFIG_STEPS: readonly string[] = ["login", "CORS", "bucket", "KV", "config"];
+const CONFIG_STEPS: readonly string[] = ["login", "CORS", "bucket", "KV", "queues", "config"];
 
 export function workerName(env: DeployEnv): string {
   return env === "production" ? "edgerec" : `edgerec-${env}`;
@@ -141,6 +144,22 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
         log(`  created KV namespace ${state.kvNamespace} (${id})`);
       } else log(`  KV namespace ${state.kvNamespace} exists (${id})`);
       state.kvNamespaceId = id;
+    },
+    queues: async () => {
+      const committed = committedQueueNames(readFileSync(join(root, "wrangler.toml"), "utf8"));
+      const wanted = committed.map((q) => envQueueName(q, env));
+      state.queues = wanted;
+      if (wanted.length === 0) return log("  wrangler.toml binds no queues");
+      const existing = await findQueues(wanted, (page) => wranglerOk(page === 1 ? ["queues", "list"] : ["queues", "list", "--page", String(page)], { env: environment }));
+      for (const queue of wanted) {
+        if (existing.has(queue)) {
+          log(`  queue ${queue} exists`);
+          continue;
+        }
+        await wranglerOk(["queues", "create", queue], { env: environment });
+        created.push(`queue ${queue}`);
+        log(`  created queue ${queue}`);
+      }
     },
     config: async () => {
       config = writeGenerated(state, root);
