@@ -1,5 +1,5 @@
 import type { CsrMatrix } from "../data/matrix.ts";
-import type { Recommender } from "../model/model.ts";
+import type { ItemSequences, Recommender } from "../model/model.ts";
 
 export type Metrics = Record<string, number>;
 
@@ -22,6 +22,12 @@ export interface RankingInput {
    * the coverage of all blocks so far.
    */
   coverageMarks?: Uint8Array[];
+  /**
+   * Each user's observed items in time order, scored from instead of the model's own record of
+   * the user (e.g. train followed by the dev item when ranking test, as a served model sees
+   * every earlier interaction). Order-aware models read the latest items; the rest their set.
+   */
+  histories?: ItemSequences;
 }
 
 /**
@@ -67,7 +73,8 @@ export function evaluateRanking(model: Recommender, input: RankingInput): Metric
     const t0 = test.indptr[u];
     const nPos = test.indptr[u + 1] - t0;
     if (nPos === 0) continue;
-    model.scoreUser(u, scores);
+    if (input.histories) model.scoreUser(u, scores, input.histories.items.subarray(input.histories.indptr[u], input.histories.indptr[u + 1]));
+    else model.scoreUser(u, scores);
     if (testScores.length < nPos) {
       testScores = new Float32Array(nPos * 2);
       ranks = new Float64Array(nPos * 2);

@@ -7,7 +7,7 @@ import { pairRocAuc, scorePairs } from "../eval/pair-auc.ts";
 import { splitDataset, type SplitKind } from "../eval/prepare.ts";
 import { evaluateRanking, usersWithPositives, type Metrics } from "../eval/ranking.ts";
 import { holdOutPerUser } from "../eval/splits.ts";
-import type { Recommender } from "../model/model.ts";
+import type { ItemSequences, Recommender } from "../model/model.ts";
 import { createRng, shuffle } from "../util/rng.ts";
 import type { TuneData } from "./types.ts";
 
@@ -65,6 +65,16 @@ export function taskMatrices(opts: PrepareOptions, hasRatings: boolean): TaskMat
   // Tuning scores the same splits over and over (every epoch check, every blend grid point):
   // each is converted once. evaluateRanking only reads the matrices.
   const converted = new WeakMap<Interactions, CsrMatrix>();
+  const histories = new WeakMap<Interactions, WeakMap<Interactions, ItemSequences>>();
+  // Ranking test behind a dev split: the user is scored from train followed by the dev item,
+  // as the served model (refit on everything) sees every earlier interaction.
+  const observed = (train: Interactions, dev: Interactions) => {
+    let byDev = histories.get(train);
+    if (!byDev) histories.set(train, (byDev = new WeakMap()));
+    let h = byDev.get(dev);
+    if (!h) byDev.set(dev, (h = sequencesFromInteractions(concatInteractions([train, dev], opts.minRating))));
+    return h;
+  };
   const scored = (x: Interactions) => {
     let m = converted.get(x);
     if (!m) converted.set(x, (m = matrix(x)));
@@ -73,7 +83,15 @@ export function taskMatrices(opts: PrepareOptions, hasRatings: boolean): TaskMat
   return {
     matrix,
     evaluate(model, train, test, exclude, users, coverageMarks) {
-      return evaluateRanking(model, { train: scored(train), test: scored(test), exclude: exclude ? [scored(exclude)] : [], ks, users, coverageMarks });
+      return evaluateRanking(model, {
+        train: scored(train),
+        test: scored(test),
+        exclude: exclude ? [scored(exclude)] : [],
+        ks,
+        users,
+        coverageMarks,
+        histories: exclude ? observed(train, exclude) : undefined,
+      });
     },
     primary: `p@${ks[0]}`,
   };
@@ -127,4 +145,27 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
     userFeatures: dataset.userFeatures,
   };
   return { train: split.train, dev: split.dev, test: split.test, coldItems: (split as { coldItems?: Int32Array }).coldItems, task, tuneData, splitKind: kind };
+}
+
+/**
+ * Rows of several splits of one id space, in split order (kept rows only: ratings >= minRating
+ * when it is given, as the ranking matrices keep them).
+ */
+function concatInteractions(parts: Interactions[], minRating: number | undefined): Interactions {
+  const keep = (x: Interactions, r: number) => minRating === undefined || x.ratings[r] >= minRating;
+  let n = 0;
+  for (const x of parts) for (let r = 0; r < x.users.length; r++) if (keep(x, r)) n++;
+  const out: Interactions = { userIds: parts[0].userIds, itemIds: parts[0].itemIds, users: new Int32Array(n), items: new Int32Array(n), ratings: new Float32Array(n), times: new Float64Array(n) };
+  let q = 0;
+  for (const x of parts) {
+    for (let r = 0; r < x.users.length; r++) {
+      if (!keep(x, r)) continue;
+      out.users[q] = x.users[r];
+      out.items[q] = x.items[r];
+      out.ratings[q] = x.ratings[r];
+      out.times[q] = x.times[r];
+      q++;
+    }
+  }
+  return out;
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { csrFromCoo, type CsrMatrix } from "../../../trainer/data/matrix.ts";
 import type { FitInput, Recommender } from "../../../trainer/model/model.ts";
 import { evaluateRanking } from "../../../trainer/eval/ranking.ts";
+import { ItemKnnModel } from "../../../trainer/model/itemknn.ts";
+import { createRng } from "../../../trainer/util/rng.ts";
 
 /** A fixture recommender whose scores are given per user (the metric is under test, not a model). */
 class FixedScores implements Recommender {
@@ -132,5 +134,24 @@ describe("topKInto", () => {
       const got = topKInto(s, k, idx, new Float64Array(k));
       expect(Array.from(idx.subarray(0, got))).toEqual(Array.from(topK(s, k)));
     }
+  });
+});
+
+describe("evaluateRanking with observed histories", () => {
+  // Item-kNN on 4 items: items 1 and 2 are always bought together, 0 and 3 together.
+  // User 0 trained on {0}; its dev item is 1 and its test item 2. From train alone the model
+  // points at 3; from train followed by dev (what a served model sees) it points at 2.
+  const train = csr(5, 4, [[0, 0], [1, 1], [1, 2], [2, 1], [2, 2], [3, 0], [3, 3], [4, 0], [4, 3]]);
+  const dev = csr(5, 4, [[0, 1]]);
+  const test = csr(5, 4, [[0, 2]]);
+
+  it("scores each user from the given history instead of the model's record, and still excludes train and dev", async () => {
+    const model = new ItemKnnModel({ k: 10, shrink: 0 });
+    await model.fit({ interactions: train, rng: createRng(1) });
+    const users = Int32Array.of(0);
+    const blind = evaluateRanking(model, { train, test, exclude: [dev], ks: [1], users });
+    const observed = evaluateRanking(model, { train, test, exclude: [dev], ks: [1], users, histories: { indptr: Int32Array.of(0, 2, 2, 2, 2, 2), items: Int32Array.of(0, 1) } });
+    expect(blind["hr@1"]).toBe(0);
+    expect(observed["hr@1"]).toBe(1);
   });
 });

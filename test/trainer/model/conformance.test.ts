@@ -12,7 +12,19 @@ import { MultDaeModel } from "../../../trainer/model/multdae.ts";
 import { PopularityModel } from "../../../trainer/model/popularity.ts";
 import { RatingStackModel } from "../../../trainer/model/rating-stack.ts";
 import { Rp3BetaModel } from "../../../trainer/model/rp3beta.ts";
-import { plantedRatingInput, runConformance, type ConformanceOptions } from "./conformance.case.ts";
+import { SlistModel } from "../../../trainer/model/slist.ts";
+import { createRng, shuffle } from "../../../trainer/util/rng.ts";
+import type { ItemSequences } from "../../../trainer/model/model.ts";
+import { plantedRatingInput, runConformance, type ConformanceOptions, type PlantedData } from "./conformance.case.ts";
+
+/** The planted train rows in a seeded random order, as if they had been bought in that order. */
+function plantedSequences(data: PlantedData): ItemSequences {
+  const rng = createRng(11);
+  const { indptr, indices } = data.train;
+  const items = new Int32Array(indices.length);
+  for (let u = 0; u < data.nUsers; u++) items.set(shuffle(indices.slice(indptr[u], indptr[u + 1]), rng), indptr[u]);
+  return { indptr: indptr.slice(), items };
+}
 
 /**
  * Every `Recommender` implementation and every hybrid loss through the shared conformance checks
@@ -56,6 +68,9 @@ const MODELS: Entry[] = [
   },
   { implementation: "ItemKnnModel", name: "itemknn", factory: () => new ItemKnnModel({ k: 20, shrink: 1 }) },
   { implementation: "EaseModel", name: "ease", factory: () => new EaseModel({ lambda: 5 }) },
+  // Planted groups have no real order: the similarity part carries them, recency a little.
+  { implementation: "SlistModel", name: "slist (with order)", factory: () => new SlistModel({ lambda: 5, alpha: 0.8, recencyDecay: 4 }), opts: { extraFit: (data) => ({ sequences: plantedSequences(data) }) } },
+  { implementation: "SlistModel", name: "slist (no order: the similarity part alone)", factory: () => new SlistModel({ lambda: 5 }) },
   { implementation: "Rp3BetaModel", name: "rp3beta", factory: () => new Rp3BetaModel({ alpha: 1, beta: 0.5, k: 20 }) },
   { implementation: "IalsModel", name: "ials", factory: () => new IalsModel({ components: 8, iterations: 6, alpha: 10, lambda: 1 }), opts: { skip: { similarities: VECTORS_ONLY } } },
   {

@@ -1,23 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { topK, type ItemSequences } from "../../../trainer/model/model.ts";
+import { topK } from "../../../trainer/model/model.ts";
 import { SlistModel } from "../../../trainer/model/slist.ts";
 import { createModel } from "../../../trainer/model/registry.ts";
-import { createRng, shuffle } from "../../../trainer/util/rng.ts";
-import { runConformance, type PlantedData } from "./conformance.case.ts";
+import { createRng } from "../../../trainer/util/rng.ts";
 import { chainData } from "./chain-fixture.ts";
-
-/** The planted train rows in a seeded random order, as if they had been bought in that order. */
-function plantedSequences(data: PlantedData): ItemSequences {
-  const rng = createRng(11);
-  const { indptr, indices } = data.train;
-  const items = new Int32Array(indices.length);
-  for (let u = 0; u < data.nUsers; u++) items.set(shuffle(indices.slice(indptr[u], indptr[u + 1]), rng), indptr[u]);
-  return { indptr: indptr.slice(), items };
-}
-
-// Planted groups have no real order: the similarity part carries them, recency a little.
-runConformance("slist (with order)", () => new SlistModel({ lambda: 5, alpha: 0.8, recencyDecay: 4 }), { extraFit: (data) => ({ sequences: plantedSequences(data) }) });
-runConformance("slist (no order: the similarity part alone)", () => new SlistModel({ lambda: 5 }));
 
 describe("slist: order", () => {
   it("learns which item comes next: the item after the latest one ranks first, which an order-blind fit cannot tell", async () => {
