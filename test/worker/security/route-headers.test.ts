@@ -14,7 +14,8 @@ import { syntheticArtifact } from "../fixtures/synthetic-artifact.ts";
 import { publish, versionId } from "../fuzz/publish.ts";
 
 const base = workerEnv as unknown as Env;
-const env: Env = { ...base, ADMIN_TOKEN: "route-headers-token-0123456789" };
+// The demo routes are on here (as under `npm start`), so their headers are checked too.
+const env: Env = { ...base, ADMIN_TOKEN: "route-headers-token-0123456789", DEMO: "on" };
 const VERSION = versionId(1902);
 const app = createApp();
 let item: string;
