@@ -103,55 +103,8 @@ export interface DevServer {
   inspectorPort: number;
 }
 
-export interface IsolateHeap {
-  /** V8 heap in use, MiB. */
-  usedMb: number;
-  /** usedMb + backingStoreMb: what the isolate holds. */
-  isolateMb: number;
-  /** ArrayBuffer backing stores (artifact bytes live here), MiB, when this V8 reports them. */
-  backingStoreMb?: number;
-  totalMb: number;
-}
-
-/**
- * The worker isolate's memory, read over the DevTools protocol (Runtime.getHeapUsage after a
- * full GC): what the isolate itself holds, without workerd's runtime or the local R2 simulator.
- */
-export async function isolateHeap(dev: DevServer): Promise<IsolateHeap> {
-  const wsModule = "ws"; // miniflare's own WebSocket client (Node 20 has no global one); untyped here
-  const { default: WebSocket } = (await import(wsModule)) as unknown as { default: new (url: string) => import("node:events").EventEmitter & { send(s: string): void; close(): void } };
-  const targets = (await (await fetch(`http://127.0.0.1:${dev.inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
-  const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
-  await new Promise((ok, fail) => {
-    ws.once("open", ok);
-    ws.once("error", fail);
-  });
-  let id = 0;
-  const call = (method: string, timeoutMs = 10_000) =>
-    new Promise<Record<string, number>>((ok, fail) => {
-      const my = ++id;
-      const onMessage = (data: Buffer) => {
-        const msg = JSON.parse(String(data)) as { id?: number; result?: Record<string, number>; error?: unknown };
-        if (msg.id !== my) return;
-        ws.off("message", onMessage);
-        if (msg.error) fail(new Error(JSON.stringify(msg.error)));
-        else ok(msg.result ?? {});
-      };
-      ws.on("message", onMessage);
-      ws.send(JSON.stringify({ id: my, method }));
-      setTimeout(() => fail(new Error(`DevTools ${method} did not answer`)), timeoutMs);
-    });
-  try {
-    await call("HeapProfiler.enable", 3000).catch(() => ({}));
-    await call("HeapProfiler.collectGarbage", 3000).catch(() => ({}));
-    const r = await call("Runtime.getHeapUsage");
-    const mb = (x: number) => Math.round((x / 1024 / 1024) * 10) / 10;
-    const backing = r.backingStorageSize ?? 0;
-    return { usedMb: mb(r.usedSize), isolateMb: mb(r.usedSize + backing), totalMb: mb(r.totalSize), ...(r.backingStorageSize !== undefined ? { backingStoreMb: mb(backing) } : {}) };
-  } finally {
-    ws.close();
-  }
-}
+/** The worker isolate's memory over the DevTools protocol: one implementation, beside the wrangler-dev harness. */
+export { isolateHeap, type IsolateHeap } from "../support/wrangler-dev.ts";
 
 /**
  * Bundles the worker once into a private directory with its own wrangler.toml. Why: wrangler
