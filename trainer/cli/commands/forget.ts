@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .option("--env <name>", "with --remote: staging or production", "production")
     .option("--list", "print every forgotten shopper id")
     .option("--export <file>", "write every forgotten shopper id to a file, one per line (for training elsewhere)")
-    .option("--purge", "rewrite stored data without the forgotten shoppers: --data files and R2 event partitions (events/…)")
+    .option("--purge", "rewrite stored data without the forgotten shoppers: --data files and R2 event partitions (events/…; with --remote through the deployed worker)")
     .option("--data <files...>", "with --purge: interaction files to rewrite in place (JSON lines or CSV/TSV with a header)")
     .option("--api <url>", "with --purge --remote: the worker's base URL (default EDGEREC_API, else the URL `edgerec deploy` recorded; token in EDGEREC_ADMIN_TOKEN)")
     .action(async (ids: string[], opts: ForgetOptions) => {
