@@ -8,6 +8,7 @@ import { EVENTS_PREFIX, REPORT_HTML_KEY } from "../artifact/events.ts";
 import { requireAdmin } from "../http/auth.ts";
 import { ProblemError } from "../http/problem.ts";
 import type { App } from "../routes/context.ts";
+import { registerEventPurgeRoute } from "./purge-route.ts";
 
 // The report is our own HTML with inline styles and SVG only: no scripts, nothing fetched.
 const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
@@ -46,4 +47,6 @@ export function registerEventAdminRoutes(app: App): void {
     if (!object) throw new ProblemError(404, "not-found", "Not found", `No event object ${key}`);
     return new Response(object.body, { headers: { "content-type": "application/gzip", "cache-control": "no-store" } });
   });
+
+  registerEventPurgeRoute(app);
 }
