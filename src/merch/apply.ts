@@ -7,7 +7,8 @@
 import { readVector } from "../artifact/format.ts";
 import { MAX_K } from "../recommend/scratch.ts";
 import type { RecommendedItem } from "../recommend/types.ts";
-import { type CompiledRule, type ListContext, type MerchView, OP_BOOST, OP_BURY, OP_FILTER, OP_HIDE, OP_NOT_BOUGHT } from "./view.ts";
+import { BOOSTED, DROP, effectsFor } from "./effects.ts";
+import { type CompiledRule, type ListContext, type MerchView, OP_BOOST, OP_BURY, OP_NOT_BOUGHT } from "./view.ts";
 
 export const PROMOTED = "promoted";
 export const NEW_ARRIVAL = "new arrival";
@@ -21,8 +22,8 @@ const maxSim = new Float64Array(CAP);
 const norms = new Float64Array(CAP);
 const used = new Uint8Array(CAP);
 const active: CompiledRule[] = [];
-/** The active rules that look at every listed item (hide/filter when scoped, boost, bury, not recently bought). */
-const perItem: CompiledRule[] = [];
+/** The active "not recently bought" rules (only when the request names purchases). */
+const notBought: CompiledRule[] = [];
 const caps: CompiledRule[] = [];
 let vectorScratch = new Float32Array(0);
 
@@ -48,18 +49,32 @@ const DAY_S = 86_400;
 export function merchandise(view: MerchView | undefined, items: RecommendedItem[], k: number, ctx: ListContext, accept: (index: number) => boolean): RecommendedItem[] {
   if (!view || view.rules.length === 0) return items.length > k ? items.slice(0, k) : items;
   active.length = 0;
+  notBought.length = 0;
   let reorder = false;
   let lambda = -1;
-  perItem.length = 0;
+  // Which per-item rules apply: bit a of the key for rule a (past 52 rules, their indexes as text).
+  let key = 0;
+  let keyText = "";
   const bought = ctx.bought !== undefined && ctx.bought.length > 0;
-  for (const c of view.rules) {
+  const rules = view.rules;
+  for (let a = 0; a < rules.length; a++) {
+    const c = rules[a];
     if (!view.applies(c.rule.where, ctx)) continue;
     active.push(c);
-    if (c.op === OP_BOOST || c.op === OP_BURY) reorder = true;
-    if (c.op !== 0 && (c.op !== OP_NOT_BOUGHT || bought)) perItem.push(c);
+    const op = c.op ?? 0;
+    if (op === OP_BOOST || op === OP_BURY) reorder = true;
+    if (op === OP_NOT_BOUGHT) {
+      if (bought) notBought.push(c);
+    } else if (op !== 0) {
+      if (a < 52) key += 2 ** a;
+      else keyText += `${a},`;
+    }
     if (c.rule.kind === "diversity") lambda = c.rule.lambda;
   }
   if (active.length === 0) return items.length > k ? items.slice(0, k) : items;
+  const effects = effectsFor(view, keyText ? `${keyText}${key}` : key);
+  const flags = effects.flags;
+  const weights = effects.weight;
 
   // 1. Drop what scoped rules refuse, weight what boost/bury name (by rank, so any source's scores compare).
   const len = Math.min(items.length, CAP);
@@ -67,40 +82,12 @@ export function merchandise(view: MerchView | undefined, items: RecommendedItem[
   let m = 0;
   for (let p = 0; p < len; p++) {
     const index = items[p].index;
-    let weight = 1;
-    let keep = true;
-    let boosted = 0;
-    for (let a = 0; a < perItem.length && keep; a++) {
-      const c = perItem[a];
-      const hit = index >= view.n ? c.entryBits![index - view.n] : c.bits![index];
-      switch (c.op) {
-        case OP_HIDE:
-          if (hit) keep = false;
-          break;
-        case OP_FILTER:
-          if (!hit) keep = false;
-          break;
-        case OP_BOOST:
-          if (hit) {
-            weight *= (c.rule as { factor: number }).factor;
-            boosted = 1;
-          }
-          break;
-        case OP_BURY:
-          if (hit) weight /= (c.rule as { factor: number }).factor;
-          break;
-        case OP_NOT_BOUGHT:
-          if (!hit) {
-            const days = (c.rule as { days: number }).days;
-            for (const b of ctx.bought!) if (b.index === index && nowS - b.at <= days * DAY_S) keep = false;
-          }
-          break;
-      }
-    }
-    if (!keep) continue;
+    const f = flags[index];
+    if (f & DROP) continue;
+    if (notBought.length && recentlyBought(view, index, ctx, nowS)) continue;
     order[m] = p;
-    adjusted[m] = (1 - p / len) * weight;
-    promoted[m] = boosted;
+    adjusted[m] = weights ? (1 - p / len) * weights[index] : 1 - p / len;
+    promoted[m] = f & BOOSTED;
     m++;
   }
   if (reorder) sortByAdjusted(m);
@@ -142,6 +129,17 @@ export function merchandise(view: MerchView | undefined, items: RecommendedItem[
   }
   active.length = 0;
   return out;
+}
+
+/** Is this item excluded by an active "not recently bought" rule (bought within its days and not repurchasable)? */
+function recentlyBought(view: MerchView, index: number, ctx: ListContext, nowS: number): boolean {
+  for (const c of notBought) {
+    const repurchasable = index >= view.n ? c.entryBits![index - view.n] : c.bits![index];
+    if (repurchasable) continue;
+    const days = (c.rule as { days: number }).days;
+    for (const b of ctx.bought!) if (b.index === index && nowS - b.at <= days * DAY_S) return true;
+  }
+  return false;
 }
 
 function insertAt(out: RecommendedItem[], position: number, item: RecommendedItem, k: number): void {
@@ -277,3 +275,4 @@ function mmr(view: MerchView, items: RecommendedItem[], m: number, take: number,
     }
   }
 }
+

@@ -36,6 +36,14 @@ export interface CompiledRule {
   op?: number;
 }
 
+/** What a set of active per-item rules does to each list index, built once per view (merch/effects.ts). */
+export interface ItemEffects {
+  /** effects.ts DROP / BOOSTED bits, over artifact items then new products (n + entry). */
+  flags: Uint8Array;
+  /** Product of the boost and bury factors that hit, when any such rule is in the set. */
+  weight: Float64Array | undefined;
+}
+
 /** Per-item operations of a compiled rule (merch/apply.ts); 0 = nothing per item. */
 export const OP_HIDE = 1;
 export const OP_FILTER = 2;
@@ -77,6 +85,8 @@ export class MerchView {
   /** The filter and accept function of requests without filters of their own (routes/context.ts listMerch). */
   plainFilter: { f: ItemFilter | undefined } | undefined;
   plainAccept: ((index: number) => boolean) | undefined;
+  /** Per-item effects of each set of active per-item rules met so far (merch/effects.ts). */
+  readonly effects = new Map<number | string, ItemEffects>();
   /** Encoded display fragments of items written from the overlay (each rendered once per view). */
   readonly fragments = new Map<number, Uint8Array>();
   /** Entry changes what a list shows about the item (price, title, brand, image, url, categories). */
@@ -425,6 +435,10 @@ export class MerchView {
     for (const b of this.entryPathBytes) add(b);
     for (const c of this.rules) for (const a of [c.bits, c.entryBits, c.groupOf, c.entryGroup, c.counts]) add(a);
     for (const f of this.fragments.values()) add(f);
+    for (const x of this.effects.values()) {
+      add(x.flags);
+      add(x.weight);
+    }
     if (this.brandOfCache !== this.facets.brandOf) add(this.brandOfCache);
     return bytes + 3 * JSON.stringify(this.state.overlay).length;
   }
