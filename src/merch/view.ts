@@ -63,6 +63,11 @@ interface BaseRule {
   groupNames?: string[];
 }
 
+/** MerchView.entrySets bits. */
+const SETS_BRAND = 1;
+const SETS_CATEGORIES = 2;
+const SETS_PRICE = 4;
+
 const baseRules = new WeakMap<Rule, WeakMap<Artifact, BaseRule>>();
 
 export class MerchView {
@@ -101,6 +106,8 @@ export class MerchView {
   private readonly facets: Facets;
   private brandOfCache: Int32Array | undefined;
   private readonly entryBrand: Int32Array;
+  /** SETS_* bits: which matched-on fields each entry sets (read once here, not per rule: entries have many shapes). */
+  private readonly entrySets: Uint8Array;
   private readonly brandNames: string[];
   private readonly brandIds: Map<string, number>;
 
@@ -122,6 +129,7 @@ export class MerchView {
     this.displayChanged = new Uint8Array(E);
     this.entryBrand = new Int32Array(E).fill(-1);
     this.entryIsNew = new Uint8Array(E);
+    this.entrySets = new Uint8Array(E);
     this.isNew = new Uint8Array(E > 0 ? n : 0);
     this.brandNames = facets.brands.slice();
     this.brandIds = new Map(facets.brandIds);
@@ -142,8 +150,10 @@ export class MerchView {
         this.entryPathBytes[e] = encoder.encode(this.entryPath[e]);
         if (i >= 0) this.hasPathOverrides = true;
       }
-      if (entry.brand !== undefined) this.entryBrand[e] = intern(entry.brand.trim().toLowerCase(), this.brandIds, this.brandNames);
-      if (entry.price !== undefined || entry.title !== undefined || entry.brand !== undefined || entry.image !== undefined || entry.url !== undefined || entry.categories) {
+      const { brand, price } = entry;
+      if (brand !== undefined) this.entryBrand[e] = intern(brand.trim().toLowerCase(), this.brandIds, this.brandNames);
+      this.entrySets[e] = (brand !== undefined ? SETS_BRAND : 0) | (entry.categories !== undefined ? SETS_CATEGORIES : 0) | (price !== undefined ? SETS_PRICE : 0);
+      if (price !== undefined || entry.title !== undefined || brand !== undefined || entry.image !== undefined || entry.url !== undefined || entry.categories) {
         this.displayChanged[e] = 1;
       }
       const fresh = entry.added >= newSince;
@@ -360,22 +370,17 @@ export class MerchView {
     const E = this.state.entries.length;
     const entryBits = new Uint8Array(E);
     let bits = base.bits!;
-    const entries = this.state.entries;
     const needsPrice = m.minPrice !== undefined || m.maxPrice !== undefined;
+    // The entry fields whose change can change this match's answer for a trained item.
+    const looksAt = (base.brands !== undefined ? SETS_BRAND : 0) | (base.categoryKeys !== undefined ? SETS_CATEGORIES : 0) | (needsPrice ? SETS_PRICE : 0);
+    const sets = this.entrySets;
     for (let e = 0; e < E; e++) {
       const i = this.indexOfEntry[e];
       if (i < 0) {
         entryBits[e] = this.entryMatches(m, base, e) ? 1 : 0;
         continue;
       }
-      // Only a change of what the match looks at can change its answer for a trained item.
-      const entry = entries[e];
-      const touched =
-        (base.brands !== undefined && entry.brand !== undefined) ||
-        (base.categoryKeys !== undefined && entry.categories !== undefined) ||
-        (needsPrice && entry.price !== undefined) ||
-        (m.new === true && this.entryIsNew[e] === 1);
-      if (!touched) continue;
+      if ((sets[e] & looksAt) === 0 && !(m.new === true && this.entryIsNew[e] === 1)) continue;
       const hit = this.itemMatches(m, base, i) ? 1 : 0;
       if (hit !== bits[i]) {
         if (bits === base.bits) bits = bits.slice();
@@ -431,7 +436,7 @@ export class MerchView {
     const add = (a: ArrayBufferView | undefined) => {
       if (a) bytes += a.byteLength;
     };
-    for (const a of [this.entryOf, this.indexOfEntry, this.blocked, this.entryBlocked, this.prices, this.displayChanged, this.newEntries, this.isNew, this.entryIsNew, this.entryBrand]) add(a);
+    for (const a of [this.entryOf, this.indexOfEntry, this.blocked, this.entryBlocked, this.prices, this.displayChanged, this.newEntries, this.isNew, this.entryIsNew, this.entryBrand, this.entrySets]) add(a);
     for (const b of this.entryPathBytes) add(b);
     for (const c of this.rules) for (const a of [c.bits, c.entryBits, c.groupOf, c.entryGroup, c.counts]) add(a);
     for (const f of this.fragments.values()) add(f);
