@@ -297,13 +297,21 @@ export class MerchView {
           return { groupOf, groupIds: ids, groupNames: names };
         });
         if (E === 0) return { rule, scoped, groupOf: base.groupOf, entryGroup, groups: base.groupNames!.length };
-        const ids = new Map(base.groupIds);
-        const names = base.groupNames!.slice();
+        let ids = base.groupIds!;
+        let names = base.groupNames!;
         let groupOf = base.groupOf!;
         for (let e = 0; e < E; e++) {
           const i = this.indexOfEntry[e];
-          const path = this.entryPath[e] ?? (i >= 0 ? this.facets.paths[this.facets.pathOf[i]] : "");
-          entryGroup[e] = intern(pathPrefix(path, rule.level), ids, names);
+          // A trained item keeping its categories is in its artifact group already.
+          if (i >= 0 && this.entryPath[e] === undefined) {
+            entryGroup[e] = base.groupOf![i];
+            continue;
+          }
+          if (names === base.groupNames) {
+            ids = new Map(ids);
+            names = names.slice();
+          }
+          entryGroup[e] = intern(pathPrefix(this.entryPath[e] ?? "", rule.level), ids, names);
           if (i >= 0 && this.entryPath[e] !== undefined) {
             if (groupOf === base.groupOf) groupOf = groupOf.slice();
             groupOf[i] = entryGroup[e];
