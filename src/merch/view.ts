@@ -277,7 +277,7 @@ export class MerchView {
       }
       case "pin": {
         const i = this.served.itemIndex(rule.item);
-        const e = i >= 0 ? -1 : this.state.entryOf(rule.item);
+        const e = i >= 0 ? -1 : this.state.scanEntryOf(rule.item);
         return { rule, scoped, target: i >= 0 ? i : e >= 0 && this.indexOfEntry[e] < 0 ? this.n + e : -1 };
       }
       case "cap": {

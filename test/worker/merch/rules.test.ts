@@ -125,6 +125,22 @@ describe("merchandising rules", () => {
     expect(Math.max(...counts.values())).toBeLessThanOrEqual(2);
   });
 
+  it("pin: a product known only from the overlay is pinned too, and an unknown one is ignored", async () => {
+    await send(api, "PATCH", `/v1/admin/items/${itemId(5)}`, { price: 3 });
+    const put = await send(api, "PUT", "/v1/admin/items/NEW-PIN", { title: "Kind Dark Chocolate Bar", brand: "Kind", categories: ["Snacks", "Bars"] });
+    expect(put.status).toBeLessThan(300);
+    await setRules(api, {
+      rules: [
+        { kind: "pin", item: "NEW-PIN", position: 2 },
+        { kind: "pin", item: "NOT-IN-OVERLAY", position: 1 },
+      ],
+    });
+    const after = await list(api, "/v1/popular?k=10");
+    expect(after).toHaveLength(10);
+    expect(after[1]).toMatchObject({ id: "NEW-PIN", reason: "promoted", title: "Kind Dark Chocolate Bar" });
+    expect(after.map((i) => i.id)).not.toContain("NOT-IN-OVERLAY");
+  });
+
   it("diversity (MMR): λ = 1 keeps the ranking, a low λ spreads it", async () => {
     const base = await ids(api, `/v1/items/${itemId(8)}/similar?k=10`);
     await setRules(api, { rules: [{ kind: "diversity", lambda: 1 }] });
