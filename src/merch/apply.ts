@@ -7,7 +7,8 @@
 import { readVector } from "../artifact/format.ts";
 import { MAX_K } from "../recommend/scratch.ts";
 import type { RecommendedItem } from "../recommend/types.ts";
-import { type CompiledRule, type ListContext, type MerchView, OP_BOOST, OP_BURY, OP_FILTER, OP_HIDE, OP_NOT_BOUGHT } from "./view.ts";
+import { BOOSTED, DROP, effectsFor } from "./effects.ts";
+import { type CompiledRule, type ListContext, type MerchView, OP_BOOST, OP_BURY, OP_NOT_BOUGHT } from "./view.ts";
 
 export const PROMOTED = "promoted";
 export const NEW_ARRIVAL = "new arrival";
@@ -20,9 +21,13 @@ const picked = new Int32Array(CAP);
 const maxSim = new Float64Array(CAP);
 const norms = new Float64Array(CAP);
 const used = new Uint8Array(CAP);
+/** MMR: list index of each slot, its score as of `seen` picks, and how many picks it was compared with. */
+const slotIndex = new Int32Array(CAP);
+const score = new Float64Array(CAP);
+const seen = new Int32Array(CAP);
 const active: CompiledRule[] = [];
-/** The active rules that look at every listed item (hide/filter when scoped, boost, bury, not recently bought). */
-const perItem: CompiledRule[] = [];
+/** The active "not recently bought" rules (only when the request names purchases). */
+const notBought: CompiledRule[] = [];
 const caps: CompiledRule[] = [];
 let vectorScratch = new Float32Array(0);
 
@@ -48,18 +53,32 @@ const DAY_S = 86_400;
 export function merchandise(view: MerchView | undefined, items: RecommendedItem[], k: number, ctx: ListContext, accept: (index: number) => boolean): RecommendedItem[] {
   if (!view || view.rules.length === 0) return items.length > k ? items.slice(0, k) : items;
   active.length = 0;
+  notBought.length = 0;
   let reorder = false;
   let lambda = -1;
-  perItem.length = 0;
+  // Which per-item rules apply: bit a of the key for rule a (past 52 rules, their indexes as text).
+  let key = 0;
+  let keyText = "";
   const bought = ctx.bought !== undefined && ctx.bought.length > 0;
-  for (const c of view.rules) {
+  const rules = view.rules;
+  for (let a = 0; a < rules.length; a++) {
+    const c = rules[a];
     if (!view.applies(c.rule.where, ctx)) continue;
     active.push(c);
-    if (c.op === OP_BOOST || c.op === OP_BURY) reorder = true;
-    if (c.op !== 0 && (c.op !== OP_NOT_BOUGHT || bought)) perItem.push(c);
+    const op = c.op ?? 0;
+    if (op === OP_BOOST || op === OP_BURY) reorder = true;
+    if (op === OP_NOT_BOUGHT) {
+      if (bought) notBought.push(c);
+    } else if (op !== 0) {
+      if (a < 52) key += 2 ** a;
+      else keyText += `${a},`;
+    }
     if (c.rule.kind === "diversity") lambda = c.rule.lambda;
   }
   if (active.length === 0) return items.length > k ? items.slice(0, k) : items;
+  const effects = effectsFor(view, keyText ? `${keyText}${key}` : key);
+  const flags = effects.flags;
+  const weights = effects.weight;
 
   // 1. Drop what scoped rules refuse, weight what boost/bury name (by rank, so any source's scores compare).
   const len = Math.min(items.length, CAP);
@@ -67,40 +86,12 @@ export function merchandise(view: MerchView | undefined, items: RecommendedItem[
   let m = 0;
   for (let p = 0; p < len; p++) {
     const index = items[p].index;
-    let weight = 1;
-    let keep = true;
-    let boosted = 0;
-    for (let a = 0; a < perItem.length && keep; a++) {
-      const c = perItem[a];
-      const hit = index >= view.n ? c.entryBits![index - view.n] : c.bits![index];
-      switch (c.op) {
-        case OP_HIDE:
-          if (hit) keep = false;
-          break;
-        case OP_FILTER:
-          if (!hit) keep = false;
-          break;
-        case OP_BOOST:
-          if (hit) {
-            weight *= (c.rule as { factor: number }).factor;
-            boosted = 1;
-          }
-          break;
-        case OP_BURY:
-          if (hit) weight /= (c.rule as { factor: number }).factor;
-          break;
-        case OP_NOT_BOUGHT:
-          if (!hit) {
-            const days = (c.rule as { days: number }).days;
-            for (const b of ctx.bought!) if (b.index === index && nowS - b.at <= days * DAY_S) keep = false;
-          }
-          break;
-      }
-    }
-    if (!keep) continue;
+    const f = flags[index];
+    if (f & DROP) continue;
+    if (notBought.length && recentlyBought(view, index, ctx, nowS)) continue;
     order[m] = p;
-    adjusted[m] = (1 - p / len) * weight;
-    promoted[m] = boosted;
+    adjusted[m] = weights ? (1 - p / len) * weights[index] : 1 - p / len;
+    promoted[m] = f & BOOSTED;
     m++;
   }
   if (reorder) sortByAdjusted(m);
@@ -142,6 +133,17 @@ export function merchandise(view: MerchView | undefined, items: RecommendedItem[
   }
   active.length = 0;
   return out;
+}
+
+/** Is this item excluded by an active "not recently bought" rule (bought within its days and not repurchasable)? */
+function recentlyBought(view: MerchView, index: number, ctx: ListContext, nowS: number): boolean {
+  for (const c of notBought) {
+    const repurchasable = index >= view.n ? c.entryBits![index - view.n] : c.bits![index];
+    if (repurchasable) continue;
+    const days = (c.rule as { days: number }).days;
+    for (const b of ctx.bought!) if (b.index === index && nowS - b.at <= days * DAY_S) return true;
+  }
+  return false;
 }
 
 function insertAt(out: RecommendedItem[], position: number, item: RecommendedItem, k: number): void {
@@ -219,61 +221,101 @@ function mmr(view: MerchView, items: RecommendedItem[], m: number, take: number,
   const int8 = vectors?.encoding === "int8" ? vectors.int8! : undefined;
   const dim = vectors?.dim ?? 0;
   if (vectors && !int8 && vectorScratch.length < CAP * dim) vectorScratch = new Float32Array(CAP * dim);
+  const normCache = int8 ? int8NormsOf(view.artifact, int8, dim) : undefined;
   const top = adjusted[0] > 0 ? adjusted[0] : 1;
   for (let r = 0; r < m; r++) {
     used[r] = 0;
     maxSim[r] = 0;
-    const index = items[order[r]].index;
+    const index = (slotIndex[r] = items[order[r]].index);
     norms[r] = 1;
     if (!vectors || index >= view.n) continue;
-    let norm = 0;
     if (int8) {
-      const base = index * dim;
-      for (let j = 0; j < dim; j++) norm += int8[base + j] * int8[base + j];
-    } else {
-      readVector(vectors, index, vectorScratch.subarray(r * dim, (r + 1) * dim));
-      for (let j = 0; j < dim; j++) norm += vectorScratch[r * dim + j] * vectorScratch[r * dim + j];
+      let norm = normCache![index];
+      if (norm !== norm) normCache![index] = norm = Math.sqrt(int8Dot(int8, index * dim, index * dim, dim)) || 1;
+      norms[r] = norm;
+      continue;
     }
+    readVector(vectors, index, vectorScratch.subarray(r * dim, (r + 1) * dim));
+    let norm = 0;
+    for (let j = 0; j < dim; j++) norm += vectorScratch[r * dim + j] * vectorScratch[r * dim + j];
     norms[r] = Math.sqrt(norm) || 1;
   }
   const brandOf = view.brandOf();
   const noBrand = view.brandId("");
+  // Lazy greedy: an item's score only falls as items are picked, so a score computed against
+  // fewer picks bounds it from above. Each round brings the highest-bounded item up to date
+  // until the best is current; items that can no longer win are never compared again. Picks
+  // (ties to the higher-ranked item) are exactly those of comparing every item every round.
+  for (let r = 0; r < m; r++) {
+    seen[r] = 0;
+    score[r] = lambda * (adjusted[r] / top);
+  }
   for (let t = 0; t < take; t++) {
-    let best = -1;
-    let bestScore = -Infinity;
-    for (let r = 0; r < m; r++) {
-      if (used[r]) continue;
-      const s = lambda * (adjusted[r] / top) - (1 - lambda) * maxSim[r];
-      if (s > bestScore) {
-        bestScore = s;
-        best = r;
-      }
-    }
-    used[best] = 1;
-    picked[t] = best;
-    if (t === take - 1) break;
-    const a = items[order[best]].index;
-    for (let r = 0; r < m; r++) {
-      if (used[r]) continue;
-      const b = items[order[r]].index;
-      let sim: number;
-      if (vectors && a < view.n && b < view.n) {
-        let dot = 0;
-        if (int8) {
-          const oa = a * dim;
-          const ob = b * dim;
-          for (let j = 0; j < dim; j++) dot += int8[oa + j] * int8[ob + j];
-        } else {
-          const oa = best * dim;
-          const ob = r * dim;
-          for (let j = 0; j < dim; j++) dot += vectorScratch[oa + j] * vectorScratch[ob + j];
+    for (;;) {
+      let best = -1;
+      let bestScore = -Infinity;
+      for (let r = 0; r < m; r++) {
+        if (!used[r] && score[r] > bestScore) {
+          bestScore = score[r];
+          best = r;
         }
-        sim = dot / (norms[best] * norms[r]);
-      } else {
-        const sameBrand = a < view.n && b < view.n && brandOf[a] === brandOf[b] && brandOf[a] !== noBrand;
-        sim = sameBrand || (a < view.n && b < view.n && view.pathOf(a) === view.pathOf(b)) ? 1 : 0;
       }
-      if (sim > maxSim[r]) maxSim[r] = sim;
+      if (seen[best] === t) {
+        used[best] = 1;
+        picked[t] = best;
+        break;
+      }
+      for (let j = seen[best]; j < t; j++) {
+        const sim = similarity(view, int8, vectors ? dim : -1, brandOf, noBrand, picked[j], best);
+        if (sim > maxSim[best]) maxSim[best] = sim;
+      }
+      seen[best] = t;
+      score[best] = lambda * (adjusted[best] / top) - (1 - lambda) * maxSim[best];
     }
   }
+}
+
+/** Similarity of the items in MMR slots x and y: cosine of their vectors (dim ≥ 0: the artifact has them), else same brand or category path. */
+function similarity(view: MerchView, int8: Int8Array | undefined, dim: number, brandOf: Int32Array, noBrand: number, x: number, y: number): number {
+  const n = view.n;
+  const a = slotIndex[x];
+  const b = slotIndex[y];
+  if (dim >= 0 && a < n && b < n) {
+    let dot = 0;
+    if (int8) dot = int8Dot(int8, a * dim, b * dim, dim);
+    else {
+      const ox = x * dim;
+      const oy = y * dim;
+      for (let j = 0; j < dim; j++) dot += vectorScratch[ox + j] * vectorScratch[oy + j];
+    }
+    return dot / (norms[x] * norms[y]);
+  }
+  const sameBrand = a < n && b < n && brandOf[a] === brandOf[b] && brandOf[a] !== noBrand;
+  return sameBrand || (a < n && b < n && view.pathOf(a) === view.pathOf(b)) ? 1 : 0;
+}
+
+/** Norms of the artifact's int8 item vectors, filled on first use (NaN = not yet computed). */
+const int8Norms = new WeakMap<object, Float64Array>();
+
+function int8NormsOf(artifact: object, int8: Int8Array, dim: number): Float64Array {
+  let cache = int8Norms.get(artifact);
+  if (!cache) int8Norms.set(artifact, (cache = new Float64Array(int8.length / dim).fill(NaN)));
+  return cache;
+}
+
+/** Dot product of two int8 rows; integer sums, so the unrolled order gives the exact same value. */
+function int8Dot(v: Int8Array, oa: number, ob: number, dim: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 3 < dim; j += 4) {
+    s0 += v[oa + j] * v[ob + j];
+    s1 += v[oa + j + 1] * v[ob + j + 1];
+    s2 += v[oa + j + 2] * v[ob + j + 2];
+    s3 += v[oa + j + 3] * v[ob + j + 3];
+  }
+  for (; j < dim; j++) s0 += v[oa + j] * v[ob + j];
+  return s0 + s1 + s2 + s3;
 }

@@ -13,7 +13,8 @@ export class MerchState {
   readonly key: string;
   readonly ids: string[];
   readonly entries: OverlayEntry[];
-  private readonly byId = new Map<string, number>();
+  /** Entry of each id, built on the first entryOf (only requests naming a product the artifact lacks need it). */
+  private byId: Map<string, number> | undefined;
   private readonly views = new WeakMap<ServedArtifact, MerchView>();
 
   constructor(
@@ -23,10 +24,7 @@ export class MerchState {
     this.key = `${overlay.version}.${rules.version}`;
     this.ids = Object.keys(overlay.items);
     this.entries = new Array(this.ids.length);
-    for (let e = 0; e < this.ids.length; e++) {
-      this.entries[e] = overlay.items[this.ids[e]];
-      this.byId.set(this.ids[e], e);
-    }
+    for (let e = 0; e < this.ids.length; e++) this.entries[e] = overlay.items[this.ids[e]];
   }
 
   /** Nothing to apply: no overlay entries and default rules (the serving path skips all merch work). */
@@ -36,7 +34,17 @@ export class MerchState {
 
   /** Overlay entry of `id`, or -1. */
   entryOf(id: string): number {
+    if (!this.byId) {
+      this.byId = new Map();
+      for (let e = 0; e < this.ids.length; e++) this.byId.set(this.ids[e], e);
+    }
     return this.byId.get(id) ?? -1;
+  }
+
+  /** entryOf without building the index: a linear scan, for the few lookups compiling a view makes. */
+  scanEntryOf(id: string): number {
+    if (this.byId) return this.byId.get(id) ?? -1;
+    return Object.hasOwn(this.overlay.items, id) ? this.ids.indexOf(id) : -1;
   }
 
   viewFor(served: ServedArtifact): MerchView {

@@ -36,6 +36,14 @@ export interface CompiledRule {
   op?: number;
 }
 
+/** What a set of active per-item rules does to each list index, built once per view (merch/effects.ts). */
+export interface ItemEffects {
+  /** effects.ts DROP / BOOSTED bits, over artifact items then new products (n + entry). */
+  flags: Uint8Array;
+  /** Product of the boost and bury factors that hit, when any such rule is in the set. */
+  weight: Float64Array | undefined;
+}
+
 /** Per-item operations of a compiled rule (merch/apply.ts); 0 = nothing per item. */
 export const OP_HIDE = 1;
 export const OP_FILTER = 2;
@@ -54,6 +62,11 @@ interface BaseRule {
   groupIds?: Map<string, number>;
   groupNames?: string[];
 }
+
+/** MerchView.entrySets bits. */
+const SETS_BRAND = 1;
+const SETS_CATEGORIES = 2;
+const SETS_PRICE = 4;
 
 const baseRules = new WeakMap<Rule, WeakMap<Artifact, BaseRule>>();
 
@@ -77,6 +90,8 @@ export class MerchView {
   /** The filter and accept function of requests without filters of their own (routes/context.ts listMerch). */
   plainFilter: { f: ItemFilter | undefined } | undefined;
   plainAccept: ((index: number) => boolean) | undefined;
+  /** Per-item effects of each set of active per-item rules met so far (merch/effects.ts). */
+  readonly effects = new Map<number | string, ItemEffects>();
   /** Encoded display fragments of items written from the overlay (each rendered once per view). */
   readonly fragments = new Map<number, Uint8Array>();
   /** Entry changes what a list shows about the item (price, title, brand, image, url, categories). */
@@ -91,6 +106,8 @@ export class MerchView {
   private readonly facets: Facets;
   private brandOfCache: Int32Array | undefined;
   private readonly entryBrand: Int32Array;
+  /** SETS_* bits: which matched-on fields each entry sets (read once here, not per rule: entries have many shapes). */
+  private readonly entrySets: Uint8Array;
   private readonly brandNames: string[];
   private readonly brandIds: Map<string, number>;
 
@@ -112,6 +129,7 @@ export class MerchView {
     this.displayChanged = new Uint8Array(E);
     this.entryBrand = new Int32Array(E).fill(-1);
     this.entryIsNew = new Uint8Array(E);
+    this.entrySets = new Uint8Array(E);
     this.isNew = new Uint8Array(E > 0 ? n : 0);
     this.brandNames = facets.brands.slice();
     this.brandIds = new Map(facets.brandIds);
@@ -132,8 +150,10 @@ export class MerchView {
         this.entryPathBytes[e] = encoder.encode(this.entryPath[e]);
         if (i >= 0) this.hasPathOverrides = true;
       }
-      if (entry.brand !== undefined) this.entryBrand[e] = intern(entry.brand.trim().toLowerCase(), this.brandIds, this.brandNames);
-      if (entry.price !== undefined || entry.title !== undefined || entry.brand !== undefined || entry.image !== undefined || entry.url !== undefined || entry.categories) {
+      const { brand, price } = entry;
+      if (brand !== undefined) this.entryBrand[e] = intern(brand.trim().toLowerCase(), this.brandIds, this.brandNames);
+      this.entrySets[e] = (brand !== undefined ? SETS_BRAND : 0) | (entry.categories !== undefined ? SETS_CATEGORIES : 0) | (price !== undefined ? SETS_PRICE : 0);
+      if (price !== undefined || entry.title !== undefined || brand !== undefined || entry.image !== undefined || entry.url !== undefined || entry.categories) {
         this.displayChanged[e] = 1;
       }
       const fresh = entry.added >= newSince;
@@ -257,7 +277,7 @@ export class MerchView {
       }
       case "pin": {
         const i = this.served.itemIndex(rule.item);
-        const e = i >= 0 ? -1 : this.state.entryOf(rule.item);
+        const e = i >= 0 ? -1 : this.state.scanEntryOf(rule.item);
         return { rule, scoped, target: i >= 0 ? i : e >= 0 && this.indexOfEntry[e] < 0 ? this.n + e : -1 };
       }
       case "cap": {
@@ -277,13 +297,21 @@ export class MerchView {
           return { groupOf, groupIds: ids, groupNames: names };
         });
         if (E === 0) return { rule, scoped, groupOf: base.groupOf, entryGroup, groups: base.groupNames!.length };
-        const ids = new Map(base.groupIds);
-        const names = base.groupNames!.slice();
+        let ids = base.groupIds!;
+        let names = base.groupNames!;
         let groupOf = base.groupOf!;
         for (let e = 0; e < E; e++) {
           const i = this.indexOfEntry[e];
-          const path = this.entryPath[e] ?? (i >= 0 ? this.facets.paths[this.facets.pathOf[i]] : "");
-          entryGroup[e] = intern(pathPrefix(path, rule.level), ids, names);
+          // A trained item keeping its categories is in its artifact group already.
+          if (i >= 0 && this.entryPath[e] === undefined) {
+            entryGroup[e] = base.groupOf![i];
+            continue;
+          }
+          if (names === base.groupNames) {
+            ids = new Map(ids);
+            names = names.slice();
+          }
+          entryGroup[e] = intern(pathPrefix(this.entryPath[e] ?? "", rule.level), ids, names);
           if (i >= 0 && this.entryPath[e] !== undefined) {
             if (groupOf === base.groupOf) groupOf = groupOf.slice();
             groupOf[i] = entryGroup[e];
@@ -350,22 +378,17 @@ export class MerchView {
     const E = this.state.entries.length;
     const entryBits = new Uint8Array(E);
     let bits = base.bits!;
-    const entries = this.state.entries;
     const needsPrice = m.minPrice !== undefined || m.maxPrice !== undefined;
+    // The entry fields whose change can change this match's answer for a trained item.
+    const looksAt = (base.brands !== undefined ? SETS_BRAND : 0) | (base.categoryKeys !== undefined ? SETS_CATEGORIES : 0) | (needsPrice ? SETS_PRICE : 0);
+    const sets = this.entrySets;
     for (let e = 0; e < E; e++) {
       const i = this.indexOfEntry[e];
       if (i < 0) {
         entryBits[e] = this.entryMatches(m, base, e) ? 1 : 0;
         continue;
       }
-      // Only a change of what the match looks at can change its answer for a trained item.
-      const entry = entries[e];
-      const touched =
-        (base.brands !== undefined && entry.brand !== undefined) ||
-        (base.categoryKeys !== undefined && entry.categories !== undefined) ||
-        (needsPrice && entry.price !== undefined) ||
-        (m.new === true && this.entryIsNew[e] === 1);
-      if (!touched) continue;
+      if ((sets[e] & looksAt) === 0 && !(m.new === true && this.entryIsNew[e] === 1)) continue;
       const hit = this.itemMatches(m, base, i) ? 1 : 0;
       if (hit !== bits[i]) {
         if (bits === base.bits) bits = bits.slice();
@@ -421,10 +444,14 @@ export class MerchView {
     const add = (a: ArrayBufferView | undefined) => {
       if (a) bytes += a.byteLength;
     };
-    for (const a of [this.entryOf, this.indexOfEntry, this.blocked, this.entryBlocked, this.prices, this.displayChanged, this.newEntries, this.isNew, this.entryIsNew, this.entryBrand]) add(a);
+    for (const a of [this.entryOf, this.indexOfEntry, this.blocked, this.entryBlocked, this.prices, this.displayChanged, this.newEntries, this.isNew, this.entryIsNew, this.entryBrand, this.entrySets]) add(a);
     for (const b of this.entryPathBytes) add(b);
     for (const c of this.rules) for (const a of [c.bits, c.entryBits, c.groupOf, c.entryGroup, c.counts]) add(a);
     for (const f of this.fragments.values()) add(f);
+    for (const x of this.effects.values()) {
+      add(x.flags);
+      add(x.weight);
+    }
     if (this.brandOfCache !== this.facets.brandOf) add(this.brandOfCache);
     return bytes + 3 * JSON.stringify(this.state.overlay).length;
   }

@@ -1,6 +1,7 @@
 /** Each rule kind changes the lists as docs/merchandising.md says; malformed documents are refused. */
-import { beforeEach, describe, expect, it } from "vitest";
-import { problemOf } from "../helpers.ts";
+import { beforeEach, describe, expect, inject, it } from "vitest";
+import { decodeArtifact, indexOfString, stringAt } from "../../../src/artifact/format.ts";
+import { download, problemOf } from "../helpers.ts";
 import { type Api, basketIds, ids, itemId, readyMerch, send } from "./helpers.ts";
 
 async function setRules(api: Api, doc: unknown): Promise<void> {
@@ -124,6 +125,22 @@ describe("merchandising rules", () => {
     expect(Math.max(...counts.values())).toBeLessThanOrEqual(2);
   });
 
+  it("pin: a product known only from the overlay is pinned too, and an unknown one is ignored", async () => {
+    await send(api, "PATCH", `/v1/admin/items/${itemId(5)}`, { price: 3 });
+    const put = await send(api, "PUT", "/v1/admin/items/NEW-PIN", { title: "Kind Dark Chocolate Bar", brand: "Kind", categories: ["Snacks", "Bars"] });
+    expect(put.status).toBeLessThan(300);
+    await setRules(api, {
+      rules: [
+        { kind: "pin", item: "NEW-PIN", position: 2 },
+        { kind: "pin", item: "NOT-IN-OVERLAY", position: 1 },
+      ],
+    });
+    const after = await list(api, "/v1/popular?k=10");
+    expect(after).toHaveLength(10);
+    expect(after[1]).toMatchObject({ id: "NEW-PIN", reason: "promoted", title: "Kind Dark Chocolate Bar" });
+    expect(after.map((i) => i.id)).not.toContain("NOT-IN-OVERLAY");
+  });
+
   it("diversity (MMR): λ = 1 keeps the ranking, a low λ spreads it", async () => {
     const base = await ids(api, `/v1/items/${itemId(8)}/similar?k=10`);
     await setRules(api, { rules: [{ kind: "diversity", lambda: 1 }] });
@@ -134,6 +151,43 @@ describe("merchandising rules", () => {
     expect(new Set(diverse).size).toBe(10);
     expect(diverse).not.toEqual(base);
     expect(diverse[0]).toBe(base[0]);
+  });
+
+  it("diversity (MMR) picks exactly what full greedy MMR over the items' int8 cosines picks", async () => {
+    const artifact = await decodeArtifact(await download(inject("artifacts").v1.url));
+    const vectors = artifact.itemVectors!;
+    expect(vectors.encoding).toBe("int8");
+    const dot = (a: number, b: number) => {
+      let s = 0;
+      for (let j = 0; j < vectors.dim; j++) s += vectors.int8![a * vectors.dim + j] * vectors.int8![b * vectors.dim + j];
+      return s;
+    };
+    for (const lambda of [0.2, 0.5, 0.7]) {
+      await setRules(api, { rules: [{ kind: "diversity", lambda }] });
+      for (const page of [8, 21, 333]) {
+        // A k=10 list over-fetches 15 (k + max(5, k/2)); relevance is by rank, 1 - p/15.
+        await setRules(api, { rules: [] });
+        const pool = (await ids(api, `/v1/items/${itemId(page)}/similar?k=15`)).map((id) => indexOfString(artifact.items.ids, id));
+        await setRules(api, { rules: [{ kind: "diversity", lambda }] });
+        const got = await ids(api, `/v1/items/${itemId(page)}/similar?k=10`);
+        const norm = pool.map((i) => Math.sqrt(dot(i, i)) || 1);
+        const maxSim = pool.map(() => 0);
+        const used = pool.map(() => false);
+        const expected: string[] = [];
+        for (let t = 0; t < 10; t++) {
+          let best = -1;
+          let bestScore = -Infinity;
+          for (let r = 0; r < pool.length; r++) {
+            const s = lambda * (1 - r / pool.length) - (1 - lambda) * maxSim[r];
+            if (!used[r] && s > bestScore) [best, bestScore] = [r, s];
+          }
+          used[best] = true;
+          expected.push(stringAt(artifact.items.ids, pool[best]));
+          for (let r = 0; r < pool.length; r++) maxSim[r] = Math.max(maxSim[r], dot(pool[best], pool[r]) / (norm[best] * norm[r]));
+        }
+        expect(got).toEqual(expected);
+      }
+    }
   });
 
   it("never recommends what the shopper bought in the last N days, unless its category is repurchasable", async () => {
