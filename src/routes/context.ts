@@ -10,7 +10,7 @@ import { SECURITY_HEADERS } from "../http/security.ts";
 import type { ForgottenShoppers } from "../privacy/forgotten.ts";
 import { compileFilter, type ItemFilter, MAX_K, type RecommendedItem } from "../recommend/index.ts";
 import { fetchSize, merchandise } from "../merch/apply.ts";
-import { acceptNewEntry } from "../merch/new-items.ts";
+import { acceptNewEntry, type FilterInput as ListFilters } from "../merch/new-items.ts";
 import { writeOverlayItem } from "../merch/render.ts";
 import type { ListKind } from "../artifact/rules.ts";
 import { MerchState } from "../merch/state.ts";
@@ -205,12 +205,8 @@ export function round(x: number): number {
   return Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : 0;
 }
 
-export interface FilterInput {
-  category?: string;
-  minPrice?: number;
-  maxPrice?: number;
-  exclude?: readonly string[];
-  brand?: readonly string[];
+/** A list request's filters: those a new product is checked against, and the shopper's purchases. */
+export interface FilterInput extends ListFilters {
   /** Items the shopper bought (id, Unix seconds), for notRecentlyBought rules. */
   bought?: readonly { item: string; at: number }[];
 }
