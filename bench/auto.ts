@@ -2,8 +2,8 @@
  * `npm run bench:auto`: does `--model auto` serve as well as the best single model would have?
  * On the sample store, Amazon Gift Cards 2018 and MovieLens 100k (u.data, leave-last-out), the
  * training pipeline compares its candidates on validation and serves the winner; this prints
- * every candidate's test HR@10 beside auto's and the ratio to the best single one (target ≥ 0.95,
- * issue 17). Datasets under ../shared/data (EDGEREC_SHARED_DATA) are skipped with a reason when
+ * every candidate's test HR@10 beside auto's and the ratio to the best single one (target ≥ 0.95).
+ * Datasets under the dataset root (EDGEREC_SHARED_DATA) are skipped with a reason when
  * absent. Options: --budget <s> (auto's time budget), --only <name>.
  */
 import { mkdtempSync, rmSync } from "node:fs";

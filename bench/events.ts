@@ -8,7 +8,7 @@
  *    stand-in for the Queue binding (Cloudflare's service, not ours), median µs per event.
  * 3. The simulation (`edgerec simulate`): ctrRound1/ctrRound2/pRound2VsRound1 and
  *    ctrModel/ctrPopularity/pModelVsPopularity.
- * Targets (issue 21): zero 5xx, lost = 0; model beats popularity and round 2 beats round 1 with p < 0.01.
+ * Targets: zero 5xx, lost = 0; model beats popularity and round 2 beats round 1 with p < 0.01.
  * Numbers on a shared 2-core machine are noisy: the medians are what to compare.
  */
 import { randomBytes } from "node:crypto";
