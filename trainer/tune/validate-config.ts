@@ -1,11 +1,10 @@
 import { readFileSync } from "node:fs";
 import type { Dataset } from "../data/spec.ts";
 import { InputError } from "../data/types.ts";
-import type { SplitKind } from "../eval/prepare.ts";
 import type { Metrics } from "../eval/ranking.ts";
 import { createRng } from "../util/rng.ts";
 import { buildFromConfig, checkConfig, describeConfig, FeatureCache, type ModelConfig } from "./config.ts";
-import { prepare, type Task } from "./prepare.ts";
+import { prepare, type PrepareOptions } from "./prepare.ts";
 
 /** A model configuration file (tune's best.json, or one written by hand), checked. */
 export function readModelConfig(file: string): ModelConfig {
@@ -19,16 +18,8 @@ export function readModelConfig(file: string): ModelConfig {
   return parsed;
 }
 
-export interface ValidateConfigOptions {
-  split?: SplitKind;
-  fraction?: number;
-  task: Task;
-  minRating?: number;
-  seed: number;
-  ks?: number[];
-  /** Validation users sampled (ranking), as tune's --validation-users. */
-  maxValidUsers?: number;
-}
+/** How tune carves and samples its validation split: the same options `prepare` takes. */
+export type ValidateConfigOptions = Omit<PrepareOptions, "validPerUser">;
 
 /**
  * A configuration's score on tune's validation split: carved from train exactly as `edgerec
@@ -36,7 +27,7 @@ export interface ValidateConfigOptions {
  * result is the number tune's leaderboard shows for it. Test is never read.
  */
 export async function validateConfig(dataset: Dataset, config: ModelConfig, opts: ValidateConfigOptions): Promise<{ description: string; primary: string; metrics: Metrics; fitSeconds: number }> {
-  const prepared = prepare(dataset, { split: opts.split, fraction: opts.fraction, task: opts.task, minRating: opts.minRating, seed: opts.seed, ks: opts.ks, maxValidUsers: opts.maxValidUsers });
+  const prepared = prepare(dataset, opts);
   const data = prepared.tuneData;
   const { model, extraFit } = buildFromConfig(config, new FeatureCache(dataset));
   const t0 = performance.now();
