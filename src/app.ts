@@ -10,7 +10,6 @@ import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerBasketRoutes } from "./routes/basket.ts";
 import type { AppEnv, Deps } from "./routes/context.ts";
 import { registerForgetRoutes } from "./routes/forget.ts";
-import { registerDocRoutes } from "./routes/docs.ts";
 import { registerEventRoutes } from "./events/route.ts";
 import { serveHotRoutesFirst } from "./routes/hot.ts";
 import { registerItemRoutes } from "./routes/items.ts";
@@ -23,7 +22,7 @@ import { TrendingStore } from "./merch/trending-store.ts";
 import { registerListRoutes } from "./routes/lists.ts";
 import { registerMerchRoutes } from "./routes/merch.ts";
 import { ArtifactStore } from "./store/artifact-store.ts";
-import { registerWidgetRoutes } from "./widget/routes.ts";
+import { registerSiteRoutes } from "./site/register.ts";
 
 export interface AppOptions {
   store?: ArtifactStore;
@@ -50,8 +49,7 @@ export function createApp(options: AppOptions = {}) {
   registerEventRoutes(app);
   registerMerchRoutes(app, deps);
   registerListRoutes(app, deps);
-  registerDocRoutes(app);
-  registerWidgetRoutes(app, deps); // /widget.js, the demo page at / and its read-only JSON routes
+  registerSiteRoutes(app, deps); // /openapi.json, /docs, /widget.js, the demo page at / and its read-only JSON routes
 
   app.notFound((c) =>
     problemResponse(404, "not-found", "Not found", `No route for ${c.req.method} ${c.req.path}; see /docs for the API.`, c.req.path),

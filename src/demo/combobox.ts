@@ -2,7 +2,7 @@
  * The product search box: an ARIA combobox (input + listbox) with debounced requests,
  * arrow-key navigation, Enter to choose, Escape to close. Stale responses are dropped.
  */
-import type { Item } from "./client.ts";
+import type { Item } from "./api.ts";
 import { clear, h, imageSrc, money } from "./dom.ts";
 
 export function attachCombobox(

@@ -4,10 +4,10 @@
  * model card. Every recommendation list is an <edgerec-recommendations> element.
  */
 import { barChart, lineChart, type BarGroup } from "./chart.ts";
-import { api, type Item, type ModelCardResponse } from "./client.ts";
+import { api, type Item, type ModelCardResponse } from "./api.ts";
 import { attachCombobox } from "./combobox.ts";
 import { byId, clear, h, imageSrc, money } from "./dom.ts";
-import { flushEvents, queueEvent } from "../widget/beacon.ts";
+import { flushEvents, queueEvent } from "../browser-shared/event-beacon.ts";
 
 const cart: Item[] = [];
 

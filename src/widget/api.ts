@@ -1,15 +1,5 @@
 /** The one API call the widget makes, chosen by which of item / user / items is set. */
-export interface RecommendedItem {
-  id: string;
-  title: string;
-  brand?: string;
-  price?: number | null;
-  category?: string;
-  image?: string;
-  url?: string;
-  reason?: string;
-  score?: number;
-}
+import { ApiError, fetchJson, type RecommendedItem } from "../browser-shared/api-client.ts";
 
 export interface RecommendationResponse {
   version?: string;
@@ -64,45 +54,23 @@ export function buildRequest(q: RecommendationQuery): { url: string; init: Reque
  */
 export async function fetchItems(api: string, ids: readonly string[], timeoutMs: number, signal: AbortSignal): Promise<RecommendedItem[]> {
   const base = api.replace(/\/+$/, "");
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  signal.addEventListener("abort", abort);
-  const timer = setTimeout(abort, timeoutMs);
-  try {
-    const found = await Promise.all(
-      ids.map(async (id): Promise<RecommendedItem | undefined> => {
-        const res = await fetch(`${base}/v1/items/${encodeURIComponent(id)}`, { signal: controller.signal, credentials: "omit" });
-        if (!res.ok) return undefined;
-        const json = (await res.json()) as { item?: RecommendedItem };
-        return json?.item ? { ...json.item, reason: "recently viewed" } : undefined;
-      }),
-    );
-    return found.filter((x): x is RecommendedItem => x !== undefined);
-  } finally {
-    clearTimeout(timer);
-    signal.removeEventListener("abort", abort);
-  }
+  // The calls run in parallel, so each one's time limit bounds the whole list.
+  const found = await Promise.all(
+    ids.map((id): Promise<RecommendedItem | undefined> =>
+      fetchJson<{ item?: RecommendedItem }>(`${base}/v1/items/${encodeURIComponent(id)}`, { signal, timeoutMs }).then(
+        (json) => (json.item ? { ...json.item, reason: "recently viewed" } : undefined),
+        (err: unknown) => {
+          if (err instanceof ApiError) return undefined;
+          throw err;
+        },
+      ),
+    ),
+  );
+  return found.filter((x): x is RecommendedItem => x !== undefined);
 }
 
 /** Resolves with the response, or rejects on HTTP error, malformed JSON, abort or timeout. */
-export async function fetchRecommendations(
-  q: RecommendationQuery,
-  timeoutMs: number,
-  signal: AbortSignal,
-): Promise<RecommendationResponse> {
+export function fetchRecommendations(q: RecommendationQuery, timeoutMs: number, signal: AbortSignal): Promise<RecommendationResponse> {
   const { url, init } = buildRequest(q);
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  signal.addEventListener("abort", abort);
-  const timer = setTimeout(abort, timeoutMs);
-  try {
-    const res = await fetch(url, { ...init, signal: controller.signal, credentials: "omit" });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const json = (await res.json()) as RecommendationResponse;
-    if (!json || typeof json !== "object") throw new Error("bad response");
-    return json;
-  } finally {
-    clearTimeout(timer);
-    signal.removeEventListener("abort", abort);
-  }
+  return fetchJson<RecommendationResponse>(url, { init, signal, timeoutMs });
 }

@@ -8,7 +8,7 @@
  * (HTTP error, timeout, empty result, bad attributes) the element hides itself quietly.
  */
 import { fetchItems, fetchRecommendations, type RecommendationQuery, type RecommendationResponse } from "./api.ts";
-import { queueEvent, type EventFields } from "./beacon.ts";
+import { queueEvent, type EventFields } from "../browser-shared/event-beacon.ts";
 import { trackClicks, trackImpressions, type EdgerecEventDetail, type ServedList } from "./events.ts";
 import { recentlyViewed, rememberViewed } from "./recent.ts";
 import { renderCards, renderSkeleton, type RenderOptions } from "./render.ts";

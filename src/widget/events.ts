@@ -2,7 +2,7 @@
  * Analytics events for the host store: `edgerec:impression` once per card when at least half of it
  * is on screen, `edgerec:click` when a card is followed. Both bubble and cross the shadow boundary,
  * and — unless the element has `no-track` (or `consent="no"`) — are also sent to POST /v1/events
- * with the response's recId and variant and the element's placement (widget/beacon.ts).
+ * with the response's recId and variant and the element's placement (src/browser-shared/event-beacon.ts).
  */
 export interface EdgerecEventDetail {
   id: string;

@@ -1,5 +1,5 @@
 /** Builds the card list with DOM APIs (textContent, never innerHTML) so item metadata cannot inject markup. */
-import type { RecommendedItem } from "./api.ts";
+import type { RecommendedItem } from "../browser-shared/api-client.ts";
 import { formatPrice, safeUrl } from "./format.ts";
 
 export interface RenderOptions {

@@ -1,7 +1,7 @@
 /** The committed bundles the worker serves must match their TypeScript source, and the widget its size budget. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { bundleBrowserCode, WIDGET_GZIP_BUDGET_BYTES } from "../../src/widget/bundle.ts";
+import { bundleBrowserCode, WIDGET_GZIP_BUDGET_BYTES } from "../../tools/widget/bundle.ts";
 
 describe("browser bundles", async () => {
   const { widget, demo } = await bundleBrowserCode();

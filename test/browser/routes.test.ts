@@ -1,9 +1,9 @@
 /**
- * The worker's browser-facing routes (src/widget/routes.ts) over HTTP, in workerd, with a real
+ * The worker's browser-facing routes (src/site/) over HTTP, in workerd, with a real
  * trainer-built artifact: /widget.js headers, the demo page's CSP, and the demo's JSON routes.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { widgetJs } from "../../src/widget/generated/widget-bundle.ts";
+import { widgetJs } from "../../src/site/generated/widget-bundle.ts";
 import { buildSampleArtifact, type SampleArtifact } from "./support/sample-artifact.ts";
 import { startWorker, type RunningWorker } from "./support/real-worker.ts";
 

@@ -244,7 +244,7 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
       threads: a.threads,
       annThreshold: a.annThreshold,
       log,
-      // The demo's model card charts these (src/demo/model-card.ts).
+      // The demo's model card charts these (src/site/model-card.ts).
       extra: { trainingHistory: onTrain.history, curveMetric: headlineMetric, candidatesPrimary: primary },
     });
     built.header.dataQuality = qualitySummary(quality);

@@ -3,7 +3,7 @@
  * worker cannot be made to show on demand: 500s, hanging requests, empty results.
  * It also serves the real built /widget.js, with the CORS headers a module script needs.
  */
-import { widgetJs } from "../../../src/widget/generated/widget-bundle.ts";
+import { widgetJs } from "../../../src/site/generated/widget-bundle.ts";
 import { send, startServer, type LocalServer } from "./http-server.ts";
 
 export const CANNED_VERSION = "20261129T000000Z-c0ffee00";

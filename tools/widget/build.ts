@@ -1,15 +1,7 @@
-/** `npm run build:widget`: regenerates src/widget/generated/*.ts and enforces the widget's size budget. */
+/** `npm run build:widget`: regenerates src/site/generated/*.ts and enforces the widget's size budget. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { bundleBrowserCode, WIDGET_GZIP_BUDGET_BYTES } from "./bundle.ts";
-
-// This script runs in Node but sits under src/, whose type check has Workers types and no Node
-// types; the two Node APIs it needs are declared here rather than added to the worker's globals.
-declare const process: { exit(code: number): never };
-interface NodeFs {
-  mkdirSync(path: string, options: { recursive: boolean }): void;
-  writeFileSync(path: string, data: string): void;
-}
-const { mkdirSync, writeFileSync } = (await import("node:fs" as string)) as NodeFs;
-const dirname = (path: string) => path.slice(0, path.lastIndexOf("/"));
 
 const { widget, demo } = await bundleBrowserCode();
 for (const output of [widget, demo]) {

@@ -1,6 +1,6 @@
 /**
  * OpenAPI descriptions of the demo's JSON routes, so /openapi.json and /docs list them beside the
- * API. Documentation only: the handlers live in routes.ts and validate their few parameters by hand.
+ * API. Documentation only: the handlers live in demo-routes.ts and validate their few parameters by hand.
  */
 import { z } from "@hono/zod-openapi";
 import { ItemMetadata, problems, UserParam, Variant } from "../schemas/common.ts";
@@ -9,7 +9,7 @@ import type { App } from "../routes/context.ts";
 const Limit = (max: number, fallback: number) =>
   z.coerce.number().int().min(1).max(max).optional().openapi({ description: `How many to return (1..${max}, default ${fallback})` });
 
-export function documentWidgetRoutes(app: App): void {
+export function documentDemoRoutes(app: App): void {
   const registry = app.openAPIRegistry;
   const base = { version: z.string(), variant: Variant };
   registry.registerPath({

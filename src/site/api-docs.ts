@@ -2,7 +2,7 @@
  * /openapi.json (generated from the zod schemas) and /docs: a self-contained HTML page
  * rendered on the server from the same document — no CDN, no script.
  */
-import type { App } from "./context.ts";
+import type { App } from "../routes/context.ts";
 
 const INFO = {
   openapi: "3.1.0",
@@ -15,7 +15,7 @@ const INFO = {
 
 type Doc = ReturnType<App["getOpenAPI31Document"]>;
 
-export function registerDocRoutes(app: App): void {
+export function registerApiDocs(app: App): void {
   let doc: Doc | undefined;
   let html: string | undefined;
   const document = () => {

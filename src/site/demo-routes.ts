@@ -1,49 +1,26 @@
 /**
- * What the worker serves for browsers: /widget.js (the embeddable element), the demo page at /
- * with its script, and three small read-only JSON routes the demo needs (title search, a sample
- * of known shoppers, a shopper's history) plus the model card with the training history.
- *
- * Mount from the app:  registerWidgetRoutes(app, { store })   (same shape as the API's route modules)
+ * The demo store: its page at / and /demo, its script /demo.js, and the read-only JSON routes it
+ * needs (title search, a sample of known shoppers, a shopper's history, the model card with the
+ * training history). The page, the script and the shopper routes exist only with DEMO = "on" or
+ * for the admin token.
  */
 import { Hono } from "hono";
-import { fnv1a } from "../http/hash.ts";
-import { SECURITY_HEADERS } from "../http/security.ts";
 import { invalid, notFoundId } from "../http/problem.ts";
+import { requireDemoOrAdmin } from "../privacy/demo-gate.ts";
 import { requireUserToken } from "../privacy/user-token.ts";
-import { type App, type AppEnv, conditional, type Deps, type Ctx, jsonResponse, pick, waitUntilOf } from "../routes/context.ts";
+import { type AppEnv, conditional, type Deps, type Ctx, jsonResponse, pick, waitUntilOf } from "../routes/context.ts";
 import type { Catalog } from "../store/catalog.ts";
 import type { ServedArtifact } from "../store/served.ts";
-import { modelCard } from "../demo/model-card.ts";
-import { requireDemoOrAdmin } from "../privacy/demo-gate.ts";
-import { demoPageHtml } from "../demo/page.ts";
-import { searchTitles } from "../demo/search.ts";
-import { sampleUsers, userHistory } from "../demo/users.ts";
+import { demoPageHtml } from "./demo-page.ts";
 import { demoJs } from "./generated/demo-bundle.ts";
-import { documentWidgetRoutes } from "./openapi.ts";
-import { widgetJs } from "./generated/widget-bundle.ts";
+import { modelCard } from "./model-card.ts";
+import { sampleUsers, userHistory } from "./shopper-sample.ts";
+import { staticAsset } from "./static-asset.ts";
+import { searchTitles } from "./title-search.ts";
 
 // The demo page loads only its own scripts; images may be catalogue data: URIs or https URLs.
 const DEMO_CSP =
   "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-function staticAsset(body: string, type: string, crossOrigin: boolean, extra: Record<string, string> = {}) {
-  const etag = `"${fnv1a(body).toString(36)}-${body.length.toString(36)}"`;
-  const headers: Record<string, string> = {
-    "content-type": type,
-    etag,
-    // Short max-age plus ETag: stores pick up a new widget within minutes, revalidation is a 304.
-    "cache-control": "public, max-age=300, stale-while-revalidate=86400",
-    // Every response's headers (nosniff, no-referrer, CSP); a page may replace the CSP with its own.
-    ...SECURITY_HEADERS,
-    ...extra,
-  };
-  // A module script loaded from a store's origin is fetched in CORS mode; the widget is public code.
-  if (crossOrigin) headers["access-control-allow-origin"] = "*";
-  return (c: Ctx) => {
-    if (c.req.header("if-none-match") === etag) return new Response(null, { status: 304, headers });
-    return new Response(body, { status: 200, headers });
-  };
-}
 
 /**
  * The artifact the demo searches and samples shoppers from: the whole catalogue for a single
@@ -69,11 +46,10 @@ const demoOnly = async (c: Ctx, next: () => Promise<void>) => {
   await next();
 };
 
-export function createWidgetRoutes(deps: Deps): Hono<AppEnv> {
+export function createDemoRoutes(deps: Deps): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   const page = demoPageHtml();
 
-  routes.get("/widget.js", staticAsset(widgetJs, "text/javascript; charset=utf-8", true));
   // The demo (page, script, shopper listing and history) exists only with DEMO = "on" or for the admin token.
   const demoPage = staticAsset(page, "text/html; charset=utf-8", false, { "content-security-policy": DEMO_CSP, "referrer-policy": "no-referrer" });
   const demoScript = staticAsset(demoJs, "text/javascript; charset=utf-8", false);
@@ -129,9 +105,4 @@ export function createWidgetRoutes(deps: Deps): Hono<AppEnv> {
   });
 
   return routes;
-}
-
-export function registerWidgetRoutes(app: App, deps: Deps): void {
-  app.route("/", createWidgetRoutes(deps));
-  documentWidgetRoutes(app);
 }

@@ -3,17 +3,17 @@
  * JavaScript as a string, so the worker serves them without any build-time asset plumbing.
  * Used by `npm run build:widget` (writes the files) and by a test (checks they are up to date).
  */
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 export const WIDGET_GZIP_BUDGET_BYTES = 8 * 1024;
 
-// Web APIs only (no node: imports): this file lives under src/, whose type check has Workers types, not Node's.
-const here = (p: string) => decodeURIComponent(new URL(p, import.meta.url).pathname);
+const fromRoot = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
 /** Gzipped size at the default level, as a CDN would serve it. */
-export async function gzipBytes(text: string): Promise<number> {
-  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
-  return (await new Response(stream).arrayBuffer()).byteLength;
+export function gzipBytes(text: string): number {
+  return gzipSync(text).byteLength;
 }
 
 export interface BundleOutput {
@@ -27,7 +27,7 @@ export interface BundleOutput {
 
 async function bundle(entry: string): Promise<string> {
   const result = await build({
-    entryPoints: [here(entry)],
+    entryPoints: [fromRoot(entry)],
     bundle: true,
     minify: true,
     format: "esm",
@@ -48,15 +48,16 @@ function moduleSource(exportName: string, code: string, gzipBytes: number, from:
   ].join("\n");
 }
 
+/** The worker imports the bundles from src/site/generated/; the sources are the two browser entry points. */
 export async function bundleBrowserCode(): Promise<{ widget: BundleOutput; demo: BundleOutput }> {
-  const make = async (entry: string, exportName: string, out: string, from: string): Promise<BundleOutput> => {
+  const make = async (entry: string, exportName: string, out: string): Promise<BundleOutput> => {
     const code = await bundle(entry);
-    const gzipped = await gzipBytes(code);
-    const rawBytes = new TextEncoder().encode(code).length;
-    return { path: here(out), source: moduleSource(exportName, code, gzipped, from), rawBytes, gzipBytes: gzipped };
+    const gzipped = gzipBytes(code);
+    const rawBytes = Buffer.byteLength(code);
+    return { path: fromRoot(out), source: moduleSource(exportName, code, gzipped, entry), rawBytes, gzipBytes: gzipped };
   };
   return {
-    widget: await make("./element.ts", "widgetJs", "./generated/widget-bundle.ts", "src/widget/element.ts"),
-    demo: await make("../demo/demo.ts", "demoJs", "./generated/demo-bundle.ts", "src/demo/demo.ts"),
+    widget: await make("src/widget/element.ts", "widgetJs", "src/site/generated/widget-bundle.ts"),
+    demo: await make("src/demo/demo.ts", "demoJs", "src/site/generated/demo-bundle.ts"),
   };
 }
