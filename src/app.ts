@@ -4,7 +4,8 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { edge } from "./http/edge.ts";
-import { errorResponse, problemResponse } from "./http/problem.ts";
+import { errorResponse } from "./http/error-response.ts";
+import { problemResponse } from "./http/problem.ts";
 import { ForgottenShoppers } from "./privacy/forgotten.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerBasketRoutes } from "./routes/basket.ts";

@@ -2,8 +2,6 @@
  * RFC 9457 problem details. Every error the API returns goes through here, so clients
  * get one machine-readable shape and never a stack trace.
  */
-import { HTTPException } from "hono/http-exception";
-
 export interface ProblemField {
   /** Where the problem is: "query.k", "body.items[2]", "path.id". */
   location: string;
@@ -22,7 +20,7 @@ export interface Problem {
 
 const TYPE_BASE = "https://edgerec.dev/problems/";
 
-/** Thrown by handlers and the store; turned into a problem response by the app's onError. */
+/** Thrown by handlers; turned into a problem response by the app's onError (error-response.ts). */
 export class ProblemError extends Error {
   constructor(
     readonly status: number,
@@ -60,19 +58,6 @@ export function problemResponse(
 
 export function fromProblemError(err: ProblemError, instance: string | undefined): Response {
   return problemResponse(err.status, err.slug, err.title, err.detail, instance, err.errors, err.headers, err.extensions);
-}
-
-/** Any error a route throws, as the problem response the client gets (the app's onError and the hot routes share it). */
-export function errorResponse(err: unknown, instance: string | undefined): Response {
-  if (err instanceof ProblemError) return fromProblemError(err, instance);
-  if (err instanceof HTTPException) {
-    const status = err.status;
-    const title = status === 413 ? "Request body too large" : status === 415 ? "Unsupported media type" : status === 400 ? "Bad request" : "Request refused";
-    return problemResponse(status, `http-${status}`, title, err.message || title, instance);
-  }
-  // Never leak internals: log for the operator, answer a generic problem.
-  console.error("edgerec: unhandled error", err);
-  return problemResponse(500, "internal", "Internal error", "The server failed to answer this request; it has been logged.", instance);
 }
 
 export const notFoundId = (kind: string, id: string, location: string) =>

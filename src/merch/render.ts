@@ -1,6 +1,6 @@
 /**
  * Writes a listed item whose display fields the overlay changed (or a new product) as JSON
- * object members, in the same shape as ServedArtifact.writeItemFields.
+ * object members, in the same shape as ItemJson.writeFields (http/item-json.ts).
  */
 import { NONE } from "../artifact/format.ts";
 import { JsonWriter } from "../http/json-writer.ts";
@@ -13,7 +13,7 @@ function price(p: number | null | undefined): string {
 
 const scratch = new JsonWriter();
 
-/** Writes the item's members, encoded once per view and then copied (like ServedArtifact's fragment arena). */
+/** Writes the item's members, encoded once per view and then copied (like ItemJson's fragment arena). */
 export function writeOverlayItem(w: JsonWriter, view: MerchView, index: number): void {
   let fragment = view.fragments.get(index);
   if (!fragment) {

@@ -5,6 +5,7 @@ import { configOf, type Env } from "../config.ts";
 import { cacheControl, etagFor, matchesIfNoneMatch } from "../http/cache.ts";
 import { markPrepared } from "../http/edge.ts";
 import { fnv1a } from "../http/hash.ts";
+import { ItemJson } from "../http/item-json.ts";
 import { JsonWriter } from "../http/json-writer.ts";
 import { SECURITY_HEADERS } from "../http/security.ts";
 import type { ForgottenShoppers } from "../privacy/forgotten.ts";
@@ -180,13 +181,14 @@ export function listResponse(
   const merch = picked.merch.empty ? undefined : picked.merch;
   const single = from instanceof ServedArtifact ? from : undefined;
   const singleView = single && merch ? merch.viewFor(single) : undefined;
+  const singleJson = single ? ItemJson.of(single) : undefined;
   for (let r = 0; r < items.length; r++) {
     const it = items[r];
     w.ascii(r === 0 ? "{" : ",{");
     const served = single ?? (from as readonly ServedArtifact[])[r];
     const view = single ? singleView : merch?.viewFor(served);
     if (view && view.rendersFromOverlay(it.index)) writeOverlayItem(w, view, it.index);
-    else served.writeItem(w, it.index);
+    else (singleJson ?? ItemJson.of(served)).write(w, it.index);
     w.ascii(',"score":').fixed4(it.score).ascii(',"reason":').string(it.reason).ascii("}");
   }
   w.ascii("]}");

@@ -9,7 +9,7 @@
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { finishHeaders } from "../http/edge.ts";
-import { errorResponse } from "../http/problem.ts";
+import { errorResponse } from "../http/error-response.ts";
 import { rateLimitCheck } from "../http/rate-limit.ts";
 import type { App, AppEnv, Ctx } from "./context.ts";
 

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { notFoundId } from "../http/problem.ts";
+import { writeTitle } from "../http/item-json.ts";
 import { similarItems } from "../recommend/index.ts";
 import { fastIdParam, fastRecommendationQuery, ItemMetadata, ItemParam, RecommendationList, RecommendationQuery, Variant, problems } from "../schemas/common.ts";
 import { newItemSimilar } from "../merch/new-items.ts";
@@ -67,7 +68,7 @@ export function registerItemRoutes(app: App, deps: Deps): void {
         return listResponse(picked, served, items, (w) => {
           w.ascii(',"item":{"id":').tableString(served.artifact.items.ids, index).ascii(',"title":');
           if (view?.rendersFromOverlay(index)) w.string(overlayItemView(view, index).title);
-          else served.writeTitle(w, index);
+          else writeTitle(w, served, index);
           w.ascii('},"source":"').ascii(source).ascii('"');
         }, cache);
       });

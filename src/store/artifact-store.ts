@@ -9,54 +9,24 @@
  *    request (which captures one Catalog at its start) never mixes versions;
  *  - a new version that fails to load or verify is remembered as bad (by its pointer's
  *    digest, so the same id published again with new bytes is tried again) and the previous
- *    one keeps serving; /healthz reports it as "degraded" with the error;
- *  - storage failures become 503 problems with Retry-After, bounded by timeouts.
+ *    one keeps serving; /healthz reports it as "degraded" with the error (health.ts);
+ *  - a sharded version with a single object swaps to it in the background (progressive-loading.ts);
+ *  - A/B treatment versions are loaded beside the current one (variants.ts);
+ *  - failures, bounded by timeouts, are thrown as StoreErrors (store-error.ts) saying what to fix.
  */
 import { ArtifactError, decodeArtifact, decodeManifest, isManifest, shardCount } from "../artifact/format.ts";
-import { artifactKey, type CurrentPointer, manifestKey, shardKey } from "../artifact/keys.ts";
+import { artifactKey, type CurrentPointer, shardKey } from "../artifact/keys.ts";
 import { configOf, type Env } from "../config.ts";
-import { ProblemError } from "../http/problem.ts";
 import type { Catalog } from "./catalog.ts";
-import { ServedArtifact } from "./served.ts";
-import { loadSingleOf, singleReadable, type UpgradedFromShards, type UpgradeState } from "./single-upgrade.ts";
-import { type ShardLoad, ShardedCatalog, shardCacheBytesOf } from "./sharded.ts";
+import { healthReport, type LoadError, loadErrorOf, type StoreHealth } from "./health.ts";
 import { InFlight, pollFor } from "./in-flight.ts";
-import { type ArtifactSource, PointerError, sourceFor } from "./source.ts";
+import { ProgressiveLoading } from "./progressive-loading.ts";
+import { ServedArtifact } from "./served.ts";
+import { ShardedCatalog, shardCacheBytesOf } from "./sharded.ts";
+import { type ArtifactSource, sourceFor } from "./source.ts";
+import { messageOf, noArtifact, StoreError, toStoreError } from "./store-error.ts";
 import { withTimeout } from "./timeout.ts";
-
-export const PUBLISH_HINT = "npx edgerec publish <artifact.bin> --local";
-/** For a pointer the worker cannot read: both commands rewrite it (rollback checks the version first). */
-export const POINTER_HINT = "npx edgerec rollback <version> --local";
-const RETRY_AFTER_SECONDS = "5";
-
-export interface LoadError {
-  version?: string;
-  message: string;
-  at: string;
-}
-
-export interface StoreHealth {
-  status: "ok" | "degraded" | "unavailable";
-  version: string | null;
-  source: string;
-  loadedAt: string | null;
-  lastCheckAt: string | null;
-  lastError: LoadError | null;
-  decodes: number;
-  /** How the served version was loaded: storage read and verify+decode times, size. */
-  load: {
-    fetchMs: number;
-    decodeMs: number;
-    bytes: number;
-    layout: "single" | "sharded";
-    shards?: ShardLoad[];
-    /** A sharded version with a single object: the background swap to it (loading, failed or skipped). */
-    upgrade?: UpgradeState;
-    /** A version answered from shards first, then swapped to its single object. */
-    upgradedFromShards?: UpgradedFromShards;
-  } | null;
-  treatment?: { version: string; share: number; status: "ok" | "loading" | "failed"; error?: string };
-}
+import { Variants } from "./variants.ts";
 
 interface WaitUntil {
   waitUntil(promise: Promise<unknown>): void;
@@ -67,7 +37,7 @@ type CtxGetter = () => WaitUntil | undefined;
 
 export class ArtifactStore {
   private served: Catalog | null = null;
-  /** Work some request has in flight: the first load, a pointer re-check, A/B versions (marks only, see in-flight.ts). */
+  /** Work some request has in flight: the first load, a pointer re-check (marks only, see in-flight.ts). */
   private readonly working = new InFlight<string>();
   private lastCheck = 0;
   private lastError: LoadError | null = null;
@@ -76,19 +46,21 @@ export class ArtifactStore {
    * changes — another version, or the same id published again — or an admin reload.
    */
   private badPointer: string | null = null;
-  private sourceName = "r2";
+  private sourceName: "r2" | "kv" = "r2";
   /** The last failed first load (nothing served yet), to avoid retrying storage on every request. */
   private lastFailure: { at: number; error: unknown } | null = null;
   /** Version named by the pointer during the load in progress (for error reports). */
   private pointerVersion: string | undefined;
-  private readonly variantErrors = new Map<string, string>();
-  private readonly variantReady = new Map<string, Catalog>();
+  private readonly variants = new Variants((source, pointer) => this.loadVersion(source, pointer));
+  private readonly progressive: ProgressiveLoading;
   /** Byte budget of a sharded version's resident shards (SHARD_CACHE_MB), read at each load. */
   private shardCacheBytes = shardCacheBytesOf({});
   /** Number of artifact decodes this isolate has performed (a stampede must cause one). */
   decodes = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    this.progressive = new ProgressiveLoading(now);
+  }
 
   /**
    * The artifact to serve this request from. Resolves immediately once loaded; schedules a
@@ -114,7 +86,7 @@ export class ArtifactStore {
     // Nothing loaded and the last attempt failed moments ago: answer from that failure rather
     // than hitting storage (or re-downloading a bad artifact) on every request.
     const failure = this.recentFailure(config.recheckMs);
-    if (!loading && failure) return Promise.reject(toProblem(failure.error));
+    if (!loading && failure) return Promise.reject(toStoreError(failure.error));
     return loading ? this.awaitOtherFirstLoad(env, ctx, waitMs, config.recheckMs) : this.ownFirstLoad(env, ctx, waitMs);
   }
 
@@ -132,7 +104,7 @@ export class ArtifactStore {
     );
     if (served) return served;
     const failure = this.recentFailure(recheckMs);
-    if (failure) throw toProblem(failure.error);
+    if (failure) throw toStoreError(failure.error);
     return this.ownFirstLoad(env, ctx, waitMs);
   }
 
@@ -153,7 +125,7 @@ export class ArtifactStore {
         return catalog;
       },
       (err) => {
-        throw toProblem(err);
+        throw toStoreError(err);
       },
     );
   }
@@ -165,7 +137,7 @@ export class ArtifactStore {
       return served;
     } catch (err) {
       this.lastFailure = { at: this.now(), error: err };
-      if (!(err instanceof ProblemError && err.slug === "no-artifact")) this.recordError(this.pointerVersion, err);
+      if (!(err instanceof StoreError && err.kind === "no-artifact")) this.recordError(this.pointerVersion, err);
       throw err;
     }
   }
@@ -178,17 +150,7 @@ export class ArtifactStore {
     this.pointerVersion = undefined;
     const pointer = await source.pointer();
     this.lastCheck = this.now();
-    if (!pointer) {
-      throw new ProblemError(
-        503,
-        "no-artifact",
-        "No artifact published",
-        `Nothing has been published to ${source.name.toUpperCase()} yet. Train and publish one: \`${PUBLISH_HINT}\` (or \`--remote\`).`,
-        undefined,
-        { "retry-after": RETRY_AFTER_SECONDS },
-        { hint: PUBLISH_HINT },
-      );
-    }
+    if (!pointer) throw noArtifact(source.name);
     this.pointerVersion = pointer.version;
     const served = await this.loadVersion(source, pointer, true);
     // A sharded first load whose background checks already failed stays unserved.
@@ -254,7 +216,7 @@ export class ArtifactStore {
         if (missing.length) throw new ArtifactError(`version ${pointer.version} is missing shard object(s) ${missing.slice(0, 3).join(", ")}`, "publish it again");
       }),
       Promise.resolve(catalog.shard(manifest.popularShard)).catch((err) => {
-        throw new ArtifactError(`version ${pointer.version}: ${err instanceof ProblemError ? err.detail : (err as Error).message}`, "publish it again");
+        throw new ArtifactError(`version ${pointer.version}: ${messageOf(err)}`, "publish it again");
       }),
     ]).then(() => undefined);
     if (!early) {
@@ -266,7 +228,7 @@ export class ArtifactStore {
         if (this.served === catalog) this.served = null;
         this.lastFailure = { at: this.now(), error: err };
         this.recordError(pointer.version, err);
-        throw toProblem(err);
+        throw toStoreError(err);
       }),
     );
     return catalog;
@@ -337,51 +299,18 @@ export class ArtifactStore {
     }
   }
 
-  /**
-   * Starts (once per catalogue) the background swap of a sharded version to its single object
-   * (single-upgrade.ts); null when there is nothing to swap to. The swap happens only after the
-   * version's acceptance checks passed (so the single object's read does not compete with them and
-   * the first request's shard reads) and only while that version is still the one served: one
-   * reference assignment, so a request sees the sharded catalogue or the single one, never a mix.
-   * On failure the version keeps serving from shards and /healthz reports why.
-   */
+  /** Starts the background swap of a sharded version to its single object (progressive-loading.ts), if it has one. */
   private upgradeToSingle(env: Partial<Env>, catalog: Catalog): Promise<void> | null {
     if (!(catalog instanceof ShardedCatalog) || !catalog.manifest.single) return null;
-    // Already started by another request, which keeps it alive: never hand its promise across.
-    if (catalog.upgrading) return null;
-    const single = catalog.manifest.single;
-    const source = sourceFor(env, configOf(env));
-    if (!singleReadable(source, single.bytes)) {
-      catalog.upgrade = { status: "skipped", key: single.key, bytes: single.bytes, error: "over KV's 25 MiB value limit: served from shards" };
-      return null;
-    }
-    catalog.upgrade = { status: "loading", key: single.key, bytes: single.bytes };
-    catalog.upgrading = (async () => {
-      await catalog.pendingChecks();
-      await firstLookupsDone(catalog);
-      if (catalog.rejection !== undefined || this.served !== catalog) return;
-      const readStarted = this.now();
-      const served = await loadSingleOf(catalog, source, this.now);
-      this.decodes++;
-      if (this.served !== catalog) return; // the pointer moved on meanwhile: this version is no longer served
-      served.upgradedFromShards = {
-        afterMs: round1(served.loadedAt - catalog.loadedAt),
-        readStartedAfterMs: round1(readStarted - catalog.loadedAt),
-        fetchMs: round1(served.fetchMs),
-        decodeMs: round1(served.decodeMs),
-        bytes: served.byteLength,
-        shardDecodes: catalog.shardDecodes,
-        shardsDropped: 0,
-        manifest: { fetchMs: round1(catalog.fetchMs), decodeMs: round1(catalog.decodeMs), bytes: catalog.byteLength },
-        shards: catalog.firstLoads,
-      };
-      this.served = served;
-      catalog.upgrade = undefined;
-      served.upgradedFromShards.shardsDropped = catalog.dropShards();
-    })().catch((err) => {
-      catalog.upgrade = { status: "failed", key: single.key, bytes: single.bytes, error: err instanceof ProblemError ? err.detail : err instanceof Error ? err.message : String(err) };
+    return this.progressive.start(catalog, sourceFor(env, configOf(env)), {
+      served: () => this.served,
+      swap: (single) => {
+        this.served = single;
+      },
+      decoded: () => {
+        this.decodes++;
+      },
     });
-    return catalog.upgrading;
   }
 
   /**
@@ -389,92 +318,29 @@ export class ArtifactStore {
    * request loads it (that request's shoppers wait for it; the others get the control meanwhile).
    */
   variant(env: Partial<Env>, version: string, ctx?: CtxGetter): Catalog | Promise<Catalog | null> | null {
-    const ready = this.variantReady.get(version);
+    const ready = this.variants.loaded(version);
     if (ready) return ready;
     if (this.served?.version === version) return this.served;
-    if (this.variantErrors.has(version)) return null;
-    const waitMs = configOf(env).timeoutMs * 3;
-    const key = `variant:${version}`;
-    if (this.working.busy(key, waitMs)) return null;
-    const token = this.working.begin(key);
-    const source = sourceFor(env, configOf(env));
-    const load = this.loadAbVersion(source, version).then(
-      (s) => {
-        this.variantReady.set(version, s);
-        return s;
-      },
-      (err) => {
-        this.variantErrors.set(version, (err as Error).message);
-        return null;
-      },
-    ).finally(() => this.working.end(key, token));
-    const bounded = withTimeout(load, waitMs, `artifact ${version}`).catch(() => null);
-    ctx?.()?.waitUntil(load);
-    return bounded;
-  }
-
-  /** An A/B treatment version: single artifact, or a sharded one when only its manifest exists. */
-  private async loadAbVersion(source: ArtifactSource, version: string): Promise<Catalog> {
-    if ((await source.missing([artifactKey(version)])).length === 0) return this.loadVersion(source, { version, key: artifactKey(version), layout: "single" });
-    return this.loadVersion(source, { version, key: manifestKey(version), layout: "sharded" });
+    return this.variants.load(() => sourceFor(env, configOf(env)), version, configOf(env).timeoutMs * 3, ctx);
   }
 
   private recordError(version: string | undefined, err: unknown): void {
-    const message = err instanceof ProblemError ? err.detail : err instanceof Error ? err.message : String(err);
-    this.lastError = { ...(version ? { version } : {}), message, at: new Date(this.now()).toISOString() };
+    this.lastError = loadErrorOf(version, err, this.now());
   }
 
   health(env: Partial<Env>): StoreHealth {
     const config = configOf(env);
     const served = this.served;
-    const out: StoreHealth = {
-      // A version stuck on shards because its single object failed is served but degraded.
-      status: served ? (this.lastError || (served instanceof ShardedCatalog && served.upgrade?.status === "failed") ? "degraded" : "ok") : "unavailable",
-      version: served?.version ?? null,
+    return healthReport({
+      served,
       source: this.sourceName,
-      loadedAt: served ? new Date(served.loadedAt).toISOString() : null,
-      lastCheckAt: this.lastCheck ? new Date(this.lastCheck).toISOString() : null,
+      lastCheck: this.lastCheck,
       lastError: this.lastError,
       decodes: this.decodes,
-      load: served
-        ? {
-            fetchMs: round1(served.fetchMs),
-            decodeMs: round1(served.decodeMs),
-            bytes: served.byteLength,
-            layout: served.layout,
-            // A sharded version: the manifest above, then its first shard loads (id shard, data shard…).
-            ...(served instanceof ShardedCatalog ? { shards: served.firstLoads, ...(served.upgrade ? { upgrade: served.upgrade } : {}) } : {}),
-            ...(served instanceof ServedArtifact && served.upgradedFromShards ? { upgradedFromShards: served.upgradedFromShards } : {}),
-          }
-        : null,
-    };
-    if (config.abVersion && config.abShare > 0) {
-      const v = config.abVersion;
-      const error = this.variantErrors.get(v);
-      out.treatment = {
-        version: v,
-        share: config.abShare,
-        status: this.variantReady.has(v) || served?.version === v ? "ok" : error ? "failed" : "loading",
-        ...(error ? { error } : {}),
-      };
-    }
-    return out;
-  }
-}
-
-/**
- * Waits until the shard loads of the first requests are done (each lookup chains id shard → data
- * shard, hence a few rounds), so the single object's read does not compete with them on the cold
- * path. Bounded: under constant traffic over cold shards there is always a load in flight, and the
- * swap is what ends that.
- */
-async function firstLookupsDone(catalog: ShardedCatalog, rounds = 4, roundMs = 1000): Promise<void> {
-  for (let r = 0; r < rounds; r++) {
-    // A macrotask turn first: a request that just got a shard starts its next one (or answers).
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    if (catalog.loadsInFlight() === 0) return;
-    // Those loads belong to other requests: watch their marks, never their promises.
-    await pollFor(() => (catalog.loadsInFlight() === 0 ? true : undefined), () => true, roundMs);
+      upgrade: served instanceof ShardedCatalog ? this.progressive.stateOf(served) : undefined,
+      upgradedFromShards: served instanceof ServedArtifact ? this.progressive.upgradedFromShards(served) : undefined,
+      treatment: config.abVersion && config.abShare > 0 ? this.variants.status(config.abVersion, config.abShare, served) : undefined,
+    });
   }
 }
 
@@ -488,43 +354,4 @@ const CHECK = "check";
  */
 export function refusalKey(pointer: CurrentPointer): string {
   return `${pointer.version}@${pointer.sha256 ?? pointer.publishedAt ?? ""}@${pointer.bytes ?? ""}`;
-}
-
-function round1(x: number): number {
-  return Math.round(x * 10) / 10;
-}
-
-/** Maps load failures to the problem a client sees: 503 with Retry-After, never internals. */
-function toProblem(err: unknown): ProblemError {
-  if (err instanceof ProblemError) return err;
-  const retry = { "retry-after": RETRY_AFTER_SECONDS };
-  if (err instanceof PointerError) {
-    return new ProblemError(
-      503,
-      "artifact-unusable",
-      "Published artifact cannot be loaded",
-      `The artifact pointer cannot be read: ${err.message}. Point it at a published version: \`${POINTER_HINT}\` (\`npx edgerec versions --local\` lists them; \`--remote\` for the account), or publish one: \`${PUBLISH_HINT}\`.`,
-      undefined,
-      retry,
-      { hint: POINTER_HINT },
-    );
-  }
-  if (err instanceof ArtifactError) {
-    return new ProblemError(
-      503,
-      "artifact-unusable",
-      "Published artifact cannot be loaded",
-      `The published artifact was refused: ${err.message}. Publish a good version: \`${PUBLISH_HINT}\`.`,
-      undefined,
-      retry,
-    );
-  }
-  return new ProblemError(
-    503,
-    "storage-unavailable",
-    "Artifact storage unavailable",
-    "The artifact store could not be read in time; retry shortly.",
-    undefined,
-    retry,
-  );
 }

@@ -4,13 +4,7 @@
  * only the shards a query touches). Routes talk to this interface only.
  */
 import type { ArtifactHeader } from "../artifact/format.ts";
-import type { ServedArtifact } from "./served.ts";
-
-/** An item or user located in the artifact (or shard) that holds it. */
-export interface Located {
-  served: ServedArtifact;
-  index: number;
-}
+import type { Located, ServedArtifact } from "./served.ts";
 
 export type MaybePromise<T> = T | Promise<T>;
 

@@ -33,12 +33,11 @@ import {
   shardKindOf,
   shardSha256,
 } from "../artifact/format.ts";
-import { ProblemError } from "../http/problem.ts";
-import type { Catalog, Located } from "./catalog.ts";
+import type { Catalog } from "./catalog.ts";
 import { InFlight, pollFor } from "./in-flight.ts";
-import { ServedArtifact } from "./served.ts";
-import type { UpgradeState } from "./single-upgrade.ts";
+import { type Located, ServedArtifact } from "./served.ts";
 import type { ArtifactSource } from "./source.ts";
+import { shardUnavailable, StoreError } from "./store-error.ts";
 
 /**
  * Default byte budget of resident shards. Isolate arithmetic (Workers allow 128 MB; we aim at
@@ -56,7 +55,7 @@ export function shardCacheBytesOf(env: object): number {
   return (Number.isFinite(mb) && mb > 0 ? mb : DEFAULT_SHARD_CACHE_MB) * 1024 * 1024;
 }
 
-/** A data shard's fragment cache: an eighth of its bytes (its JSON fragments are re-derivable). */
+/** A data shard's encoded-item cache (http/item-json.ts): an eighth of its bytes (its JSON fragments are re-derivable). */
 function fragmentBytesFor(shardBytes: number): number {
   return Math.max(16 * 1024, Math.floor(shardBytes / 8));
 }
@@ -125,9 +124,6 @@ export class ShardedCatalog implements Catalog {
   private checks: Promise<void> | null = null;
   /** Why the acceptance checks failed (this version must not be served), if they did. */
   rejection: unknown;
-  /** Progressive loading (single-upgrade.ts): the swap to the version's single object, while it runs or when it failed. */
-  upgrade: UpgradeState | undefined;
-  upgrading: Promise<void> | undefined;
   /** Shard objects this version has read and decoded (re-reads after eviction included). */
   shardDecodes = 0;
 
@@ -226,18 +222,7 @@ export class ShardedCatalog implements Catalog {
   }
 
   private wrongKind(s: number): never {
-    throw this.unavailable(s, new ArtifactError(`shard ${s} is a ${shardKindOf(this.manifest, s)} shard where the manifest routes elsewhere`, "rebuild and publish the version again"));
-  }
-
-  private unavailable(s: number, err: unknown): ProblemError {
-    return new ProblemError(
-      503,
-      "shard-unavailable",
-      "Artifact shard unavailable",
-      `Part of the published catalogue (shard ${s}) could not be loaded; retry shortly. ${err instanceof ArtifactError ? err.message : ""}`.trim(),
-      undefined,
-      { "retry-after": "5" },
-    );
+    throw shardUnavailable(s, new ArtifactError(`shard ${s} is a ${shardKindOf(this.manifest, s)} shard where the manifest routes elsewhere`, "rebuild and publish the version again"));
   }
 
   private async load(s: number): Promise<Resident> {
@@ -282,7 +267,7 @@ export class ShardedCatalog implements Catalog {
       this.evict(s);
       return resident;
     } catch (err) {
-      throw err instanceof ProblemError ? err : this.unavailable(s, err);
+      throw err instanceof StoreError ? err : shardUnavailable(s, err);
     }
   }
 

@@ -1,7 +1,7 @@
 import type { CsrMatrix } from "../data/matrix.ts";
 import { allocSym, invertSpdInPlace, type Precision } from "../linalg/spd-inverse.ts";
 import type { FitInput, Recommender } from "./model.ts";
-import { historyOf, numberParam, positiveRows, requireFitted } from "./binary.ts";
+import { historyOf, numberParam, positiveRows, requireFitted } from "./model-helpers.ts";
 
 /**
  * EASE (Steck 2019, "Embarrassingly Shallow Autoencoders"), closed form:

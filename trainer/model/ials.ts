@@ -1,5 +1,5 @@
 import type { CsrMatrix } from "../data/matrix.ts";
-import { historyOf, numberParam, positiveRows, requireFitted } from "./binary.ts";
+import { historyOf, numberParam, positiveRows, requireFitted } from "./model-helpers.ts";
 import type { FitInput, ItemVectors, Recommender } from "./model.ts";
 
 /**

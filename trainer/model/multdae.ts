@@ -1,6 +1,6 @@
 import type { CsrMatrix } from "../data/matrix.ts";
 import { shuffle, type Rng } from "../util/rng.ts";
-import { historyOf, numberParam, positiveRows, requireFitted } from "./binary.ts";
+import { historyOf, numberParam, positiveRows, requireFitted } from "./model-helpers.ts";
 import type { FitInput, Recommender } from "./model.ts";
 
 /**

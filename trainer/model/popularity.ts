@@ -1,6 +1,6 @@
 import type { CsrMatrix } from "../data/matrix.ts";
 import type { FitInput, Recommender } from "./model.ts";
-import { requireFitted } from "./binary.ts";
+import { requireFitted } from "./model-helpers.ts";
 
 /** Scores every item by how many users interacted with it positively in training; the same list for everyone. */
 export class PopularityModel implements Recommender {

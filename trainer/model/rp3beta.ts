@@ -1,7 +1,7 @@
 import { csrFromRows, transpose, type CsrMatrix } from "../data/matrix.ts";
 import type { FitInput, Recommender } from "./model.ts";
 import { topK } from "./model.ts";
-import { addNeighbourRows, denseRow, historyOf, numberParam, positiveRows, requireFitted } from "./binary.ts";
+import { addNeighbourRows, denseRow, historyOf, numberParam, positiveRows, requireFitted } from "./model-helpers.ts";
 
 /**
  * RP3beta (Christoffel et al. 2015; Paudel et al. 2017): a three-step random walk

@@ -1,7 +1,7 @@
 import { csrFromCoo, type CsrMatrix } from "../data/matrix.ts";
 import { allocSym, invertSpdInPlace, type Precision, type SymMatrix } from "../linalg/spd-inverse.ts";
 import type { FitInput, ItemSequences, Recommender } from "./model.ts";
-import { numberParam, positiveRows, requireFitted } from "./binary.ts";
+import { numberParam, positiveRows, requireFitted } from "./model-helpers.ts";
 import { MAX_ITEMS, addGramLowerTriangle } from "./ease.ts";
 
 /**
