@@ -17,7 +17,7 @@ import { checkGate } from "../../trainer/ops/gate.ts";
 import { readPublishedMetrics } from "../../trainer/ops/published.ts";
 import { smokeTest } from "../../trainer/ops/smoke.ts";
 import { ensureSample } from "../../trainer/sample/ensure.ts";
-import { type DevServer, startWranglerDev } from "../support/wrangler-dev.ts";
+import { type DevServer, startWranglerDev } from "../../tools/dev/wrangler-dev.ts";
 
 /** About a minute on an idle 2-core machine; generous limits because CI shares the cores with other suites. */
 const SLOW = 300_000;

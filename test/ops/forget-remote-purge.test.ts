@@ -12,7 +12,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchObjectKey } from "../../src/artifact/events.ts";
 import { openLocalKv } from "../../trainer/privacy/kv-access.ts";
-import { type DevServer, freePort, REPO, startWranglerDev } from "../support/wrangler-dev.ts";
+import { type DevServer, freePort, REPO, startWranglerDev } from "../../tools/dev/wrangler-dev.ts";
 
 const run = promisify(execFile);
 const T0 = Date.UTC(2026, 11, 1, 0, 0, 0);

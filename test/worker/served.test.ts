@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { decodeArtifact, encodeArtifact, stringTable } from "../../src/artifact/format.ts";
 import { JsonWriter } from "../../src/http/json-writer.ts";
 import { ServedArtifact } from "../../src/store/served.ts";
-import { syntheticArtifact } from "../support/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
 
 async function served(arenaBytes: number) {
   const a = syntheticArtifact({ items: 300, seed: 5 });

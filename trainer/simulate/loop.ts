@@ -16,8 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StoredEvent } from "../../src/artifact/events.ts";
 import { buildArtifact } from "../artifact/build.ts";
-import { miniflareStores } from "../artifact/object-store.ts";
-import { planPublish, publish } from "../artifact/publish.ts";
+import { publishLocal } from "../artifact/publish-local.ts";
 import { eventsToInteractions } from "../data/events.ts";
 import { interactionsToCsr } from "../data/interactions-matrix.ts";
 import { readEvents } from "../events/read.ts";
@@ -92,14 +91,7 @@ async function trainAndPublish(
   const bytes = await buildArtifact({ model, interactions, items, createdAt });
   const file = join(work, `${popularityOnly ? "popularity" : modelName}.bin`);
   writeFileSync(file, bytes);
-  const plan = await planPublish(file);
-  const { store, dispose } = await miniflareStores({ persistTo, backend: "r2" });
-  try {
-    await publish(store, plan);
-  } finally {
-    await dispose();
-  }
-  return plan.pointer.version;
+  return (await publishLocal(persistTo, file)).pointer.version;
 }
 
 export async function runSimulation(o: SimulationOptions = {}): Promise<SimulationResult> {

@@ -1,31 +1,22 @@
 /**
- * Runs the real worker under `wrangler dev --local` on loopback for tests and benchmarks: seeds
- * a persist directory through wrangler's own CLI (as `edgerec publish --local` does), starts the
- * server on a free port and stops exactly the process group it started. Optionally on a frozen
- * bundle (immune to source edits while it runs) and with wrangler's DevTools port, from which
- * `isolateHeap` reads the worker isolate's own memory. bench/ imports this file; it never
- * imports bench/.
+ * Runs the real worker under `wrangler dev --local` on loopback for tests and benchmarks: starts
+ * the server on a free port over a persist directory (seed it with seed-local-r2.ts) and stops
+ * exactly the process group it started. Optionally on a frozen bundle (immune to source edits
+ * while it runs) and with wrangler's DevTools port, from which `isolateHeap` reads the worker
+ * isolate's own memory. test/ and bench/ import this file; it imports neither.
  */
-import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { promisify } from "node:util";
-import { artifactKey, ARTIFACT_BUCKET, CURRENT_KEY, type CurrentPointer } from "../../src/artifact/keys.ts";
+import { wranglerEnv } from "../../trainer/ops/edgerec-cli.ts";
 
-const run = promisify(execFile);
 export const REPO = resolve(import.meta.dirname, "../..");
 const WRANGLER = join(REPO, "node_modules/.bin/wrangler");
 
-export const WRANGLER_ENV = {
-  ...process.env,
-  CI: "1",
-  WRANGLER_SEND_METRICS: "false",
-  WRANGLER_HIDE_BANNER: "true",
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-  NO_COLOR: "1",
-};
+/** wrangler offline and quiet (trainer/ops/edgerec-cli.ts), whatever this process's environment says, without colours. */
+export const WRANGLER_ENV = { ...process.env, ...wranglerEnv({}), NO_COLOR: "1" };
 
 export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -37,35 +28,6 @@ export function freePort(): Promise<number> {
       server.close(() => resolvePort(port));
     });
   });
-}
-
-/** Writes an artifact and then the `current` pointer into wrangler's local R2 under `persistDir`. */
-export async function seedLocalR2(persistDir: string, version: string, bytes: Uint8Array): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), "edgerec-seed-"));
-  const artifactFile = join(work, "artifact.bin");
-  writeFileSync(artifactFile, bytes);
-  const pointer: CurrentPointer = {
-    version,
-    layout: "single",
-    key: artifactKey(version),
-    createdAt: new Date().toISOString(),
-    publishedAt: new Date().toISOString(),
-    metrics: {},
-    headlineMetric: "ndcg@10",
-    bytes: bytes.byteLength,
-  };
-  const pointerFile = join(work, "current.json");
-  writeFileSync(pointerFile, JSON.stringify(pointer));
-  for (const [key, file, type] of [
-    [artifactKey(version), artifactFile, "application/octet-stream"],
-    [CURRENT_KEY, pointerFile, "application/json"],
-  ]) {
-    await run(WRANGLER, ["r2", "object", "put", `${ARTIFACT_BUCKET}/${key}`, "--file", file, "--content-type", type, "--local", "--persist-to", persistDir], {
-      cwd: REPO,
-      env: WRANGLER_ENV,
-      timeout: 60_000,
-    });
-  }
 }
 
 export interface DevServer {
