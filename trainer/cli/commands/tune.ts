@@ -8,7 +8,8 @@ import type { HybridLoss } from "../../model/hybrid.ts";
 import { runPipeline } from "../../pipeline/run.ts";
 import type { ModelConfig } from "../../tune/config.ts";
 import { prepare, type Prepared, type Task } from "../../tune/prepare.ts";
-import { formatSeconds, tuneReporter } from "../../tune/progress.ts";
+import { tuneReporter } from "../../tune/progress.ts";
+import { formatSeconds } from "../../util/progress.ts";
 import { BUILT_IN_FAMILIES, MULTDAE_TUNE_DEFAULTS, tune, type Trial } from "../../tune/search.ts";
 
 interface TuneCliOptions extends DataCliOptions {
