@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
+import { number } from "../../util/option-parsers.ts";
 
 /**
  * What the store's backend does for every page view (docs/privacy.md has it for Node and PHP):
@@ -15,11 +16,7 @@ export function register(program: Command): void {
     .command("sign-user")
     .description("print a user token for <id> (what the store's backend makes for the widget's user-token attribute)")
     .argument("<id>", "shopper id")
-    .option("--ttl <seconds>", "lifetime of the token", (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 366 * 86400) throw new Error(`--ttl must be a whole number of seconds from 1 to ${366 * 86400}, got ${JSON.stringify(v)}`);
-      return n;
-    }, 3600)
+    .option("--ttl <seconds>", "lifetime of the token", number("ttl", { min: 1, max: 366 * 86400, integer: true, of: "seconds" }), 3600)
     .option("--secret-file <file>", "read the secret from this file instead of the USER_TOKEN_SECRET environment variable")
     .action((id: string, opts: { ttl: number; secretFile?: string }) => {
       const secret = (opts.secretFile ? readFileSync(opts.secretFile, "utf8") : (process.env.USER_TOKEN_SECRET ?? "")).trim();
