@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readArtifactHeader } from "../../trainer/ops/artifact-header.ts";
 import { readCiConfig } from "../../trainer/ops/ci-config.ts";
 import { runCiStep } from "../../trainer/ops/ci.ts";
-import { runEdgerec } from "../../trainer/ops/edgerec-cli.ts";
+import { runEdgerec } from "../../trainer/wrangler/edgerec-cli.ts";
 import { checkGate } from "../../trainer/ops/gate.ts";
 import { readPublishedMetrics } from "../../trainer/ops/published.ts";
 import { smokeTest } from "../../trainer/ops/smoke.ts";

@@ -125,6 +125,31 @@ export function importCircles(edges: Map<string, Set<string>>, files: Iterable<s
   return circles.sort((a, b) => a[0].localeCompare(b[0]));
 }
 
+/**
+ * The graph between the folders directly under `dir` (a file right in `dir` is its own node):
+ * folder → folder → the file imports that make the edge.
+ */
+export function folderGraph(edges: Map<string, Set<string>>, dir: string): Map<string, Map<string, string[]>> {
+  const folderOf = (file: string) => {
+    const parts = file.split("/");
+    return parts.length > 2 ? `${parts[0]}/${parts[1]}/` : file;
+  };
+  const out = new Map<string, Map<string, string[]>>();
+  for (const [file, targets] of edges) {
+    if (!file.startsWith(`${dir}/`)) continue;
+    for (const target of targets) {
+      if (!target.startsWith(`${dir}/`)) continue;
+      const from = folderOf(file);
+      const to = folderOf(target);
+      if (from === to) continue;
+      const byTarget = out.get(from) ?? new Map<string, string[]>();
+      byTarget.set(to, [...(byTarget.get(to) ?? []), `${file} -> ${target}`]);
+      out.set(from, byTarget);
+    }
+  }
+  return out;
+}
+
 function toRepoPath(root: string, abs: string): string | undefined {
   const rel = relative(root, abs);
   if (rel.startsWith("..") || rel.split(sep).includes("node_modules")) return undefined;

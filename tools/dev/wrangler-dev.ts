@@ -10,12 +10,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { wranglerEnv } from "../../trainer/ops/edgerec-cli.ts";
+import { wranglerEnv } from "../../trainer/wrangler/edgerec-cli.ts";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 const WRANGLER = join(REPO, "node_modules/.bin/wrangler");
 
-/** wrangler offline and quiet (trainer/ops/edgerec-cli.ts), whatever this process's environment says, without colours. */
+/** wrangler offline and quiet (trainer/wrangler/edgerec-cli.ts), whatever this process's environment says, without colours. */
 export const WRANGLER_ENV = { ...process.env, ...wranglerEnv({}), NO_COLOR: "1" };
 
 export function freePort(): Promise<number> {

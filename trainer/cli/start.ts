@@ -26,7 +26,7 @@ import { readArtifactHeader } from "../ops/artifact-header.ts";
 import { formatCandidatesTable } from "../pipeline/candidates-table.ts";
 import { artifactPathFor } from "../pipeline/write-artifact.ts";
 import { dataArgsForDir } from "../ops/detect-data.ts";
-import { REPO_ROOT, runEdgerec, wranglerEnv } from "../ops/edgerec-cli.ts";
+import { REPO_ROOT, runEdgerec, wranglerEnv } from "../wrangler/edgerec-cli.ts";
 import { formatMetricsTable } from "../ops/metrics-table.ts";
 import { QuietDisconnects } from "../ops/quiet-disconnects.ts";
 import { smokeTest } from "../ops/smoke.ts";

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { REPO_ROOT, wranglerEnv } from "../ops/edgerec-cli.ts";
+import { REPO_ROOT, wranglerEnv } from "../wrangler/edgerec-cli.ts";
 
 export interface DevServer {
   url: string;

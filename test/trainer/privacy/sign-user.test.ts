@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { signUser } from "../../../trainer/cli/commands/sign-user.ts";
-import { runEdgerec } from "../../../trainer/ops/edgerec-cli.ts";
+import { runEdgerec } from "../../../trainer/wrangler/edgerec-cli.ts";
 
 describe("edgerec sign-user", () => {
   it("prints the user's token with the asked lifetime", async () => {

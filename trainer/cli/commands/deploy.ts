@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { deploy } from "../../ops/deploy/deploy.ts";
-import { parseDeployEnv } from "../../ops/deploy/generated-config.ts";
+import { parseDeployEnv } from "../../wrangler/generated-config.ts";
 import { numberValue } from "../../util/option-parsers.ts";
 
 interface DeployCliOptions {
