@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { stringAt, stringTable, type Artifact } from "../../src/artifact/format.ts";
 import { seedLocalR2 } from "../../tools/dev/seed-local-r2.ts";
 import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
-import { freePort } from "../../tools/dev/wrangler-dev.ts";
+import { freeLoopbackPort } from "../../trainer/wrangler/dev-server.ts";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 
@@ -82,8 +82,8 @@ export function frozenWorker(): string {
 
 /** Starts `wrangler dev --local` (on a frozen bundle) on a free loopback port and waits until the worker answers /healthz. */
 export async function startWranglerDev(persistTo: string, vars: Record<string, string> = {}, timeoutMs = 90_000): Promise<DevServer> {
-  const port = await freePort();
-  const inspectorPort = await freePort();
+  const port = await freeLoopbackPort();
+  const inspectorPort = await freeLoopbackPort();
   const config = frozenWorker();
   const args = ["wrangler", "dev", "--config", config, "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistTo, "--log-level", "warn", "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);

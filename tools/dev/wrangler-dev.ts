@@ -1,44 +1,18 @@
 /**
- * Runs the real worker under `wrangler dev --local` on loopback for tests and benchmarks: starts
- * the server on a free port over a persist directory (seed it with seed-local-r2.ts) and stops
- * exactly the process group it started. Optionally on a frozen bundle (immune to source edits
- * while it runs) and with wrangler's DevTools port, from which `isolateHeap` reads the worker
- * isolate's own memory. test/ and bench/ import this file; it imports neither.
+ * Runs the real worker under `wrangler dev --local` on loopback for tests and benchmarks
+ * (trainer/wrangler/dev-server.ts, over a persist directory seeded with seed-local-r2.ts),
+ * optionally on a frozen bundle (immune to source edits while it runs) and with wrangler's
+ * DevTools port, from which `isolateHeap` reads the worker isolate's own memory. test/ and
+ * bench/ import this file; it imports neither.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { wranglerEnv } from "../../trainer/wrangler/edgerec-cli.ts";
+import { dirname, join } from "node:path";
+import { REPO_ROOT, wranglerEnv } from "../../trainer/wrangler/edgerec-cli.ts";
+import { type DevServer as BaseDevServer, freeLoopbackPort, startDevServer } from "../../trainer/wrangler/dev-server.ts";
 
-export const REPO = resolve(import.meta.dirname, "../..");
-const WRANGLER = join(REPO, "node_modules/.bin/wrangler");
-
-/** wrangler offline and quiet (trainer/wrangler/edgerec-cli.ts), whatever this process's environment says, without colours. */
-export const WRANGLER_ENV = { ...process.env, ...wranglerEnv({}), NO_COLOR: "1" };
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-export interface DevServer {
-  url: string;
-  port: number;
-  /** The process group leader (wrangler; workerd runs in its group). */
-  pid: number | undefined;
-  /** Milliseconds from spawn until the ready path first answered. */
-  readyMs: number;
-  stop(): Promise<void>;
-  output(): string;
+export interface DevServer extends BaseDevServer {
   /** wrangler's DevTools proxy for the worker, when started with `inspector: true` (see isolateHeap). */
   inspectorPort?: number;
   /** With `frozen: true`: how many times wrangler reloaded the worker since it became ready (should stay 0). */
@@ -52,13 +26,14 @@ export interface DevServer {
  */
 function frozenWorker(): string {
   const dir = mkdtempSync(join(tmpdir(), "edgerec-worker-"));
-  const built = spawnSync(WRANGLER, ["deploy", "--dry-run", "--outdir", join(dir, "bundle"), "--config", join(REPO, "wrangler.toml")], {
-    cwd: REPO,
-    env: WRANGLER_ENV,
+  const wrangler = join(REPO_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+  const built = spawnSync(process.execPath, [wrangler, "deploy", "--dry-run", "--outdir", join(dir, "bundle"), "--config", join(REPO_ROOT, "wrangler.toml")], {
+    cwd: REPO_ROOT,
+    env: wranglerEnv(),
     encoding: "utf8",
   });
   if (built.status !== 0) throw new Error(`bundling the worker failed:\n${built.stdout}\n${built.stderr}`);
-  const config = readFileSync(join(REPO, "wrangler.toml"), "utf8").replace(/^main\s*=.*$/m, 'main = "bundle/index.js"\nno_bundle = true');
+  const config = readFileSync(join(REPO_ROOT, "wrangler.toml"), "utf8").replace(/^main\s*=.*$/m, 'main = "bundle/index.js"\nno_bundle = true');
   writeFileSync(join(dir, "wrangler.toml"), config);
   return join(dir, "wrangler.toml");
 }
@@ -82,70 +57,25 @@ export async function startWranglerDev(options: {
   /** Open wrangler's DevTools port (for isolateHeap). */
   inspector?: boolean;
 }): Promise<DevServer> {
-  const port = await freePort();
-  const inspectorPort = options.inspector ? await freePort() : undefined;
+  const inspectorPort = options.inspector ? await freeLoopbackPort() : undefined;
   const config = options.frozen ? frozenWorker() : undefined;
-  const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", options.persistDir, "--log-level", "warn", "--show-interactive-dev-session=false"];
-  if (config) args.splice(1, 0, "--config", config);
-  if (inspectorPort !== undefined) args.push("--inspector-port", String(inspectorPort));
-  for (const [k, v] of Object.entries(options.vars ?? {})) args.push("--var", `${k}:${v}`);
   // A frozen server gets a private dev registry and log directory: other wrangler dev sessions
   // starting or stopping on this machine must not make it reload its worker.
   const privateDir = config ? dirname(config) : undefined;
-  const env = privateDir
-    ? { ...WRANGLER_ENV, WRANGLER_REGISTRY_PATH: join(privateDir, "registry"), WRANGLER_CI_DISABLE_CONFIG_WATCHING: "true", WRANGLER_LOG_PATH: join(privateDir, "logs") }
-    : WRANGLER_ENV;
-  const started = performance.now();
-  const child: ChildProcess = spawn(WRANGLER, args, { cwd: REPO, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  child.stdout?.on("data", (d) => (log += d));
-  child.stderr?.on("data", (d) => (log += d));
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode !== null || child.pid === undefined) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    try {
-      process.kill(-child.pid, "SIGTERM"); // the process group we created (wrangler + its workerd)
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }, 5000);
-    await exited;
-    clearTimeout(timer);
-    if (privateDir) rmSync(privateDir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${log}`);
-    try {
-      const res = await fetch(`${url}${options.readyPath ?? "/healthz"}`, { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer();
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`wrangler dev did not answer on ${url} in time:\n${log}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const server = await startDevServer({
+    persistTo: options.persistDir,
+    vars: options.vars,
+    timeoutMs: options.timeoutMs ?? 60_000,
+    readyPath: options.readyPath,
+    args: [...(config ? ["--config", config] : []), ...(inspectorPort !== undefined ? ["--inspector-port", String(inspectorPort)] : [])],
+    env: {
+      NO_COLOR: "1",
+      ...(privateDir ? { WRANGLER_REGISTRY_PATH: join(privateDir, "registry"), WRANGLER_CI_DISABLE_CONFIG_WATCHING: "true", WRANGLER_LOG_PATH: join(privateDir, "logs") } : {}),
+    },
+    onStop: () => privateDir && rmSync(privateDir, { recursive: true, force: true }),
+  });
   const reloadsAtReady = privateDir ? countReloads(join(privateDir, "logs")) : 0;
-  return {
-    url,
-    port,
-    pid: child.pid,
-    readyMs: performance.now() - started,
-    stop,
-    output: () => log,
-    inspectorPort,
-    reloads: () => (privateDir ? countReloads(join(privateDir, "logs")) - reloadsAtReady : 0),
-  };
+  return { ...server, inspectorPort, reloads: () => (privateDir ? countReloads(join(privateDir, "logs")) - reloadsAtReady : 0) };
 }
 
 export interface IsolateHeap {

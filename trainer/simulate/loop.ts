@@ -26,7 +26,7 @@ import { computeOutcomes, type Outcomes } from "../outcomes/outcomes.ts";
 import { compareProportions } from "../outcomes/stats.ts";
 import { generateStore } from "../sample/store.ts";
 import { createRng } from "../util/rng.ts";
-import { startDevServer, type DevServer } from "./dev-server.ts";
+import { type DevServer, startDevServer } from "../wrangler/dev-server.ts";
 import { DEFAULT_CLICK_MODEL, simulatedShoppers, type ClickModel } from "./shoppers.ts";
 import { browse, emptyCounts, visit, type TrafficCounts } from "./traffic.ts";
 
@@ -111,7 +111,7 @@ export async function runSimulation(o: SimulationOptions = {}): Promise<Simulati
   let server: DevServer | undefined;
   try {
     log(`${shoppers.length} simulated shoppers over ${store.items.length} items`);
-    server = await startDevServer(persistTo, baseVars);
+    server = await startDevServer({ persistTo, vars: baseVars });
     await browse(server.url, shoppers, concurrency, traffic);
     let events = await drain(server.url, token, traffic.accepted);
     log(`browsing: ${events.length} view events stored in R2`);
@@ -119,7 +119,7 @@ export async function runSimulation(o: SimulationOptions = {}): Promise<Simulati
     const popularity = await trainAndPublish(persistTo, work, events, "itemknn", store.items, new Date(Date.UTC(2026, 0, 1)), true);
     log(`published popularity ${popularity}`);
 
-    server = await startDevServer(persistTo, baseVars);
+    server = await startDevServer({ persistTo, vars: baseVars });
     await visit({ api: server.url, shoppers, placement: "round-1", k, clicks, prices, rng, concurrency }, traffic);
     events = await drain(server.url, token, traffic.accepted);
     log(`round 1: ${events.length} events stored`);
@@ -127,7 +127,7 @@ export async function runSimulation(o: SimulationOptions = {}): Promise<Simulati
     const model = await trainAndPublish(persistTo, work, events, o.model ?? "itemknn", store.items, new Date(Date.UTC(2026, 0, 2)));
     log(`retrained on the events and published ${model}; popularity stays as the A/B treatment`);
 
-    server = await startDevServer(persistTo, { ...baseVars, AB_VERSION: popularity, AB_SHARE: "0.5" });
+    server = await startDevServer({ persistTo, vars: { ...baseVars, AB_VERSION: popularity, AB_SHARE: "0.5" } });
     await visit({ api: server.url, shoppers, placement: "round-2", k, clicks, prices, rng, concurrency }, traffic);
     events = await drain(server.url, token, traffic.accepted);
     log(`round 2: ${events.length} events stored`);
