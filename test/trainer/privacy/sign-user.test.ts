@@ -3,7 +3,7 @@
  * worker accepts exactly those, for that user only, until they expire).
  */
 import { describe, expect, it } from "vitest";
-import { signUser } from "../../../trainer/cli/commands/sign-user.ts";
+import { signUser } from "../../../trainer/privacy/user-token.ts";
 import { runEdgerec } from "../../../trainer/wrangler/edgerec-cli.ts";
 
 describe("edgerec sign-user", () => {

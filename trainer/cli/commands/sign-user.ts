@@ -1,15 +1,7 @@
-import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
+import { signUser } from "../../privacy/user-token.ts";
 import { number } from "../../util/option-parsers.ts";
-
-/**
- * What the store's backend does for every page view (docs/privacy.md has it for Node and PHP):
- * HMAC-SHA256 over "<user id>.<expiry>" with USER_TOKEN_SECRET, as "<expiry>.<base64url mac>".
- */
-export function signUser(secret: string, userId: string, expiresAt: number): string {
-  return `${expiresAt}.${createHmac("sha256", secret).update(`${userId}.${expiresAt}`).digest("base64url")}`;
-}
 
 export function register(program: Command): void {
   program
