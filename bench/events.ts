@@ -21,7 +21,7 @@ import { formatP } from "../trainer/outcomes/outcomes.ts";
 import { outcomesText } from "../trainer/outcomes/render.ts";
 import { generateEventHistory } from "../trainer/sample/events.ts";
 import { generateStore } from "../trainer/sample/store.ts";
-import { startDevServer } from "../trainer/simulate/dev-server.ts";
+import { startDevServer } from "../trainer/wrangler/dev-server.ts";
 import { runSimulation } from "../trainer/simulate/loop.ts";
 import { emptyCounts, pool, postEvents } from "../trainer/simulate/traffic.ts";
 import { createRng } from "../trainer/util/rng.ts";
@@ -67,7 +67,7 @@ function batches(events: object[], seed: number): object[][] {
 async function ingest(total: number, concurrency: number) {
   const work = mkdtempSync(join(tmpdir(), "edgerec-bench-events-"));
   const token = randomBytes(16).toString("hex");
-  const server = await startDevServer(join(work, "state"), { ADMIN_TOKEN: token, RATE_LIMIT: "off" });
+  const server = await startDevServer({ persistTo: join(work, "state"), vars: { ADMIN_TOKEN: token, RATE_LIMIT: "off" } });
   try {
     const groups = batches(clientEvents(total), 1);
     const counts = emptyCounts();

@@ -17,7 +17,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeArtifact, stringAt, type Artifact } from "../src/artifact/format.ts";
+import { stringAt, type Artifact } from "../src/artifact/format.ts";
 import type { AnnSettings } from "../trainer/artifact/ann.ts";
 import { buildArtifactObject } from "../trainer/artifact/build.ts";
 import { shardArtifact } from "../trainer/artifact/shard.ts";
@@ -27,10 +27,10 @@ import { generateSynthetic, leafName, syntheticItemId, syntheticTitle, synthetic
 import { createRng } from "../trainer/util/rng.ts";
 import type { Recommender } from "../trainer/model/model.ts";
 import { loadVectors, saveVectors } from "./lib/frozen-vectors.ts";
-import { type DevServer, isolateHeap, startWranglerDev } from "../test/support/wrangler-dev.ts";
-import { syntheticArtifact } from "../test/support/synthetic-artifact.ts";
-import { miniflareStores } from "../trainer/artifact/object-store.ts";
-import { planPublish, publish } from "../trainer/artifact/publish.ts";
+import { type DevServer, isolateHeap, startWranglerDev } from "../tools/dev/wrangler-dev.ts";
+import { syntheticArtifact } from "../tools/dev/synthetic-artifact.ts";
+import { publishLocal } from "../trainer/artifact/publish-local.ts";
+import { seedLocalR2 } from "../tools/dev/seed-local-r2.ts";
 import { parseArgs } from "./lib/args.ts";
 import { writeJsonLine } from "./lib/json-lines.ts";
 import { peakRssMb } from "./lib/rss.ts";
@@ -213,9 +213,7 @@ if (serve) {
     const small = tempDir("edgerec-scale-small-");
     try {
       const smallArtifact = syntheticArtifact({ items: 2000, users: 200, version: "20261129T015900Z-5ca1e000" });
-      mkdirSync(join(small, "build"));
-      writeFileSync(join(small, "build", "artifact.bin"), await encodeArtifact(smallArtifact));
-      await publishLocal(small, join(small, "build", "artifact.bin"));
+      await seedLocalR2(small, smallArtifact, { layout: "single" });
       const smallIds = Array.from({ length: 8 }, (_, i) => stringAt(smallArtifact.items.ids, i * 200));
       await measureServing(small, smallArtifact.header.version, smallIds, smallIds.slice(0, 8), "small");
     } finally {
@@ -270,16 +268,6 @@ function pickItemsPerShard(a: Artifact, nShards: number): string[] {
 
 function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
-}
-
-/** Publishes an artifact file (single object or manifest) into wrangler's local R2 under `persistTo`, as `edgerec publish --local` does. */
-async function publishLocal(persistTo: string, file: string): Promise<void> {
-  const { store, dispose } = await miniflareStores({ persistTo, backend: "r2" });
-  try {
-    await publish(store, await planPublish(file));
-  } finally {
-    await dispose();
-  }
 }
 
 /** Resident memory (MiB) of the workerd processes in the dev server's process group. */

@@ -2,7 +2,7 @@
  * `npm run bench:serve [-- --json] [-- --items 100000] [-- --no-http] [-- --no-merch] [-- --cold-only] [-- --seconds 4] [-- --cold-runs 2] [-- --range-bytes N] [-- --layout single|sharded|shards-only] [-- --http-layout default|single|sharded|shards-only]`
  *
  * Serving speed of the edge API on a synthetic catalogue (realistic titles, random vectors and
- * neighbour lists; see test/support/synthetic-artifact.ts):
+ * neighbour lists; see tools/dev/synthetic-artifact.ts):
  *  1. in process: `app.request()` under Node, medians of similar-items, /healthz, a
  *     10-item basket and an order-aware request (`sequenceMedianUs`: 20 recently viewed items
  *     plus a 2-item cart, scored with the recency weighting an order-aware model stores in the
@@ -25,9 +25,9 @@ import { join } from "node:path";
 import { createRequire } from "node:module";
 import { type Artifact, encodeArtifact } from "../src/artifact/format.ts";
 import { artifactKey, CURRENT_KEY } from "../src/artifact/keys.ts";
-import { startWranglerDev } from "../test/support/wrangler-dev.ts";
-import { type ForcedLayout, seedLayout } from "./lib/seed-layout.ts";
-import { syntheticArtifact } from "../test/support/synthetic-artifact.ts";
+import { type ForcedLayout, seedLocalR2 } from "../tools/dev/seed-local-r2.ts";
+import { syntheticArtifact } from "../tools/dev/synthetic-artifact.ts";
+import { startWranglerDev } from "../tools/dev/wrangler-dev.ts";
 import { parseArgs } from "./lib/args.ts";
 import { merchPhase, OVERLAY_ITEMS } from "./lib/merch-bench.ts";
 import { writeJsonLine } from "./lib/json-lines.ts";
@@ -213,7 +213,10 @@ async function overHttp(artifact: Artifact, bytes: Uint8Array) {
   const persist = mkdtempSync(join(tmpdir(), "edgerec-bench-serve-"));
   try {
     log(`seeding local R2 with the ${(bytes.byteLength / 1048576).toFixed(1)} MiB artifact…`);
-    const seeded = await seedLayout(persist, artifact, bytes, coldLayout);
+    const { layout, why, objects, singleBeside, manifestBytes, idShards } = await seedLocalR2(persist, artifact, { bytes, layout: coldLayout });
+    // What the report prints about the layout (a single object has no shards to describe).
+    const seeded: { layout: "single" | "sharded"; why: string; objects: number; singleBeside?: boolean; manifestBytes?: number; idShards?: number } =
+      layout === "single" ? { layout, why, objects } : { layout, why, objects, singleBeside, manifestBytes, idShards };
     log(`layout: ${seeded.layout}${seeded.singleBeside ? " + single object beside the shards" : ""} (${seeded.why}), ${seeded.objects} object(s)`);
     const httpOnColdServer = httpLayout === "default" || httpLayout === coldLayout;
     let upgrade: { layoutAfter: string; waitedMs: number; afterMs?: number; fetchMs?: number; decodeMs?: number; bytes?: number; shardDecodes?: number; error?: string } | null = null;
@@ -283,7 +286,7 @@ async function overHttp(artifact: Artifact, bytes: Uint8Array) {
       const persistHttp = mkdtempSync(join(tmpdir(), "edgerec-bench-serve-http-"));
       try {
         log(`seeding local R2 with the ${httpLayout} layout for the throughput phase…`);
-        await seedLayout(persistHttp, artifact, bytes, httpLayout);
+        await seedLocalR2(persistHttp, artifact, { bytes, layout: httpLayout });
         const server = await startWranglerDev({ persistDir: persistHttp, readyPath: "/v1/not-a-route", vars: { ARTIFACT_RECHECK_SECONDS: "3600" } });
         try {
           await (await fetch(`${server.url}/v1/items/${itemId(1)}/similar?k=10`)).arrayBuffer();

@@ -6,10 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { hasChromium, launchChromium, screenshot, watchProblems } from "./support/browser.ts";
-import { send, startServer, storePage, type LocalServer } from "./support/http-server.ts";
-import { buildSampleArtifact, type SampleArtifact } from "./support/sample-artifact.ts";
-import { startWorker, type RunningWorker } from "./support/real-worker.ts";
+import { hasChromium, screenshot, watchProblems } from "./support/browser.ts";
+import { storePage, type LocalServer } from "./support/http-server.ts";
+import type { SampleArtifact } from "./support/sample-artifact.ts";
+import type { RunningWorker } from "./support/real-worker.ts";
+import { startStoreFixture, type StoreFixture } from "./support/store-fixture.ts";
 
 /** Waits for a condition in the page; generous, because 2 shared cores can be slow under a full test run. */
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 50 });
@@ -20,29 +21,22 @@ interface ApiList {
 }
 
 describe.skipIf(!hasChromium)("demo page and cross-origin widget against the real worker", () => {
+  let fixture: StoreFixture;
   let browser: Browser;
   let sample: SampleArtifact;
   let worker: RunningWorker;
   let store: LocalServer;
   let otherStore: LocalServer;
-  let storeHtml = "";
 
   beforeAll(async () => {
-    const serveStorePage = () =>
-      startServer((req, res) => {
-        if (req.url === "/favicon.ico") return send(res, 204, "image/x-icon", "");
-        send(res, 200, "text/html; charset=utf-8", storeHtml);
-      });
-    [browser, sample, store, otherStore] = await Promise.all([launchChromium(), buildSampleArtifact({ model: "hybrid" }), serveStorePage(), serveStorePage()]);
     // Only `store` is on the API's CORS allowlist; `otherStore` is not.
-    worker = await startWorker(sample.bytes, { CORS_ORIGINS: store.origin });
+    fixture = await startStoreFixture({ sample: { model: "hybrid" }, otherStores: 1 });
+    ({ browser, sample, worker, store } = fixture);
+    [otherStore] = fixture.otherStores;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await worker?.close();
-    await store?.close();
-    await otherStore?.close();
+    await fixture?.close();
   });
 
   const api = async <T>(path: string): Promise<T> => {
@@ -65,10 +59,10 @@ describe.skipIf(!hasChromium)("demo page and cross-origin widget against the rea
     const id = popularItemId();
     const expected = await api<ApiList>(`/v1/items/${encodeURIComponent(id)}/similar?k=5`);
     expect(expected.version).toBe(sample.version);
-    storeHtml = storePage(
+    fixture.setPage(storePage(
       `${worker.origin}/widget.js`,
       `<edgerec-recommendations api="${worker.origin}" item="${id}" k="5" heading="You may also like"></edgerec-recommendations>`,
-    );
+    ));
     const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
     const problems = watchProblems(page);
     await page.goto(store.origin);
@@ -85,7 +79,7 @@ describe.skipIf(!hasChromium)("demo page and cross-origin widget against the rea
   });
 
   it("on a store origin missing from CORS_ORIGINS the widget hides quietly", async () => {
-    storeHtml = storePage(`${worker.origin}/widget.js`, `<edgerec-recommendations item="${popularItemId()}" k="4"></edgerec-recommendations>`);
+    fixture.setPage(storePage(`${worker.origin}/widget.js`, `<edgerec-recommendations item="${popularItemId()}" k="4"></edgerec-recommendations>`));
     const page = await browser.newPage();
     const problems = watchProblems(page);
     await page.goto(otherStore.origin);

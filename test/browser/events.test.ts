@@ -7,44 +7,39 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { hasChromium, launchChromium, watchProblems } from "./support/browser.ts";
-import { send, startServer, storePage, type LocalServer } from "./support/http-server.ts";
-import { buildSampleArtifact, type SampleArtifact } from "./support/sample-artifact.ts";
-import { startWorker, type RunningWorker } from "./support/real-worker.ts";
+import { hasChromium, watchProblems } from "./support/browser.ts";
+import { storePage, type LocalServer } from "./support/http-server.ts";
+import type { SampleArtifact } from "./support/sample-artifact.ts";
+import type { RunningWorker } from "./support/real-worker.ts";
+import { startStoreFixture, type StoreFixture } from "./support/store-fixture.ts";
 
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
 
 describe.skipIf(!hasChromium)("events from the widget, track() and the demo", () => {
+  let fixture: StoreFixture;
   let browser: Browser;
   let sample: SampleArtifact;
   let worker: RunningWorker;
   let store: LocalServer;
-  let html = "";
 
   beforeAll(async () => {
-    [browser, sample, store] = await Promise.all([
-      launchChromium(),
-      buildSampleArtifact({ model: "itemknn" }),
-      startServer((req, res) => (req.url === "/favicon.ico" ? send(res, 204, "image/x-icon", "") : send(res, 200, "text/html; charset=utf-8", html))),
-    ]);
-    worker = await startWorker(sample.bytes, { CORS_ORIGINS: store.origin });
+    fixture = await startStoreFixture({ sample: { model: "itemknn" } });
+    ({ browser, sample, worker, store } = fixture);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await worker?.close();
-    await store?.close();
+    await fixture?.close();
   });
 
   it("impressions once per half-visible card, a click, and track(): all reach R2 after pagehide", async () => {
     const item = sample.store.interactions.itemIds[0];
-    html = storePage(
+    fixture.setPage(storePage(
       `${worker.origin}/widget.js`,
       `<div style="height:1500px">spacer</div>
        <edgerec-recommendations item="${item}" k="4" layout="grid" placement="pdp" user="shopper-1"></edgerec-recommendations>
        <edgerec-recommendations item="${item}" k="3" placement="quiet" no-track></edgerec-recommendations>
        <script type="module">import { track } from "${worker.origin}/widget.js"; window.buy = () => track("purchase", { user: "shopper-1", item: "${item}", price: 9.5, quantity: 2 });</script>`,
-    );
+    ));
     const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
     const problems = watchProblems(page);
     await page.goto(`${store.origin}/`);

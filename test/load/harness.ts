@@ -1,18 +1,16 @@
 /**
  * Load-test plumbing: build versioned artifacts whose titles carry their version, publish
- * them into a wrangler persist dir (the same code path as `edgerec publish --local`), run
+ * them into a wrangler persist dir (tools/dev/seed-local-r2.ts: `edgerec publish --local`'s publish), run
  * `wrangler dev` on a free loopback port, and drive it with a bounded keep-alive fetch pool.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { encodeArtifact, stringAt, stringTable, type Artifact } from "../../src/artifact/format.ts";
-import { miniflareStores } from "../../trainer/artifact/object-store.ts";
-import { planPublish, publish } from "../../trainer/artifact/publish.ts";
-import { chooseLayout, singleBesideShards, writeSharded } from "../../trainer/artifact/shard.ts";
-import { syntheticArtifact } from "../worker/fixtures/synthetic-artifact.ts";
+import { stringAt, stringTable, type Artifact } from "../../src/artifact/format.ts";
+import { seedLocalR2 } from "../../tools/dev/seed-local-r2.ts";
+import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
+import { freeLoopbackPort } from "../../trainer/wrangler/dev-server.ts";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 
@@ -38,56 +36,14 @@ export function versionedArtifact(version: string, items = 2000, users = 500): A
   return a;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once("error", fail);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => ok(port));
-    });
-  });
-}
-
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Writes the artifact to a file and publishes it with the trainer's publish (objects first, then `current`). */
+/** Publishes the artifact as one object with the trainer's publish (objects first, then `current`). */
 export async function publishLocal(persistTo: string, artifact: Artifact): Promise<{ version: string; publishedAt: number }> {
-  const dir = tempDir("edgerec-load-artifact-");
-  try {
-    const file = join(dir, "artifact.bin");
-    writeFileSync(file, await encodeArtifact(artifact));
-    const plan = await planPublish(file);
-    const { store, dispose } = await miniflareStores({ persistTo, backend: "r2" });
-    try {
-      const result = await publish(store, plan);
-      return { version: result.pointer.version, publishedAt: performance.now() };
-    } finally {
-      await dispose();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/**
- * Builds `artifact` the way `edgerec build-artifact` does with its default settings (the layout
- * rule, the shard size and the single object beside the shards when it fits) into `dir`, and
- * returns the file to publish with what the build chose.
- */
-export async function defaultBuild(artifact: Artifact, dir: string): Promise<{ path: string; layout: "single" | "sharded"; shards: number; singleBeside: boolean; bytes: number }> {
-  const bytes = await encodeArtifact(artifact);
-  const layout = chooseLayout(bytes.length);
-  if (layout.layout === "single") {
-    const path = join(dir, "artifact.bin");
-    writeFileSync(path, bytes);
-    return { path, layout: "single", shards: 0, singleBeside: false, bytes: bytes.length };
-  }
-  const beside = singleBesideShards(bytes.length);
-  const written = await writeSharded(artifact, dir, { maxShardBytes: layout.maxShardBytes, single: beside.write ? bytes : undefined });
-  return { path: written.manifestPath, layout: "sharded", shards: written.shards, singleBeside: beside.write, bytes: bytes.length };
+  const seeded = await seedLocalR2(persistTo, artifact, { layout: "single" });
+  return { version: seeded.published.pointer.version, publishedAt: performance.now() };
 }
 
 export interface DevServer {
@@ -104,7 +60,7 @@ export interface DevServer {
 }
 
 /** The worker isolate's memory over the DevTools protocol: one implementation, beside the wrangler-dev harness. */
-export { isolateHeap, type IsolateHeap } from "../support/wrangler-dev.ts";
+export { isolateHeap, type IsolateHeap } from "../../tools/dev/wrangler-dev.ts";
 
 /**
  * Bundles the worker once into a private directory with its own wrangler.toml. Why: wrangler
@@ -126,8 +82,8 @@ export function frozenWorker(): string {
 
 /** Starts `wrangler dev --local` (on a frozen bundle) on a free loopback port and waits until the worker answers /healthz. */
 export async function startWranglerDev(persistTo: string, vars: Record<string, string> = {}, timeoutMs = 90_000): Promise<DevServer> {
-  const port = await freePort();
-  const inspectorPort = await freePort();
+  const port = await freeLoopbackPort();
+  const inspectorPort = await freeLoopbackPort();
   const config = frozenWorker();
   const args = ["wrangler", "dev", "--config", config, "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistTo, "--log-level", "warn", "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);

@@ -19,8 +19,8 @@ import { stringAt } from "../../src/artifact/format.ts";
 import { miniflareStores } from "../../trainer/artifact/object-store.ts";
 import type { ObjectStore } from "../../trainer/artifact/object-store.ts";
 import { planPublish, publish, rollback } from "../../trainer/artifact/publish.ts";
+import { buildLayout } from "../../tools/dev/seed-local-r2.ts";
 import {
-  defaultBuild,
   type DevServer,
   isolateHeap,
   mixedRequests,
@@ -65,7 +65,7 @@ beforeAll(async () => {
     itemIds ??= Array.from({ length: artifact.header.counts.items }, (_, i) => stringAt(artifact.items.ids, i));
     userIds ??= Array.from({ length: artifact.header.counts.users }, (_, i) => stringAt(artifact.users.ids, i));
     const dir = join(builds, version);
-    const build = await defaultBuild(artifact, dir);
+    const build = await buildLayout(artifact, dir);
     built.push({ version, ...build, path: undefined });
     await publish(store, await planPublish(build.path));
   }

@@ -12,12 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readArtifactHeader } from "../../trainer/ops/artifact-header.ts";
 import { readCiConfig } from "../../trainer/ops/ci-config.ts";
 import { runCiStep } from "../../trainer/ops/ci.ts";
-import { runEdgerec } from "../../trainer/ops/edgerec-cli.ts";
+import { runEdgerec } from "../../trainer/wrangler/edgerec-cli.ts";
 import { checkGate } from "../../trainer/ops/gate.ts";
 import { readPublishedMetrics } from "../../trainer/ops/published.ts";
 import { smokeTest } from "../../trainer/ops/smoke.ts";
 import { ensureSample } from "../../trainer/sample/ensure.ts";
-import { type DevServer, startWranglerDev } from "../support/wrangler-dev.ts";
+import { type DevServer, startWranglerDev } from "../../tools/dev/wrangler-dev.ts";
 
 /** About a minute on an idle 2-core machine; generous limits because CI shares the cores with other suites. */
 const SLOW = 300_000;

@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeArtifact } from "../../src/artifact/format.ts";
 import { QUIET_DISCONNECT_LINE, QuietDisconnects } from "../../trainer/ops/quiet-disconnects.ts";
-import { syntheticArtifact } from "../worker/fixtures/synthetic-artifact.ts";
-import { type DevServer, seedLocalR2, startWranglerDev } from "./wrangler-dev-server.ts";
+import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
+import { seedLocalR2 } from "../../tools/dev/seed-local-r2.ts";
+import { type DevServer, startWranglerDev } from "../../tools/dev/wrangler-dev.ts";
 
 const VERSION = "20261206T030000Z-0c4a0b1e";
 const CHUNK = Buffer.alloc(64 * 1024, 0x20); // spaces: valid JSON whitespace, so only the size is wrong
@@ -75,7 +75,7 @@ describe("chunked oversized bodies and aborted requests under wrangler dev", () 
 
   beforeAll(async () => {
     persist = mkdtempSync(join(tmpdir(), "edgerec-chunked-"));
-    await seedLocalR2(persist, VERSION, await encodeArtifact(syntheticArtifact({ items: 100, version: VERSION })));
+    await seedLocalR2(persist, syntheticArtifact({ items: 100, version: VERSION }));
     server = await startWranglerDev({ persistDir: persist, vars: { DEMO: "on" } });
   });
   afterAll(async () => {

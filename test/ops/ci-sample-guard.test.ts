@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readCiConfig } from "../../trainer/ops/ci-config.ts";
 import { refuseSampleForRemote } from "../../trainer/ops/ci.ts";
-import { REPO_ROOT } from "../../trainer/ops/edgerec-cli.ts";
+import { REPO_ROOT } from "../../trainer/wrangler/edgerec-cli.ts";
 import { ensureSample } from "../../trainer/sample/ensure.ts";
 
 /** `npm run ci:train` as the workflow runs it, with only the given environment. */

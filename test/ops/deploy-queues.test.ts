@@ -1,13 +1,13 @@
 /**
  * The per-environment queue names and the reading of `wrangler queues list` pages
- * (trainer/ops/deploy/queues.ts). The table below is wrangler 4.86's logger.table output
+ * (trainer/wrangler/queues.ts). The table below is wrangler 4.86's logger.table output
  * (cli-table3 without colour) for one queue.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { committedQueueNames, envQueueName, findQueues, parseQueueTable, renameQueues } from "../../trainer/ops/deploy/queues.ts";
-import { REPO_ROOT } from "../../trainer/ops/edgerec-cli.ts";
+import { committedQueueNames, envQueueName, findQueues, parseQueueTable, renameQueues } from "../../trainer/wrangler/queues.ts";
+import { REPO_ROOT } from "../../trainer/wrangler/edgerec-cli.ts";
 
 const TABLE = [
   "┌──────────┬────────────────────────┬──────────────────────────┬──────────────────────────┬───────────┬───────────┐",

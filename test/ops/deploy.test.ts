@@ -4,7 +4,7 @@ import { delimiter, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readCiConfig } from "../../trainer/ops/ci-config.ts";
 import { runCiStep } from "../../trainer/ops/ci.ts";
-import { REPO_ROOT } from "../../trainer/ops/edgerec-cli.ts";
+import { REPO_ROOT } from "../../trainer/wrangler/edgerec-cli.ts";
 
 describe("ci:deploy", () => {
   const work = mkdtempSync(join(tmpdir(), "edgerec-deploy-"));

@@ -13,11 +13,11 @@ import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { encodeArtifact } from "../../src/artifact/format.ts";
 import { deploy, type DeployOptions } from "../../trainer/ops/deploy/deploy.ts";
-import { generatedConfigPath } from "../../trainer/ops/deploy/generated-config.ts";
-import { REPO_ROOT, runEdgerec, runWrangler } from "../../trainer/ops/edgerec-cli.ts";
+import { generatedConfigPath } from "../../trainer/wrangler/generated-config.ts";
+import { REPO_ROOT, runEdgerec, runWrangler } from "../../trainer/wrangler/edgerec-cli.ts";
 import { buildSampleArtifact } from "../browser/support/sample-artifact.ts";
 import { startWorker, type RunningWorker } from "../browser/support/real-worker.ts";
-import { syntheticArtifact } from "../worker/fixtures/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
 
 // A valid version id (hex suffix): the gate and publish read it back from the `current` pointer.
 const VERSION = "20261206T031500Z-d3a10e00";

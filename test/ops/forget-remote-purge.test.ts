@@ -12,7 +12,9 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchObjectKey } from "../../src/artifact/events.ts";
 import { openLocalKv } from "../../trainer/privacy/kv-access.ts";
-import { type DevServer, freePort, REPO, startWranglerDev } from "../support/wrangler-dev.ts";
+import { REPO_ROOT } from "../../trainer/wrangler/edgerec-cli.ts";
+import { freeLoopbackPort } from "../../trainer/wrangler/dev-server.ts";
+import { type DevServer, startWranglerDev } from "../../tools/dev/wrangler-dev.ts";
 
 const run = promisify(execFile);
 const T0 = Date.UTC(2026, 11, 1, 0, 0, 0);
@@ -29,8 +31,8 @@ describe("edgerec forget --purge --remote through wrangler dev", () => {
   let deployDir: string;
   let server: DevServer | undefined;
   const cli = (args: string[], env: Record<string, string> = {}) =>
-    run(process.execPath, ["--import", "tsx", join(REPO, "trainer/cli/main.ts"), "forget", ...args], {
-      cwd: REPO,
+    run(process.execPath, ["--import", "tsx", join(REPO_ROOT, "trainer/cli/main.ts"), "forget", ...args], {
+      cwd: REPO_ROOT,
       env: { ...process.env, EDGEREC_DEPLOY_DIR: deployDir, EDGEREC_API: "", EDGEREC_ADMIN_TOKEN: "", ...env },
     });
 
@@ -56,7 +58,7 @@ describe("edgerec forget --purge --remote through wrangler dev", () => {
   it("says what is missing: the token, the right token, a reachable worker", async () => {
     await expect(cli(["--remote", "--purge", "--api", server!.url])).rejects.toThrow(/EDGEREC_ADMIN_TOKEN/);
     await expect(cli(["--remote", "--purge", "--api", server!.url], { EDGEREC_ADMIN_TOKEN: "wrong" })).rejects.toThrow(/refused the admin token \(401\)/);
-    const closed = await freePort();
+    const closed = await freeLoopbackPort();
     await expect(cli(["--remote", "--purge", "--api", `http://127.0.0.1:${closed}`], { EDGEREC_ADMIN_TOKEN: "purge-token" })).rejects.toThrow(/could not reach the worker/);
     await expect(cli(["--remote", "--purge"], { EDGEREC_ADMIN_TOKEN: "purge-token" })).rejects.toThrow(/pass --api <url>/);
   }, 120_000);

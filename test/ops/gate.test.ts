@@ -71,7 +71,7 @@ describe("quality gate", () => {
 
 describe("edgerec gate (command)", () => {
   it("exits 0 when good enough and 1 with the reason when worse", async () => {
-    const { runEdgerec } = await import("../../trainer/ops/edgerec-cli.ts");
+    const { runEdgerec } = await import("../../trainer/wrangler/edgerec-cli.ts");
     const oldFile = join(dir, "published.bin");
     const better = join(dir, "better.bin");
     const worse = join(dir, "worse.bin");

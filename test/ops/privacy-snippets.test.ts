@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { signUser } from "../../trainer/cli/commands/sign-user.ts";
+import { signUser } from "../../trainer/privacy/user-token.ts";
 
 const doc = readFileSync("docs/privacy.md", "utf8");
 const block = (lang: string) => {

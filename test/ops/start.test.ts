@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeArtifact } from "../../src/artifact/format.ts";
 import { dataFile } from "../../bench/lib/data-root.ts";
-import { REPO_ROOT, runEdgerec } from "../../trainer/ops/edgerec-cli.ts";
+import { REPO_ROOT, runEdgerec } from "../../trainer/wrangler/edgerec-cli.ts";
 import { SAMPLE_REVIEWS_FILE } from "../../trainer/sample/amazon-files.ts";
 import { expectServesEveryInteraction, readAmazonReviews } from "../trainer/pipeline/served-artifact.ts";
 

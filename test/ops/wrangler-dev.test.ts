@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeArtifact } from "../../src/artifact/format.ts";
-import { syntheticArtifact } from "../support/synthetic-artifact.ts";
-import { type DevServer, seedLocalR2, startWranglerDev } from "../support/wrangler-dev.ts";
+import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
+import { seedLocalR2 } from "../../tools/dev/seed-local-r2.ts";
+import { type DevServer, startWranglerDev } from "../../tools/dev/wrangler-dev.ts";
 
 const VERSION = "20261129T001000Z-5e0c0de1";
 const itemId = (i: number) => `P${(100000 + i).toString(36).toUpperCase()}`;
@@ -19,7 +19,7 @@ describe("wrangler dev smoke test", () => {
 
   beforeAll(async () => {
     persist = mkdtempSync(join(tmpdir(), "edgerec-wrangler-"));
-    await seedLocalR2(persist, VERSION, await encodeArtifact(syntheticArtifact({ items: 300, version: VERSION })));
+    await seedLocalR2(persist, syntheticArtifact({ items: 300, version: VERSION }));
     server = await startWranglerDev({ persistDir: persist, vars: { ADMIN_TOKEN: "smoke-token" } });
   });
 

@@ -8,7 +8,7 @@ import { decodeArtifact, encodeArtifact, NONE, rowLength, rowStart } from "../..
 import { basketRecommendations } from "../../src/recommend/basket.ts";
 import { BLOCKED, CANDIDATE, CandidateTable } from "../../src/recommend/candidates.ts";
 import { similarSource } from "../../src/recommend/similar.ts";
-import { syntheticArtifact } from "../support/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
 
 describe("CandidateTable", () => {
   it("finds what was added, forgets it on clear, and grows on reset", () => {

@@ -9,7 +9,7 @@ import { encodeArtifact, stringAt } from "../../src/artifact/format.ts";
 import { createApp } from "../../src/app.ts";
 import { BasketBody, fastBasketBody } from "../../src/schemas/bodies.ts";
 import { fastIdParam, fastRecommendationQuery, ItemParam, RecommendationQuery } from "../../src/schemas/common.ts";
-import { syntheticArtifact } from "../support/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
 import { expectProblem, publish, versionId } from "./fuzz/publish.ts";
 import { baseEnv } from "./helpers.ts";
 

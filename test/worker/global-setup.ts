@@ -10,7 +10,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
 import { encodeArtifact } from "../../src/artifact/format.ts";
-import { syntheticArtifact } from "../support/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
 import { buildShardedArtifact, buildTrainedArtifact } from "./fixtures/trained-artifact.ts";
 
 export interface ProvidedArtifact {

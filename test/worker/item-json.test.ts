@@ -4,7 +4,7 @@ import { decodeArtifact, encodeArtifact, stringTable } from "../../src/artifact/
 import { ItemJson, writeTitle } from "../../src/http/item-json.ts";
 import { JsonWriter } from "../../src/http/json-writer.ts";
 import { ServedArtifact } from "../../src/store/served.ts";
-import { syntheticArtifact } from "../support/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
 
 async function served(itemCacheBytes: number) {
   const a = syntheticArtifact({ items: 300, seed: 5 });

@@ -11,7 +11,7 @@ import { configOf } from "../../src/config.ts";
 import { ShardedCatalog } from "../../src/store/sharded.ts";
 import { sourceFor } from "../../src/store/source.ts";
 import { shardArtifact } from "../../trainer/artifact/shard.ts";
-import { syntheticArtifact } from "./fixtures/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
 import { versionId } from "./fuzz/publish.ts";
 import { baseEnv, unpublishAll, worker } from "./helpers.ts";
 import { publishShardedBuild } from "./shard-publish.ts";

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeManifest, stringAt } from "../../src/artifact/format.ts";
 import { shardArtifact } from "../../trainer/artifact/shard.ts";
-import { syntheticArtifact } from "../support/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
 import { versionId } from "./fuzz/publish.ts";
 import { baseEnv, unpublishAll, worker } from "./helpers.ts";
 import { publishShardedBuild } from "./shard-publish.ts";

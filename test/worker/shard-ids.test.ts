@@ -12,7 +12,7 @@ import { createApp } from "../../src/app.ts";
 import type { Env } from "../../src/config.ts";
 import type { ShardedCatalog } from "../../src/store/sharded.ts";
 import { shardArtifact } from "../../trainer/artifact/shard.ts";
-import { syntheticArtifact } from "../support/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
 import { expectProblem, publish, versionId } from "./fuzz/publish.ts";
 import { publishShardedBuild, type Tamper } from "./shard-publish.ts";
 

@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, inject, it } from "vitest";
 import { type Artifact, decodeArtifact, decodeManifest, encodeArtifact, encodeManifest, shardKindOf, stringAt } from "../../src/artifact/format.ts";
 import { artifactKey } from "../../src/artifact/keys.ts";
 import { shardArtifact } from "../../trainer/artifact/shard.ts";
-import { syntheticArtifact } from "../support/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
 import { versionId } from "./fuzz/publish.ts";
 import { baseEnv, client, type Client, download, publishR2, unpublishAll } from "./helpers.ts";
 import { publishShardedBuild } from "./shard-publish.ts";

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { parseDeployEnv, requireGeneratedConfig } from "../ops/deploy/generated-config.ts";
+import { parseDeployEnv, requireGeneratedConfig } from "../wrangler/generated-config.ts";
 import { type Backend, miniflareStores, type ObjectStore, wranglerStore } from "./object-store.ts";
 
 export interface StoreCliOptions {

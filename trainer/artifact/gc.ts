@@ -7,7 +7,7 @@
  */
 import { CURRENT_KEY, isVersionId, VERSIONS_KEY } from "../../src/artifact/keys.ts";
 import type { ListedObject, ObjectStore } from "./object-store.ts";
-import { pointerRepair, readCurrentState, readVersions } from "./publish.ts";
+import { pointerRepair, readCurrentState, readVersions } from "./published-state.ts";
 
 /** Default grace period: far longer than any publish takes. */
 export const DEFAULT_GC_GRACE_MS = 60 * 60 * 1000;

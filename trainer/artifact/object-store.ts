@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ARTIFACT_BUCKET, KV_BINDING, R2_BINDING } from "../../src/artifact/keys.ts";
 import { guardWorkerdChildren } from "./orphan-guard.ts";
-import { wranglerSearchPath } from "../ops/wrangler-path.ts";
+import { wranglerSearchPath } from "../wrangler/wrangler-path.ts";
 
 /** The three operations publishing needs, over R2, KV or both (and listing, where the store can: gc needs it). */
 export interface ObjectStore {

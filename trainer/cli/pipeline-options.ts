@@ -10,6 +10,7 @@ import type { PipelineOptions } from "../pipeline/run.ts";
 import { checkConfig, type ModelConfig } from "../tune/config.ts";
 import type { Task } from "../tune/prepare.ts";
 import { addModelOptions, itemFeatureSets, modelParams, type ModelCliOptions } from "./model-options.ts";
+import { optionalNumber } from "../util/option-parsers.ts";
 
 /** The options every pipeline command (train, evaluate, build-artifact) shares. */
 export interface PipelineCliOptions extends DataCliOptions, ModelCliOptions {
@@ -83,14 +84,6 @@ export function addPipelineOptions(cmd: Command, o: { artifact: boolean } = { ar
     .option("--for-kv", "the build will be published to KV: never write a single object over KV's 25 MiB value limit");
 }
 
-function num(name: string, v: string | undefined, min: number, max: number, integer = false): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw new InputError(`--${name} must be ${integer ? "a whole number" : "a number"} in ${min}..${max}, got ${JSON.stringify(v)}`);
-  }
-  return n;
-}
 
 /** The model recipe from --config (tune's best.json), --model auto, or --model/--param/--item-features. */
 export function configFromOptions(opts: PipelineCliOptions): "auto" | ModelConfig {
@@ -117,7 +110,7 @@ export function configFromOptions(opts: PipelineCliOptions): "auto" | ModelConfi
 
 /** PipelineOptions from the parsed command line (data, model, evaluation, artifact). */
 export function pipelineOptionsFromCli(opts: PipelineCliOptions, show: boolean, dataFilesOptional = false): PipelineOptions {
-  const budget = num("auto-budget", opts.autoBudget, 0, 1e7);
+  const budget = optionalNumber("auto-budget", opts.autoBudget, { min: 0, max: 1e7 });
   const hasFiles = Boolean(opts.interactions?.length || opts.train?.length || opts.dev?.length || opts.test?.length);
   return {
     // Files may be absent when the data comes from elsewhere (train --events); the caller loads it.
@@ -125,12 +118,12 @@ export function pipelineOptionsFromCli(opts: PipelineCliOptions, show: boolean, 
     model: configFromOptions(opts),
     ...(budget !== undefined ? { auto: { budgetSeconds: budget } } : {}),
     split: opts.split,
-    fraction: num("fraction", opts.fraction, 0, 1),
+    fraction: optionalNumber("fraction", opts.fraction, { min: 0, max: 1 }),
     task: opts.task,
-    minRating: num("min-rating", opts.minRating, -1e9, 1e9),
-    seed: num("seed", opts.seed, 0, 2 ** 31, true) ?? 0,
-    threads: num("threads", opts.threads, 1, 256, true),
-    ks: opts.ks.split(",").map((k) => num("ks", k, 1, 1e6, true)!),
+    minRating: optionalNumber("min-rating", opts.minRating, { min: -1e9, max: 1e9 }),
+    seed: optionalNumber("seed", opts.seed, { min: 0, max: 2 ** 31, integer: true }) ?? 0,
+    threads: optionalNumber("threads", opts.threads, { min: 1, max: 256, integer: true }),
+    ks: opts.ks.split(",").map((k) => optionalNumber("ks", k, { min: 1, max: 1e6, integer: true })!),
     progress: show,
     refit: opts.refit !== false,
     sourceLabel: opts.dataSource,
@@ -141,19 +134,19 @@ export function pipelineOptionsFromCli(opts: PipelineCliOptions, show: boolean, 
     out: opts.out,
     report: opts.report,
     artifact: {
-      k: num("neighbours", opts.neighbours, 1, 1000, true),
-      contentK: num("content-neighbours", opts.contentNeighbours, 0, 1000, true),
+      k: optionalNumber("neighbours", opts.neighbours, { min: 1, max: 1000, integer: true }),
+      contentK: optionalNumber("content-neighbours", opts.contentNeighbours, { min: 0, max: 1000, integer: true }),
       vectorEncoding: opts.vectorEncoding,
-      historyLength: num("history-length", opts.historyLength, 0, 10000, true),
-      userTopN: num("user-top-n", opts.userTopN, 0, 1000, true),
+      historyLength: optionalNumber("history-length", opts.historyLength, { min: 0, max: 10000, integer: true }),
+      userTopN: optionalNumber("user-top-n", opts.userTopN, { min: 0, max: 1000, integer: true }),
       neighbourMetric: opts.metric,
-      threads: num("build-threads", opts.buildThreads, 1, 256, true),
-      annThreshold: num("ann-threshold", opts.annThreshold, 0, 1e9, true),
+      threads: optionalNumber("build-threads", opts.buildThreads, { min: 1, max: 256, integer: true }),
+      annThreshold: optionalNumber("ann-threshold", opts.annThreshold, { min: 0, max: 1e9, integer: true }),
     },
     layout: {
       single: opts.single,
-      shardBytes: num("shard-bytes", opts.shardBytes, 1024, 25 * 1024 * 1024 - 1, true),
-      singleBesideMax: num("single-beside-max", opts.singleBesideMax, 0, 2 ** 31, true),
+      shardBytes: optionalNumber("shard-bytes", opts.shardBytes, { min: 1024, max: 25 * 1024 * 1024 - 1, integer: true }),
+      singleBesideMax: optionalNumber("single-beside-max", opts.singleBesideMax, { min: 0, max: 2 ** 31, integer: true }),
       forKv: opts.forKv,
     },
   };

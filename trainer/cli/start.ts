@@ -18,7 +18,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createConnection } from "node:net";
 import { join, resolve } from "node:path";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { ensureSample } from "../sample/ensure.ts";
 import { ensureSampleEvents } from "../sample/events.ts";
 import { sampleUserId } from "../sample/store.ts";
@@ -26,10 +26,11 @@ import { readArtifactHeader } from "../ops/artifact-header.ts";
 import { formatCandidatesTable } from "../pipeline/candidates-table.ts";
 import { artifactPathFor } from "../pipeline/write-artifact.ts";
 import { dataArgsForDir } from "../ops/detect-data.ts";
-import { REPO_ROOT, runEdgerec, wranglerEnv } from "../ops/edgerec-cli.ts";
+import { REPO_ROOT, runEdgerec, wranglerEnv } from "../wrangler/edgerec-cli.ts";
 import { formatMetricsTable } from "../ops/metrics-table.ts";
 import { QuietDisconnects } from "../ops/quiet-disconnects.ts";
 import { smokeTest } from "../ops/smoke.ts";
+import { integer } from "../util/option-parsers.ts";
 
 interface StartOptions {
   data?: string;
@@ -43,13 +44,6 @@ interface StartOptions {
   workDir: string;
 }
 
-function int(name: string, min: number, max: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
-    return n;
-  };
-}
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -62,11 +56,11 @@ export async function start(argv: string[]): Promise<void> {
     .description("generate (or read) data, train, evaluate, publish locally and serve the edge worker on 127.0.0.1")
     .option("--data <dir>", "train on the files in this folder (Amazon *_5.json + meta_*.json, MovieLens u.data + u.item, train.csv …)")
     .option("--no-serve", "stop after publishing (do not start wrangler dev)")
-    .option("--port <n>", "port of wrangler dev on 127.0.0.1", int("port", 1, 65535), 8787)
-    .option("--seed <n>", "seed of the sample store", int("seed", 0, 2 ** 31 - 1), 1)
-    .option("--sample-items <n>", "products in the sample store", int("sample-items", 10, 1_000_000), 3000)
-    .option("--sample-users <n>", "shoppers in the sample store", int("sample-users", 10, 1_000_000), 2000)
-    .option("--keep <n>", "published versions kept in local storage", int("keep", 1, 100), 3)
+    .option("--port <n>", "port of wrangler dev on 127.0.0.1", integer("port", 1, 65535), 8787)
+    .option("--seed <n>", "seed of the sample store", integer("seed", 0, 2 ** 31 - 1), 1)
+    .option("--sample-items <n>", "products in the sample store", integer("sample-items", 10, 1_000_000), 3000)
+    .option("--sample-users <n>", "shoppers in the sample store", integer("sample-users", 10, 1_000_000), 2000)
+    .option("--keep <n>", "published versions kept in local storage", integer("keep", 1, 100), 3)
     .option("--persist-to <dir>", "wrangler local state directory (default .wrangler/state, what wrangler dev reads)")
     .option("--work-dir <dir>", "where data, artifact and report go", ".edgerec")
     .allowUnknownOption()

@@ -3,6 +3,7 @@ import { formatReadReport } from "./report.ts";
 import type { ColumnRef, DataSpec, DuplicateRule, InteractionFormat, ItemsFormat } from "./spec.ts";
 import type { TextEncoding } from "./source.ts";
 import { InputError, type ReadReport } from "./types.ts";
+import { number } from "../util/option-parsers.ts";
 
 /** The options addDataOptions defines, as commander parses them. */
 export interface DataCliOptions {
@@ -30,13 +31,6 @@ export interface DataCliOptions {
   catalogueItems?: boolean;
 }
 
-function number(name: string, min: number, max: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`--${name} must be a number in ${min}..${max}, got ${JSON.stringify(v)}`);
-    return n;
-  };
-}
 
 function ratingScale(v: string): [number, number] {
   const m = /^\s*(-?\d+(?:\.\d+)?)\s*[:,]\s*(-?\d+(?:\.\d+)?)\s*$/.exec(v);
@@ -60,8 +54,8 @@ export function addDataOptions(cmd: Command): Command {
     .option("--no-header", "delimited files have no header line (sniffed when not given)")
     .addOption(new Option("--encoding <enc>", "text encoding of the input").choices(["utf8", "latin1", "auto"]))
     .addOption(new Option("--duplicates <rule>", "repeated (user,item) pairs: keep latest by time, first, last, max rating or mean rating").choices(["latest", "first", "last", "max", "mean"]).default("latest"))
-    .option("--k-core <k>", "keep only users and items with >= k interactions (iterative)", number("k-core", 0, 1e6))
-    .option("--max-error-ratio <ratio>", "fail when more than this share of rows is malformed or suspicious", number("max-error-ratio", 0, 1), 0.01)
+    .option("--k-core <k>", "keep only users and items with >= k interactions (iterative)", number("k-core", { min: 0, max: 1e6 }))
+    .option("--max-error-ratio <ratio>", "fail when more than this share of rows is malformed or suspicious", number("max-error-ratio", { min: 0, max: 1 }), 0.01)
     .option("--rating-scale <min:max>", "the ratings' scale, e.g. 1:5; ratings outside it are rejected (inferred from the data when absent)", ratingScale)
     .option("--train <files...>", "given train split (shares ids with --dev/--test)")
     .option("--dev <files...>", "given validation split")

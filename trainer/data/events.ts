@@ -12,6 +12,7 @@
  *   session ("session:<id>"). `keepUser` drops shoppers who asked to be forgotten.
  */
 import type { EventType, StoredEvent } from "../../src/artifact/events.ts";
+import { IdInterner } from "./id-space.ts";
 import { InputError, type Interactions, type ReadReport } from "./types.ts";
 
 export type EventWeights = Record<EventType, number>;
@@ -62,19 +63,8 @@ export function eventsToInteractions(events: readonly StoredEvent[], opts: Event
   const halfLifeMs = (opts.halfLifeDays ?? 30) * 86_400_000;
   let newest = -Infinity;
   for (const e of events) if (e.ts > newest) newest = e.ts;
-  const userIndex = new Map<string, number>();
-  const itemIndex = new Map<string, number>();
-  const userIds: string[] = [];
-  const itemIds: string[] = [];
-  const idOf = (map: Map<string, number>, ids: string[], id: string) => {
-    let i = map.get(id);
-    if (i === undefined) {
-      i = ids.length;
-      map.set(id, i);
-      ids.push(id);
-    }
-    return i;
-  };
+  const userIndex = new IdInterner();
+  const itemIndex = new IdInterner();
   const best = new Map<number, { u: number; i: number; w: number; t: number }>();
   const exposure = new Map<number, { u: number; i: number; n: number }>();
   let forgotten = 0;
@@ -92,8 +82,8 @@ export function eventsToInteractions(events: readonly StoredEvent[], opts: Event
       ignored++;
       continue;
     }
-    const u = idOf(userIndex, userIds, shopper);
-    const i = idOf(itemIndex, itemIds, e.item);
+    const u = userIndex.intern(shopper);
+    const i = itemIndex.intern(e.item);
     // Pairs keyed in one number: at most 2^26 items, far beyond any catalogue served here.
     const key = u * 67_108_864 + i;
     if (e.type === "impression") {
@@ -112,8 +102,8 @@ export function eventsToInteractions(events: readonly StoredEvent[], opts: Event
   }
   const n = best.size;
   const interactions: Interactions = {
-    userIds,
-    itemIds,
+    userIds: userIndex.ids,
+    itemIds: itemIndex.ids,
     users: new Int32Array(n),
     items: new Int32Array(n),
     ratings: new Float32Array(n),
@@ -155,22 +145,11 @@ export function eventsToInteractions(events: readonly StoredEvent[], opts: Event
  * both keeps the higher of its rating and its event weight, and the later time.
  */
 export function mergeInteractions(base: Interactions, extra: Interactions): Interactions {
-  const userIds = base.userIds.slice();
-  const itemIds = base.itemIds.slice();
-  const users = new Map(userIds.map((id, i) => [id, i]));
-  const items = new Map(itemIds.map((id, i) => [id, i]));
-  const map = (ids: string[], index: Map<string, number>, from: string[]) =>
-    Int32Array.from(from, (id) => {
-      let i = index.get(id);
-      if (i === undefined) {
-        i = ids.length;
-        index.set(id, i);
-        ids.push(id);
-      }
-      return i;
-    });
-  const uMap = map(userIds, users, extra.userIds);
-  const iMap = map(itemIds, items, extra.itemIds);
+  // Base ids keep their indexes (they are distinct); extra ids not in base are appended.
+  const users = IdInterner.of(base.userIds);
+  const items = IdInterner.of(base.itemIds);
+  const uMap = Int32Array.from(extra.userIds, (id) => users.intern(id));
+  const iMap = Int32Array.from(extra.itemIds, (id) => items.intern(id));
   const pos = new Map<number, number>();
   const U: number[] = Array.from(base.users);
   const I: number[] = Array.from(base.items);
@@ -194,5 +173,5 @@ export function mergeInteractions(base: Interactions, extra: Interactions): Inte
       if (!(T[at] >= t)) T[at] = t;
     }
   }
-  return { userIds, itemIds, users: Int32Array.from(U), items: Int32Array.from(I), ratings: Float32Array.from(R), times: Float64Array.from(T) };
+  return { userIds: users.ids, itemIds: items.ids, users: Int32Array.from(U), items: Int32Array.from(I), ratings: Float32Array.from(R), times: Float64Array.from(T) };
 }

@@ -34,6 +34,14 @@ export class IdInterner {
   /** Index + 1 of small integer ids, 0 = not seen. */
   private table = new Int32Array(1024);
 
+  /** An interner holding `ids` at their positions; they must be distinct. */
+  static of(ids: readonly string[]): IdInterner {
+    const interner = new IdInterner();
+    for (const id of ids) interner.intern(id);
+    if (interner.size !== ids.length) throw new Error(`IdInterner.of: ${ids.length - interner.size} duplicate id(s) in a list that must hold each id once`);
+    return interner;
+  }
+
   /** The index of `id`, adding it when new. */
   intern(id: string): number {
     const v = smallInt(id);

@@ -1,5 +1,10 @@
-import type { ItemSequences } from "../model/model.ts";
 import type { Interactions } from "./types.ts";
+
+/** Users' item sequences in time order (compressed rows, like CsrMatrix without values). */
+export interface ItemSequences {
+  readonly indptr: Int32Array;
+  readonly items: Int32Array;
+}
 
 /**
  * Each user's items ordered by time (rows without a time first, then file order breaks ties),

@@ -3,8 +3,9 @@ import { isUtf8 } from "node:buffer";
 import { createGunzip, createInflateRaw } from "node:zlib";
 import { zipSingleEntry } from "./zip.ts";
 import type { Readable } from "node:stream";
+import { basename } from "node:path";
 import { InputError } from "./types.ts";
-import { startByteProgress } from "./progress.ts";
+import { progress } from "../util/progress.ts";
 
 /** "auto" decodes each line as UTF-8 when valid, else as ISO-8859-1 (for files of unknown vintage like MovieLens u.item). */
 export type TextEncoding = "utf8" | "latin1" | "auto";
@@ -74,8 +75,10 @@ export function openByteStream(file: string, opts: OpenOptions = {}): { stream: 
   const raw = zip
     ? createReadStream(file, { highWaterMark: 1 << 20, start: zip.dataOffset, end: zip.method === 0 ? zip.dataOffset + zip.size - 1 : undefined })
     : createReadStream(file, { highWaterMark: 1 << 20 });
-  const bar = startByteProgress(file, size, opts.progress === true);
-  if (bar) raw.on("data", (c: Buffer | string) => bar.add(c.length));
+  // Files under 1 MiB read in a blink: no bar for them.
+  const bar = progress(`reading ${basename(file)}`, size, { enabled: opts.progress === true && size >= 1 << 20, unit: "bytes", lines: 10 });
+  let read = 0;
+  raw.on("data", (c: Buffer | string) => bar.update((read += c.length)));
   let stream: Readable = raw;
   if (zip?.method === 8) {
     const inflate = createInflateRaw({ chunkSize: 1 << 18 });
@@ -89,7 +92,7 @@ export function openByteStream(file: string, opts: OpenOptions = {}): { stream: 
     gunzip.on("close", () => raw.destroy());
     stream = raw.pipe(gunzip);
   }
-  return { stream: wrapErrors(stream as AsyncIterable<Buffer>, file, gz || zip?.method === 8), finish: () => bar?.stop() };
+  return { stream: wrapErrors(stream as AsyncIterable<Buffer>, file, gz || zip?.method === 8), finish: () => bar.stop() };
 }
 
 async function* wrapErrors(stream: AsyncIterable<Buffer>, file: string, gz: boolean): AsyncGenerator<Buffer> {

@@ -1,5 +1,5 @@
 import type { FitInput, Recommender } from "../model/model.ts";
-import { progressBar } from "./progress-bar.ts";
+import { progress } from "../util/progress.ts";
 
 /**
  * Fits a model with a progress bar: EASE reports its inversion blocks, iterative models
@@ -7,9 +7,9 @@ import { progressBar } from "./progress-bar.ts";
  */
 export async function fitWithProgress(model: Recommender, input: FitInput, showProgress: boolean): Promise<number> {
   const epochs = Number(model.params().epochs);
-  const bar = progressBar(`fit ${model.name}`, Number.isFinite(epochs) && epochs > 0 ? epochs : 1, showProgress);
+  const bar = progress(`fit ${model.name}`, Number.isFinite(epochs) && epochs > 0 ? epochs : 1, { enabled: showProgress });
   const withHook = model as Recommender & { onProgress?: (done: number, total: number) => void };
-  if ("onProgress" in withHook || model.name === "ease") withHook.onProgress = (done, total) => bar.update(done, total);
+  if ("onProgress" in withHook || model.name === "ease") withHook.onProgress = (done, total) => bar.update(done, { total });
   const userOnEpoch = input.onEpoch;
   const t0 = performance.now();
   try {

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { dataSpecFromOptions, type DataCliOptions } from "../data/cli-options.ts";
 import { parseEventWeights } from "../data/events.ts";
-import { eventsDataset } from "../data/events-dataset.ts";
+import { eventsDataset } from "./dataset.ts";
 import type { Dataset } from "../data/spec.ts";
 import { InputError } from "../data/types.ts";
 import { parseSince } from "./since.ts";

@@ -1,5 +1,6 @@
 import type { CsrMatrix } from "../data/matrix.ts";
 import type { Rng } from "../util/rng.ts";
+import type { ItemSequences } from "../data/item-sequences.ts";
 
 /** Everything a model may learn from. */
 export interface FitInput {
@@ -29,11 +30,8 @@ export interface FitInput {
   onEpoch?: (epoch: number, info: { loss?: number }) => boolean | void;
 }
 
-/** Users' item sequences in time order (compressed rows, like CsrMatrix without values). */
-export interface ItemSequences {
-  readonly indptr: Int32Array;
-  readonly items: Int32Array;
-}
+/** Users' item sequences (trainer/data/item-sequences.ts builds them), part of every model's fit input. */
+export type { ItemSequences };
 
 /** Dense item representation for the artifact and nearest-neighbour lists. */
 export interface ItemVectors {

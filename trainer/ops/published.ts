@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { decodeArtifact, decodeManifest, isManifest, type ArtifactHeader } from "../../src/artifact/format.ts";
 import type { CurrentPointer } from "../../src/artifact/keys.ts";
 import { openStore, type StoreCliOptions } from "../artifact/cli-store.ts";
-import { readCurrent } from "../artifact/publish.ts";
+import { readCurrent } from "../artifact/published-state.ts";
 import { readArtifactHeader } from "./artifact-header.ts";
 import type { PublishedMetrics } from "./gate.ts";
 

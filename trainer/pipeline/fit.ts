@@ -1,5 +1,5 @@
 import type { CsrMatrix } from "../data/matrix.ts";
-import { progressBar } from "../eval/progress-bar.ts";
+import { progress } from "../util/progress.ts";
 import { BlendModel } from "../model/blend.ts";
 import type { ItemSequences, Recommender } from "../model/model.ts";
 import type { EpochPoint } from "../report/html.ts";
@@ -41,7 +41,7 @@ export async function fitConfig(config: ModelConfig, interactions: CsrMatrix, fe
     if (built.extraFit.itemFeatures && !itemFeatures) itemFeatures = built.extraFit.itemFeatures;
     const model = built.model;
     const epochs = Number(model.params().epochs);
-    const bar = progressBar(`fit ${label}`, Number.isFinite(epochs) && epochs > 0 ? epochs : 1, o.progress ?? false);
+    const bar = progress(`fit ${label}`, Number.isFinite(epochs) && epochs > 0 ? epochs : 1, { enabled: o.progress ?? false });
     const isMse = c.model === "hybrid" && (c as { params: { loss?: string } }).params.loss === "mse";
     await model.fit({
       interactions: isMse && o.ratings ? o.ratings : interactions,
@@ -50,7 +50,7 @@ export async function fitConfig(config: ModelConfig, interactions: CsrMatrix, fe
       rng: createRng(o.seed),
       ...built.extraFit,
       onEpoch: (epoch, info) => {
-        bar.update(epoch);
+        bar.update(epoch + 1);
         const point: EpochPoint = { model: label, epoch, loss: info.loss };
         const metric = o.monitor?.(model);
         if (metric !== undefined) point.metric = metric;

@@ -3,7 +3,7 @@
  * the worker honours, so a shopper forgotten in production is dropped from the next artifact.
  */
 import { existsSync } from "node:fs";
-import { parseDeployEnv, requireGeneratedConfig } from "../ops/deploy/generated-config.ts";
+import { parseDeployEnv, requireGeneratedConfig } from "../wrangler/generated-config.ts";
 import { InputError } from "../data/types.ts";
 import type { TombstoneSource } from "./tombstones.ts";
 

@@ -2,7 +2,7 @@
  * `edgerec forget --purge --remote`: the deployed worker rewrites its R2 event partitions
  * (POST /v1/admin/events/purge, one bounded page per call); this pages through them all.
  */
-import { readDeployState, type DeployEnv } from "../ops/deploy/generated-config.ts";
+import { readDeployState, type DeployEnv } from "../wrangler/generated-config.ts";
 
 export interface RemotePurgeTotals {
   forgotten: number;

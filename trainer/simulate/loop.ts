@@ -16,8 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StoredEvent } from "../../src/artifact/events.ts";
 import { buildArtifact } from "../artifact/build.ts";
-import { miniflareStores } from "../artifact/object-store.ts";
-import { planPublish, publish } from "../artifact/publish.ts";
+import { publishLocal } from "../artifact/publish-local.ts";
 import { eventsToInteractions } from "../data/events.ts";
 import { interactionsToCsr } from "../data/interactions-matrix.ts";
 import { readEvents } from "../events/read.ts";
@@ -27,7 +26,7 @@ import { computeOutcomes, type Outcomes } from "../outcomes/outcomes.ts";
 import { compareProportions } from "../outcomes/stats.ts";
 import { generateStore } from "../sample/store.ts";
 import { createRng } from "../util/rng.ts";
-import { startDevServer, type DevServer } from "./dev-server.ts";
+import { type DevServer, startDevServer } from "../wrangler/dev-server.ts";
 import { DEFAULT_CLICK_MODEL, simulatedShoppers, type ClickModel } from "./shoppers.ts";
 import { browse, emptyCounts, visit, type TrafficCounts } from "./traffic.ts";
 
@@ -92,14 +91,7 @@ async function trainAndPublish(
   const bytes = await buildArtifact({ model, interactions, items, createdAt });
   const file = join(work, `${popularityOnly ? "popularity" : modelName}.bin`);
   writeFileSync(file, bytes);
-  const plan = await planPublish(file);
-  const { store, dispose } = await miniflareStores({ persistTo, backend: "r2" });
-  try {
-    await publish(store, plan);
-  } finally {
-    await dispose();
-  }
-  return plan.pointer.version;
+  return (await publishLocal(persistTo, file)).pointer.version;
 }
 
 export async function runSimulation(o: SimulationOptions = {}): Promise<SimulationResult> {
@@ -119,7 +111,7 @@ export async function runSimulation(o: SimulationOptions = {}): Promise<Simulati
   let server: DevServer | undefined;
   try {
     log(`${shoppers.length} simulated shoppers over ${store.items.length} items`);
-    server = await startDevServer(persistTo, baseVars);
+    server = await startDevServer({ persistTo, vars: baseVars });
     await browse(server.url, shoppers, concurrency, traffic);
     let events = await drain(server.url, token, traffic.accepted);
     log(`browsing: ${events.length} view events stored in R2`);
@@ -127,7 +119,7 @@ export async function runSimulation(o: SimulationOptions = {}): Promise<Simulati
     const popularity = await trainAndPublish(persistTo, work, events, "itemknn", store.items, new Date(Date.UTC(2026, 0, 1)), true);
     log(`published popularity ${popularity}`);
 
-    server = await startDevServer(persistTo, baseVars);
+    server = await startDevServer({ persistTo, vars: baseVars });
     await visit({ api: server.url, shoppers, placement: "round-1", k, clicks, prices, rng, concurrency }, traffic);
     events = await drain(server.url, token, traffic.accepted);
     log(`round 1: ${events.length} events stored`);
@@ -135,7 +127,7 @@ export async function runSimulation(o: SimulationOptions = {}): Promise<Simulati
     const model = await trainAndPublish(persistTo, work, events, o.model ?? "itemknn", store.items, new Date(Date.UTC(2026, 0, 2)));
     log(`retrained on the events and published ${model}; popularity stays as the A/B treatment`);
 
-    server = await startDevServer(persistTo, { ...baseVars, AB_VERSION: popularity, AB_SHARE: "0.5" });
+    server = await startDevServer({ persistTo, vars: { ...baseVars, AB_VERSION: popularity, AB_SHARE: "0.5" } });
     await visit({ api: server.url, shoppers, placement: "round-2", k, clicks, prices, rng, concurrency }, traffic);
     events = await drain(server.url, token, traffic.accepted);
     log(`round 2: ${events.length} events stored`);

@@ -16,7 +16,8 @@ import { buildArtifact, buildArtifactObject } from "../../../trainer/artifact/bu
 import { gc } from "../../../trainer/artifact/gc.ts";
 import { BothStores, KvBindingStore, miniflareStores, type ObjectStore, R2BindingStore } from "../../../trainer/artifact/object-store.ts";
 import { workerdChildren } from "../../../trainer/artifact/orphan-guard.ts";
-import { planPublish, publish, readVersions } from "../../../trainer/artifact/publish.ts";
+import { planPublish, publish } from "../../../trainer/artifact/publish.ts";
+import { readVersions } from "../../../trainer/artifact/published-state.ts";
 import { writeSharded } from "../../../trainer/artifact/shard.ts";
 import { GroupModel, smallStore } from "./fixture.ts";
 

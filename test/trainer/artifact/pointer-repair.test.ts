@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { artifactKey, CURRENT_KEY, VERSIONS_KEY } from "../../../src/artifact/keys.ts";
 import { buildArtifact } from "../../../trainer/artifact/build.ts";
 import { miniflareStores, type ObjectStore } from "../../../trainer/artifact/object-store.ts";
-import { planPublish, publish, readCurrent } from "../../../trainer/artifact/publish.ts";
+import { planPublish, publish } from "../../../trainer/artifact/publish.ts";
+import { readCurrent } from "../../../trainer/artifact/published-state.ts";
 import { GroupModel, smallStore } from "./fixture.ts";
 
 const run = promisify(execFile);
@@ -144,7 +145,7 @@ describe("repairing a broken `current` pointer from the CLI", () => {
 
 /** The versions index entry of `version`, as a pointer (no key list). */
 async function readCurrentFrom(store: ObjectStore, version: string): Promise<Record<string, unknown>> {
-  const { readVersions } = await import("../../../trainer/artifact/publish.ts");
+  const { readVersions } = await import("../../../trainer/artifact/published-state.ts");
   const { keys: _keys, ...pointer } = (await readVersions(store)).find((v) => v.version === version)!;
   return pointer;
 }

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { artifactKey, CURRENT_KEY, manifestKey, shardKey } from "../../../src/artifact/keys.ts";
 import { buildArtifact } from "../../../trainer/artifact/build.ts";
 import { BothStores, KvBindingStore, type ObjectStore, R2BindingStore } from "../../../trainer/artifact/object-store.ts";
-import { planPublish, publish, readCurrent, readVersions, rollback } from "../../../trainer/artifact/publish.ts";
+import { planPublish, publish, rollback } from "../../../trainer/artifact/publish.ts";
+import { readCurrent, readVersions } from "../../../trainer/artifact/published-state.ts";
 import { GroupModel, smallStore } from "./fixture.ts";
 
 let mf: Miniflare;

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runEdgerec } from "../../../trainer/ops/edgerec-cli.ts";
+import { runEdgerec } from "../../../trainer/wrangler/edgerec-cli.ts";
 import { KV_VALUE_LIMIT, chooseLayout, DEFAULT_SHARD_BYTES, DEFAULT_SHARD_THRESHOLD_BYTES } from "../../../trainer/artifact/shard.ts";
 
 /** `edgerec <args>` as a user runs it; stdout (a failure rejects with its stderr). */

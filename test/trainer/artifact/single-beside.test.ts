@@ -12,9 +12,10 @@ import { decodeManifest, encodeArtifact, encodeManifest } from "../../../src/art
 import { artifactKey, CURRENT_KEY, manifestKey } from "../../../src/artifact/keys.ts";
 import { buildArtifactObject } from "../../../trainer/artifact/build.ts";
 import { type ObjectStore, R2BindingStore } from "../../../trainer/artifact/object-store.ts";
-import { planPublish, publish, readCurrent, readVersions } from "../../../trainer/artifact/publish.ts";
+import { planPublish, publish } from "../../../trainer/artifact/publish.ts";
+import { readCurrent, readVersions } from "../../../trainer/artifact/published-state.ts";
 import { DEFAULT_SINGLE_BESIDE_MAX_BYTES, KV_VALUE_LIMIT, singleBesideShards, SINGLE_FILE, writeSharded } from "../../../trainer/artifact/shard.ts";
-import { runEdgerec } from "../../../trainer/ops/edgerec-cli.ts";
+import { runEdgerec } from "../../../trainer/wrangler/edgerec-cli.ts";
 import { GroupModel, smallStore } from "./fixture.ts";
 
 const edgerec = (args: string[]) => runEdgerec(args, { capture: true, quietErrors: true });

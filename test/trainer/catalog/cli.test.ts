@@ -14,7 +14,7 @@ import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeArtifact } from "../../../src/artifact/format.ts";
 import { ARTIFACT_BUCKET, artifactKey, CURRENT_KEY, KV_BINDING, R2_BINDING } from "../../../src/artifact/keys.ts";
-import { syntheticArtifact } from "../../worker/fixtures/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../../tools/dev/synthetic-artifact.ts";
 
 /** The worker app is typed against workers-types, which the Node tsconfig does not load (as in bench/serve.ts). */
 interface NodeApp {

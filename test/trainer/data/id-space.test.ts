@@ -14,4 +14,11 @@ describe("IdInterner", () => {
     expect(ix.get("5000000")).toBeUndefined();
     expect(ix.size).toBe(6);
   });
+
+  it("of() keeps a list's ids at their positions and refuses duplicates", () => {
+    const ix = IdInterner.of(["b", "7", "a"]);
+    expect([ix.get("b"), ix.get("7"), ix.get("a"), ix.intern("c")]).toEqual([0, 1, 2, 3]);
+    expect(ix.ids).toEqual(["b", "7", "a", "c"]);
+    expect(() => IdInterner.of(["x", "y", "x"])).toThrow(/1 duplicate id/);
+  });
 });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeArtifact, indexOfString, stringAt } from "../../../src/artifact/format.ts";
 import { displayTitle } from "../../../trainer/artifact/display-title.ts";
-import { REPO_ROOT, runEdgerec } from "../../../trainer/ops/edgerec-cli.ts";
+import { REPO_ROOT, runEdgerec } from "../../../trainer/wrangler/edgerec-cli.ts";
 import { qualityViolations, thresholdsFromOptions } from "../../../trainer/pipeline/quality.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
 

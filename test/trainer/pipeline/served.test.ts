@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeArtifact } from "../../../src/artifact/format.ts";
-import { REPO_ROOT, runEdgerec } from "../../../trainer/ops/edgerec-cli.ts";
+import { REPO_ROOT, runEdgerec } from "../../../trainer/wrangler/edgerec-cli.ts";
 import { expectServesEveryInteraction, readAmazonReviews } from "./served-artifact.ts";
 
 /** Real data when ../shared/data is present (it is not part of the repository). */

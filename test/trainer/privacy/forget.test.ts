@@ -13,7 +13,7 @@ import { buildArtifact } from "../../../trainer/artifact/build.ts";
 import { interactionsToCsr } from "../../../trainer/data/interactions-matrix.ts";
 import type { Interactions } from "../../../trainer/data/types.ts";
 import { createModel } from "../../../trainer/model/registry.ts";
-import { runEdgerec } from "../../../trainer/ops/edgerec-cli.ts";
+import { runEdgerec } from "../../../trainer/wrangler/edgerec-cli.ts";
 import { dropForgotten } from "../../../trainer/privacy/drop-forgotten.ts";
 import { openLocalKv } from "../../../trainer/privacy/kv-access.ts";
 import { parseTombstoneList, readTombstones } from "../../../trainer/privacy/tombstones.ts";

@@ -3,8 +3,8 @@
  * worker accepts exactly those, for that user only, until they expire).
  */
 import { describe, expect, it } from "vitest";
-import { signUser } from "../../../trainer/cli/commands/sign-user.ts";
-import { runEdgerec } from "../../../trainer/ops/edgerec-cli.ts";
+import { signUser } from "../../../trainer/privacy/user-token.ts";
+import { runEdgerec } from "../../../trainer/wrangler/edgerec-cli.ts";
 
 describe("edgerec sign-user", () => {
   it("prints the user's token with the asked lifetime", async () => {

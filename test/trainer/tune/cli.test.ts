@@ -66,7 +66,7 @@ describe("edgerec tune --multdae", () => {
       const trained = JSON.parse(edgerec(["train", ...common, "--config", best, "--json"]).trim());
       expect(trained.config.model).toBe("multdae");
       expect(trained.metrics.auc).toBeGreaterThan(0.5);
-      expect(() => edgerec(["tune", ...common, "--multdae", "big"])).toThrow(/--multdae must be an integer/);
+      expect(() => edgerec(["tune", ...common, "--multdae", "big"])).toThrow(/--multdae must be a whole number in 1..100000, got "big"/);
     });
   });
 });

@@ -9,7 +9,7 @@ import { encodeArtifact } from "../../../src/artifact/format.ts";
 import { artifactKey } from "../../../src/artifact/keys.ts";
 import { createApp } from "../../../src/app.ts";
 import type { Env } from "../../../src/config.ts";
-import { syntheticArtifact } from "../../support/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../../tools/dev/synthetic-artifact.ts";
 import { expectProblem, flipCurrent, publish, putVersion, versionId } from "./publish.ts";
 
 const base = workerEnv as unknown as Env;

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringAt } from "../../../src/artifact/format.ts";
 import { createApp } from "../../../src/app.ts";
-import { syntheticArtifact } from "../../support/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../../tools/dev/synthetic-artifact.ts";
 import { encodeArtifact } from "../../../src/artifact/format.ts";
 import { expectProblem, publish, versionId } from "./publish.ts";
 

@@ -8,7 +8,7 @@ import { encodeArtifact } from "../../../src/artifact/format.ts";
 import { createApp } from "../../../src/app.ts";
 import type { Env } from "../../../src/config.ts";
 import { shardArtifact } from "../../../trainer/artifact/shard.ts";
-import { syntheticArtifact } from "../../support/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../../tools/dev/synthetic-artifact.ts";
 import { publish, versionId } from "./publish.ts";
 import { publishShardedBuild } from "../shard-publish.ts";
 

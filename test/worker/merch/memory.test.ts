@@ -8,7 +8,7 @@ import { encodeArtifact } from "../../../src/artifact/format.ts";
 import { MERCH_HEAD_KEY, OVERLAY_KEY } from "../../../src/artifact/merch-keys.ts";
 import { emptyOverlay, type ItemWrite, mergeChanges } from "../../../src/artifact/overlay.ts";
 import { ServedArtifact } from "../../../src/store/served.ts";
-import { syntheticArtifact } from "../fixtures/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../../tools/dev/synthetic-artifact.ts";
 import { baseEnv, client, publishR2, unpublishAll } from "../helpers.ts";
 import { clearMerch, ids, itemId, send } from "./helpers.ts";
 

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { checkUserToken, signUserToken } from "../../../src/privacy/user-token.ts";
-import { signUser } from "../../../trainer/cli/commands/sign-user.ts";
+import { signUser } from "../../../trainer/privacy/user-token.ts";
 import { client, download, problemOf, publishR2, unpublishAll } from "../helpers.ts";
 
 const { v1 } = inject("artifacts");

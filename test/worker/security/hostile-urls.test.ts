@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { encodeArtifact, stringAt, stringTable } from "../../../src/artifact/format.ts";
 import { createApp } from "../../../src/app.ts";
 import type { Env } from "../../../src/config.ts";
-import { syntheticArtifact } from "../fixtures/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../../tools/dev/synthetic-artifact.ts";
 import { publish, versionId } from "../fuzz/publish.ts";
 
 const env = workerEnv as unknown as Env;

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { encodeArtifact } from "../../../src/artifact/format.ts";
 import { createApp } from "../../../src/app.ts";
 import type { Env } from "../../../src/config.ts";
-import { syntheticArtifact } from "../../support/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../../tools/dev/synthetic-artifact.ts";
 import { expectProblem, publish, versionId } from "../fuzz/publish.ts";
 
 const env = workerEnv as unknown as Env & { RATE_LIMITER?: unknown; RATE_LIMIT?: string };

@@ -9,7 +9,7 @@ import { encodeArtifact } from "../../../src/artifact/format.ts";
 import { createApp } from "../../../src/app.ts";
 import type { Env } from "../../../src/config.ts";
 import { constantTimeEqual } from "../../../src/http/auth.ts";
-import { syntheticArtifact } from "../../support/synthetic-artifact.ts";
+import { syntheticArtifact } from "../../../tools/dev/synthetic-artifact.ts";
 import { expectProblem, LEAK, publish, versionId } from "../fuzz/publish.ts";
 
 const base = workerEnv as unknown as Env;

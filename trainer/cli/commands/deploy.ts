@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { deploy } from "../../ops/deploy/deploy.ts";
-import { parseDeployEnv } from "../../ops/deploy/generated-config.ts";
+import { parseDeployEnv } from "../../wrangler/generated-config.ts";
+import { numberValue } from "../../util/option-parsers.ts";
 
 interface DeployCliOptions {
   env: string;
@@ -30,8 +31,7 @@ export function register(program: Command): void {
     .option("--url <url>", "the worker's public URL when it is served on a custom domain or route")
     .option("--config-only", "only find or create the bucket, namespace and queues and write the generated config (no deploy, no publish)")
     .action(async (opts: DeployCliOptions) => {
-      const keep = Number(opts.keep);
-      if (!Number.isInteger(keep) || keep < 1) throw new Error(`--keep must be a whole number >= 1, got ${JSON.stringify(opts.keep)}`);
+      const keep = numberValue("keep", opts.keep, { min: 1, integer: true });
       await deploy({
         env: parseDeployEnv(opts.env),
         artifact: resolve(opts.artifact),

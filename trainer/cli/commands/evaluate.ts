@@ -6,6 +6,7 @@ import { runPipeline } from "../../pipeline/run.ts";
 import { validateConfig } from "../../tune/validate-config.ts";
 import { addPipelineOptions, configFromOptions, pipelineOptionsFromCli, type PipelineCliOptions } from "../pipeline-options.ts";
 import { pipelineText } from "../pipeline-output.ts";
+import { countOrAll } from "../../util/option-parsers.ts";
 
 /** `edgerec evaluate`: the pipeline up to the test metrics (no refit, no artifact). */
 export function register(program: Command): void {
@@ -60,8 +61,7 @@ async function printDevScore(opts: EvaluateCliOptions): Promise<void> {
   if (config === "auto") throw new InputError("--on dev scores one configuration: name it with --model/--param, or pass --config best.json from `edgerec tune`");
   const show = !opts.json;
   const options = pipelineOptionsFromCli(opts, show);
-  const users = opts.validationUsers === "all" ? Infinity : Number(opts.validationUsers);
-  if (!(users === Infinity || (Number.isInteger(users) && users >= 1))) throw new InputError(`--validation-users must be a whole number >= 1 or all, got ${JSON.stringify(opts.validationUsers)}`);
+  const users = countOrAll("validation-users", String(opts.validationUsers));
   const dataset = await loadDataset(options.spec!, { progress: show });
   if (show) printReadReports(dataset.reports);
   const seed = options.seed ?? 0;

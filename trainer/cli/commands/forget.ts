@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { parseDeployEnv, requireGeneratedConfig } from "../../ops/deploy/generated-config.ts";
+import { parseDeployEnv, requireGeneratedConfig } from "../../wrangler/generated-config.ts";
 import { openLocalKv } from "../../privacy/kv-access.ts";
 import { purgeEventPartitions, purgeFile } from "../../privacy/purge.ts";
 import { adminToken, purgeRemoteEvents, workerUrlFor } from "../../privacy/remote-purge.ts";

@@ -5,6 +5,7 @@ import { checkCatalog, checkDataQuality, checkGate, DEFAULT_GATE_TOLERANCE, tole
 import { readPublishedHeader, readPublishedMetrics, type PublishedSource } from "../../ops/published.ts";
 import { thresholdsFromOptions } from "../../pipeline/quality.ts";
 import { addStoreOptions, type StoreCliOptions } from "../../artifact/cli-store.ts";
+import { number } from "../../util/option-parsers.ts";
 
 interface GateCliOptions extends StoreCliOptions {
   publishedArtifact?: string;
@@ -33,11 +34,7 @@ export function register(program: Command): void {
     .option(
       "--tolerance <fraction>",
       `allowed drop as a fraction of the published value (default EDGEREC_GATE_TOLERANCE or ${DEFAULT_GATE_TOLERANCE})`,
-      (v) => {
-        const n = Number(v);
-        if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`tolerance must be a non-negative number such as 0.02, got ${JSON.stringify(v)}`);
-        return n;
-      },
+      number("tolerance", { min: 0 }),
     )
     .option("--absolute", "read --tolerance as an absolute difference of the metric instead")
     .option("--metric <name>", "metric to compare (default: the artifact's headline metric)")

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { addStoreOptions, openStore, type StoreCliOptions } from "../../artifact/cli-store.ts";
 import { DEFAULT_GC_GRACE_MS, gc } from "../../artifact/gc.ts";
+import { number } from "../../util/option-parsers.ts";
 
 export function register(program: Command): void {
   addStoreOptions(
@@ -8,11 +9,7 @@ export function register(program: Command): void {
       .command("gc")
       .description("delete the objects of versions that are neither listed by `edgerec versions` nor current (what an interrupted publish left), once older than a grace period"),
   )
-    .option("--grace <minutes>", `keep unlisted versions uploaded less than this long ago (a publish may still be running)`, (v) => {
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < 0) throw new Error(`--grace must be a number of minutes >= 0, got ${JSON.stringify(v)}`);
-      return n;
-    }, DEFAULT_GC_GRACE_MS / 60_000)
+    .option("--grace <minutes>", `keep unlisted versions uploaded less than this long ago (a publish may still be running)`, number("grace", { min: 0, of: "minutes" }), DEFAULT_GC_GRACE_MS / 60_000)
     .option("--dry-run", "list what would be deleted, delete nothing")
     .option("--json", "print JSON")
     .action(async (opts: StoreCliOptions & { grace: number; dryRun?: boolean; json?: boolean }) => {

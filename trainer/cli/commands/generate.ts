@@ -1,15 +1,9 @@
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { resolve } from "node:path";
 import { writeAmazonFiles } from "../../sample/amazon-files.ts";
 import { generateStore } from "../../sample/store.ts";
+import { integer, positiveInt } from "../../util/option-parsers.ts";
 
-function positiveInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got ${JSON.stringify(v)}`);
-    return n;
-  };
-}
 
 /** `edgerec generate`: the sample storefront as Amazon 2018 files (see trainer/sample/store.ts). */
 export function register(program: Command): void {
@@ -17,11 +11,7 @@ export function register(program: Command): void {
     .command("generate")
     .description("write the synthetic sample store (products, shoppers, ratings) as Amazon 2018 review + metadata JSON lines")
     .requiredOption("--out <dir>", "output directory")
-    .option("--seed <n>", "random seed (same seed, same files)", (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n)) throw new InvalidArgumentError(`seed must be an integer, got ${JSON.stringify(v)}`);
-      return n;
-    }, 1)
+    .option("--seed <n>", "random seed (same seed, same files)", integer("seed"), 1)
     .option("--items <n>", "number of products", positiveInt("items"), 3000)
     .option("--users <n>", "number of shoppers", positiveInt("users"), 2000)
     .option("--store-url <url>", "base URL of product pages", "https://shop.example.com")

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { addStoreOptions, openStore, type StoreCliOptions } from "../../artifact/cli-store.ts";
 import { planPublish, publish } from "../../artifact/publish.ts";
+import { positiveInt } from "../../util/option-parsers.ts";
 
 export function register(program: Command): void {
   addStoreOptions(
@@ -9,11 +10,7 @@ export function register(program: Command): void {
       .description("upload an artifact (or a sharded build's manifest.bin and shards), then flip the `current` pointer to it")
       .argument("<artifact>", "artifact.bin, or manifest.bin of a sharded build (its shard-<n>.bin files beside it)"),
   )
-    .option("--keep <n>", "keep the newest n versions, deleting older ones (and what interrupted publishes left, as `edgerec gc`) after the flip", (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`--keep must be a whole number >= 1, got ${JSON.stringify(v)}`);
-      return n;
-    })
+    .option("--keep <n>", "keep the newest n versions, deleting older ones (and what interrupted publishes left, as `edgerec gc`) after the flip", positiveInt("keep"))
     .option("--json", "print the result as JSON")
     .action(async (file: string, opts: StoreCliOptions & { keep?: number; json?: boolean }) => {
       const plan = await planPublish(file, { kv: opts.backend !== "r2" });

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { validateRules } from "../../../src/artifact/rules.ts";
 import { addStoreOptions, openStore, type StoreCliOptions } from "../../artifact/cli-store.ts";
 import { loadRules, storeRules } from "../../catalog/merch-store.ts";
+import { numberValue } from "../../util/option-parsers.ts";
 
 interface PreviewItem {
   id: string;
@@ -74,8 +75,7 @@ export function register(program: Command): void {
     .action(async (opts: { url: string; token?: string; rules?: string; item?: string; user?: string; basket?: string; category?: string; k: string }) => {
       const token = opts.token ?? process.env.ADMIN_TOKEN;
       if (!token) throw new Error("pass --token or set ADMIN_TOKEN (the worker's admin bearer token)");
-      const k = Number(opts.k);
-      if (!Number.isInteger(k) || k < 1 || k > 100) throw new Error(`-k must be a whole number 1..100, got ${JSON.stringify(opts.k)}`);
+      const k = numberValue("-k", opts.k, { min: 1, max: 100, integer: true });
       const body = {
         rules: opts.rules ? checked(opts.rules) : undefined,
         item: opts.item,

@@ -1,25 +1,14 @@
-import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-
-/**
- * What the store's backend does for every page view (docs/privacy.md has it for Node and PHP):
- * HMAC-SHA256 over "<user id>.<expiry>" with USER_TOKEN_SECRET, as "<expiry>.<base64url mac>".
- */
-export function signUser(secret: string, userId: string, expiresAt: number): string {
-  return `${expiresAt}.${createHmac("sha256", secret).update(`${userId}.${expiresAt}`).digest("base64url")}`;
-}
+import { signUser } from "../../privacy/user-token.ts";
+import { number } from "../../util/option-parsers.ts";
 
 export function register(program: Command): void {
   program
     .command("sign-user")
     .description("print a user token for <id> (what the store's backend makes for the widget's user-token attribute)")
     .argument("<id>", "shopper id")
-    .option("--ttl <seconds>", "lifetime of the token", (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 366 * 86400) throw new Error(`--ttl must be a whole number of seconds from 1 to ${366 * 86400}, got ${JSON.stringify(v)}`);
-      return n;
-    }, 3600)
+    .option("--ttl <seconds>", "lifetime of the token", number("ttl", { min: 1, max: 366 * 86400, integer: true, of: "seconds" }), 3600)
     .option("--secret-file <file>", "read the secret from this file instead of the USER_TOKEN_SECRET environment variable")
     .action((id: string, opts: { ttl: number; secretFile?: string }) => {
       const secret = (opts.secretFile ? readFileSync(opts.secretFile, "utf8") : (process.env.USER_TOKEN_SECRET ?? "")).trim();

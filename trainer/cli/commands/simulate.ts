@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { InputError } from "../../data/types.ts";
 import { outcomesText } from "../../outcomes/render.ts";
 import { formatP } from "../../outcomes/outcomes.ts";
 import { runSimulation } from "../../simulate/loop.ts";
+import { numberValue } from "../../util/option-parsers.ts";
 
 interface SimulateCliOptions {
   items: string;
@@ -13,11 +13,6 @@ interface SimulateCliOptions {
   json?: boolean;
 }
 
-function int(name: string, v: string, min: number, max: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InputError(`--${name} must be an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
-  return n;
-}
 
 /** `edgerec simulate`: simulated shoppers close the loop through wrangler dev, the queue and R2. */
 export function register(program: Command): void {
@@ -32,10 +27,10 @@ export function register(program: Command): void {
     .option("--json", "print the result as one JSON object")
     .action(async (opts: SimulateCliOptions) => {
       const result = await runSimulation({
-        items: int("items", opts.items, 20, 1_000_000),
-        users: int("users", opts.users, 20, 1_000_000),
-        seed: int("seed", opts.seed, 0, 2 ** 31),
-        concurrency: int("concurrency", opts.concurrency, 1, 512),
+        items: numberValue("items", opts.items, { min: 20, max: 1_000_000, integer: true }),
+        users: numberValue("users", opts.users, { min: 20, max: 1_000_000, integer: true }),
+        seed: numberValue("seed", opts.seed, { min: 0, max: 2 ** 31, integer: true }),
+        concurrency: numberValue("concurrency", opts.concurrency, { min: 1, max: 512, integer: true }),
         model: opts.model,
         log: (line) => process.stderr.write(`${line}\n`),
       });

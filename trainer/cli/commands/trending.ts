@@ -4,13 +4,8 @@ import { TRENDING_KEY } from "../../../src/artifact/lists.ts";
 import { addStoreOptions, openStore, type StoreCliOptions } from "../../artifact/cli-store.ts";
 import { readEvents } from "../../lists/events.ts";
 import { DEFAULT_TRENDING, trending } from "../../lists/trending.ts";
+import { optionalNumber } from "../../util/option-parsers.ts";
 
-function number(name: string, v: string | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number in ${min}..${max}, got ${JSON.stringify(v)}`);
-  return n;
-}
 
 export function register(program: Command): void {
   addStoreOptions(
@@ -33,10 +28,10 @@ export function register(program: Command): void {
         const now = opts.now ? Date.parse(opts.now) : Date.now();
         if (!Number.isFinite(now)) throw new Error(`--now ${JSON.stringify(opts.now)} is not an ISO time`);
         const params = {
-          recentHours: number("recent-hours", opts.recentHours, 1, 24 * 30)!,
-          baselineDays: number("baseline-days", opts.baselineDays, 1, 365)!,
-          minRecent: number("min-recent", opts.minRecent, 0, 1e9)!,
-          top: number("top", opts.top, 1, 100_000)!,
+          recentHours: optionalNumber("recent-hours", opts.recentHours, { min: 1, max: 24 * 30 })!,
+          baselineDays: optionalNumber("baseline-days", opts.baselineDays, { min: 1, max: 365 })!,
+          minRecent: optionalNumber("min-recent", opts.minRecent, { min: 0, max: 1e9 })!,
+          top: optionalNumber("top", opts.top, { min: 1, max: 100_000 })!,
         };
         if (params.recentHours > params.baselineDays * 24) throw new Error("--recent-hours must not exceed the baseline window");
         const read = readEvents(opts.events, now - params.baselineDays * 86_400_000, now);

@@ -8,8 +8,10 @@ import type { HybridLoss } from "../../model/hybrid.ts";
 import { runPipeline } from "../../pipeline/run.ts";
 import type { ModelConfig } from "../../tune/config.ts";
 import { prepare, type Prepared, type Task } from "../../tune/prepare.ts";
-import { formatSeconds, tuneReporter } from "../../tune/progress.ts";
+import { tuneReporter } from "../../tune/progress.ts";
+import { formatSeconds } from "../../util/progress.ts";
 import { BUILT_IN_FAMILIES, MULTDAE_TUNE_DEFAULTS, tune, type Trial } from "../../tune/search.ts";
+import { countOrAll, optionalNumber } from "../../util/option-parsers.ts";
 
 interface TuneCliOptions extends DataCliOptions {
   split?: SplitKind;
@@ -37,14 +39,6 @@ interface TuneCliOptions extends DataCliOptions {
   json?: boolean;
 }
 
-function num(name: string, v: string | undefined, min: number, max: number, integer = false): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw new InputError(`--${name} must be ${integer ? "an integer" : "a number"} in ${min}..${max}, got ${JSON.stringify(v)}`);
-  }
-  return n;
-}
 
 export function register(program: Command): void {
   const cmd = program
@@ -82,7 +76,7 @@ export function register(program: Command): void {
         process.stdout.write(JSON.stringify(result) + "\n");
         return;
       }
-      const rows = result.leaderboard.slice(0, num("top", opts.top, 1, 1000, true));
+      const rows = result.leaderboard.slice(0, optionalNumber("top", opts.top, { min: 1, max: 1000, integer: true }));
       const metricKeys = Object.keys(rows[0]?.metrics ?? {}).filter((k) => !["users", "pairs"].includes(k));
       const lines = [
         `validation: ${result.validation}; primary metric ${result.primary} (test split never used)`,
@@ -114,10 +108,10 @@ async function finalFit(opts: TuneCliOptions, config: ModelConfig): Promise<void
     spec: dataSpecFromOptions(opts),
     model: config,
     split: opts.split,
-    fraction: num("fraction", opts.fraction, 0, 1),
+    fraction: optionalNumber("fraction", opts.fraction, { min: 0, max: 1 }),
     task: opts.task,
-    minRating: num("min-rating", opts.minRating, -1e9, 1e9),
-    seed: num("seed", opts.seed, 0, 2 ** 31, true) ?? 0,
+    minRating: optionalNumber("min-rating", opts.minRating, { min: -1e9, max: 1e9 }),
+    seed: optionalNumber("seed", opts.seed, { min: 0, max: 2 ** 31, integer: true }) ?? 0,
     progress: show,
     out: opts.artifact,
   });
@@ -137,8 +131,7 @@ function blendSelectionCutoff(opts: TuneCliOptions): number | undefined {
 /** Validation users: a count, or every user with a held-out positive. */
 function validationUsers(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  if (v === "all") return Infinity;
-  return num("validation-users", v, 1, 1e9, true);
+  return countOrAll("validation-users", v);
 }
 
 /** What a --resume file must agree with: the same data, split, validation sample and search seed. */
@@ -173,27 +166,27 @@ const peakRssMB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 export async function runTune(opts: TuneCliOptions) {
   const show = !opts.json;
-  const seed = num("seed", opts.seed, 0, 2 ** 31, true) ?? 0;
+  const seed = optionalNumber("seed", opts.seed, { min: 0, max: 2 ** 31, integer: true }) ?? 0;
   const dataset = await loadDataset(dataSpecFromOptions(opts), { progress: show });
   if (show) printReadReports(dataset.reports);
   const blendCutoff = blendSelectionCutoff(opts);
   const prepared = prepare(dataset, {
     ...(blendCutoff !== undefined ? { ks: [...new Set([10, blendCutoff])] } : {}),
     split: opts.split,
-    fraction: num("fraction", opts.fraction, 0, 1),
+    fraction: optionalNumber("fraction", opts.fraction, { min: 0, max: 1 }),
     task: opts.task,
-    minRating: num("min-rating", opts.minRating, -1e9, 1e9),
+    minRating: optionalNumber("min-rating", opts.minRating, { min: -1e9, max: 1e9 }),
     seed,
     maxValidUsers: validationUsers(opts.validationUsers),
   });
   const losses = opts.losses?.split(",").map((s) => s.trim()) as HybridLoss[] | undefined;
   const allowed: HybridLoss[] = ["warp", "bpr", "warp-kos", "logistic", "mse"];
   for (const l of losses ?? []) if (!allowed.includes(l)) throw new InputError(`--losses: unknown loss ${JSON.stringify(l)}; choose from ${allowed.join(",")}`);
-  const easeLambdas = !opts.ease || opts.ease === "none" ? [] : opts.ease.split(",").map((v) => num("ease", v, 0, 1e9)!);
-  const trials = num("trials", opts.trials, 0, 10000, true)!;
-  const maxEpochs = num("max-epochs", opts.maxEpochs, 1, 100000, true)!;
+  const easeLambdas = !opts.ease || opts.ease === "none" ? [] : opts.ease.split(",").map((v) => optionalNumber("ease", v, { min: 0, max: 1e9 })!);
+  const trials = optionalNumber("trials", opts.trials, { min: 0, max: 10000, integer: true })!;
+  const maxEpochs = optionalNumber("max-epochs", opts.maxEpochs, { min: 1, max: 100000, integer: true })!;
   const multdae =
-    opts.multdae === undefined ? undefined : opts.multdae === "none" ? [] : opts.multdae.split(",").map((v) => ({ ...MULTDAE_TUNE_DEFAULTS, hidden: num("multdae", v, 1, 100000, true)!, epochs: maxEpochs }));
+    opts.multdae === undefined ? undefined : opts.multdae === "none" ? [] : opts.multdae.split(",").map((v) => ({ ...MULTDAE_TUNE_DEFAULTS, hidden: optionalNumber("multdae", v, { min: 1, max: 100000, integer: true })!, epochs: maxEpochs }));
   const only = opts.families?.split(",").map((s) => s.trim());
   for (const f of only ?? []) if (!(BUILT_IN_FAMILIES as readonly string[]).includes(f)) throw new InputError(`--families: unknown family ${JSON.stringify(f)}; choose from ${BUILT_IN_FAMILIES.join(",")}`);
   const print = fingerprint(prepared, seed);
@@ -230,16 +223,16 @@ export async function runTune(opts: TuneCliOptions) {
       trials,
       seed,
       maxEpochs,
-      evalEvery: num("eval-every", opts.evalEvery, 1, 100000, true)!,
-      patience: num("patience", opts.patience, 1, 1000, true)!,
+      evalEvery: optionalNumber("eval-every", opts.evalEvery, { min: 1, max: 100000, integer: true })!,
+      patience: optionalNumber("patience", opts.patience, { min: 1, max: 1000, integer: true })!,
       losses,
       easeLambdas,
       multdae,
       only,
       blend: opts.blend,
       blendSelection: opts.blendSelection,
-      threads: num("threads", opts.threads, 1, 256, true),
-      timeBudgetSeconds: opts.timeBudget === undefined || opts.timeBudget === "none" ? undefined : num("time-budget", opts.timeBudget, 1, 1e9),
+      threads: optionalNumber("threads", opts.threads, { min: 1, max: 256, integer: true }),
+      timeBudgetSeconds: opts.timeBudget === undefined || opts.timeBudget === "none" ? undefined : optionalNumber("time-budget", opts.timeBudget, { min: 1, max: 1e9 }),
       resume,
       onProgress: (p) => reporter.onProgress(p),
       onLeaderboard: ({ trials, skipped }) => write(trials, skipped, false),

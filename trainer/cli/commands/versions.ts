@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { addStoreOptions, openStore, type StoreCliOptions } from "../../artifact/cli-store.ts";
-import { pointerRepair, readCurrentState, readVersions } from "../../artifact/publish.ts";
+import { pointerRepair, readCurrentState, readVersions } from "../../artifact/published-state.ts";
 
 export function register(program: Command): void {
   addStoreOptions(program.command("versions").description("list published artifact versions, newest first; * marks the current one"))

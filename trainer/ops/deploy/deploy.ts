@@ -24,11 +24,11 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { readArtifactHeader } from "../artifact-header.ts";
-import { REPO_ROOT, runEdgerec } from "../edgerec-cli.ts";
+import { REPO_ROOT, runEdgerec } from "../../wrangler/edgerec-cli.ts";
 import { smokeTest } from "../smoke.ts";
-import { wrangler, wranglerOk } from "../wrangler-path.ts";
-import { type DeployEnv, type DeployState, deployDir, readDeployState, writeGenerated } from "./generated-config.ts";
-import { committedQueueNames, envQueueName, findQueues } from "./queues.ts";
+import { wrangler, wranglerOk } from "../../wrangler/wrangler-path.ts";
+import { type DeployEnv, type DeployState, deployDir, readDeployState, writeGenerated } from "../../wrangler/generated-config.ts";
+import { committedQueueNames, envQueueName, findQueues } from "../../wrangler/queues.ts";
 import { isSampleStoreArtifact } from "./sample-check.ts";
 
 export interface DeployOptions {

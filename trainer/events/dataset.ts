@@ -5,14 +5,14 @@
  * items without events join as cold-start items.
  */
 import type { StoredEvent } from "../../src/artifact/events.ts";
-import { readEvents } from "../events/read.ts";
-import type { EventObjectSource } from "../events/source.ts";
-import { eventsToInteractions, mergeInteractions, type EventInteractionOptions, type Exposures } from "./events.ts";
-import { loadDataset } from "./load.ts";
-import { readItemsFile } from "./readers/items.ts";
-import { ReportBuilder } from "./report.ts";
-import type { DataSpec, Dataset } from "./spec.ts";
-import { InputError, type ItemMeta } from "./types.ts";
+import { readEvents } from "./read.ts";
+import type { EventObjectSource } from "./source.ts";
+import { eventsToInteractions, mergeInteractions, type EventInteractionOptions, type Exposures } from "../data/events.ts";
+import { loadDataset } from "../data/load.ts";
+import { readItemsFile } from "../data/readers/items.ts";
+import { ReportBuilder } from "../data/report.ts";
+import type { DataSpec, Dataset } from "../data/spec.ts";
+import { InputError, type ItemMeta } from "../data/types.ts";
 
 export interface EventsDatasetOptions extends EventInteractionOptions {
   since?: number;
