@@ -41,7 +41,7 @@ describe("default artifact layout", () => {
     expect(summary.out).toBe(join(dir, "big-shards", "manifest.bin"));
     expect(existsSync(join(dir, "big-shards", "shard-0.bin"))).toBe(true);
     const shown = await edgerec(["inspect", summary.out]);
-    expect(shown).toMatch(/sharded artifact manifest \(format 2\)/);
+    expect(shown).toMatch(/sharded artifact manifest \(format 3\)/);
     expect(shown).toMatch(/id routing: \d+ item id shard\(s\), \d+ user id shard\(s\), bucket = fnv1a32/);
     expect(shown).toMatch(/item-ids/);
     const json = lastJson(await edgerec(["inspect", summary.out, "--json"]));
