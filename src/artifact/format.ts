@@ -576,6 +576,11 @@ export async function decodeShardPartContainer(input: Uint8Array | ArrayBuffer, 
   return decodeContainer(input, PART_MAGIC, options);
 }
 
+/** True when `bytes` start like a sharded artifact's data shard (shard-parts.ts). */
+export function isShardPart(bytes: Uint8Array): boolean {
+  return hasMagic(bytes, PART_MAGIC);
+}
+
 /** True when `bytes` start like a sharded artifact's id shard. */
 export function isIdShard(bytes: Uint8Array): boolean {
   return hasMagic(bytes, ID_SHARD_MAGIC);

@@ -31,7 +31,7 @@ const route = {
 };
 
 /** The basket's known items in the artifact (or the sharded catalogue's view of them) that holds them all, in basket order. */
-function locateBasket(catalog: Catalog, ids: readonly string[]): Located | Promise<Located> {
+export function locateBasket(catalog: Catalog, ids: readonly string[]): LocatedBasketItems | Promise<LocatedBasketItems> {
   if (catalog instanceof ServedArtifact) {
     // One artifact: every lookup is synchronous.
     const basket: number[] = [];
@@ -61,7 +61,7 @@ export function orderedHistory(body: { items: readonly string[]; recent?: readon
   return all.filter((id, i) => last.get(id) === i);
 }
 
-interface Located {
+export interface LocatedBasketItems {
   /** Undefined when no basket item is known. */
   served: ServedArtifact | undefined;
   basket: number[];
@@ -76,7 +76,7 @@ export function registerBasketRoutes(app: App, deps: Deps): void {
   );
 }
 
-function recommend(picked: Picked, body: BasketInput, { served, basket, ignored }: Located): Response | Promise<Response> {
+function recommend(picked: Picked, body: BasketInput, { served, basket, ignored }: LocatedBasketItems): Response | Promise<Response> {
   const filterInput: FilterInput = { ...body.filters, exclude: body.exclude, bought: "bought" in body ? body.bought : undefined };
   const ignoredJson = ignored.length === 0 ? ',"ignored":[]' : `,"ignored":${JSON.stringify(ignored)}`;
   if (!served) {
