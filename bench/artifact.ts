@@ -18,8 +18,8 @@ import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { type Artifact, CHECKSUM_START_OFFSET, decodeArtifact, decodeManifest, encodeArtifact, indexOfString, quantizeVectors } from "../src/artifact/format.ts";
-import { decodeShardPart, type ItemPart } from "../src/artifact/shard-parts.ts";
-import { itemPartIndex, planView, VIEW_POPULAR_HEAD } from "../src/artifact/shard-view.ts";
+import { decodeShardPart, type ItemPart, type UserPart } from "../src/artifact/shard-parts.ts";
+import { itemPartIndex, planView, userItems, VIEW_POPULAR_HEAD } from "../src/artifact/shard-view.ts";
 import { basketRecommendations, popularItems, similarItems, userHistory, userRecommendations, type UserStrategy } from "../src/recommend/index.ts";
 import { approximateNeighbours } from "../trainer/artifact/ann.ts";
 import { buildArtifactObject } from "../trainer/artifact/build.ts";
@@ -400,6 +400,16 @@ async function shardStorage(artifact: Artifact, singleBytes: number, dataset: st
     reads.push(new Set(plan.order.map((x) => itemPartIndex(starts, x))).size);
   }
   reads.sort((x, y) => x - y);
+  // A user's view names their history and precomputed top-N (no rows): the item shards holding those.
+  const userParts = await Promise.all(Array.from(m.parts.userShards, (s) => decodeShardPart(shards[s], { items: m.header.counts.items }) as Promise<UserPart>));
+  const userReads: number[] = [];
+  for (let r = 0; r < 1000 && userParts.length; r++) {
+    const part = userParts[rng.int(userParts.length)];
+    const { history, top } = userItems(part, rng.int(part.users.historyPtr.length - 1));
+    const plan = planView({ rows: [], named: [...history, ...top], popularOverall: VIEW_POPULAR_HEAD, popularByCategory: () => 0 }, head, at);
+    userReads.push(new Set(plan.order.map((x) => itemPartIndex(starts, x))).size);
+  }
+  userReads.sort((x, y) => x - y);
   emit({
     dataset,
     protocol: "shard-storage",
@@ -414,6 +424,8 @@ async function shardStorage(artifact: Artifact, singleBytes: number, dataset: st
       targetRatio: 1.25,
       similarItemShardsMedian: reads[reads.length >> 1],
       similarItemShardsP90: reads[Math.floor(reads.length * 0.9)],
+      userItemShardsMedian: userReads[userReads.length >> 1] ?? 0,
+      userItemShardsP90: userReads[Math.floor(userReads.length * 0.9)] ?? 0,
     },
   });
 }

@@ -104,6 +104,12 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** `a` once `b` is done too: synchronous when neither waits, else both awaited side by side. */
+function both<A>(a: A | Promise<A>, b: unknown): A | Promise<A> {
+  if (!(a instanceof Promise) && !(b instanceof Promise)) return a;
+  return Promise.all([a, b]).then(([x]) => x);
+}
+
 /** Applies `f` now when `x` is ready, else when it resolves (keeps warm lookups synchronous). */
 function then<T, R>(x: T | Promise<T>, f: (value: T) => R | Promise<R>): R | Promise<R> {
   return x instanceof Promise ? x.then(f) : f(x);
@@ -410,22 +416,21 @@ export class ShardedCatalog implements Catalog {
     }
     const parts = new Map<number, ItemPart>();
     const at = this.itemAt(parts);
-    return then(this.popularHead(parts), (head) =>
-      then(this.itemParts(query.rows, parts), () => {
-        const plan = planView(query, head, at);
-        return then(this.itemParts(plan.order, parts), () => {
-          // Another request may have assembled it while this one waited for parts.
-          const ready = key === null ? undefined : this.views.get(key);
-          if (ready) return ready.located;
-          const artifact = assembleView(this.header, head, plan, at, user, key === "p");
-          this.viewAssemblies++;
-          const bytes = viewBytes(artifact.header.counts.items);
-          const located: Located = { served: new ServedArtifact(artifact, Date.now(), 0, bytes, VIEW_FRAGMENT_BYTES), index };
-          if (key !== null) this.keepView(key, located, bytes);
-          return located;
-        });
-      }),
-    );
+    // The head and the rows' parts in one round (a cold start reads them side by side).
+    return then(both(this.popularHead(parts), this.itemParts(query.rows, parts)), (head) => {
+      const plan = planView(query, head, at);
+      return then(this.itemParts(plan.order, parts), () => {
+        // Another request may have assembled it while this one waited for parts.
+        const ready = key === null ? undefined : this.views.get(key);
+        if (ready) return ready.located;
+        const artifact = assembleView(this.header, head, plan, at, user, key === "p");
+        this.viewAssemblies++;
+        const bytes = viewBytes(artifact.header.counts.items);
+        const located: Located = { served: new ServedArtifact(artifact, Date.now(), 0, bytes, VIEW_FRAGMENT_BYTES), index };
+        if (key !== null) this.keepView(key, located, bytes);
+        return located;
+      });
+    });
   }
 
   private keepView(key: string, located: Located, cost: number): void {
@@ -453,7 +458,8 @@ export class ShardedCatalog implements Catalog {
     const key = `i${g}`;
     if (this.views.has(key)) return this.view(key, { rows: [g], popularOverall: 0, popularByCategory: () => 0 });
     const parts = new Map<number, ItemPart>();
-    return then(this.itemParts([g], parts), () => {
+    // Its part (for its category) beside the popular shard, which the view needs next.
+    return then(both(this.itemParts([g], parts), this.popularHead(parts)), () => {
       const { part, local } = this.itemAt(parts)(g);
       const top = part.items.topCategory[local];
       return this.view(key, { rows: [g], popularOverall: VIEW_POPULAR_HEAD, popularByCategory: (c) => (c === top ? VIEW_POPULAR_HEAD : 0) });
