@@ -5,9 +5,10 @@ import { type Artifact, NONE, type NeighbourLists, stringAt } from "../../src/ar
  * contiguous range of it): the popularity heads first, so the popular shard owns the items it
  * lists; then breadth-first over the neighbour graph, so an item's neighbours mostly land in
  * its own part and a similar-items query reads few parts. Seeds are taken in category-path
- * order, so items without neighbours still sit beside their category. Returns order[new] = old.
+ * order, so items without neighbours still sit beside their category. Returns order[new] = old
+ * and how many leading items are the popularity heads'.
  */
-export function itemOrder(artifact: Artifact, head: { overall: number; perCategory: number }): Uint32Array {
+export function itemOrder(artifact: Artifact, head: { overall: number; perCategory: number }): { order: Uint32Array; headItems: number } {
   const n = artifact.header.counts.items;
   const order = new Uint32Array(n);
   const queued = new Uint8Array(n);
@@ -24,6 +25,7 @@ export function itemOrder(artifact: Artifact, head: { overall: number; perCatego
     const end = Math.min(popular.byCategoryPtr[c + 1], popular.byCategoryPtr[c] + head.perCategory);
     for (let p = popular.byCategoryPtr[c]; p < end; p++) enqueue(popular.byCategoryIds[p]);
   }
+  const headItems = tail;
   const paths = Array.from({ length: n }, (_, i) => stringAt(artifact.items.categoryPaths, i));
   const seeds = Array.from({ length: n }, (_, i) => i).sort((x, y) => (paths[x] < paths[y] ? -1 : paths[x] > paths[y] ? 1 : x - y));
   let seed = 0;
@@ -37,7 +39,7 @@ export function itemOrder(artifact: Artifact, head: { overall: number; perCatego
     enqueueRow(artifact.neighbours, g, enqueue);
     enqueueRow(artifact.contentNeighbours, g, enqueue);
   }
-  return order;
+  return { order, headItems };
 }
 
 function enqueueRow(lists: NeighbourLists, g: number, enqueue: (g: number) => void): void {

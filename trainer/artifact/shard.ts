@@ -112,14 +112,16 @@ export async function shardArtifact(artifact: Artifact, options: ShardOptions = 
   const u = artifact.header.counts.users;
   const overall = options.popularHead ?? 200;
   const perCategory = options.popularHeadPerCategory ?? 100;
-  const r = renumbering(itemOrder(artifact, { overall, perCategory }));
+  const { order, headItems } = itemOrder(artifact, { overall, perCategory });
+  const r = renumbering(order);
   const head = partHead(artifact, r, overall, perCategory);
   const headBytes = (await encodeShardPart({ kind: "items", version: artifact.header.version, start: 0, ...emptyItems(artifact), head })).length;
   if (headBytes > max) {
     throw new Error(`the popular shard needs ${headBytes} bytes before any item, over the ${max}-byte cap; raise --shard-bytes (it holds the ${overall} most popular items and ${perCategory} per category, and the category names)`);
   }
-  const itemParts = await pack(n, (j) => itemBytes(artifact, r.order[j]), max, (start, end) => encodeShardPart(itemPart(artifact, r, start, end, start === 0 ? head : undefined)), "item", headBytes);
-  const userParts = await pack(u, (x) => userBytes(artifact, x), max, (start, end) => encodeShardPart(userPart(artifact, r, start, end)), "user", 0);
+  // The popular shard owns only the items its lists name: it sits on every cold start's path, so keep it small.
+  const itemParts = await pack(n, (j) => itemBytes(artifact, r.order[j]), max, (start, end) => encodeShardPart(itemPart(artifact, r, start, end, start === 0 ? head : undefined)), "item", headBytes, headItems);
+  const userParts = await pack(u, (x) => userBytes(artifact, x), max, (start, end) => encodeShardPart(userPart(artifact, r, start, end)), "user", 0, 0);
   const dataShards = itemParts.length + userParts.length;
   if (dataShards > 0xffff) throw new Error(`${dataShards} data shards exceed the id shards' 65535; raise --shard-bytes`);
 
@@ -177,17 +179,18 @@ function emptyItems(a: Artifact): Omit<ItemPart, "kind" | "version" | "start" | 
 
 /**
  * Contiguous ranges of `count` rows, each encoded under `max`: filled to ~92% of the cap by the
- * rows' estimated bytes (the first range after `firstFixed` bytes of its own), split in half when
- * the encoding still comes out over. Always at least one range (an empty catalogue's popular shard).
+ * rows' estimated bytes (the first range after `firstFixed` bytes of its own, and ending by row
+ * `firstEnd` when that is > 0), split in half when the encoding still comes out over. Always at
+ * least one range (an empty catalogue's popular shard).
  */
-async function pack(count: number, rowBytes: (i: number) => number, max: number, encode: (start: number, end: number) => Promise<Uint8Array>, what: string, firstFixed: number): Promise<Packed[]> {
+async function pack(count: number, rowBytes: (i: number) => number, max: number, encode: (start: number, end: number) => Promise<Uint8Array>, what: string, firstFixed: number, firstEnd: number): Promise<Packed[]> {
   const budget = max * 0.92;
   const ranges: [number, number][] = [];
   let start = 0;
   let used = firstFixed + 4096;
   for (let i = 0; i < count; i++) {
     const b = rowBytes(i);
-    if (i > start && used + b > budget) {
+    if (i > start && (used + b > budget || (start === 0 && i === firstEnd))) {
       ranges.push([start, i]);
       start = i;
       used = 4096;

@@ -173,6 +173,11 @@ describe("sharded artifacts", () => {
     bad[bad.length - 1] ^= 1;
     await expect(decodeManifest(bad)).rejects.toThrow(/checksum mismatch/);
     await expect(decodeIdShard(shards[0])).rejects.toThrow(/sharded artifact's data shard, not a sharded artifact's id shard/);
+    // A data shard is checked against the catalogue it belongs to: references past its items are refused.
+    const m = await decodeManifest(manifest);
+    await expect(decodeShardPart(shards[m.popularShard], { items: 3 })).rejects.toThrow(/data shard is inconsistent: .*(outside the catalogue|refers to item)/);
+    const part = await decodeShardPart(shards[m.popularShard], { items: m.header.counts.items });
+    expect(part.kind).toBe("items");
     await expect(decodeArtifact(shards[0])).rejects.toThrow(/data shard, not a single artifact/);
   });
 
