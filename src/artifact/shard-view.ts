@@ -48,18 +48,21 @@ export interface ViewPlan {
   overallHead: number;
 }
 
-/** The global items a view of `query` holds; `rowsAt` is asked only for the query's `rows`. */
-export function planView(query: ViewQuery, head: PartHead, rowsAt: ItemAt): ViewPlan {
+/**
+ * The global items a view of `query` holds; `rowsAt` is asked only for the query's `rows`.
+ * `skip` leaves items out (those of a shard that could not be read), rows included.
+ */
+export function planView(query: ViewQuery, head: PartHead, rowsAt: ItemAt, skip?: (g: number) => boolean): ViewPlan {
   const local = new Map<number, number>();
   const order: number[] = [];
   const add = (g: number) => {
-    if (g === NONE || local.has(g)) return;
+    if (g === NONE || local.has(g) || skip?.(g)) return;
     local.set(g, order.length);
     order.push(g);
   };
   for (const g of query.rows) add(g);
   const owned = order.length;
-  for (const g of query.rows) {
+  for (const g of order.slice(0, owned)) {
     const { part, local: l } = rowsAt(g);
     for (const lists of [part.neighbours, part.contentNeighbours, part.together]) {
       if (!lists) continue;
@@ -96,6 +99,8 @@ export function assembleView(header: ArtifactHeader, head: PartHead, plan: ViewP
     rows[l] = at.local;
   }
   const map = (g: number) => local.get(g) ?? NONE;
+  // Items a plan left out (skip) are dropped from every list that names them.
+  const mapAll = (gs: ArrayLike<number>) => Uint32Array.from(Array.prototype.filter.call(gs, (g: number) => local.has(g)) as number[], map);
   const strings = (pick: (p: ItemPart) => StringTable) => gatherStrings(parts, rows, pick);
   const first = parts[0];
   const items: Artifact["items"] = {
@@ -113,7 +118,7 @@ export function assembleView(header: ArtifactHeader, head: PartHead, plan: ViewP
   const byCategory: number[] = [];
   for (let c = 0; c < plan.categoryHeads.length; c++) {
     const start = popular.byCategoryPtr[c];
-    for (let p = start; p < start + plan.categoryHeads[c]; p++) byCategory.push(map(popular.byCategoryIds[p]));
+    for (let p = start; p < start + plan.categoryHeads[c]; p++) if (local.has(popular.byCategoryIds[p])) byCategory.push(map(popular.byCategoryIds[p]));
     byCategoryPtr[c + 1] = byCategory.length;
   }
   const view: Artifact = {
@@ -123,8 +128,8 @@ export function assembleView(header: ArtifactHeader, head: PartHead, plan: ViewP
     neighbours: ownedRows(parts, rows, owned, (p) => p.neighbours, map, first?.neighbours.k ?? 0),
     contentNeighbours: ownedRows(parts, rows, owned, (p) => p.contentNeighbours, map, first?.contentNeighbours.k ?? 0),
     itemInteractions: Uint32Array.from(rows, (r, l) => parts[l].itemInteractions[r]),
-    popular: { overall: Uint32Array.from(popular.overall.subarray(0, plan.overallHead), map), byCategoryPtr, byCategoryIds: Uint32Array.from(byCategory) },
-    users: user ? oneUser(user.part, user.local, map) : { ids: stringTable([], true), historyPtr: new Uint32Array(1), historyIds: new Uint32Array(0) },
+    popular: { overall: mapAll(popular.overall.subarray(0, plan.overallHead)), byCategoryPtr, byCategoryIds: Uint32Array.from(byCategory) },
+    users: user ? oneUser(user.part, user.local, mapAll) : { ids: stringTable([], true), historyPtr: new Uint32Array(1), historyIds: new Uint32Array(0) },
   };
   if (first?.together) view.together = ownedRows(parts, rows, owned, (p) => p.together!, map, first.together.k);
   if (first?.itemVectors) view.itemVectors = gatherVectors(parts.map((p) => p.itemVectors!), rows);
@@ -168,7 +173,9 @@ function ownedRows(parts: ItemPart[], rows: Uint32Array, owned: number, pick: (p
       const lists = pick(parts[l]);
       const r = rows[l];
       for (let p = lists.ptr![r]; p < lists.ptr![r + 1]; p++) {
-        ids[w] = map(lists.ids[p]);
+        const to = map(lists.ids[p]);
+        if (to === NONE) continue;
+        ids[w] = to;
         quantized[w++] = lists.quantized[p];
       }
       lo[l] = lists.lo[r];
@@ -176,7 +183,7 @@ function ownedRows(parts: ItemPart[], rows: Uint32Array, owned: number, pick: (p
     }
     ptr[l + 1] = w;
   }
-  return { k, ptr, ids, quantized, lo, hi };
+  return { k, ptr, ids: ids.subarray(0, w), quantized: quantized.subarray(0, w), lo, hi };
 }
 
 function gatherVectors(sources: QuantizedVectors[], rows: Uint32Array): QuantizedVectors {
@@ -198,9 +205,9 @@ function gatherVectors(sources: QuantizedVectors[], rows: Uint32Array): Quantize
 }
 
 /** User `x` of `part` as the view's only user, its items mapped to view indexes. */
-function oneUser(part: UserPart, x: number, map: (g: number) => number): Artifact["users"] {
+function oneUser(part: UserPart, x: number, mapAll: (gs: ArrayLike<number>) => Uint32Array): Artifact["users"] {
   const u = part.users;
-  const span = (ptr: Uint32Array, ids: Uint32Array) => Uint32Array.from(ids.subarray(ptr[x], ptr[x + 1]), map);
+  const span = (ptr: Uint32Array, ids: Uint32Array) => mapAll(ids.subarray(ptr[x], ptr[x + 1]));
   const historyIds = span(u.historyPtr, u.historyIds);
   const out: Artifact["users"] = {
     ids: gatherUserId(u.ids, x),

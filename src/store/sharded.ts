@@ -380,17 +380,18 @@ export class ShardedCatalog implements Catalog {
    * Makes `into` hold the item part of every item in `globals` (references held by this request,
    * so a part evicted meanwhile still serves it); a promise only when some part must be loaded.
    */
-  private itemParts(globals: ArrayLike<number>, into: Map<number, ItemPart>): void | Promise<void> {
+  private itemParts(globals: ArrayLike<number>, into: Map<number, ItemPart>, failed?: Set<number>): void | Promise<void> {
     const pending: Promise<void>[] = [];
     const wanted = new Set<number>();
     for (let i = 0; i < globals.length; i++) {
       const q = this.itemPartIndex(globals[i]);
-      if (into.has(q) || wanted.has(q)) continue;
+      if (into.has(q) || wanted.has(q) || failed?.has(q)) continue;
       wanted.add(q);
       const s = this.manifest.parts.itemShards[q];
       const part = this.shard(s);
       const keep = (x: ShardPart) => void into.set(q, x.kind === "items" ? x : this.wrongKind(s));
-      if (part instanceof Promise) pending.push(part.then(keep));
+      // With `failed`, a part that cannot be loaded is noted there instead of failing the request.
+      if (part instanceof Promise) pending.push(failed ? part.then(keep, () => void failed.add(q)) : part.then(keep));
       else keep(part);
     }
     if (pending.length) return Promise.all(pending).then(() => undefined);
@@ -406,6 +407,8 @@ export class ShardedCatalog implements Catalog {
   /**
    * The view answering `query` (cached under `key` unless it is null): the parts of its rows'
    * items, then of every item the plan names, then assembly. Two rounds of part loads at most.
+   * A shard that fails in the second round (corrupt, missing) costs only the items it holds: the
+   * view leaves them out and is not cached, while the query's own items must load.
    */
   private view(key: string | null, query: ViewQuery, user?: { part: UserPart; local: number }, index = 0): Located | Promise<Located> {
     const cached = key === null ? undefined : this.views.get(key);
@@ -418,16 +421,18 @@ export class ShardedCatalog implements Catalog {
     const at = this.itemAt(parts);
     // The head and the rows' parts in one round (a cold start reads them side by side).
     return then(both(this.popularHead(parts), this.itemParts(query.rows, parts)), (head) => {
-      const plan = planView(query, head, at);
-      return then(this.itemParts(plan.order, parts), () => {
+      const failed = new Set<number>();
+      const planned = planView(query, head, at);
+      return then(this.itemParts(planned.order, parts, failed), () => {
         // Another request may have assembled it while this one waited for parts.
         const ready = key === null ? undefined : this.views.get(key);
         if (ready) return ready.located;
+        const plan = failed.size === 0 ? planned : planView(query, head, at, (g) => failed.has(this.itemPartIndex(g)));
         const artifact = assembleView(this.header, head, plan, at, user, key === "p");
         this.viewAssemblies++;
         const bytes = viewBytes(artifact.header.counts.items);
         const located: Located = { served: new ServedArtifact(artifact, Date.now(), 0, bytes, VIEW_FRAGMENT_BYTES), index };
-        if (key !== null) this.keepView(key, located, bytes);
+        if (key !== null && failed.size === 0) this.keepView(key, located, bytes);
         return located;
       });
     });
