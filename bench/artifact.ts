@@ -17,7 +17,9 @@
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { type Artifact, CHECKSUM_START_OFFSET, decodeArtifact, encodeArtifact, indexOfString, quantizeVectors } from "../src/artifact/format.ts";
+import { type Artifact, CHECKSUM_START_OFFSET, decodeArtifact, decodeManifest, encodeArtifact, indexOfString, quantizeVectors } from "../src/artifact/format.ts";
+import { decodeShardPart, type ItemPart, type UserPart } from "../src/artifact/shard-parts.ts";
+import { itemPartIndex, planView, userItems, VIEW_POPULAR_HEAD } from "../src/artifact/shard-view.ts";
 import { basketRecommendations, popularItems, similarItems, userHistory, userRecommendations, type UserStrategy } from "../src/recommend/index.ts";
 import { approximateNeighbours } from "../trainer/artifact/ann.ts";
 import { buildArtifactObject } from "../trainer/artifact/build.ts";
@@ -372,13 +374,42 @@ async function sizeAndDecode(): Promise<void> {
 /**
  * What the default sharded layout stores for the same content: every shard plus the manifest,
  * against the single object (shardStorageRatio; the target is <= 1.25), and with the single
- * object written beside the shards as a default build does (withSingleBesideRatio).
+ * object written beside the shards as a default build does (withSingleBesideRatio). Then how
+ * many item shards a cold similar-items request reads (the item's part plus the parts holding
+ * its neighbours and the popular top-up), over a sample of items: besides these, one id shard.
  */
 async function shardStorage(artifact: Artifact, singleBytes: number, dataset: string): Promise<void> {
   const t0 = performance.now();
   const { manifest, shards } = await shardArtifact(artifact, { maxShardBytes: DEFAULT_SHARD_BYTES });
   const shardBytes = manifest.length + shards.reduce((sum, b) => sum + b.length, 0);
   log(`shards: ${shards.length} built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const m = await decodeManifest(manifest);
+  const starts = m.parts.itemStarts;
+  const parts = await Promise.all(Array.from(m.parts.itemShards, (s) => decodeShardPart(shards[s], { items: m.header.counts.items }) as Promise<ItemPart>));
+  const at = (g: number) => {
+    const q = itemPartIndex(starts, g);
+    return { part: parts[q], local: g - starts[q] };
+  };
+  const head = parts[0].head!;
+  const reads: number[] = [];
+  const rng = createRng(5);
+  for (let r = 0; r < 1000; r++) {
+    const g = rng.int(m.header.counts.items);
+    const top = at(g).part.items.topCategory[at(g).local];
+    const plan = planView({ rows: [g], popularOverall: VIEW_POPULAR_HEAD, popularByCategory: (c) => (c === top ? VIEW_POPULAR_HEAD : 0) }, head, at);
+    reads.push(new Set(plan.order.map((x) => itemPartIndex(starts, x))).size);
+  }
+  reads.sort((x, y) => x - y);
+  // A user's view names their history and precomputed top-N (no rows): the item shards holding those.
+  const userParts = await Promise.all(Array.from(m.parts.userShards, (s) => decodeShardPart(shards[s], { items: m.header.counts.items }) as Promise<UserPart>));
+  const userReads: number[] = [];
+  for (let r = 0; r < 1000 && userParts.length; r++) {
+    const part = userParts[rng.int(userParts.length)];
+    const { history, top } = userItems(part, rng.int(part.users.historyPtr.length - 1));
+    const plan = planView({ rows: [], named: [...history, ...top], popularOverall: VIEW_POPULAR_HEAD, popularByCategory: () => 0 }, head, at);
+    userReads.push(new Set(plan.order.map((x) => itemPartIndex(starts, x))).size);
+  }
+  userReads.sort((x, y) => x - y);
   emit({
     dataset,
     protocol: "shard-storage",
@@ -387,9 +418,14 @@ async function shardStorage(artifact: Artifact, singleBytes: number, dataset: st
       singleBytes,
       shardBytes,
       shards: shards.length,
+      itemShards: parts.length,
       shardStorageRatio: Number((shardBytes / singleBytes).toFixed(2)),
       withSingleBesideRatio: Number(((shardBytes + singleBytes) / singleBytes).toFixed(2)),
       targetRatio: 1.25,
+      similarItemShardsMedian: reads[reads.length >> 1],
+      similarItemShardsP90: reads[Math.floor(reads.length * 0.9)],
+      userItemShardsMedian: userReads[userReads.length >> 1] ?? 0,
+      userItemShardsP90: userReads[Math.floor(userReads.length * 0.9)] ?? 0,
     },
   });
 }

@@ -255,7 +255,7 @@ function toInteractions(c: typeof cat): Interactions {
   };
 }
 
-/** One warm item from each of up to 8 shards, spread over the catalogue. */
+/** Up to 8 warm items spread over the catalogue (the build renumbers items, so they fall in different item shards). */
 function pickItemsPerShard(a: Artifact, nShards: number): string[] {
   const n = a.header.counts.items;
   const count = Math.min(8, nShards);

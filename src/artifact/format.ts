@@ -25,17 +25,21 @@ export const FORMAT_VERSION = 1;
 const MAGIC = new Uint8Array([0x45, 0x44, 0x47, 0x45, 0x52, 0x45, 0x43, 0x0a]); // "EDGEREC\n"
 const MANIFEST_MAGIC = new Uint8Array([0x45, 0x44, 0x47, 0x45, 0x4d, 0x41, 0x4e, 0x0a]); // "EDGEMAN\n"
 const ID_SHARD_MAGIC = new Uint8Array([0x45, 0x44, 0x47, 0x45, 0x49, 0x44, 0x53, 0x0a]); // "EDGEIDS\n"
+const PART_MAGIC = new Uint8Array([0x45, 0x44, 0x47, 0x45, 0x50, 0x52, 0x54, 0x0a]); // "EDGEPRT\n"
 /**
- * Format version of a sharded artifact's manifest and id shards. 2: the id → (shard, local)
- * maps moved out of the manifest into id shards partitioned by idHash (version 1 held every
- * id, ~36 bytes per item: 36 MiB at 1M items, over KV's value limit).
+ * Format version of a sharded artifact's manifest, id shards and data shards. 2: the id →
+ * (shard, local) maps moved out of the manifest into id shards partitioned by idHash (version 1
+ * held every id, ~36 bytes per item: 36 MiB at 1M items, over KV's value limit). 3: data shards
+ * are parts (shard-parts.ts) holding each item's and user's rows once, over global item indexes
+ * (version 2 shards repeated their neighbours' metadata and vectors: 8.7x the single object).
  */
-export const MANIFEST_FORMAT_VERSION = 2;
+export const MANIFEST_FORMAT_VERSION = 3;
 /** What each container kind is called in errors, and the version this code reads. */
 const CONTAINERS = [
   { magic: MAGIC, name: "single artifact", version: FORMAT_VERSION, decoder: "decodeArtifact" },
   { magic: MANIFEST_MAGIC, name: "sharded artifact's manifest", version: MANIFEST_FORMAT_VERSION, decoder: "decodeManifest" },
   { magic: ID_SHARD_MAGIC, name: "sharded artifact's id shard", version: MANIFEST_FORMAT_VERSION, decoder: "decodeIdShard" },
+  { magic: PART_MAGIC, name: "sharded artifact's data shard", version: MANIFEST_FORMAT_VERSION, decoder: "decodeShardPart" },
 ];
 const PREFIX_BYTES = 52;
 const CHECKSUM_START = 48;
@@ -240,20 +244,21 @@ export interface ShardTable {
 
 /**
  * A large catalogue is published as a small manifest plus many shards (~3 MiB by default,
- * always under KV's 25 MiB). Data shards are complete Artifacts (same format, decoded with
- * decodeArtifact) over shard-local item indexes; ids are the same strings everywhere:
- *  - item shards: a group of items (grouped by category path, so neighbours' metadata is
- *    shared) with their collaborative and content neighbour rows and vectors, plus the display
- *    metadata and vectors of every item those rows name (at most K + contentK per owned item,
- *    each stored once per shard), so similar-items needs exactly one shard;
- *  - user shards: a range of users with their histories, precomputed top-N (and vectors), plus
- *    the metadata of the items those name (no neighbour rows: the precomputed strategy needs none);
- *  - one popular shard (`popularShard`): the popularity heads, overall and per category.
- * Owned items/users are a shard's first rows, at the `local` index their id shard gives.
+ * always under KV's 25 MiB). Every item, user and neighbour row is stored once
+ * (shard-parts.ts): items are renumbered so that each item shard (a part) owns a contiguous
+ * range of global item indexes, neighbour rows, histories and popularity lists name global
+ * indexes, and the worker assembles a small Artifact per query from the parts it touches
+ * (shard-view.ts). The build orders items popular head first, then neighbours next to each
+ * other, so a query's neighbours mostly sit in few parts.
+ *  - item shards: a range of items with their metadata, interactions, neighbour rows
+ *    (collaborative, content, together) and vectors;
+ *  - the popular shard (`popularShard`): the first item shard, which also carries the category
+ *    names, the popularity lists and the artifact's extras;
+ *  - user shards: a range of users with their histories, precomputed top-N and vectors.
  * Id shards (IdShard, ~1 MiB each) map ids to (shard, local): an item id lives in id shard
  * `itemIdShards[idBucket(id, itemIdShards.length)]` (id-hash.ts), a user id likewise, so
- * the manifest stays tens of KiB whatever the catalogue size and a lookup reads
- * manifest → id shard → data shard. A basket spanning shards loads each item's shard.
+ * the manifest stays tens of KiB whatever the catalogue size. A similar-items lookup reads
+ * manifest → id shard → item shard → the item shards holding its neighbours.
  */
 export interface ArtifactManifest {
   header: ArtifactHeader;
@@ -264,12 +269,25 @@ export interface ArtifactManifest {
   itemIdShards: Uint32Array;
   /** Id shard of each user-id bucket (empty when there are no users). */
   userIdShards: Uint32Array;
+  /** Which shard holds which range of global item and user indexes (format 3, shard-parts.ts). */
+  parts: ShardParts;
   /**
    * The same version as one artifact object, published beside the shards when it is small
    * enough to sit in an isolate (progressive loading: the worker answers from shards at once,
    * then swaps to this object in the background). Absent: shards only.
    */
   single?: SingleObject;
+}
+
+/**
+ * Item shard p holds global items [itemStarts[p], itemStarts[p+1]) and is shard itemShards[p]
+ * (`itemStarts` has one more entry than `itemShards`, its last the item count); users likewise.
+ */
+export interface ShardParts {
+  itemShards: Uint32Array;
+  itemStarts: Uint32Array;
+  userShards: Uint32Array;
+  userStarts: Uint32Array;
 }
 
 /** Where a sharded version's single-object twin lives and how to check it. */
@@ -423,7 +441,7 @@ function checkPrefix(bytes: Uint8Array, magic: Uint8Array = MAGIC): { descriptor
     if (magic !== MAGIC) {
       throw new ArtifactError(
         `${expected.name} format version ${version} is not supported (this edgerec reads version ${expected.version}` +
-          `${version < expected.version ? "; older manifests held every id inside the manifest" : ""})`,
+          `${version < expected.version ? `; ${version <= 1 ? "older manifests held every id inside the manifest" : "older data shards repeated their neighbours' metadata in every shard"}` : ""})`,
         version < expected.version
           ? "rebuild the sharded artifact with this trainer (`edgerec build-artifact`) and publish it again"
           : "deploy a newer worker before publishing this artifact",
@@ -548,6 +566,21 @@ export function isManifest(bytes: Uint8Array): boolean {
   return hasMagic(bytes, MANIFEST_MAGIC);
 }
 
+/** Encodes a sharded artifact's data shard (its shape: shard-parts.ts). */
+export async function encodeShardPartContainer(part: unknown): Promise<Uint8Array> {
+  return encodeContainer(part, PART_MAGIC);
+}
+
+/** Verifies and decodes a data shard's container; shard-parts.ts checks the shape. */
+export async function decodeShardPartContainer(input: Uint8Array | ArrayBuffer, options: DecodeOptions = {}): Promise<unknown> {
+  return decodeContainer(input, PART_MAGIC, options);
+}
+
+/** True when `bytes` start like a sharded artifact's data shard (shard-parts.ts). */
+export function isShardPart(bytes: Uint8Array): boolean {
+  return hasMagic(bytes, PART_MAGIC);
+}
+
 /** True when `bytes` start like a sharded artifact's id shard. */
 export function isIdShard(bytes: Uint8Array): boolean {
   return hasMagic(bytes, ID_SHARD_MAGIC);
@@ -580,6 +613,20 @@ export async function decodeManifest(input: Uint8Array | ArrayBuffer, options: D
     if (m.header.counts.users > 0 && m.userIdShards.length === 0) fail("no user id shards");
     for (const s of m.itemIdShards) if (kindOf(s) !== "item-ids") fail("an item id bucket names a shard that is not an item id shard");
     for (const s of m.userIdShards) if (kindOf(s) !== "user-ids") fail("a user id bucket names a shard that is not a user id shard");
+    const p = m.parts;
+    if (!p || !p.itemShards || !p.itemStarts || !p.userShards || !p.userStarts) fail("missing the part table");
+    const ranges = [
+      [p.itemShards, p.itemStarts, m.header.counts.items, "item", (k: ShardKind | undefined) => k === "items" || k === "popular"],
+      [p.userShards, p.userStarts, m.header.counts.users, "user", (k: ShardKind | undefined) => k === "users"],
+    ] as const;
+    for (const [shards, starts, count, what, kindOk] of ranges) {
+      if (starts.length !== shards.length + 1 || starts[0] !== 0 || starts[shards.length] !== count) fail(`the ${what} parts do not cover the ${count} ${what}s`);
+      for (let q = 0; q < shards.length; q++) {
+        if (starts[q] > starts[q + 1]) fail(`the ${what} part ranges decrease`);
+        if (!kindOk(kindOf(shards[q]))) fail(`${what} part ${q} names a shard of another kind`);
+      }
+    }
+    if (p.itemShards.length > 0 && p.itemShards[0] !== m.popularShard) fail("the popular shard is not the first item part");
     if (m.single !== undefined) {
       const x = m.single;
       if (!x || typeof x.key !== "string" || !x.key || !Number.isInteger(x.bytes) || x.bytes <= CHECKSUM_START || !(x.sha256 instanceof Uint8Array) || x.sha256.length !== 32) {

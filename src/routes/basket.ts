@@ -1,10 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import { readJsonBody } from "../http/body.ts";
-import { basketRecommendations, popularItems, type RecommendedItem } from "../recommend/index.ts";
+import { basketRecommendations, popularItems } from "../recommend/index.ts";
 import { BasketBody, fastBasketBody } from "../schemas/bodies.ts";
 import { RecommendationList, problemContent, problems } from "../schemas/common.ts";
 import type { Catalog } from "../store/catalog.ts";
 import { ServedArtifact } from "../store/served.ts";
+import type { ShardedCatalog } from "../store/sharded.ts";
 import { andThen, type App, type Deps, type FilterInput, finishList, listMerch, listResponse, pick, type Picked } from "./context.ts";
 import { defineRoute } from "./define.ts";
 
@@ -29,10 +30,10 @@ const route = {
   },
 };
 
-/** The basket's known items grouped by the artifact (shard) holding them, in basket order. */
-function locateBasket(catalog: Catalog, ids: readonly string[]): Located | Promise<Located> {
+/** The basket's known items in the artifact (or the sharded catalogue's view of them) that holds them all, in basket order. */
+export function locateBasket(catalog: Catalog, ids: readonly string[]): LocatedBasketItems | Promise<LocatedBasketItems> {
   if (catalog instanceof ServedArtifact) {
-    // One artifact: every lookup is synchronous and lands in one group.
+    // One artifact: every lookup is synchronous.
     const basket: number[] = [];
     let ignored: string[] | undefined;
     for (const id of ids) {
@@ -40,25 +41,10 @@ function locateBasket(catalog: Catalog, ids: readonly string[]): Located | Promi
       if (index >= 0) basket.push(index);
       else (ignored ??= []).push(id);
     }
-    return { groups: basket.length ? [[catalog, basket]] : [], ignored: ignored ?? [] };
+    return { served: basket.length ? catalog : undefined, basket, ignored: ignored ?? [] };
   }
-  // Items in shards not yet resident are looked up concurrently: a cold basket then costs one
-  // round of shard loads, not one per item.
-  const lookups = ids.map((id) => catalog.item(id));
-  return andThen(lookups.some((l) => l instanceof Promise) ? Promise.all(lookups) : (lookups as Awaited<(typeof lookups)[number]>[]), (located) => {
-    const groups = new Map<ServedArtifact, number[]>();
-    const ignored: string[] = [];
-    located.forEach((hit, i) => {
-      if (!hit) {
-        ignored.push(ids[i]);
-        return;
-      }
-      let group = groups.get(hit.served);
-      if (!group) groups.set(hit.served, (group = []));
-      group.push(hit.index);
-    });
-    return { groups: [...groups], ignored };
-  });
+  // Sharded: one view assembled from the parts holding the basket's items and their neighbours.
+  return andThen((catalog as ShardedCatalog).basket(ids), ({ served, indexes, ignored }) => ({ served: indexes.length ? served : undefined, basket: indexes, ignored }));
 }
 
 type BasketInput = z.output<typeof BasketBody>;
@@ -75,53 +61,32 @@ export function orderedHistory(body: { items: readonly string[]; recent?: readon
   return all.filter((id, i) => last.get(id) === i);
 }
 
-interface Located {
-  groups: [ServedArtifact, number[]][];
+export interface LocatedBasketItems {
+  /** Undefined when no basket item is known. */
+  served: ServedArtifact | undefined;
+  basket: number[];
   ignored: string[];
 }
 
 export function registerBasketRoutes(app: App, deps: Deps): void {
   defineRoute(app, route, (c, { body }) =>
     andThen(pick(c, deps, body.session), (picked) =>
-      andThen(locateBasket(picked.catalog, orderedHistory(body)), ({ groups, ignored }) => recommend(picked, body, groups, ignored)),
+      andThen(locateBasket(picked.catalog, orderedHistory(body)), (located) => recommend(picked, body, located)),
     ),
   );
 }
 
-function recommend(picked: Picked, body: BasketInput, groups: Located["groups"], ignored: string[]): Response | Promise<Response> {
+function recommend(picked: Picked, body: BasketInput, { served, basket, ignored }: LocatedBasketItems): Response | Promise<Response> {
   const filterInput: FilterInput = { ...body.filters, exclude: body.exclude, bought: "bought" in body ? body.bought : undefined };
   const ignoredJson = ignored.length === 0 ? ',"ignored":[]' : `,"ignored":${JSON.stringify(ignored)}`;
-  if (groups.length === 0) {
-    return andThen(picked.catalog.popular(), (served) => {
-      const m = listMerch(picked, served, filterInput, "basket", body.k);
-      const items = finishList(m, body.k, (n) => popularItems(served.artifact, { k: n, filter: m.filter }));
-      return listResponse(picked, served, items, `,"fallback":"popular"${ignoredJson}`, undefined);
+  if (!served) {
+    return andThen(picked.catalog.popular(), (popular) => {
+      const m = listMerch(picked, popular, filterInput, "basket", body.k);
+      const items = finishList(m, body.k, (n) => popularItems(popular.artifact, { k: n, filter: m.filter }));
+      return listResponse(picked, popular, items, `,"fallback":"popular"${ignoredJson}`, undefined);
     });
   }
-  if (groups.length === 1) {
-    const [[served, basket]] = groups;
-    const m = listMerch(picked, served, filterInput, "basket", body.k);
-    const items = finishList(m, body.k, (n) => basketRecommendations(served.artifact, basket, { k: n, exclude: m.filter?.exclude, filter: m.filter }));
-    return listResponse(picked, served, items, ignoredJson, undefined);
-  }
-  // A basket spanning shards: each shard recommends for its part, merged by score and id.
-  const basketIds = new Set(orderedHistory(body));
-  const merged: { item: RecommendedItem; served: ServedArtifact; id: string }[] = [];
-  for (const [served, basket] of groups) {
-    // Each shard applies the overlay and the rules to its part before the merge.
-    const m = listMerch(picked, served, filterInput, "basket", body.k, undefined, orderedHistory(body));
-    for (const item of finishList(m, body.k, (n) => basketRecommendations(served.artifact, basket, { k: n, exclude: m.filter?.exclude, filter: m.filter }))) {
-      merged.push({ item, served, id: served.itemId(item.index) });
-    }
-  }
-  merged.sort((a, b) => b.item.score - a.item.score);
-  const seen = new Set<string>();
-  const top = merged.filter((m) => !basketIds.has(m.id) && !seen.has(m.id) && seen.add(m.id)).slice(0, body.k);
-  return listResponse(
-    picked,
-    top.map((m) => m.served),
-    top.map((m) => m.item),
-    ignoredJson,
-    undefined,
-  );
+  const m = listMerch(picked, served, filterInput, "basket", body.k);
+  const items = finishList(m, body.k, (n) => basketRecommendations(served.artifact, basket, { k: n, exclude: m.filter?.exclude, filter: m.filter }));
+  return listResponse(picked, served, items, ignoredJson, undefined);
 }

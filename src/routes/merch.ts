@@ -18,6 +18,7 @@ import { MerchState } from "../merch/state.ts";
 import { basketRecommendations, popularItems, type RecommendedItem, similarItems, userRecommendations } from "../recommend/index.ts";
 import type { ServedArtifact } from "../store/served.ts";
 import { ItemParam, problemContent } from "../schemas/common.ts";
+import { locateBasket } from "./basket.ts";
 import { type App, type Ctx, type Deps, finishList, listMerch, pick, type Picked } from "./context.ts";
 import { defineRoute } from "./define.ts";
 
@@ -157,11 +158,11 @@ async function previewList(picked: Picked, body: TestBody): Promise<{ list: List
     items = finishList(m, k, (n) => userRecommendations(served.artifact, located.index, { k: n, filter: m.filter }).items);
   } else if (body.basket !== undefined) {
     list = "basket";
-    const found = await Promise.all(body.basket.map((id) => picked.catalog.item(id)));
-    const first = found.find((f) => f !== null);
-    if (!first) throw notFoundId("item", body.basket[0], "body.basket[0]");
-    served = first.served;
-    const indexes = found.filter((f) => f !== null && f.served === served).map((f) => f!.index);
+    // The whole basket in one artifact (or one view of a sharded catalogue), as the basket route scores it.
+    const found = await locateBasket(picked.catalog, body.basket);
+    if (!found.served) throw notFoundId("item", body.basket[0], "body.basket[0]");
+    served = found.served;
+    const indexes = found.basket;
     const m = listMerch(picked, served, input, list, k, undefined, body.basket);
     items = finishList(m, k, (n) => basketRecommendations(served.artifact, indexes, { k: n, exclude: m.filter?.exclude, filter: m.filter }));
   } else {

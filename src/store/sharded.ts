@@ -15,15 +15,16 @@
  * ~64 id shards (~48 MiB) could never all be pinned inside the isolate budget. One bound for
  * everything keeps the memory arithmetic (README, configuration) a single sum.
  *
- * Each data shard holds everything one similar-items or user query needs (see format.ts), so a
- * query touches one id shard and one data shard; a basket spanning shards touches each of its
- * shards. The popular shard is pinned.
+ * Data shards store every row once (shard-parts.ts), so a query assembles a small Artifact from
+ * the parts it touches (shard-view.ts): the item's part for its neighbour rows, then the parts
+ * holding those neighbours (the build puts neighbours next to each other, so mostly the same
+ * part), plus the pinned popular shard. Assembled views are decoded data too: they are kept in
+ * a small LRU of their own (an eighth of the budget) and shared by later requests.
  */
 import {
   type ArtifactHeader,
   type ArtifactManifest,
   ArtifactError,
-  decodeArtifact,
   decodeIdShard,
   type IdShard,
   idShardOfItem,
@@ -32,7 +33,11 @@ import {
   shardCount,
   shardKindOf,
   shardSha256,
+  stringAt,
+  stringCountOf,
 } from "../artifact/format.ts";
+import { decodeShardPart, type ItemPart, partRows, type ShardPart, type UserPart } from "../artifact/shard-parts.ts";
+import { assembleView, type ItemAt, itemPartIndex, planView, userItems, VIEW_POPULAR_HEAD, type ViewQuery } from "../artifact/shard-view.ts";
 import type { Catalog } from "./catalog.ts";
 import { InFlight, pollFor } from "./in-flight.ts";
 import { type Located, ServedArtifact } from "./served.ts";
@@ -40,11 +45,11 @@ import type { ArtifactSource } from "./source.ts";
 import { shardUnavailable, StoreError } from "./store-error.ts";
 
 /**
- * Default byte budget of resident shards. Isolate arithmetic (Workers allow 128 MB; we aim at
- * <= ~80 MiB so a request's own allocations and a version swap have room): manifest (<= ~0.1 MiB)
- * + pinned popular shard (<= 3 MiB + tables) + this cache + one in-flight shard (<= 3 MiB) + the
- * runtime's baseline heap (~6-8 MiB) ≈ 0.1 + 3.5 + 56 + 3.5 + 8 ≈ 71 MiB. Costs count each
- * shard's bytes plus its lookup tables (see residentCost), so 56 is real memory, not just bytes.
+ * Default byte budget of resident shards and assembled views (7/8 and 1/8 of it). Isolate
+ * arithmetic (Workers allow 128 MB; we aim at <= ~80 MiB so a request's own allocations and a
+ * version swap have room): manifest (<= ~0.1 MiB) + pinned popular shard (<= 3 MiB) + this cache
+ * + one in-flight shard (<= 3 MiB) + the runtime's baseline heap (~6-8 MiB) ≈ 0.1 + 3 + 56 + 3
+ * + 8 ≈ 70 MiB. Views are charged ~300 bytes an item plus their fragment cache (viewBytes).
  */
 export const DEFAULT_SHARD_CACHE_MB = 56;
 
@@ -55,17 +60,12 @@ export function shardCacheBytesOf(env: object): number {
   return (Number.isFinite(mb) && mb > 0 ? mb : DEFAULT_SHARD_CACHE_MB) * 1024 * 1024;
 }
 
-/** A data shard's encoded-item cache (http/item-json.ts): an eighth of its bytes (its JSON fragments are re-derivable). */
-function fragmentBytesFor(shardBytes: number): number {
-  return Math.max(16 * 1024, Math.floor(shardBytes / 8));
-}
-
 /**
- * What a resident data shard costs: its bytes (the decoded artifact views them), its fragment
- * cache, and ~24 bytes per row of id hash + fragment offsets built as it serves.
+ * What a resident shard costs: its bytes (decoded parts and id shards are views of them; a part
+ * builds no tables of its own, the views assembled from it are budgeted apart).
  */
-function residentCost(shardBytes: number, rows: number): number {
-  return shardBytes + fragmentBytesFor(shardBytes) + 24 * rows;
+function residentCost(shardBytes: number): number {
+  return shardBytes;
 }
 
 /** How one shard was loaded: storage read (incl. the streamed digest) and verify + decode. */
@@ -85,12 +85,28 @@ const FIRST_LOADS_KEPT = 8;
  */
 export const SHARD_WAIT_MS = 2000;
 
-type Resident = { served: ServedArtifact; ids?: undefined; cost: number } | { ids: IdShard; served?: undefined; cost: number };
+type Resident = { part: ShardPart; ids?: undefined; cost: number } | { ids: IdShard; part?: undefined; cost: number };
+
+/** Fragment cache of an assembled view (a few dozen items). */
+const VIEW_FRAGMENT_BYTES = 16 * 1024;
+
+/** A basket located in one view: its known items' indexes there (basket order) and the unknown ids. */
+export interface LocatedBasket {
+  served: ServedArtifact;
+  indexes: number[];
+  ignored: string[];
+}
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** `a` once `b` is done too: synchronous when neither waits, else both awaited side by side. */
+function both<A>(a: A | Promise<A>, b: unknown): A | Promise<A> {
+  if (!(a instanceof Promise) && !(b instanceof Promise)) return a;
+  return Promise.all([a, b]).then(([x]) => x);
 }
 
 /** Applies `f` now when `x` is ready, else when it resolves (keeps warm lookups synchronous). */
@@ -107,7 +123,7 @@ export class ShardedCatalog implements Catalog {
   private readonly ready = new Map<number, Resident>();
   /** Shards some request is loading now (a mark, never its promise: see in-flight.ts). */
   private readonly loading = new InFlight<number>();
-  /** Cost (bytes + tables, see residentCost) of the resident shards. */
+  /** Cost (see residentCost) of the resident shards. */
   residentBytes = 0;
   /** The largest cost of any shard loaded so far (tests bound residentBytes with it). */
   largestCost = 0;
@@ -126,6 +142,14 @@ export class ShardedCatalog implements Catalog {
   rejection: unknown;
   /** Shard objects this version has read and decoded (re-reads after eviction included). */
   shardDecodes = 0;
+  /** Assembled views by query ("i<item>", "u<user>", "p"), least recently used first, and their cost. */
+  private readonly views = new Map<string, { located: Located; cost: number }>();
+  viewBytes = 0;
+  /** Views assembled (cache misses), for tests and benches. */
+  viewAssemblies = 0;
+  /** Item part of each shard (-1: not an item part), from the manifest's part table. */
+  private readonly itemPartOfShard: Int32Array;
+  private categoryNames: string[] | undefined;
 
   constructor(
     readonly manifest: ArtifactManifest,
@@ -142,6 +166,17 @@ export class ShardedCatalog implements Catalog {
   ) {
     this.header = manifest.header;
     this.version = manifest.header.version;
+    this.itemPartOfShard = new Int32Array(shardCount(manifest)).fill(-1);
+    manifest.parts.itemShards.forEach((s, q) => (this.itemPartOfShard[s] = q));
+  }
+
+  /** Budget of assembled views: an eighth of the cache (the shards get the rest). */
+  private get viewBudget(): number {
+    return this.cacheBytes / 8;
+  }
+
+  private get shardBudget(): number {
+    return this.cacheBytes - this.viewBudget;
   }
 
   /** Runs beside lookups (see `checks`); a failure is kept in `rejection`. */
@@ -211,9 +246,9 @@ export class ShardedCatalog implements Catalog {
     }
   }
 
-  /** Data shard `s` (item, user or popular shard). */
-  shard(s: number): ServedArtifact | Promise<ServedArtifact> {
-    return then(this.resident(s), (r) => r.served ?? this.wrongKind(s));
+  /** Data shard `s` (item part, user part or the popular shard). */
+  shard(s: number): ShardPart | Promise<ShardPart> {
+    return then(this.resident(s), (r) => r.part ?? this.wrongKind(s));
   }
 
   /** Id shard `s`. */
@@ -250,12 +285,10 @@ export class ShardedCatalog implements Catalog {
         }
         resident = { ids, cost: bytes.byteLength };
       } else {
-        const artifact = await decodeArtifact(bytes, { digest: read.digest });
-        if (artifact.header.version !== this.version) {
-          throw new ArtifactError(`shard ${s} holds version ${artifact.header.version}, not ${this.version}`, "publish the version again");
-        }
-        const served = new ServedArtifact(artifact, Date.now(), performance.now() - started, bytes.byteLength, fragmentBytesFor(bytes.byteLength));
-        resident = { served, cost: residentCost(bytes.byteLength, artifact.header.counts.items + artifact.header.counts.users) };
+        const part = await decodeShardPart(bytes, { digest: read.digest, items: this.header.counts.items });
+        if (part.version !== this.version) throw new ArtifactError(`shard ${s} holds version ${part.version}, not ${this.version}`, "publish the version again");
+        this.checkRange(s, part);
+        resident = { part, cost: residentCost(bytes.byteLength) };
       }
       if (this.firstLoads.length < FIRST_LOADS_KEPT) {
         const round = (x: number) => Math.round(x * 10) / 10;
@@ -276,9 +309,9 @@ export class ShardedCatalog implements Catalog {
    * already hold a dropped shard finish with it; the garbage collector frees it afterwards.
    */
   private evict(keep: number): void {
-    if (this.residentBytes <= this.cacheBytes) return;
+    if (this.residentBytes <= this.shardBudget) return;
     for (const [s, resident] of this.ready) {
-      if (this.residentBytes <= this.cacheBytes) break;
+      if (this.residentBytes <= this.shardBudget) break;
       if (s === keep || s === this.manifest.popularShard) continue;
       this.ready.delete(s);
       this.residentBytes -= resident.cost;
@@ -294,36 +327,201 @@ export class ShardedCatalog implements Catalog {
     const dropped = this.ready.size;
     this.ready.clear();
     this.residentBytes = 0;
+    this.views.clear();
+    this.viewBytes = 0;
     return dropped;
   }
 
-  /** id → its id shard → (data shard, row) → the data shard. */
-  private locate(idShard: number, id: string, rowsOf: (served: ServedArtifact) => number): Located | null | Promise<Located | null> {
+  /** A data shard must hold the range of rows the manifest's part table gives it. */
+  private checkRange(s: number, part: ShardPart): void {
+    const p = this.manifest.parts;
+    const [shards, starts] = part.kind === "items" ? [p.itemShards, p.itemStarts] : [p.userShards, p.userStarts];
+    const q = shards.indexOf(s);
+    if (q < 0 || starts[q] !== part.start || starts[q + 1] - starts[q] !== partRows(part)) {
+      throw new ArtifactError(`shard ${s} holds ${part.kind} ${part.start}..${part.start + partRows(part)}, not the range the manifest gives it`, "rebuild and publish the version again");
+    }
+  }
+
+  /** id → its id shard → (data shard, row), or null for an unknown id. */
+  private locate(idShard: number, id: string): { shard: number; local: number } | null | Promise<{ shard: number; local: number } | null> {
     if (idShard < 0 || id.length === 0 || id.length > 512) return null;
-    return then(this.idShard(idShard), (ids) => {
-      const where = locateId(ids, id);
-      if (!where) return null;
-      return then(this.shard(where.shard), (served): Located | null =>
-        // Owned rows come first in a data shard, at the id shard's `local`.
-        where.local < rowsOf(served) ? { served, index: where.local } : null,
-      );
+    return then(this.idShard(idShard), (ids) => locateId(ids, id));
+  }
+
+  /** Global index of the item an id shard entry names, or -1 when the entry is not an item part's row. */
+  private itemGlobal(where: { shard: number; local: number } | null): number {
+    if (!where || where.shard >= this.itemPartOfShard.length) return -1;
+    const q = this.itemPartOfShard[where.shard];
+    if (q < 0) return -1;
+    const starts = this.manifest.parts.itemStarts;
+    return where.local < starts[q + 1] - starts[q] ? starts[q] + where.local : -1;
+  }
+
+  private itemPartIndex(g: number): number {
+    return itemPartIndex(this.manifest.parts.itemStarts, g);
+  }
+
+  /**
+   * Makes `into` hold the item part of every item in `globals` (references held by this request,
+   * so a part evicted meanwhile still serves it); a promise only when some part must be loaded.
+   */
+  private itemParts(globals: ArrayLike<number>, into: Map<number, ItemPart>, failed?: Set<number>): void | Promise<void> {
+    const pending: Promise<void>[] = [];
+    const wanted = new Set<number>();
+    for (let i = 0; i < globals.length; i++) {
+      const q = this.itemPartIndex(globals[i]);
+      if (into.has(q) || wanted.has(q) || failed?.has(q)) continue;
+      wanted.add(q);
+      const s = this.manifest.parts.itemShards[q];
+      const part = this.shard(s);
+      const keep = (x: ShardPart) => void into.set(q, x.kind === "items" ? x : this.wrongKind(s));
+      // With `failed`, a part that cannot be loaded is noted there instead of failing the request.
+      if (part instanceof Promise) pending.push(failed ? part.then(keep, () => void failed.add(q)) : part.then(keep));
+      else keep(part);
+    }
+    if (pending.length) return Promise.all(pending).then(() => undefined);
+  }
+
+  private itemAt(parts: Map<number, ItemPart>): ItemAt {
+    return (g) => {
+      const q = this.itemPartIndex(g);
+      return { part: parts.get(q)!, local: g - this.manifest.parts.itemStarts[q] };
+    };
+  }
+
+  /**
+   * The view answering `query` (cached under `key` unless it is null): the parts of its rows'
+   * items, then of every item the plan names, then assembly. Two rounds of part loads at most.
+   * A shard that fails in the second round (corrupt, missing) costs only the items it holds: the
+   * view leaves them out and is not cached, while the query's own items must load.
+   */
+  private view(key: string | null, query: ViewQuery, user?: { part: UserPart; local: number }, index = 0): Located | Promise<Located> {
+    const cached = key === null ? undefined : this.views.get(key);
+    if (cached) {
+      this.views.delete(key!);
+      this.views.set(key!, cached);
+      return cached.located;
+    }
+    const parts = new Map<number, ItemPart>();
+    const at = this.itemAt(parts);
+    // The head and the rows' parts in one round (a cold start reads them side by side).
+    return then(both(this.popularHead(parts), this.itemParts(query.rows, parts)), (head) => {
+      const failed = new Set<number>();
+      const planned = planView(query, head, at);
+      return then(this.itemParts(planned.order, parts, failed), () => {
+        // Another request may have assembled it while this one waited for parts.
+        const ready = key === null ? undefined : this.views.get(key);
+        if (ready) return ready.located;
+        const plan = failed.size === 0 ? planned : planView(query, head, at, (g) => failed.has(this.itemPartIndex(g)));
+        const artifact = assembleView(this.header, head, plan, at, user, key === "p");
+        this.viewAssemblies++;
+        const bytes = viewBytes(artifact.header.counts.items);
+        const located: Located = { served: new ServedArtifact(artifact, Date.now(), 0, bytes, VIEW_FRAGMENT_BYTES), index };
+        if (key !== null && failed.size === 0) this.keepView(key, located, bytes);
+        return located;
+      });
+    });
+  }
+
+  private keepView(key: string, located: Located, cost: number): void {
+    this.views.set(key, { located, cost });
+    this.viewBytes += cost;
+    for (const [k, v] of this.views) {
+      if (this.viewBytes <= this.viewBudget || k === key) break;
+      this.views.delete(k);
+      this.viewBytes -= v.cost;
+    }
+  }
+
+  /** The popular shard's head (category names, popularity lists), its part kept in `parts`. */
+  private popularHead(parts: Map<number, ItemPart>) {
+    return then(this.shard(this.manifest.popularShard), (part) => {
+      if (part.kind !== "items" || !part.head) return this.wrongKind(this.manifest.popularShard);
+      parts.set(0, part);
+      this.categoryNames ??= Array.from({ length: stringCountOf(part.head.categories.names) }, (_, c) => stringAt(part.head!.categories.names, c));
+      return part.head;
+    });
+  }
+
+  /** Similar items, together and the item page: the item's rows and everything they name. */
+  private itemView(g: number): Located | Promise<Located> {
+    const key = `i${g}`;
+    if (this.views.has(key)) return this.view(key, { rows: [g], popularOverall: 0, popularByCategory: () => 0 });
+    const parts = new Map<number, ItemPart>();
+    // Its part (for its category) beside the popular shard, which the view needs next.
+    return then(both(this.itemParts([g], parts), this.popularHead(parts)), () => {
+      const { part, local } = this.itemAt(parts)(g);
+      const top = part.items.topCategory[local];
+      return this.view(key, { rows: [g], popularOverall: VIEW_POPULAR_HEAD, popularByCategory: (c) => (c === top ? VIEW_POPULAR_HEAD : 0) });
     });
   }
 
   item(id: string): Located | null | Promise<Located | null> {
-    return this.locate(idShardOfItem(this.manifest, id), id, (s) => s.itemCount);
+    return then(this.locate(idShardOfItem(this.manifest, id), id), (where) => {
+      const g = this.itemGlobal(where);
+      return g < 0 ? null : this.itemView(g);
+    });
   }
 
   user(id: string): Located | null | Promise<Located | null> {
-    return this.locate(idShardOfUser(this.manifest, id), id, (s) => s.userCount);
+    return then(this.locate(idShardOfUser(this.manifest, id), id), (where) => {
+      if (!where || !this.manifest.parts.userShards.includes(where.shard)) return null;
+      return then(this.shard(where.shard), (part): Located | Promise<Located> | null => {
+        if (part.kind !== "users" || where.local >= partRows(part)) return null;
+        const x = part.start + where.local;
+        const { history, top } = userItems(part, where.local);
+        // The precomputed top-N needs no neighbour rows; without it the history's rows rank.
+        const rows = part.users.topIds ? [] : Array.from(history);
+        return this.view(`u${x}`, { rows, named: concat(history, top), popularOverall: VIEW_POPULAR_HEAD, popularByCategory: () => 0 }, { part, local: where.local });
+      });
+    });
+  }
+
+  /** A basket's items in one view (their rows and all they name), so it is scored as by a single artifact. */
+  basket(ids: readonly string[]): LocatedBasket | Promise<LocatedBasket> {
+    const lookups = ids.map((id) => this.locate(idShardOfItem(this.manifest, id), id));
+    const all = lookups.some((l) => l instanceof Promise) ? Promise.all(lookups) : (lookups as ({ shard: number; local: number } | null)[]);
+    return then(all, (found) => {
+      const ignored: string[] = [];
+      const globals: number[] = [];
+      found.forEach((where, i) => {
+        const g = this.itemGlobal(where);
+        if (g < 0) ignored.push(ids[i]);
+        else globals.push(g);
+      });
+      if (globals.length === 0) return then(this.popular(), (served) => ({ served, indexes: [], ignored }));
+      return then(this.view(null, { rows: globals, popularOverall: VIEW_POPULAR_HEAD, popularByCategory: () => 0 }), ({ served }) => ({
+        served,
+        indexes: viewIndexes(globals),
+        ignored,
+      }));
+    });
   }
 
   popular(): ServedArtifact | Promise<ServedArtifact> {
-    return this.shard(this.manifest.popularShard);
+    return then(this.view("p", { rows: [], popularOverall: Infinity, popularByCategory: () => Infinity }), (located) => located.served);
   }
 
   categories(): readonly string[] {
-    const s = this.ready.get(this.manifest.popularShard)?.served;
-    return s ? s.categories() : [];
+    return this.categoryNames ?? [];
   }
+}
+
+/** What an assembled view of `items` items costs: its tables (~300 bytes an item) and fragment cache. */
+function viewBytes(items: number): number {
+  return 300 * items + VIEW_FRAGMENT_BYTES;
+}
+
+/** Where each of `rows` sits in a view planned from them: rows come first, each once, in first-seen order. */
+function viewIndexes(rows: readonly number[]): number[] {
+  const at = new Map<number, number>();
+  for (const g of rows) if (!at.has(g)) at.set(g, at.size);
+  return rows.map((g) => at.get(g)!);
+}
+
+function concat(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

@@ -29,7 +29,7 @@ export interface ProvidedSharded {
   version: string;
   manifestUrl: string;
   shardUrls: string[];
-  /** Every item id, in artifact order (shards own contiguous ranges of it). */
+  /** Every item id, in the artifact's order (the build renumbers them across its item shards). */
   items: string[];
   user: string;
 }

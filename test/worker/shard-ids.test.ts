@@ -7,7 +7,7 @@
  */
 import { env as workerEnv } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Artifact, decodeIdShard, decodeManifest, encodeArtifact, idShardOfItem, locateId, MANIFEST_FORMAT_VERSION, stringAt } from "../../src/artifact/format.ts";
+import { type Artifact, decodeManifest, encodeArtifact, idShardOfItem, MANIFEST_FORMAT_VERSION, stringAt } from "../../src/artifact/format.ts";
 import { createApp } from "../../src/app.ts";
 import type { Env } from "../../src/config.ts";
 import type { ShardedCatalog } from "../../src/store/sharded.ts";
@@ -172,7 +172,8 @@ describe("id shards", () => {
     const fresh = createApp();
     const problem = await expectProblem(await call(fresh, "/v1/popular?k=3"));
     expect(problem.status).toBe(503);
-    expect(problem.detail).toMatch(/manifest format version 1 is not supported/);
+    expect(problem.detail).toMatch(/manifest format version 2 is not supported/);
+    expect(problem.detail).toMatch(/older data shards repeated their neighbours' metadata/);
     expect(problem.detail).toMatch(/rebuild the sharded artifact with this trainer/);
 
     // A good version served: it stays.
@@ -184,17 +185,17 @@ describe("id shards", () => {
     expect(await versionOf(await call(app, "/v1/popular?k=3"))).toBe(GOOD);
     const h = (await (await call(app, "/healthz")).json()) as { status: string; lastError: { message: string } };
     expect(h.status).toBe("degraded");
-    expect(h.lastError.message).toMatch(/format version 1/);
+    expect(h.lastError.message).toMatch(/format version 2/);
   });
 
   it("a first load answers from verified shards at once, and un-serves a version whose background checks fail", async () => {
     const version = versionId(2240);
     const built = await build(version);
     const m = await decodeManifest(built.manifest);
-    // Drop a data shard the request below does not need: only the background check can notice.
+    // Drop a data shard the request below does not need (similar items read no user part): only the background check can notice.
     const id = stringAt(built.whole.items.ids, 0);
-    const own = locateId(await decodeIdShard(built.shards[idShardOfItem(m, id)]), id)!.shard;
-    const dropped = built.shards.findIndex((_, s) => s !== m.popularShard && s !== own && !built.itemIdShards.includes(s) && !built.userIdShards.includes(s));
+    const dropped = m.parts.userShards[0];
+    expect(dropped).toBeGreaterThan(m.popularShard);
     await publishSharded(version, built, (s, b) => (s === dropped ? null : b));
     const app = createApp();
     const first = await call(app, `/v1/items/${encodeURIComponent(id)}/similar?k=3`);

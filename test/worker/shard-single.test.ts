@@ -6,7 +6,8 @@
  */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { type Artifact, decodeArtifact, decodeManifest, encodeArtifact, encodeManifest, shardKindOf, stringAt } from "../../src/artifact/format.ts";
+import { decodeShardPart, type ItemPart } from "../../src/artifact/shard-parts.ts";
+import { type Artifact, decodeManifest, encodeArtifact, encodeManifest, shardKindOf, stringAt } from "../../src/artifact/format.ts";
 import { artifactKey } from "../../src/artifact/keys.ts";
 import { shardArtifact } from "../../trainer/artifact/shard.ts";
 import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
@@ -68,7 +69,7 @@ async function build(n: number) {
   // Two items owned by the same item shard (its first rows).
   const m = await decodeManifest(plain.manifest);
   const itemShard = Array.from({ length: m.shards.kind.length }, (_, s) => s).find((s) => shardKindOf(m, s) === "items" && m.shards.items[s] >= 2)!;
-  const owned = (await decodeArtifact(plain.shards[itemShard])).items.ids;
+  const owned = ((await decodeShardPart(plain.shards[itemShard], { items: m.header.counts.items })) as ItemPart).items.ids;
   return { version, whole, single, plain, withSingle, basket: [stringAt(owned, 0), stringAt(owned, 1)] };
 }
 

@@ -49,7 +49,38 @@ describe("sharded artifacts", () => {
     expect(catalog.loadedShards().length).toBeLessThan(sharded!.shardUrls.length);
   });
 
-  it("every route answers from shards; a basket spanning shards merges them", async () => {
+  it("a cold similar-items reads the id shard and the item shards its view needs; a warm one reads none", async () => {
+    await publishSharded();
+    const api = client();
+    const store = api.app.deps.store;
+    expect((await api.json("/v1/popular?k=3")).status).toBe(200);
+    const catalog = (await store.current(api.env)) as ShardedCatalog;
+    const itemParts = catalog.manifest.parts.itemShards.length;
+    const [a, b] = [sharded!.items[3], sharded!.items[sharded!.items.length - 4]];
+    let decodes = store.decodes;
+    const first = await api.json(`/v1/items/${encodeURIComponent(a)}/similar?k=5`);
+    expect(first.status).toBe(200);
+    // Cold: one id shard, plus item shards other than the pinned popular one (never more than there are).
+    const cold = store.decodes - decodes;
+    expect(cold).toBeGreaterThanOrEqual(1);
+    expect(cold).toBeLessThanOrEqual(1 + itemParts - 1);
+    // Warm: the same item reads nothing and reuses its assembled view.
+    decodes = store.decodes;
+    const assembled = catalog.viewAssemblies;
+    const again = await api.json(`/v1/items/${encodeURIComponent(a)}/similar?k=5`);
+    expect(again.body.items).toEqual(first.body.items);
+    expect(store.decodes).toBe(decodes);
+    expect(catalog.viewAssemblies).toBe(assembled);
+    // After every shard is resident, a new item assembles a view without reading anything.
+    for (const id of sharded!.items) await api.fetch(`/v1/items/${encodeURIComponent(id)}`);
+    decodes = store.decodes;
+    const views = catalog.viewAssemblies;
+    expect((await api.json(`/v1/items/${encodeURIComponent(b)}/similar?k=5`)).status).toBe(200);
+    expect(store.decodes).toBe(decodes);
+    expect(catalog.viewAssemblies).toBeLessThanOrEqual(views + 1);
+  });
+
+  it("every route answers from shards; a basket spanning shards is one view", async () => {
     await publishSharded();
     const api = client();
     const ids = sharded!.items;
@@ -64,6 +95,15 @@ describe("sharded artifacts", () => {
     expect((await api.json("/v1/users/nobody/recommendations?k=4")).body.fallback).toBe("popular");
     expect((await api.json("/v1/popular?k=3")).body.items).toHaveLength(3);
     expect((await api.json(`/v1/items/${encodeURIComponent(ids[1])}`)).body.item.id).toBe(ids[1]);
+    const together = await api.json(`/v1/items/${encodeURIComponent(ids[2])}/together?k=3`);
+    expect(together.status).toBe(200);
+    expect(together.body.item.id).toBe(ids[2]);
+    expect((await api.json("/v1/trending?k=3")).status).toBe(200);
+    const category = (await api.json("/v1/popular?k=1")).body.items[0].topCategory;
+    expect(category).toBeTruthy();
+    const inCategory = (await api.json(`/v1/popular?k=2&category=${encodeURIComponent(category)}`)).body.items;
+    expect(inCategory.length).toBeGreaterThan(0);
+    for (const item of inCategory) expect(item.topCategory).toBe(category);
     const model = await api.json("/v1/model");
     expect(model.body.layout).toBe("sharded");
     const score = await api.post("/v1/score", { pairs: [{ user: sharded!.user, item: ids[0] }, { user: "x", item: ids[ids.length - 1] }] });

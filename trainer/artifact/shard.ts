@@ -6,19 +6,18 @@ import {
   type Artifact,
   type ArtifactManifest,
   decodeArtifact,
-  encodeArtifact,
   encodeIdShard,
   encodeManifest,
   SHARD_KINDS,
-  NONE,
-  type NeighbourLists,
-  type QuantizedVectors,
   type ShardKind,
   type SingleObject,
   type StringTable,
   stringAt,
   stringTable,
 } from "../../src/artifact/format.ts";
+import { encodeShardPart, type ItemPart } from "../../src/artifact/shard-parts.ts";
+import { itemOrder } from "./shard-order.ts";
+import { itemBytes, itemPart, partHead, renumbering, userBytes, userPart } from "./shard-parts.ts";
 
 import { KV_VALUE_LIMIT } from "../../src/artifact/keys.ts";
 /** KV's value limit (keys.ts, shared with the worker); every shard must stay below it. */
@@ -81,90 +80,138 @@ export interface ShardOptions {
   maxShardBytes?: number;
   /** Size cap of every id shard (default 1 MiB, at most maxShardBytes). */
   maxIdShardBytes?: number;
-  /** Popular items in the popular shard, overall (default 200) and per category (default 100). */
+  /** Popular items the popular shard lists (and owns), overall (default 200) and per category (default 100). */
   popularHead?: number;
   popularHeadPerCategory?: number;
-  /** Popular items per category copied into item shards for topping up short lists (default 20). */
-  itemShardPopularPerCategory?: number;
 }
 
 export interface ShardedArtifact {
   manifest: Uint8Array;
-  /** Every shard object, data shards first, then id shards; shard i is published as shard-<i>.bin. */
+  /** Every shard object: item parts (the popular one first), user parts, then id shards; shard i is published as shard-<i>.bin. */
   shards: Uint8Array[];
 }
 
-interface ShardPlan {
-  kind: ShardKind;
-  /** Id shards: the bucket they hold. */
-  bucket?: number;
-  /** Global item indexes that own a neighbour row here (item shards) … */
-  items: number[];
-  /** … or the global user indexes owned here (user shards). */
-  users: number[];
+/** A contiguous range of a part's rows (new item indexes, or user indexes) and its encoding. */
+interface Packed {
+  start: number;
+  end: number;
+  bytes: Uint8Array;
 }
 
 /**
- * Splits an artifact into three kinds of data shards (see ArtifactManifest in format.ts), each a
- * complete Artifact: item shards (items grouped by category path so neighbours' metadata is
- * shared), user shards, and one popular shard. Each kind is packed greedily by an estimate of
- * bytes per owned row; a shard that still comes out over the cap is split in half. Then the
- * item and user id shards (packIds) that route an id to its data shard, appended after the data
- * shards, and the small manifest over all of them.
+ * Splits an artifact into data shards that store every row once (src/artifact/shard-parts.ts):
+ * item parts over the items renumbered popular-first and neighbour-adjacent (shard-order.ts),
+ * the first of which is the popular shard; user parts over ranges of users. Each kind is packed
+ * greedily by its rows' estimated bytes; a part that still comes out over the cap is split in
+ * half. Then the item and user id shards (packIds) that route an id to its part and row,
+ * appended after the data shards, and the small manifest over all of them.
  */
 export async function shardArtifact(artifact: Artifact, options: ShardOptions = {}): Promise<ShardedArtifact> {
   const max = Math.min(options.maxShardBytes ?? DEFAULT_SHARD_BYTES, KV_VALUE_LIMIT);
   const n = artifact.header.counts.items;
   const u = artifact.header.counts.users;
-  const itemOrder = Array.from({ length: n }, (_, i) => i);
-  const paths = itemOrder.map((i) => stringAt(artifact.items.categoryPaths, i));
-  itemOrder.sort((x, y) => (paths[x] < paths[y] ? -1 : paths[x] > paths[y] ? 1 : x - y));
-  const userOrder = Array.from({ length: u }, (_, x) => x);
-
-  const plans: ShardPlan[] = [{ kind: "popular", items: [], users: [] }];
-  const encoded: Uint8Array[] = [];
-  const pack = async (kind: ShardKind, order: number[]) => {
-    if (order.length === 0) return;
-    // Estimate bytes per owned row from a trial shard, then fill shards to ~85% of the cap.
-    const trial = order.slice(0, Math.min(order.length, 256));
-    const trialBytes = (await encodeArtifact(extractShard(artifact, planOf(kind, trial), options))).length;
-    const perRow = Math.max(1, trialBytes / trial.length);
-    const rows = Math.max(1, Math.floor((max * 0.85) / perRow));
-    const queue: number[][] = [];
-    for (let start = 0; start < order.length; start += rows) queue.push(order.slice(start, start + rows));
-    while (queue.length) {
-      const part = queue.shift()!;
-      const plan = planOf(kind, part);
-      const bytes = await encodeArtifact(extractShard(artifact, plan, options));
-      if (bytes.length > max) {
-        if (part.length === 1) throw new Error(`one ${kind === "items" ? "item" : "user"} alone needs a ${bytes.length}-byte shard, over the ${max}-byte cap; raise --shard-bytes`);
-        const half = Math.ceil(part.length / 2);
-        queue.unshift(part.slice(0, half), part.slice(half));
-        continue;
-      }
-      plans.push(plan);
-      encoded.push(bytes);
-    }
-  };
-  const popularBytes = await encodeArtifact(extractShard(artifact, plans[0], options));
-  if (popularBytes.length > max) throw new Error(`the popular shard needs ${popularBytes.length} bytes, over the ${max}-byte cap; raise --shard-bytes (the popular shard holds the ${options.popularHead ?? 200} most popular items and ${options.popularHeadPerCategory ?? 100} per category)`);
-  encoded.push(popularBytes);
-  await pack("items", itemOrder);
-  await pack("users", userOrder);
-  const dataShards = plans.length;
+  const overall = options.popularHead ?? 200;
+  const perCategory = options.popularHeadPerCategory ?? 100;
+  const { order, headItems } = itemOrder(artifact, { overall, perCategory });
+  const r = renumbering(order);
+  const head = partHead(artifact, r, overall, perCategory);
+  const headBytes = (await encodeShardPart({ kind: "items", version: artifact.header.version, start: 0, ...emptyItems(artifact), head })).length;
+  if (headBytes > max) {
+    throw new Error(`the popular shard needs ${headBytes} bytes before any item, over the ${max}-byte cap; raise --shard-bytes (it holds the ${overall} most popular items and ${perCategory} per category, and the category names)`);
+  }
+  // The popular shard owns only the items its lists name: it sits on every cold start's path, so keep it small.
+  const itemParts = await pack(n, (j) => itemBytes(artifact, r.order[j]), max, (start, end) => encodeShardPart(itemPart(artifact, r, start, end, start === 0 ? head : undefined)), "item", headBytes, headItems);
+  const userParts = await pack(u, (x) => userBytes(artifact, x), max, (start, end) => encodeShardPart(userPart(artifact, r, start, end)), "user", 0, 0);
+  const dataShards = itemParts.length + userParts.length;
   if (dataShards > 0xffff) throw new Error(`${dataShards} data shards exceed the id shards' 65535; raise --shard-bytes`);
+
+  // Where each id lives, by its index in the artifact's own id tables.
+  const itemShard = new Uint16Array(n);
+  const itemLocal = new Uint32Array(n);
+  itemParts.forEach((p, s) => {
+    for (let j = p.start; j < p.end; j++) ((itemShard[r.order[j]] = s), (itemLocal[r.order[j]] = j - p.start));
+  });
+  const userShard = new Uint16Array(u);
+  const userLocal = new Uint32Array(u);
+  userParts.forEach((p, q) => {
+    for (let x = p.start; x < p.end; x++) ((userShard[x] = itemParts.length + q), (userLocal[x] = x - p.start));
+  });
   const idMax = Math.min(options.maxIdShardBytes ?? DEFAULT_ID_SHARD_BYTES, max);
-  const itemIdShards = await packIds("item-ids", artifact.items.ids, plans, idMax, artifact.header.version);
-  const userIdShards = await packIds("user-ids", artifact.users.ids, plans, idMax, artifact.header.version);
+  const itemIds = await packIds("item-ids", artifact.items.ids, itemShard, itemLocal, idMax, artifact.header.version);
+  const userIds = await packIds("user-ids", artifact.users.ids, userShard, userLocal, idMax, artifact.header.version);
+
+  const shards = [...itemParts.map((p) => p.bytes), ...userParts.map((p) => p.bytes), ...itemIds.shards, ...userIds.shards];
+  const rows: Row[] = [
+    ...itemParts.map((p, s): Row => ({ kind: s === 0 ? "popular" : "items", items: p.end - p.start, users: 0 })),
+    ...userParts.map((p): Row => ({ kind: "users", items: 0, users: p.end - p.start })),
+    ...itemIds.counts.map((c): Row => ({ kind: "item-ids", items: c, users: 0 })),
+    ...userIds.counts.map((c): Row => ({ kind: "user-ids", items: 0, users: c })),
+  ];
+  const starts = (parts: Packed[], count: number) => Uint32Array.from([...parts.map((p) => p.start), count]);
   const manifest: ArtifactManifest = {
     header: artifact.header,
-    shards: shardTable([...plans, ...itemIdShards.plans, ...userIdShards.plans], [...encoded, ...itemIdShards.shards, ...userIdShards.shards]),
+    shards: shardTable(rows, shards),
     popularShard: 0,
-    itemIdShards: Uint32Array.from(itemIdShards.shards, (_, b) => dataShards + b),
-    userIdShards: Uint32Array.from(userIdShards.shards, (_, b) => dataShards + itemIdShards.shards.length + b),
+    itemIdShards: Uint32Array.from(itemIds.shards, (_, b) => dataShards + b),
+    userIdShards: Uint32Array.from(userIds.shards, (_, b) => dataShards + itemIds.shards.length + b),
+    parts: {
+      itemShards: Uint32Array.from(itemParts, (_, s) => s),
+      itemStarts: starts(itemParts, n),
+      userShards: Uint32Array.from(userParts, (_, q) => itemParts.length + q),
+      userStarts: starts(userParts, u),
+    },
   };
   if (options.single) manifest.single = await singleObjectEntry(options.single, artifact.header.version);
-  return { manifest: await encodeManifest(manifest), shards: [...encoded, ...itemIdShards.shards, ...userIdShards.shards] };
+  return { manifest: await encodeManifest(manifest), shards };
+}
+
+/** An item part's sections with no rows (sizing the popular shard's fixed share). */
+function emptyItems(a: Artifact): Omit<ItemPart, "kind" | "version" | "start" | "head"> {
+  const none = () => stringTable([]);
+  const lists = (k: number) => ({ k, ptr: new Uint32Array(1), ids: new Uint32Array(0), quantized: new Uint8Array(0), lo: new Float32Array(0), hi: new Float32Array(0) });
+  return {
+    items: { ids: none(), titles: none(), brands: none(), categoryPaths: none(), imageUrls: none(), urls: none(), prices: new Float32Array(0), topCategory: new Uint32Array(0) },
+    itemInteractions: new Uint32Array(0),
+    neighbours: lists(a.neighbours.k),
+    contentNeighbours: lists(a.contentNeighbours.k),
+  };
+}
+
+/**
+ * Contiguous ranges of `count` rows, each encoded under `max`: filled to ~92% of the cap by the
+ * rows' estimated bytes (the first range after `firstFixed` bytes of its own, and ending by row
+ * `firstEnd` when that is > 0), split in half when the encoding still comes out over. Always at
+ * least one range (an empty catalogue's popular shard).
+ */
+async function pack(count: number, rowBytes: (i: number) => number, max: number, encode: (start: number, end: number) => Promise<Uint8Array>, what: string, firstFixed: number, firstEnd: number): Promise<Packed[]> {
+  const budget = max * 0.92;
+  const ranges: [number, number][] = [];
+  let start = 0;
+  let used = firstFixed + 4096;
+  for (let i = 0; i < count; i++) {
+    const b = rowBytes(i);
+    if (i > start && (used + b > budget || (start === 0 && i === firstEnd))) {
+      ranges.push([start, i]);
+      start = i;
+      used = 4096;
+    }
+    used += b;
+  }
+  if (count > start || ranges.length === 0) ranges.push([start, count]);
+  const out: Packed[] = [];
+  while (ranges.length) {
+    const [a, b] = ranges.shift()!;
+    const bytes = await encode(a, b);
+    if (bytes.length > max) {
+      if (b - a <= 1) throw new Error(`one ${what} alone needs a ${bytes.length}-byte shard, over the ${max}-byte cap; raise --shard-bytes`);
+      const half = a + Math.ceil((b - a) / 2);
+      ranges.unshift([a, half], [half, b]);
+      continue;
+    }
+    out.push({ start: a, end: b, bytes });
+  }
+  if (count === 0 && what === "user") return [];
+  return out;
 }
 
 /**
@@ -172,13 +219,9 @@ export async function shardArtifact(artifact: Artifact, options: ShardOptions = 
  * bucket b holding its ids (sortable UTF-8 table) and each id's (data shard, local row). The
  * bucket count is a power of two sized from the bytes per id, doubled until every bucket fits.
  */
-async function packIds(kind: "item-ids" | "user-ids", ids: StringTable, plans: ShardPlan[], max: number, version: string): Promise<{ shards: Uint8Array[]; plans: ShardPlan[] }> {
+async function packIds(kind: "item-ids" | "user-ids", ids: StringTable, shardOf: Uint16Array, localOf: Uint32Array, max: number, version: string): Promise<{ shards: Uint8Array[]; counts: number[] }> {
   const n = ids.offsets.length - 1;
-  if (n === 0) return { shards: [], plans: [] };
-  const shardOf = new Uint16Array(n);
-  const localOf = new Uint32Array(n);
-  // Owned rows come first in a data shard, in plan order (see extractShard).
-  plans.forEach((plan, s) => (kind === "item-ids" ? plan.items : plan.users).forEach((g, l) => ((shardOf[g] = s), (localOf[g] = l))));
+  if (n === 0) return { shards: [], counts: [] };
   const strings = Array.from({ length: n }, (_, i) => stringAt(ids, i));
   const hashes = new Uint32Array(n);
   // Per id: its UTF-8 bytes + offset (4) + sorted index (4) + shard (2) + local (4).
@@ -205,30 +248,30 @@ async function packIds(kind: "item-ids" | "user-ids", ids: StringTable, plans: S
       );
       if (shards[b].length > max) break;
     }
-    if (shards.length === buckets && shards.every((x) => x.length <= max)) {
-      return { shards, plans: members.map((rows, b) => ({ kind, bucket: b, items: kind === "item-ids" ? rows : [], users: kind === "user-ids" ? rows : [] })) };
-    }
+    if (shards.length === buckets && shards.every((x) => x.length <= max)) return { shards, counts: members.map((rows) => rows.length) };
     if (buckets >= 1 << 16) throw new Error(`${kind} do not fit ${max}-byte id shards even in ${buckets} buckets; raise --shard-bytes`);
     buckets *= 2;
   }
 }
 
+interface Row {
+  kind: ShardKind;
+  items: number;
+  users: number;
+}
+
 /** The manifest's shard table; a shard's checksum is its container checksum (bytes 16..48). */
-function shardTable(plans: ShardPlan[], shards: Uint8Array[]): ArtifactManifest["shards"] {
+function shardTable(rows: Row[], shards: Uint8Array[]): ArtifactManifest["shards"] {
   const n = shards.length;
   const table = { kind: new Uint8Array(n), bytes: new Uint32Array(n), items: new Uint32Array(n), users: new Uint32Array(n), sha256: new Uint8Array(32 * n) };
   for (let s = 0; s < n; s++) {
-    table.kind[s] = SHARD_KINDS.indexOf(plans[s].kind);
+    table.kind[s] = SHARD_KINDS.indexOf(rows[s].kind);
     table.bytes[s] = shards[s].length;
-    table.items[s] = plans[s].items.length;
-    table.users[s] = plans[s].users.length;
+    table.items[s] = rows[s].items;
+    table.users[s] = rows[s].users;
     table.sha256.set(shards[s].subarray(16, 48), 32 * s);
   }
   return table;
-}
-
-function planOf(kind: ShardKind, rows: number[]): ShardPlan {
-  return kind === "users" ? { kind, items: [], users: rows } : { kind, items: rows, users: [] };
 }
 
 /** The manifest's entry for the version's single object; refuses bytes of another version or corrupt ones. */
@@ -251,160 +294,4 @@ export async function writeSharded(artifact: Artifact, dir: string, options: Sha
   const manifestPath = join(dir, "manifest.bin");
   await writeFile(manifestPath, manifest);
   return { manifestPath, shards: shards.length, totalBytes: manifest.length + shards.reduce((sum, b) => sum + b.length, 0), singleBytes: options.single?.length ?? 0 };
-}
-
-function rowRange(lists: NeighbourLists, g: number): [number, number] {
-  if (lists.ptr) return [lists.ptr[g], lists.ptr[g + 1]];
-  let e = g * lists.k;
-  while (e < (g + 1) * lists.k && lists.ids[e] !== NONE) e++;
-  return [g * lists.k, e];
-}
-
-/**
- * One shard as a complete Artifact over local item indexes: the owned items first (with their
- * neighbour rows), then, without rows, every other item the shard names (neighbours, history,
- * top-N, popular head), each once.
- */
-function extractShard(a: Artifact, plan: ShardPlan, options: ShardOptions): Artifact {
-  const nCat = a.popular.byCategoryPtr.length - 1;
-  const local = new Map<number, number>();
-  const order: number[] = [];
-  const add = (g: number) => {
-    if (g === NONE || local.has(g)) return;
-    local.set(g, order.length);
-    order.push(g);
-  };
-  for (const g of plan.items) add(g);
-  const owned = order.length;
-  for (const g of plan.items) {
-    for (const lists of [a.neighbours, a.contentNeighbours]) {
-      const [p0, p1] = rowRange(lists, g);
-      for (let p = p0; p < p1; p++) add(lists.ids[p]);
-    }
-  }
-  const { historyPtr, historyIds } = a.users;
-  for (const x of plan.users) {
-    for (let p = historyPtr[x]; p < historyPtr[x + 1]; p++) add(historyIds[p]);
-    if (a.users.topIds && a.users.topPtr) for (let p = a.users.topPtr[x]; p < a.users.topPtr[x + 1]; p++) add(a.users.topIds[p]);
-  }
-
-  // Popularity: the full head in the popular shard; a short head for topping up elsewhere.
-  let overallHead: Uint32Array;
-  const categoryHead = new Array<number>(nCat).fill(0);
-  if (plan.kind === "popular") {
-    overallHead = a.popular.overall.subarray(0, options.popularHead ?? 200);
-    categoryHead.fill(options.popularHeadPerCategory ?? 100);
-  } else if (plan.kind === "items") {
-    overallHead = a.popular.overall.subarray(0, 20);
-    const perCategory = options.itemShardPopularPerCategory ?? 20;
-    for (const g of plan.items) if (a.items.topCategory[g] !== NONE && a.items.topCategory[g] < nCat) categoryHead[a.items.topCategory[g]] = perCategory;
-  } else {
-    overallHead = a.popular.overall.subarray(0, 20);
-  }
-  for (const g of overallHead) add(g);
-  const byCategoryPtr = new Uint32Array(nCat + 1);
-  const byCategory: number[] = [];
-  for (let c = 0; c < nCat; c++) {
-    const start = a.popular.byCategoryPtr[c];
-    const end = Math.min(a.popular.byCategoryPtr[c + 1], start + categoryHead[c]);
-    for (let p = start; p < end; p++) {
-      add(a.popular.byCategoryIds[p]);
-      byCategory.push(local.get(a.popular.byCategoryIds[p])!);
-    }
-    byCategoryPtr[c + 1] = byCategory.length;
-  }
-  const m = order.length;
-  const map = (g: number) => (g === NONE ? NONE : local.get(g)!);
-  const pickStrings = (t: StringTable, sortable = false) => stringTable(order.map((g) => stringAt(t, g)), sortable);
-
-  const users: Artifact["users"] = { ids: stringTable(plan.users.map((x) => stringAt(a.users.ids, x)), true), historyPtr: new Uint32Array(plan.users.length + 1), historyIds: new Uint32Array(0) };
-  const history: number[] = [];
-  plan.users.forEach((x, l) => {
-    for (let p = historyPtr[x]; p < historyPtr[x + 1]; p++) history.push(map(historyIds[p]));
-    users.historyPtr[l + 1] = history.length;
-  });
-  users.historyIds = Uint32Array.from(history);
-  if (a.users.topIds && a.users.topPtr) {
-    const topPtr = new Uint32Array(plan.users.length + 1);
-    const top: number[] = [];
-    plan.users.forEach((x, l) => {
-      for (let p = a.users.topPtr![x]; p < a.users.topPtr![x + 1]; p++) top.push(map(a.users.topIds![p]));
-      topPtr[l + 1] = top.length;
-    });
-    users.topPtr = topPtr;
-    users.topIds = Uint32Array.from(top);
-  }
-  if (a.users.vectors) users.vectors = subsetVectors(a.users.vectors, plan.users);
-  if (a.users.biases) users.biases = Float32Array.from(plan.users, (x) => a.users.biases![x]);
-
-  const shard: Artifact = {
-    header: { ...a.header, counts: { items: m, users: plan.users.length, categories: a.header.counts.categories } },
-    items: {
-      ids: pickStrings(a.items.ids, true),
-      titles: pickStrings(a.items.titles),
-      brands: pickStrings(a.items.brands),
-      categoryPaths: pickStrings(a.items.categoryPaths),
-      imageUrls: pickStrings(a.items.imageUrls),
-      urls: pickStrings(a.items.urls),
-      prices: Float32Array.from(order, (g) => a.items.prices[g]),
-      topCategory: Uint32Array.from(order, (g) => a.items.topCategory[g]),
-    },
-    categories: a.categories,
-    neighbours: subsetLists(a.neighbours, order, owned, map),
-    contentNeighbours: subsetLists(a.contentNeighbours, order, owned, map),
-    itemInteractions: Uint32Array.from(order, (g) => a.itemInteractions[g]),
-    popular: { overall: Uint32Array.from(overallHead, map), byCategoryPtr, byCategoryIds: Uint32Array.from(byCategory) },
-    users,
-    // Not the whole artifact's extras (training charts…): the manifest's header describes the version.
-    extra: { shard: { kind: plan.kind, ownedItems: owned, ownedUsers: plan.users.length } },
-  };
-  if (a.itemVectors) shard.itemVectors = subsetVectors(a.itemVectors, order);
-  if (a.itemBiases) shard.itemBiases = Float32Array.from(order, (g) => a.itemBiases![g]);
-  return shard;
-}
-
-/** Rows of the first `owned` items of `order` (the rest empty), ids remapped to local indexes; always sparse. */
-function subsetLists(lists: NeighbourLists, order: number[], owned: number, map: (g: number) => number): NeighbourLists {
-  const m = order.length;
-  const lo = new Float32Array(m);
-  const hi = new Float32Array(m);
-  const ptr = new Uint32Array(m + 1);
-  let total = 0;
-  for (let l = 0; l < owned; l++) {
-    const [p0, p1] = rowRange(lists, order[l]);
-    total += p1 - p0;
-  }
-  const ids = new Uint32Array(total);
-  const quantized = new Uint8Array(total);
-  let w = 0;
-  for (let l = 0; l < m; l++) {
-    if (l < owned) {
-      const g = order[l];
-      const [p0, p1] = rowRange(lists, g);
-      for (let p = p0; p < p1; p++) {
-        ids[w] = map(lists.ids[p]);
-        quantized[w++] = lists.quantized[p];
-      }
-      lo[l] = lists.lo[g];
-      hi[l] = lists.hi[g];
-    }
-    ptr[l + 1] = w;
-  }
-  return { k: lists.k, ptr, ids, quantized, lo, hi };
-}
-
-function subsetVectors(v: QuantizedVectors, rows: number[]): QuantizedVectors {
-  const dim = v.dim;
-  if (v.encoding === "int8") {
-    const int8 = new Int8Array(rows.length * dim);
-    const scale = new Float32Array(rows.length);
-    rows.forEach((g, l) => {
-      int8.set(v.int8!.subarray(g * dim, g * dim + dim), l * dim);
-      scale[l] = v.scale![g];
-    });
-    return { dim, encoding: "int8", int8, scale };
-  }
-  const float16 = new Uint16Array(rows.length * dim);
-  rows.forEach((g, l) => float16.set(v.float16!.subarray(g * dim, g * dim + dim), l * dim));
-  return { dim, encoding: "float16", float16 };
 }

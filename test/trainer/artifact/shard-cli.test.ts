@@ -41,7 +41,7 @@ describe("default artifact layout", () => {
     expect(summary.out).toBe(join(dir, "big-shards", "manifest.bin"));
     expect(existsSync(join(dir, "big-shards", "shard-0.bin"))).toBe(true);
     const shown = await edgerec(["inspect", summary.out]);
-    expect(shown).toMatch(/sharded artifact manifest \(format 2\)/);
+    expect(shown).toMatch(/sharded artifact manifest \(format 3\)/);
     expect(shown).toMatch(/id routing: \d+ item id shard\(s\), \d+ user id shard\(s\), bucket = fnv1a32/);
     expect(shown).toMatch(/item-ids/);
     const json = lastJson(await edgerec(["inspect", summary.out, "--json"]));
@@ -49,6 +49,10 @@ describe("default artifact layout", () => {
     expect(json.shards).toHaveLength(summary.shards);
     const idShard = json.shards.findIndex((s: { kind: string }) => s.kind === "item-ids");
     expect(await edgerec(["inspect", join(dir, "big-shards", `shard-${idShard}.bin`)])).toMatch(/item-ids shard, bucket 0 of \d+, \d+ ids, .*checksum ok/);
+    // Data shards: the popular one first, then item and user ranges, each inspectable on its own.
+    expect(await edgerec(["inspect", join(dir, "big-shards", "shard-0.bin")])).toMatch(/items shard \(popular\), items 0\.\.\d+ \(\d+\), .*checksum ok/);
+    const userShard = json.shards.findIndex((s: { kind: string }) => s.kind === "users");
+    expect(lastJson(await edgerec(["inspect", join(dir, "big-shards", `shard-${userShard}.bin`), "--json"]))).toMatchObject({ kind: "users", popular: false });
 
     const single = await edgerec(["build-artifact", "--interactions", join(dir, "ratings.csv"), "--model", "itemknn", "--out", join(dir, "one.bin"), "--neighbours", "5", "--single", "--json"]);
     expect(lastJson(single)).toMatchObject({ layout: "single", shards: 0 });

@@ -4,7 +4,8 @@
  */
 import { env as workerEnv } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { encodeArtifact } from "../../../src/artifact/format.ts";
+import { encodeArtifact, stringAt, stringCountOf } from "../../../src/artifact/format.ts";
+import { decodeShardPart, type ItemPart } from "../../../src/artifact/shard-parts.ts";
 import { createApp } from "../../../src/app.ts";
 import type { Env } from "../../../src/config.ts";
 import { shardArtifact } from "../../../trainer/artifact/shard.ts";
@@ -23,9 +24,10 @@ beforeAll(async () => {
 });
 
 /** Uploads a sharded version (shards, then manifest, then the pointer), letting `tamper` drop or damage shards. */
-async function publishSharded(version: string, tamper: (shard: number, bytes: Uint8Array) => Uint8Array | null): Promise<number> {
+async function publishSharded(version: string, tamper: (shard: number, bytes: Uint8Array) => Uint8Array | null | Promise<Uint8Array | null>): Promise<number> {
   const { manifest, shards } = await shardArtifact(syntheticArtifact({ items: 300, users: 30, version }), { maxShardBytes: 64 * 1024, popularHead: 20, popularHeadPerCategory: 5 });
-  await publishShardedBuild(env.ARTIFACTS, version, manifest, shards, tamper);
+  const tampered = await Promise.all(shards.map((b, s) => tamper(s, b)));
+  await publishShardedBuild(env.ARTIFACTS, version, manifest, shards, (s) => tampered[s]);
   return shards.length;
 }
 
@@ -60,9 +62,12 @@ describe("a bad sharded version keeps the previous one serving", () => {
   it("a corrupt shard discovered on first use is a 503 problem for that shard's items only", async () => {
     const version = versionId(1920);
     let corrupted = -1;
-    const count = await publishSharded(version, (s, b) => {
+    const lost = new Set<string>();
+    const count = await publishSharded(version, async (s, b) => {
       if (s !== 1) return b;
       corrupted = s;
+      const part = (await decodeShardPart(b, { items: 300 })) as ItemPart;
+      for (let i = 0; i < stringCountOf(part.items.ids); i++) lost.add(stringAt(part.items.ids, i));
       const copy = b.slice();
       copy[copy.length - 2] ^= 0xff;
       return copy;
@@ -74,8 +79,10 @@ describe("a bad sharded version keeps the previous one serving", () => {
       const id = `P${(100000 + i).toString(36).toUpperCase()}`;
       const res = await call(app, `/v1/items/${id}/similar?k=3`);
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      expect([200, 503]).toContain(res.status);
+      // Exactly the items the corrupt shard holds are 503s; the others answer without naming them.
+      expect(res.status).toBe(lost.has(id) ? 503 : 200);
       if (res.status === 503) expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
+      else for (const item of ((await res.json()) as { items: { id: string }[] }).items) expect(lost.has(item.id)).toBe(false);
     }
     expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
     expect(statuses.get(503) ?? 0).toBeGreaterThan(0);

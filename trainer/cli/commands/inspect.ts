@@ -7,6 +7,7 @@ import {
   decodeArtifact,
   decodeIdShard,
   isIdShard,
+  isShardPart,
   MANIFEST_FORMAT_VERSION,
   shardCount,
   shardEntry,
@@ -18,6 +19,7 @@ import {
   stringAt,
   stringCountOf,
 } from "../../../src/artifact/format.ts";
+import { decodeShardPart, partRows } from "../../../src/artifact/shard-parts.ts";
 import { formatCandidatesTable } from "../../pipeline/candidates-table.ts";
 import { neighbourIdLowerBoundBytes, sectionSizes, servingBytesPerItem } from "../../artifact/sections.ts";
 
@@ -115,6 +117,15 @@ export function register(program: Command): void {
         const summary = { file, bytes: bytes.length, kind: x.kind, version: x.version, bucket: x.bucket, buckets: x.buckets, ids: stringCountOf(x.ids) };
         if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
         else process.stdout.write(`${file}: ${x.kind} shard, bucket ${x.bucket} of ${x.buckets}, ${summary.ids} ids, ${kib(bytes.length)}, version ${x.version}, checksum ok\n`);
+        return;
+      }
+      if (isShardPart(bytes)) {
+        // The item count bounding its references is the manifest's; on its own, checksum and shape are checked.
+        const x = await decodeShardPart(bytes, { items: Number.MAX_SAFE_INTEGER });
+        const rows = partRows(x);
+        const summary = { file, bytes: bytes.length, kind: x.kind, version: x.version, start: x.start, rows, popular: x.kind === "items" && x.head !== undefined };
+        if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+        else process.stdout.write(`${file}: ${x.kind} shard${summary.popular ? " (popular)" : ""}, ${x.kind === "items" ? "items" : "users"} ${x.start}..${x.start + rows - 1} (${rows}), ${kib(bytes.length)}, version ${x.version}, checksum ok\n`);
         return;
       }
       const a = await decodeArtifact(bytes, { deep: true });
