@@ -61,10 +61,32 @@ export interface Dispatch {
 
 const ORIGIN = "http://local-store";
 
+/** How often an operation is tried when the connection to workerd drops before an answer. */
+const ATTEMPTS = 3;
+
+/**
+ * A keep-alive connection workerd closed after sitting idle (it does so after ~5 s; on a starved
+ * machine the client's own idle timer can fire later than that) fails the next request sent on it
+ * before any answer. Every operation here is idempotent (put the same bytes, get, delete, list),
+ * so it is simply sent again on a fresh connection.
+ */
+function connectionDropped(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  return ["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"].includes(cause?.code ?? "") || /other side closed/i.test(cause?.message ?? "");
+}
+
 async function call(mf: Dispatch, what: string, path: string, init?: { method?: string; body?: Uint8Array }): Promise<{ status: number; arrayBuffer(): Promise<ArrayBuffer>; json(): Promise<unknown> }> {
-  const res = await mf.dispatchFetch(ORIGIN + path, init);
-  if (res.status >= 500 || res.status === 400) throw new Error(`${what} in local storage failed (${res.status}): ${(await res.text()).split("\n")[0]}`);
-  return res;
+  for (let attempt = 1; ; attempt++) {
+    let res: Awaited<ReturnType<Dispatch["dispatchFetch"]>>;
+    try {
+      res = await mf.dispatchFetch(ORIGIN + path, init);
+    } catch (err) {
+      if (attempt < ATTEMPTS && connectionDropped(err)) continue;
+      throw new Error(`${what} in local storage failed: ${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ""}`);
+    }
+    if (res.status >= 500 || res.status === 400) throw new Error(`${what} in local storage failed (${res.status}): ${(await res.text()).split("\n")[0]}`);
+    return res;
+  }
 }
 
 const keyQuery = (key: string) => `?key=${encodeURIComponent(key)}`;

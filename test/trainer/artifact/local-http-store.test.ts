@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Dispatch, LOCAL_STORE_WORKER, LocalHttpR2Store } from "../../../trainer/artifact/local-http-store.ts";
 import { miniflareStores, type ObjectStore } from "../../../trainer/artifact/object-store.ts";
 
 let persist: string;
@@ -67,6 +68,28 @@ describe("local storage over HTTP (R2 and KV)", () => {
     await store.delete("artifacts/l/a.bin");
     expect(await store.get("artifacts/l/a.bin")).toBeNull();
     expect((await store.list!("artifacts/l/")).map((o) => o.key)).toEqual(["artifacts/l/b.bin"]);
+  }, 60_000);
+
+  it("sends an operation again when workerd dropped the idle connection before answering, and says what failed when it keeps dropping", async () => {
+    const mf = new Miniflare({ modules: true, script: LOCAL_STORE_WORKER, r2Buckets: { ARTIFACTS: "edgerec-artifacts" } });
+    try {
+      let drops = 1;
+      // Miniflare's fetch, except that the first `drops` requests meet a connection closed under them.
+      const flaky: Dispatch = {
+        dispatchFetch: (url, init) => {
+          if (drops-- > 0) return Promise.reject(new TypeError("fetch failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) }));
+          return mf.dispatchFetch(url, init) as never;
+        },
+      };
+      const r2 = new LocalHttpR2Store(flaky);
+      await r2.put("artifacts/x/a.bin", new Uint8Array([4, 2]));
+      drops = 1;
+      expect([...(await r2.get("artifacts/x/a.bin"))!]).toEqual([4, 2]);
+      drops = 10;
+      await expect(r2.get("artifacts/x/a.bin")).rejects.toThrow(/reading artifacts\/x\/a.bin in local storage failed: fetch failed \(read ECONNRESET\)/);
+    } finally {
+      await mf.dispose();
+    }
   }, 60_000);
 
   it("lands where wrangler dev reads: the same persist directory seen through Miniflare's own bindings", async () => {
