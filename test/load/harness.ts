@@ -154,6 +154,7 @@ export async function startWranglerDev(persistTo: string, vars: Record<string, s
   const port = await freePort();
   const inspectorPort = await freePort();
   const config = frozenWorker();
+  // EDGEREC_LOAD_LOG_LEVEL=debug: wrangler's own log of every request and reload (slow; for diagnosis).
   const args = ["wrangler", "dev", "--config", config, "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistTo, "--log-level", process.env.EDGEREC_LOAD_LOG_LEVEL ?? "warn", "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   // A private dev registry: other wrangler dev sessions starting or stopping on this machine
