@@ -271,8 +271,9 @@ export interface PlannedRequest {
  * defaults). Concurrency that rises above the steady load for a burst and falls back leaves
  * pooled connections idle for seconds; one picked again just as workerd closes it fails with
  * "Network connection lost", which wrangler's proxy answers as a 503 "Your worker restarted
- * mid-request" for a POST and silently retries for a GET (after the next request arrives). At
- * a constant concurrency every pooled connection stays busy, so the worker is what is measured.
+ * mid-request" for a POST and silently retries for a GET (after the next request arrives). A
+ * constant concurrency keeps the pool from growing and shrinking with every burst; on a starved
+ * machine, where the client cannot always keep its requests in flight, some connections still idle.
  */
 export class Urgent {
   private readonly queue: PlannedRequest[] = [];
