@@ -57,6 +57,31 @@ export interface DevServer {
   wranglerLog(chars?: number): string;
   /** wrangler's DevTools proxy for the worker (see isolateHeap). */
   inspectorPort: number;
+  /** CPU seconds (user + system) the server's workerd processes have used so far (Linux; 0 elsewhere). */
+  workerdCpuSeconds(): number;
+}
+
+/**
+ * CPU seconds used so far by the workerd processes in process group `pgid` (wrangler dev runs
+ * two: its proxy and the worker's runtime). Beside the wall time of a run it tells a starved
+ * machine (workerd got a small share of a core) from a slow worker (workerd was busy throughout).
+ */
+export function workerdCpuSeconds(pgid: number | undefined): number {
+  if (pgid === undefined || process.platform !== "linux") return 0;
+  let ticks = 0;
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // stat: "pid (comm) state ppid pgrp … utime stime …"; comm may hold spaces, so split after the last ')'.
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) !== pgid || !stat.includes("(workerd)")) continue;
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
 }
 
 /** The worker isolate's memory over the DevTools protocol: one implementation, beside the wrangler-dev harness. */
@@ -85,7 +110,8 @@ export async function startWranglerDev(persistTo: string, vars: Record<string, s
   const port = await freeLoopbackPort();
   const inspectorPort = await freeLoopbackPort();
   const config = frozenWorker();
-  const args = ["wrangler", "dev", "--config", config, "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistTo, "--log-level", "warn", "--show-interactive-dev-session=false"];
+  // EDGEREC_LOAD_LOG_LEVEL=debug: wrangler's own log of every request and reload (slow; for diagnosis).
+  const args = ["wrangler", "dev", "--config", config, "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistTo, "--log-level", process.env.EDGEREC_LOAD_LOG_LEVEL ?? "warn", "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   // A private dev registry: other wrangler dev sessions starting or stopping on this machine
   // must not make this one reload its worker (which fails in-flight POSTs with a 503).
@@ -154,6 +180,7 @@ export async function startWranglerDev(persistTo: string, vars: Record<string, s
               .join("\n")
               .slice(-chars),
           inspectorPort,
+          workerdCpuSeconds: () => workerdCpuSeconds(proc.pid),
         };
       }
     } catch {
@@ -180,11 +207,41 @@ function countReloads(logDir: string): number {
   return readLogs(logDir).match(/Reloading local server/g)?.length ?? 0;
 }
 
+/** No request of a load run may take longer than this; far beyond any latency bound the tests assert. */
+export const REQUEST_TIMEOUT_MS = 60_000;
+
 export interface PlannedRequest {
   name: string;
   path: string;
   method?: "GET" | "POST";
   body?: string;
+  headers?: Record<string, string>;
+  /** Called with this request's sample when it completes. */
+  onDone?: (sample: Sample) => void;
+}
+
+/**
+ * Requests that jump the pool's queue (reloads, bursts): they take the next free slots of the
+ * pool instead of adding to its concurrency. Why: wrangler dev forwards every request over a
+ * keep-alive connection pool to workerd, and both ends drop a connection after ~5 s idle (kj's
+ * defaults). Concurrency that rises above the steady load for a burst and falls back leaves
+ * pooled connections idle for seconds; one picked again just as workerd closes it fails with
+ * "Network connection lost", which wrangler's proxy answers as a 503 "Your worker restarted
+ * mid-request" for a POST and silently retries for a GET (after the next request arrives). A
+ * constant concurrency keeps the pool from growing and shrinking with every burst; on a starved
+ * machine, where the client cannot always keep its requests in flight, some connections still idle.
+ */
+export class Urgent {
+  private readonly queue: PlannedRequest[] = [];
+  push(...requests: PlannedRequest[]): void {
+    this.queue.push(...requests);
+  }
+  shift(): PlannedRequest | undefined {
+    return this.queue.shift();
+  }
+  get size(): number {
+    return this.queue.length;
+  }
 }
 
 export interface Sample {
@@ -197,22 +254,28 @@ export interface Sample {
   error?: string;
 }
 
-/** Runs `requests` through `concurrency` keep-alive workers; returns one sample per request, in completion order. */
-export async function runPool(baseUrl: string, requests: PlannedRequest[], concurrency: number, onSample?: (s: Sample, done: number) => void): Promise<Sample[]> {
+/**
+ * Runs `requests` through `concurrency` keep-alive workers; returns one sample per request, in
+ * completion order. Requests pushed to `urgent` meanwhile are taken first, within the same
+ * concurrency; the pool returns when the planned requests and the urgent ones are done.
+ */
+export async function runPool(baseUrl: string, requests: PlannedRequest[], concurrency: number, onSample?: (s: Sample, done: number) => void, urgent?: Urgent): Promise<Sample[]> {
   const samples: Sample[] = [];
   let next = 0;
   const worker = async () => {
     for (;;) {
-      const i = next++;
-      if (i >= requests.length) return;
-      const r = requests[i];
+      const r = urgent?.shift() ?? requests[next++];
+      if (r === undefined) return;
       const t0 = performance.now();
       let sample: Sample;
       try {
         const res = await fetch(baseUrl + r.path, {
           method: r.method ?? "GET",
           body: r.body,
-          headers: r.body ? { "content-type": "application/json" } : undefined,
+          headers: { ...(r.body ? { "content-type": "application/json" } : {}), ...r.headers },
+          // A request stuck in wrangler's proxy (it re-queues a failed GET until the next request
+          // arrives) becomes a failed sample instead of a hung test.
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         });
         const body = await res.text();
         const t1 = performance.now();
@@ -222,6 +285,7 @@ export async function runPool(baseUrl: string, requests: PlannedRequest[], concu
         sample = { name: r.name, status: 0, ms: t1 - t0, doneAt: t1, body: "", error: String((err as Error)?.cause ?? err) };
       }
       samples.push(sample);
+      r.onDone?.(sample);
       onSample?.(sample, samples.length);
     }
   };

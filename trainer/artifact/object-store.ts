@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ARTIFACT_BUCKET, KV_BINDING, R2_BINDING } from "../../src/artifact/keys.ts";
+import { LOCAL_STORE_WORKER, LocalHttpKvStore, LocalHttpR2Store } from "./local-http-store.ts";
 import { guardWorkerdChildren } from "./orphan-guard.ts";
 import { wranglerSearchPath } from "../wrangler/wrangler-path.ts";
 
@@ -246,16 +247,19 @@ export class KvBindingStore implements ObjectStore {
 export async function miniflareStores(options: { persistTo?: string; kvNamespaceId?: string; backend: Backend }): Promise<{ store: ObjectStore; dispose(): Promise<void> }> {
   const { Miniflare } = await import("miniflare");
   const root = join(options.persistTo ?? ".wrangler/state", "v3");
+  // Plain HTTP to a store worker, not Miniflare's binding stubs: see local-http-store.ts.
   const mf = new Miniflare({
     modules: true,
-    script: "export default { fetch() { return new Response('') } }",
+    script: LOCAL_STORE_WORKER,
+    // The store worker reads env.ARTIFACTS and env.KV: the names wrangler.toml binds.
     r2Buckets: { [R2_BINDING]: ARTIFACT_BUCKET },
     kvNamespaces: { [KV_BINDING]: options.kvNamespaceId ?? "edgerec-local" },
     defaultPersistRoot: root,
   });
+  await mf.ready;
   const stores: ObjectStore[] = [];
-  if (options.backend !== "kv") stores.push(new R2BindingStore((await mf.getR2Bucket(R2_BINDING)) as unknown as R2Like));
-  if (options.backend !== "r2") stores.push(new KvBindingStore((await mf.getKVNamespace(KV_BINDING)) as unknown as KvLike));
+  if (options.backend !== "kv") stores.push(new LocalHttpR2Store(mf));
+  if (options.backend !== "r2") stores.push(new LocalHttpKvStore(mf));
   // workerd is running now: if this process is killed outright, the watchdog takes it down too.
   const unguard = guardWorkerdChildren();
   return {
