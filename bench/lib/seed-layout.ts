@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Artifact, decodeManifest } from "../../src/artifact/format.ts";
+import { type Artifact, decodeManifest } from "../../src/artifact/index.ts";
 import { miniflareStores } from "../../trainer/artifact/object-store.ts";
 import { planPublish, publish } from "../../trainer/artifact/publish.ts";
 import { chooseLayout, DEFAULT_SHARD_BYTES, singleBesideShards, writeSharded } from "../../trainer/artifact/shard.ts";

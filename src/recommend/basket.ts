@@ -1,4 +1,4 @@
-import { type Artifact, NONE, rowStart, stringAt } from "../artifact/format.ts";
+import { type Artifact, NONE, rowStart, stringAt } from "../artifact/index.ts";
 import { compileFilter, type Accept } from "./filter.ts";
 import { BLOCKED, CANDIDATE, HISTORY } from "./candidates.ts";
 import { appendPopular } from "./popular.ts";

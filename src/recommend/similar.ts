@@ -1,4 +1,4 @@
-import { type Artifact, type NeighbourLists, NONE, neighbourScore, rowStart, stringAt } from "../artifact/format.ts";
+import { type Artifact, type NeighbourLists, NONE, neighbourScore, rowStart, stringAt } from "../artifact/index.ts";
 import { compileFilter, type Accept } from "./filter.ts";
 import { appendPopular, categoryIndex } from "./popular.ts";
 import { clampK, scratchFor } from "./scratch.ts";

@@ -1,4 +1,4 @@
-import { type Artifact, NONE, readVector, rowStart, stringAt } from "../artifact/format.ts";
+import { type Artifact, NONE, readVector, rowStart, stringAt } from "../artifact/index.ts";
 import { aggregateNeighbours, finishWithPopular, latestItems, servingDecay } from "./basket.ts";
 import { compileFilter } from "./filter.ts";
 import { clampK, type Scratch, scratchFor } from "./scratch.ts";

@@ -12,8 +12,17 @@
  *    one keeps serving; /healthz reports it as "degraded" with the error;
  *  - storage failures become 503 problems with Retry-After, bounded by timeouts.
  */
-import { ArtifactError, decodeArtifact, decodeManifest, isManifest, shardCount } from "../artifact/format.ts";
-import { artifactKey, type CurrentPointer, manifestKey, shardKey } from "../artifact/keys.ts";
+import {
+  ArtifactError,
+  artifactKey,
+  type CurrentPointer,
+  decodeArtifact,
+  decodeManifest,
+  isManifest,
+  manifestKey,
+  shardCount,
+  shardKey,
+} from "../artifact/index.ts";
 import { configOf, type Env } from "../config.ts";
 import { ProblemError } from "../http/problem.ts";
 import type { Catalog } from "./catalog.ts";

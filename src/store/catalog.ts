@@ -3,7 +3,7 @@
  * (ServedArtifact, every lookup synchronous) or a sharded one (ShardedCatalog, which fetches
  * only the shards a query touches). Routes talk to this interface only.
  */
-import type { ArtifactHeader } from "../artifact/format.ts";
+import type { ArtifactHeader } from "../artifact/index.ts";
 import type { ServedArtifact } from "./served.ts";
 
 /** An item or user located in the artifact (or shard) that holds it. */

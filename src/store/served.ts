@@ -7,8 +7,7 @@ import { JsonWriter } from "../http/json-writer.ts";
 import type { Catalog, Located } from "./catalog.ts";
 import { IdIndex } from "./id-index.ts";
 import type { UpgradedFromShards } from "./single-upgrade.ts";
-import { type Artifact, type ArtifactHeader, NONE, stringAt, stringCountOf } from "../artifact/format.ts";
-import { safeImage, safeLink } from "../artifact/safe-url.ts";
+import { type Artifact, type ArtifactHeader, NONE, safeImage, safeLink, stringAt, stringCountOf } from "../artifact/index.ts";
 
 export class ServedArtifact implements Catalog {
   readonly layout = "single" as const;

@@ -15,7 +15,7 @@
  * ~64 id shards (~48 MiB) could never all be pinned inside the isolate budget. One bound for
  * everything keeps the memory arithmetic (README, configuration) a single sum.
  *
- * Each data shard holds everything one similar-items or user query needs (see format.ts), so a
+ * Each data shard holds everything one similar-items or user query needs (see ArtifactManifest in src/artifact/manifest.ts), so a
  * query touches one id shard and one data shard; a basket spanning shards touches each of its
  * shards. The popular shard is pinned.
  */
@@ -32,7 +32,7 @@ import {
   shardCount,
   shardKindOf,
   shardSha256,
-} from "../artifact/format.ts";
+} from "../artifact/index.ts";
 import { ProblemError } from "../http/problem.ts";
 import type { Catalog, Located } from "./catalog.ts";
 import { InFlight, pollFor } from "./in-flight.ts";

@@ -6,9 +6,8 @@
  * hold a large version, so uniform traffic over it keeps re-reading shards, where one decoded object
  * answers everything from memory.
  */
-import { ArtifactError, decodeArtifact } from "../artifact/format.ts";
+import { ArtifactError, decodeArtifact, KV_VALUE_LIMIT } from "../artifact/index.ts";
 import { ServedArtifact } from "./served.ts";
-import { KV_VALUE_LIMIT } from "../artifact/keys.ts";
 import { sameBytes, type ShardedCatalog, type ShardLoad } from "./sharded.ts";
 import type { ArtifactSource } from "./source.ts";
 

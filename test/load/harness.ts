@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { encodeArtifact, stringAt, stringTable, type Artifact } from "../../src/artifact/format.ts";
+import { encodeArtifact, stringAt, stringTable, type Artifact } from "../../src/artifact/index.ts";
 import { miniflareStores } from "../../trainer/artifact/object-store.ts";
 import { planPublish, publish } from "../../trainer/artifact/publish.ts";
 import { chooseLayout, singleBesideShards, writeSharded } from "../../trainer/artifact/shard.ts";

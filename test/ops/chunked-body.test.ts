@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeArtifact } from "../../src/artifact/format.ts";
+import { encodeArtifact } from "../../src/artifact/index.ts";
 import { QUIET_DISCONNECT_LINE, QuietDisconnects } from "../../trainer/ops/quiet-disconnects.ts";
 import { syntheticArtifact } from "../worker/fixtures/synthetic-artifact.ts";
 import { type DevServer, seedLocalR2, startWranglerDev } from "./wrangler-dev-server.ts";

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeArtifact } from "../../src/artifact/format.ts";
+import { encodeArtifact } from "../../src/artifact/index.ts";
 import { syntheticArtifact } from "../support/synthetic-artifact.ts";
 import { type DevServer, seedLocalR2, startWranglerDev } from "../support/wrangler-dev.ts";
 

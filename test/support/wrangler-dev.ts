@@ -12,7 +12,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { artifactKey, ARTIFACT_BUCKET, CURRENT_KEY, type CurrentPointer } from "../../src/artifact/keys.ts";
+import { artifactKey, ARTIFACT_BUCKET, CURRENT_KEY, type CurrentPointer } from "../../src/artifact/index.ts";
 
 const run = promisify(execFile);
 export const REPO = resolve(import.meta.dirname, "../..");

@@ -1,6 +1,6 @@
 /** ServedArtifact's byte-level JSON writing agrees with its plain-object view, cache full or not. */
 import { describe, expect, it } from "vitest";
-import { decodeArtifact, encodeArtifact, stringTable } from "../../src/artifact/format.ts";
+import { decodeArtifact, encodeArtifact, stringTable } from "../../src/artifact/index.ts";
 import { JsonWriter } from "../../src/http/json-writer.ts";
 import { ServedArtifact } from "../../src/store/served.ts";
 import { syntheticArtifact } from "../support/synthetic-artifact.ts";

@@ -6,8 +6,16 @@
  */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { type Artifact, decodeArtifact, decodeManifest, encodeArtifact, encodeManifest, shardKindOf, stringAt } from "../../src/artifact/format.ts";
-import { artifactKey } from "../../src/artifact/keys.ts";
+import {
+  type Artifact,
+  artifactKey,
+  decodeArtifact,
+  decodeManifest,
+  encodeArtifact,
+  encodeManifest,
+  shardKindOf,
+  stringAt,
+} from "../../src/artifact/index.ts";
 import { shardArtifact } from "../../trainer/artifact/shard.ts";
 import { syntheticArtifact } from "../support/synthetic-artifact.ts";
 import { versionId } from "./fuzz/publish.ts";

@@ -2,26 +2,24 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import {
+  ARTIFACT_BUCKET,
+  artifactKey,
   type ArtifactManifest,
   CHECKSUM_START_OFFSET,
+  CURRENT_KEY,
+  type CurrentPointer,
   decodeArtifact,
   decodeManifest,
   isManifest,
-  shardCount,
-  shardKindOf,
-  shardSha256,
-} from "../../src/artifact/format.ts";
-import {
-  ARTIFACT_BUCKET,
-  artifactKey,
-  CURRENT_KEY,
   isVersionId,
-  type CurrentPointer,
   manifestKey,
   type PublishedVersion,
+  shardCount,
   shardKey,
+  shardKindOf,
+  shardSha256,
   VERSIONS_KEY,
-} from "../../src/artifact/keys.ts";
+} from "../../src/artifact/index.ts";
 import { gc } from "./gc.ts";
 import type { ObjectStore } from "./object-store.ts";
 import { KV_VALUE_LIMIT, SINGLE_FILE } from "./shard.ts";

@@ -1,26 +1,26 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { idBucket } from "../../src/artifact/id-hash.ts";
-import { artifactKey } from "../../src/artifact/keys.ts";
 import {
   type Artifact,
+  artifactKey,
   type ArtifactManifest,
   decodeArtifact,
   encodeArtifact,
   encodeIdShard,
   encodeManifest,
-  SHARD_KINDS,
-  NONE,
+  idBucket,
+  KV_VALUE_LIMIT,
   type NeighbourLists,
+  NONE,
   type QuantizedVectors,
+  SHARD_KINDS,
   type ShardKind,
   type SingleObject,
-  type StringTable,
   stringAt,
+  type StringTable,
   stringTable,
-} from "../../src/artifact/format.ts";
+} from "../../src/artifact/index.ts";
 
-import { KV_VALUE_LIMIT } from "../../src/artifact/keys.ts";
 /** KV's value limit (keys.ts, shared with the worker); every shard must stay below it. */
 export { KV_VALUE_LIMIT };
 /** Default shard size: small shards keep a cold fetch short and the worker's shard cache fine-grained. */
@@ -105,7 +105,7 @@ interface ShardPlan {
 }
 
 /**
- * Splits an artifact into three kinds of data shards (see ArtifactManifest in format.ts), each a
+ * Splits an artifact into three kinds of data shards (see ArtifactManifest in src/artifact/manifest.ts), each a
  * complete Artifact: item shards (items grouped by category path so neighbours' metadata is
  * shared), user shards, and one popular shard. Each kind is packed greedily by an estimate of
  * bytes per owned row; a shard that still comes out over the cap is split in half. Then the

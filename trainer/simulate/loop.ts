@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { StoredEvent } from "../../src/artifact/events.ts";
+import type { StoredEvent } from "../../src/artifact/index.ts";
 import { buildArtifact } from "../artifact/build.ts";
 import { miniflareStores } from "../artifact/object-store.ts";
 import { planPublish, publish } from "../artifact/publish.ts";

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
   type Artifact,
-  type ArtifactManifest,
   ArtifactError,
+  type ArtifactManifest,
   decodeArtifact,
   decodeIdShard,
   decodeManifest,
+  idBucket,
   idShardOfItem,
   idShardOfUser,
   indexOfString,
@@ -16,8 +17,7 @@ import {
   shardKindOf,
   stringAt,
   stringCountOf,
-} from "../../../src/artifact/format.ts";
-import { idBucket } from "../../../src/artifact/id-hash.ts";
+} from "../../../src/artifact/index.ts";
 import { similarItems, userRecommendations } from "../../../src/recommend/index.ts";
 import { buildArtifactObject } from "../../../trainer/artifact/build.ts";
 import { DEFAULT_ID_SHARD_BYTES, KV_VALUE_LIMIT, shardArtifact } from "../../../trainer/artifact/shard.ts";

@@ -17,7 +17,7 @@ import {
   rowLength,
   stringAt,
   stringCountOf,
-} from "../../../src/artifact/format.ts";
+} from "../../../src/artifact/index.ts";
 import { formatCandidatesTable } from "../../pipeline/candidates-table.ts";
 import { neighbourIdLowerBoundBytes, sectionSizes, servingBytesPerItem } from "../../artifact/sections.ts";
 
