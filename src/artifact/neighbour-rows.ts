@@ -45,3 +45,22 @@ export function neighbourScore(lists: NeighbourLists, i: number, j: number): num
   return lists.lo[i] + (q / 255) * (lists.hi[i] - lists.lo[i]);
 }
 
+/**
+ * Calls `visit` for each real entry of row i in rank order, with the neighbour's item index,
+ * its dequantised score (lo + q · (hi − lo) / 255) and its raw quantised byte q. The scorers
+ * that sum many rows (basket, user history) read rows through this one loop; pass a callback
+ * made once per request, not one per row, so the hot loop allocates nothing.
+ */
+export function forEachNeighbour(lists: NeighbourLists, i: number, visit: (item: number, score: number, quantized: number) => void): void {
+  const { ids, quantized } = lists;
+  const start = rowStart(lists, i);
+  const len = lists.ptr ? lists.ptr[i + 1] - start : lists.k;
+  const lo = lists.lo[i];
+  const step = (lists.hi[i] - lo) / 255;
+  for (let j = 0; j < len; j++) {
+    const item = ids[start + j];
+    if (item === NONE) break;
+    const q = quantized[start + j];
+    visit(item, lo + q * step, q);
+  }
+}

@@ -56,6 +56,13 @@ export function similarSource(artifact: Artifact, item: number): SimilarSource {
   return "popular";
 }
 
+/** The list `item`'s neighbours are read from (see similarSource), or undefined when it has none. */
+export function servingNeighbours(artifact: Artifact, item: number): NeighbourLists | undefined {
+  const source = similarSource(artifact, item);
+  if (source === "popular") return undefined;
+  return source === "collaborative" ? artifact.neighbours : artifact.contentNeighbours;
+}
+
 /** rowLength(lists, i) > 0 without counting: padding only ever trails, so the first entry tells. */
 function hasRow(lists: NeighbourLists, i: number): boolean {
   return lists.ptr ? lists.ptr[i + 1] > lists.ptr[i] : lists.k > 0 && lists.ids[i * lists.k] !== NONE;

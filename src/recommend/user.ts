@@ -1,8 +1,8 @@
-import { type Artifact, NONE, readVector, rowStart, stringAt } from "../artifact/index.ts";
+import { type Artifact, forEachNeighbour, NONE, readVector, stringAt } from "../artifact/index.ts";
 import { aggregateNeighbours, finishWithPopular, latestItems, servingDecay } from "./basket.ts";
 import { compileFilter } from "./filter.ts";
 import { clampK, type Scratch, scratchFor } from "./scratch.ts";
-import { similarSource } from "./similar.ts";
+import { servingNeighbours } from "./similar.ts";
 import type { ItemFilter, RecommendedItem, UserStrategy } from "./types.ts";
 import { dotWith } from "./vectors.ts";
 
@@ -125,18 +125,15 @@ function byVectors(
       top.offer(item, dotWith(itemVectors, item, query) + (biases ? biases[item] : 0));
     }
   } else {
+    // One callback for the whole history, not one per row; a neighbour's strength is its quantised score in its row.
+    let from = NONE;
+    const considerNeighbour = (item: number, _score: number, quantized: number) => consider(item, from, quantized);
     for (let t = history.length - 1; t >= 0; t--) {
       const h = history[t];
-      const source = similarSource(artifact, h);
-      if (source === "popular") continue;
-      const lists = source === "collaborative" ? artifact.neighbours : artifact.contentNeighbours;
-      const start = rowStart(lists, h);
-      const len = lists.ptr ? lists.ptr[h + 1] - start : lists.k;
-      for (let j = 0; j < len; j++) {
-        const item = lists.ids[start + j];
-        if (item === NONE) break;
-        consider(item, h, lists.quantized[start + j]);
-      }
+      const lists = servingNeighbours(artifact, h);
+      if (!lists) continue;
+      from = h;
+      forEachNeighbour(lists, h, considerNeighbour);
     }
     const head = Math.min(POPULAR_CANDIDATES, artifact.popular.overall.length);
     for (let p = 0; p < head; p++) consider(artifact.popular.overall[p], NONE, -1);
