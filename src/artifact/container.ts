@@ -23,9 +23,9 @@
 import { Packr, Unpackr } from "msgpackr";
 
 export const FORMAT_VERSION = 1;
-export const MAGIC = new Uint8Array([0x45, 0x44, 0x47, 0x45, 0x52, 0x45, 0x43, 0x0a]); // "EDGEREC\n"
-export const MANIFEST_MAGIC = new Uint8Array([0x45, 0x44, 0x47, 0x45, 0x4d, 0x41, 0x4e, 0x0a]); // "EDGEMAN\n"
-export const ID_SHARD_MAGIC = new Uint8Array([0x45, 0x44, 0x47, 0x45, 0x49, 0x44, 0x53, 0x0a]); // "EDGEIDS\n"
+const MAGIC = new Uint8Array([0x45, 0x44, 0x47, 0x45, 0x52, 0x45, 0x43, 0x0a]); // "EDGEREC\n"
+const MANIFEST_MAGIC = new Uint8Array([0x45, 0x44, 0x47, 0x45, 0x4d, 0x41, 0x4e, 0x0a]); // "EDGEMAN\n"
+const ID_SHARD_MAGIC = new Uint8Array([0x45, 0x44, 0x47, 0x45, 0x49, 0x44, 0x53, 0x0a]); // "EDGEIDS\n"
 /**
  * Format version of a sharded artifact's manifest and id shards. 2: the id → (shard, local)
  * maps moved out of the manifest into id shards partitioned by idHash (version 1 held every
@@ -39,7 +39,7 @@ const CONTAINERS = [
   { magic: ID_SHARD_MAGIC, name: "sharded artifact's id shard", version: MANIFEST_FORMAT_VERSION, decoder: "decodeIdShard" },
 ];
 const PREFIX_BYTES = 52;
-export const CHECKSUM_START = 48;
+const CHECKSUM_START = 48;
 
 export class ArtifactError extends Error {
   constructor(
@@ -96,7 +96,7 @@ async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
 }
 
 /** Encodes any object in the container: typed arrays become aligned blobs, the rest msgpack. */
-export async function encodeContainer(root: unknown, magic: Uint8Array): Promise<Uint8Array> {
+async function encodeContainer(root: unknown, magic: Uint8Array): Promise<Uint8Array> {
   const blobs: TypedArray[] = [];
   const refs: BlobRef[] = [];
   let blobBytes = 0;
@@ -196,7 +196,7 @@ export interface DecodeOptions {
 /** Where the checksummed payload starts (the digest covers bytes [CHECKSUM_START, end)). */
 export const CHECKSUM_START_OFFSET = 48;
 
-export async function decodeContainer(input: Uint8Array | ArrayBuffer, magic: Uint8Array, options: DecodeOptions): Promise<unknown> {
+async function decodeContainer(input: Uint8Array | ArrayBuffer, magic: Uint8Array, options: DecodeOptions): Promise<unknown> {
   let bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   const { descriptorLength } = checkPrefix(bytes, magic);
   if (!options.skipChecksum) {
@@ -253,8 +253,11 @@ export async function decodeContainer(input: Uint8Array | ArrayBuffer, magic: Ui
   return restore(parsed.artifact);
 }
 
-export function hasMagic(bytes: Uint8Array, magic: Uint8Array): boolean {
+function hasMagic(bytes: Uint8Array, magic: Uint8Array): boolean {
   if (bytes.length < magic.length) return false;
   for (let i = 0; i < magic.length; i++) if (bytes[i] !== magic[i]) return false;
   return true;
 }
+
+// For the other files of this folder (artifact.ts, manifest.ts); index.ts does not re-export them.
+export { CHECKSUM_START, decodeContainer, encodeContainer, hasMagic, ID_SHARD_MAGIC, MAGIC, MANIFEST_MAGIC };

@@ -62,7 +62,9 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
-/** The table's string count, or -1 when the section is missing (for the decoders' shape checks). */
-export function stringCount(t: StringTable | undefined): number {
+function stringCount(t: StringTable | undefined): number {
   return t && t.offsets ? t.offsets.length - 1 : -1;
 }
+
+// stringCount (-1 for a missing table) serves the decoders' shape checks in this folder; index.ts does not re-export it.
+export { stringCount };

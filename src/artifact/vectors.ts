@@ -31,10 +31,12 @@ export function fromFloat16Bits(h: number): number {
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
-/** The number of vectors, or -1 when the section is malformed (for the decoder's shape checks). */
-export function vectorCount(v: QuantizedVectors): number {
+function vectorCount(v: QuantizedVectors): number {
   const data = v.encoding === "int8" ? v.int8 : v.float16;
   if (!data || !(v.dim > 0)) return -1;
   if (v.encoding === "int8" && (!v.scale || v.scale.length * v.dim !== data.length)) return -1;
   return data.length / v.dim;
 }
+
+// vectorCount (-1 for a malformed section) serves the decoders' shape checks in this folder; index.ts does not re-export it.
+export { vectorCount };
