@@ -434,8 +434,7 @@ async function workerdDecodeMs(bytes: Uint8Array): Promise<{ full: number; strea
   const { build } = await import("esbuild");
   const { Miniflare } = await import("miniflare");
   const entry = `
-    import { decodeArtifact } from ${JSON.stringify(join(repoRoot, "src/artifact/index.ts"))};
-    import { readWithDigest } from ${JSON.stringify(join(repoRoot, "src/artifact/index.ts"))};
+    import { decodeArtifact, readWithDigest } from ${JSON.stringify(join(repoRoot, "src/artifact/index.ts"))};
     let bytes;
     export default {
       async fetch(request, env) {
