@@ -103,12 +103,15 @@ function byVectors(
   const top = s.top;
   top.reset(k);
   let touchedCount = 0;
-  const consider = (item: number, from: number, strength: number) => {
+  // One callback for the whole request (forEachNeighbour's visitor): the candidate's source item is
+  // `fromItem` (NONE for the popular head), its strength a neighbour's quantised score in its row (-1 for popular).
+  let fromItem = NONE;
+  const consider = (item: number, _score: number, strength: number) => {
     const m = mark[item];
     if (m === 1) {
       if (strength > best[item]) {
         best[item] = strength;
-        contributor[item] = from;
+        contributor[item] = fromItem;
       }
       return;
     }
@@ -116,7 +119,7 @@ function byVectors(
     mark[item] = 1;
     touched[touchedCount++] = item;
     best[item] = strength;
-    contributor[item] = from;
+    contributor[item] = fromItem;
   };
   if (candidates === "all") {
     const n = artifact.header.counts.items;
@@ -125,18 +128,16 @@ function byVectors(
       top.offer(item, dotWith(itemVectors, item, query) + (biases ? biases[item] : 0));
     }
   } else {
-    // One callback for the whole history, not one per row; a neighbour's strength is its quantised score in its row.
-    let from = NONE;
-    const considerNeighbour = (item: number, _score: number, quantized: number) => consider(item, from, quantized);
     for (let t = history.length - 1; t >= 0; t--) {
       const h = history[t];
       const lists = servingNeighbours(artifact, h);
       if (!lists) continue;
-      from = h;
-      forEachNeighbour(lists, h, considerNeighbour);
+      fromItem = h;
+      forEachNeighbour(lists, h, consider);
     }
+    fromItem = NONE;
     const head = Math.min(POPULAR_CANDIDATES, artifact.popular.overall.length);
-    for (let p = 0; p < head; p++) consider(artifact.popular.overall[p], NONE, -1);
+    for (let p = 0; p < head; p++) consider(artifact.popular.overall[p], 0, -1);
     for (let p = 0; p < touchedCount; p++) {
       const item = touched[p];
       if (blocked(item)) continue;
