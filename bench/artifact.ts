@@ -17,9 +17,22 @@
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { type Artifact, CHECKSUM_START_OFFSET, decodeArtifact, decodeManifest, encodeArtifact, indexOfString, quantizeVectors } from "../src/artifact/format.ts";
-import { decodeShardPart, type ItemPart, type UserPart } from "../src/artifact/shard-parts.ts";
-import { itemPartIndex, planView, userItems, VIEW_POPULAR_HEAD } from "../src/artifact/shard-view.ts";
+import {
+  type Artifact,
+  CHECKSUM_START_OFFSET,
+  decodeArtifact,
+  decodeManifest,
+  decodeShardPart,
+  encodeArtifact,
+  indexOfString,
+  type ItemPart,
+  itemPartIndex,
+  planView,
+  quantizeVectors,
+  userItems,
+  type UserPart,
+  VIEW_POPULAR_HEAD,
+} from "../src/artifact/index.ts";
 import { basketRecommendations, popularItems, similarItems, userHistory, userRecommendations, type UserStrategy } from "../src/recommend/index.ts";
 import { approximateNeighbours } from "../trainer/artifact/ann.ts";
 import { buildArtifactObject } from "../trainer/artifact/build.ts";
@@ -470,8 +483,8 @@ async function workerdDecodeMs(bytes: Uint8Array): Promise<{ full: number; strea
   const { build } = await import("esbuild");
   const { Miniflare } = await import("miniflare");
   const entry = `
-    import { decodeArtifact } from ${JSON.stringify(join(repoRoot, "src/artifact/format.ts"))};
-    import { readWithDigest } from ${JSON.stringify(join(repoRoot, "src/artifact/stream-digest.ts"))};
+    import { decodeArtifact } from ${JSON.stringify(join(repoRoot, "src/artifact/index.ts"))};
+    import { readWithDigest } from ${JSON.stringify(join(repoRoot, "src/artifact/index.ts"))};
     let bytes;
     export default {
       async fetch(request, env) {

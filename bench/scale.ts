@@ -17,7 +17,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stringAt, type Artifact } from "../src/artifact/format.ts";
+import { stringAt, type Artifact } from "../src/artifact/index.ts";
 import type { AnnSettings } from "../trainer/artifact/ann.ts";
 import { buildArtifactObject } from "../trainer/artifact/build.ts";
 import { shardArtifact } from "../trainer/artifact/shard.ts";

@@ -13,7 +13,7 @@ import type { Interactions } from "../trainer/data/types.ts";
 import { SlistModel } from "../trainer/model/slist.ts";
 import { createRng } from "../trainer/util/rng.ts";
 import { basketRecommendations } from "../src/recommend/index.ts";
-import { encodeArtifact } from "../src/artifact/format.ts";
+import { encodeArtifact } from "../src/artifact/index.ts";
 import { parseArgs } from "./lib/args.ts";
 import { missingFiles } from "./lib/data-root.ts";
 import { writeJsonLine } from "./lib/json-lines.ts";

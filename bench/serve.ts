@@ -6,7 +6,8 @@
  *  1. in process: `app.request()` under Node, medians of similar-items, /healthz, a
  *     10-item basket and an order-aware request (`sequenceMedianUs`: 20 recently viewed items
  *     plus a 2-item cart, scored with the recency weighting an order-aware model stores in the
- *     header), measured in interleaved rounds so background load hits all alike;
+ *     header) and a known user's list (`userMedianUs`: the vectors strategy re-ranking the
+ *     neighbours of the user's history), measured in interleaved rounds so background load hits all alike;
  *  2. over HTTP against local `wrangler dev` (loopback, autocannon, concurrency 32, bounded
  *     by time): throughput of similar-items vs /healthz, p50/p99, non-2xx;
  *  3. cold start: the first artifact-backed response of a freshly started `wrangler dev`
@@ -23,8 +24,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { type Artifact, encodeArtifact } from "../src/artifact/format.ts";
-import { artifactKey, CURRENT_KEY } from "../src/artifact/keys.ts";
+import { type Artifact, artifactKey, CURRENT_KEY, encodeArtifact } from "../src/artifact/index.ts";
 import { type ForcedLayout, seedLocalR2 } from "../tools/dev/seed-local-r2.ts";
 import { syntheticArtifact } from "../tools/dev/synthetic-artifact.ts";
 import { startWranglerDev } from "../tools/dev/wrangler-dev.ts";
@@ -58,6 +58,8 @@ const VERSION = "20261129T010000Z-be0c5e70";
 const args = parseArgs(process.argv.slice(2));
 const json = args.has("json");
 const items = Number(args.get("items") ?? 100_000);
+/** Shoppers in the synthetic catalogue (each with a history and a vector). */
+const users = Math.floor(items / 5);
 const seconds = Number(args.get("seconds") ?? 4);
 const coldRuns = Number(args.get("cold-runs") ?? 2);
 const layoutArg = (name: string): ForcedLayout | undefined => {
@@ -129,8 +131,9 @@ async function inProcess(bytes: Uint8Array) {
     // Content-Length as any HTTP client sends it (app.request() would not add it by itself).
     basket: (i) => post(basketBody(i)),
     sequence: (i) => post(sequenceBody(i)),
+    user: (i) => [`/v1/users/u${rng(i) % users}/recommendations?k=10`, undefined],
   };
-  const samples: Record<string, number[]> = { healthz: [], similar: [], basket: [], sequence: [] };
+  const samples: Record<string, number[]> = { healthz: [], similar: [], basket: [], sequence: [], user: [] };
   const once = async (route: string, i: number) => {
     const [path, init] = routes[route](i);
     const t = performance.now();
@@ -157,6 +160,7 @@ async function inProcess(bytes: Uint8Array) {
     healthzMedianUs: us("healthz"),
     basketMedianUs: us("basket"),
     sequenceMedianUs: us("sequence"),
+    userMedianUs: us("user"),
     similarP99Us: percentile(samples.similar, 0.99) * 1000,
     inProcessColdMs: median(coldTimes),
   };
@@ -323,7 +327,7 @@ async function overHttp(artifact: Artifact, bytes: Uint8Array) {
 
 async function main() {
   log(`building a synthetic ${items}-item artifact…`);
-  const artifact = syntheticArtifact({ items, users: Math.floor(items / 5), version: VERSION, seed: 3 });
+  const artifact = syntheticArtifact({ items, users, version: VERSION, seed: 3 });
   // As an order-aware model (slist, recency decay 2) would publish it: every history is scored with its weighting.
   artifact.header.sequence = { decay: Math.exp(-1 / 2), historyLength: 50 };
   const bytes = await encodeArtifact(artifact);
@@ -344,6 +348,7 @@ async function main() {
     ["similar ÷ /healthz (in process)", (proc.similarMedianUs / proc.healthzMedianUs).toFixed(2), "<= 2"],
     ["basket of 10 median (in process)", `${proc.basketMedianUs.toFixed(1)} µs`, "<= 150 µs"],
     ["order-aware: 20 recent + 2 in cart, median (in process)", `${proc.sequenceMedianUs.toFixed(1)} µs`, "<= 200 µs"],
+    ["known user (vectors over history neighbours), median (in process)", `${proc.userMedianUs.toFixed(1)} µs`, ""],
     ["cold first response (in process, incl. decode)", `${proc.inProcessColdMs.toFixed(1)} ms`, ""],
   ];
   if (merch) {

@@ -6,10 +6,19 @@
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { decodeArtifact } from "../../src/artifact/format.ts";
-import { MERCH_HEAD_KEY, OVERLAY_KEY, RULES_KEY } from "../../src/artifact/merch-keys.ts";
-import { emptyOverlay, type ItemWrite, mergeChanges, type OverlayDocument } from "../../src/artifact/overlay.ts";
-import { RULES_FORMAT, type RulesDocument, RulesInput } from "../../src/artifact/rules.ts";
+import {
+  decodeArtifact,
+  emptyOverlay,
+  type ItemWrite,
+  MERCH_HEAD_KEY,
+  mergeChanges,
+  OVERLAY_KEY,
+  type OverlayDocument,
+  RULES_FORMAT,
+  RULES_KEY,
+  type RulesDocument,
+  RulesInput,
+} from "../../src/artifact/index.ts";
 
 interface BenchApp {
   request(path: string, init: RequestInit | undefined, env: Record<string, unknown>): Promise<Response>;

@@ -8,9 +8,20 @@
  * (a frequent word matches too much to rank by anyway, and popular items are the safer
  * neighbours of a product nobody has seen yet), while `df` keeps its true frequency for idf.
  */
-import { type ContentIndex, stringTable } from "./format.ts";
+import { type StringTable, stringTable } from "./string-table.ts";
 
-export type { ContentIndex };
+/** Token → items postings (the artifact's `contentIndex` section). */
+export interface ContentIndex {
+  /** Distinct tokens, with a sorted index for lookup. */
+  tokens: StringTable;
+  /** Items holding token t (most interacted first): ids[ptr[t] .. ptr[t+1]). */
+  ptr: Uint32Array;
+  ids: Uint32Array;
+  /** Number of items holding token t (before the postings cap). */
+  df: Uint32Array;
+  /** Items indexed (for idf). */
+  items: number;
+}
 
 export const POSTINGS_CAP = 256;
 const MIN_WORD = 2;

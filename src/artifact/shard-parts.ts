@@ -1,21 +1,16 @@
 /**
  * The data shards of a sharded artifact (manifest format 3): parts that hold every item, user
  * and neighbour row exactly once. Items are numbered globally (the build renumbers them so each
- * item part owns a contiguous range, see ShardParts in format.ts); every reference to an item
+ * item part owns a contiguous range, see ShardParts in manifest.ts); every reference to an item
  * (neighbour rows, histories, top-N, popularity lists) is a global index, so a part never needs
  * a copy of another part's items. The worker assembles what a query needs (shard-view.ts).
  */
-import {
-  type Artifact,
-  ArtifactError,
-  type DecodeOptions,
-  decodeShardPartContainer,
-  encodeShardPartContainer,
-  NONE,
-  type NeighbourLists,
-  type QuantizedVectors,
-  type StringTable,
-} from "./format.ts";
+import type { Artifact } from "./artifact.ts";
+import { ArtifactError, type DecodeOptions } from "./container.ts";
+import { decodeShardPartContainer, encodeShardPartContainer } from "./manifest.ts";
+import { type NeighbourLists, NONE } from "./neighbour-rows.ts";
+import type { StringTable } from "./string-table.ts";
+import type { QuantizedVectors } from "./vectors.ts";
 
 /** What only the popular shard (the first item part) carries beside its items. */
 export interface PartHead {

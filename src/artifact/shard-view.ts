@@ -6,7 +6,11 @@
  * caller can fetch the parts in between: planView needs only the parts of the items with rows
  * (and the head), assembleView every part the plan names.
  */
-import { type Artifact, type ArtifactHeader, NONE, type NeighbourLists, type QuantizedVectors, type StringTable, stringTable } from "./format.ts";
+import type { Artifact } from "./artifact.ts";
+import type { ArtifactHeader } from "./header.ts";
+import { type NeighbourLists, NONE } from "./neighbour-rows.ts";
+import { type StringTable, stringTable } from "./string-table.ts";
+import type { QuantizedVectors } from "./vectors.ts";
 import type { ItemPart, PartHead, UserPart } from "./shard-parts.ts";
 
 /** Popular items a similar-items, user or basket view carries for topping up (overall, and of the item's category). */

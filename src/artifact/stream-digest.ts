@@ -1,4 +1,4 @@
-import { CHECKSUM_START_OFFSET } from "./format.ts";
+import { CHECKSUM_START_OFFSET } from "./container.ts";
 
 /** workerd's streaming digest (absent in Node, whose WebCrypto has no DigestStream). */
 interface DigestStreamLike extends WritableStream<ArrayBufferView> {

@@ -4,7 +4,7 @@
  * (wrangler has no R2 object listing).
  */
 import { configOf } from "../config.ts";
-import { EVENTS_PREFIX, REPORT_HTML_KEY } from "../artifact/events.ts";
+import { EVENTS_PREFIX, REPORT_HTML_KEY } from "../artifact/index.ts";
 import { requireAdmin } from "../http/auth.ts";
 import { ProblemError } from "../http/problem.ts";
 import type { App } from "../routes/context.ts";

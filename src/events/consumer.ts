@@ -7,7 +7,7 @@
  * retried; when no dead-letter binding exists they are retried until the queue's max_retries
  * sends them to its configured dead-letter queue.
  */
-import { batchObjectKey, EVENT_TYPES, type StoredEvent } from "../artifact/events.ts";
+import { batchObjectKey, EVENT_TYPES, type StoredEvent } from "../artifact/index.ts";
 
 export interface EventBatchTarget {
   put(key: string, value: Uint8Array, options?: R2PutOptions): Promise<unknown>;

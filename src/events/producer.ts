@@ -6,7 +6,7 @@
  * client re-sends — event ids make the re-send store each event once, and a message sent twice
  * is stored under the same ids, which every reader keeps once.
  */
-import type { StoredEvent } from "../artifact/events.ts";
+import type { StoredEvent } from "../artifact/index.ts";
 
 /** The queue message: a request's accepted events. */
 export interface EventsMessage {

@@ -6,7 +6,7 @@
  * left with nothing is deleted, and a line that is not JSON is kept and counted — so running
  * it again changes nothing.
  */
-import { EVENTS_PREFIX } from "../artifact/events.ts";
+import { EVENTS_PREFIX } from "../artifact/index.ts";
 import { gzip } from "./consumer.ts";
 
 export interface EventBucket {

@@ -1,6 +1,6 @@
 /** The event API's request and response shapes; the OpenAPI document is generated from these. */
 import { z } from "@hono/zod-openapi";
-import { EVENT_TYPES } from "../artifact/events.ts";
+import { EVENT_TYPES } from "../artifact/index.ts";
 import { Id } from "../schemas/common.ts";
 
 export const MAX_EVENTS_PER_REQUEST = 500;

@@ -3,7 +3,7 @@
  * records: server receive time, the event time (the client's when plausible), and an id that
  * makes re-sends idempotent. A bad event is a problem at its index; it never affects the rest.
  */
-import type { StoredEvent } from "../artifact/events.ts";
+import type { StoredEvent } from "../artifact/index.ts";
 import type { ProblemField } from "../http/problem.ts";
 import { issuesToFields } from "../routes/define.ts";
 import type { RawEvent } from "./body.ts";

@@ -5,8 +5,7 @@
  * instead of ~15 scattered reads. The cache belongs to the artifact it was built from and goes
  * with it: a new version, or an evicted shard, starts afresh.
  */
-import { NONE, stringAt } from "../artifact/format.ts";
-import { safeImage, safeLink } from "../artifact/safe-url.ts";
+import { NONE, safeImage, safeLink, stringAt } from "../artifact/index.ts";
 import type { ServedArtifact } from "../store/served.ts";
 import { FragmentArena } from "./fragment-arena.ts";
 import { JsonWriter } from "./json-writer.ts";

@@ -5,7 +5,7 @@
  * One scratch buffer per isolate (requests build their body synchronously, one at a time);
  * `finish()` returns an exact-size copy that the Response owns.
  */
-import type { StringTable } from "../artifact/format.ts";
+import type { StringTable } from "../artifact/index.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

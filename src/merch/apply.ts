@@ -4,7 +4,7 @@
  * bought", boost/bury, caps, diversity (MMR), then pins and new arrivals. Works in module-level
  * typed arrays over list positions: nothing is allocated per candidate.
  */
-import { readVector } from "../artifact/format.ts";
+import { readVector } from "../artifact/index.ts";
 import { MAX_K } from "../recommend/scratch.ts";
 import type { RecommendedItem } from "../recommend/types.ts";
 import { BOOSTED, DROP, effectsFor } from "./effects.ts";

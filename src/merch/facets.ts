@@ -3,7 +3,7 @@
  * per artifact: rules then match a brand or category per distinct value instead of per item,
  * and caps count per id in a typed array.
  */
-import { type Artifact, stringAt } from "../artifact/format.ts";
+import { type Artifact, stringAt } from "../artifact/index.ts";
 
 export interface Facets {
   /** Brand id of item i (an index into `brands`). */

@@ -3,8 +3,7 @@
  * levels matched against the artifact's content index (idf-weighted overlap), topped up with
  * the popular items of its category, then overall. Used by the similar-items route.
  */
-import { contentTokens } from "../artifact/content-index.ts";
-import { indexOfString } from "../artifact/format.ts";
+import { contentTokens, indexOfString } from "../artifact/index.ts";
 import { CANDIDATE } from "../recommend/candidates.ts";
 import { appendPopular, categoryIndex } from "../recommend/popular.ts";
 import { scratchFor } from "../recommend/scratch.ts";

@@ -2,7 +2,7 @@
  * Writes a listed item whose display fields the overlay changed (or a new product) as JSON
  * object members, in the same shape as ItemJson.writeFields (http/item-json.ts).
  */
-import { NONE } from "../artifact/format.ts";
+import { NONE } from "../artifact/index.ts";
 import { JsonWriter } from "../http/json-writer.ts";
 import type { ItemView } from "../store/served.ts";
 import type { MerchView } from "./view.ts";

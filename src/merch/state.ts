@@ -3,8 +3,7 @@
  * MerchView per served artifact (or shard): typed arrays over that artifact's item indexes.
  */
 import type { ServedArtifact } from "../store/served.ts";
-import { emptyOverlay, type OverlayDocument, type OverlayEntry } from "../artifact/overlay.ts";
-import { emptyRules, type RulesDocument } from "../artifact/rules.ts";
+import { emptyOverlay, emptyRules, type OverlayDocument, type OverlayEntry, type RulesDocument } from "../artifact/index.ts";
 import { MerchView } from "./view.ts";
 
 export class MerchState {

@@ -7,9 +7,19 @@
  * state before it answers, so its next request already sees the change.
  */
 import type { Env } from "../config.ts";
-import { MERCH_HEAD_KEY, type MerchHead, OVERLAY_KEY, RULES_KEY } from "../artifact/merch-keys.ts";
-import { type ItemWrite, mergeChanges, readOverlay } from "../artifact/overlay.ts";
-import { readRules, RULES_FORMAT, type RulesDocument, type RulesInput } from "../artifact/rules.ts";
+import {
+  type ItemWrite,
+  MERCH_HEAD_KEY,
+  type MerchHead,
+  mergeChanges,
+  OVERLAY_KEY,
+  readOverlay,
+  readRules,
+  RULES_FORMAT,
+  RULES_KEY,
+  type RulesDocument,
+  type RulesInput,
+} from "../artifact/index.ts";
 import { MerchState } from "./state.ts";
 
 interface WaitUntil {

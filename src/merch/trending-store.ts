@@ -3,7 +3,7 @@
  * at most every MERCH_RECHECK_SECONDS in the background, like the overlay. A failed read keeps
  * the copy in force; none at all means the route falls back to popular items.
  */
-import { readTrending, TRENDING_KEY, type TrendingDocument } from "../artifact/lists.ts";
+import { readTrending, TRENDING_KEY, type TrendingDocument } from "../artifact/index.ts";
 import type { Env } from "../config.ts";
 
 interface WaitUntil {

@@ -6,12 +6,10 @@
  * Items known only from the overlay (new products) have no artifact index; inside a list they
  * are numbered n + e, e being their overlay entry (see `isNewIndex`).
  */
-import type { Artifact } from "../artifact/format.ts";
+import type { Artifact, ListKind, Match, OverlayEntry, Rule, Where } from "../artifact/index.ts";
 import type { ItemFilter } from "../recommend/types.ts";
 import type { ServedArtifact } from "../store/served.ts";
 import { type Facets, facetsOf, intern, pathHasLevels, pathPrefix } from "./facets.ts";
-import type { OverlayEntry } from "../artifact/overlay.ts";
-import type { ListKind, Match, Rule, Where } from "../artifact/rules.ts";
 import type { MerchState } from "./state.ts";
 
 const DAY_MS = 86_400_000;

@@ -10,7 +10,7 @@
 import { configOf, type Env } from "../config.ts";
 import { ProblemError } from "../http/problem.ts";
 import { withTimeout } from "../store/timeout.ts";
-import { FORGET_PREFIX, type Tombstone, tombstoneKey, userOfTombstoneKey } from "../artifact/tombstone-keys.ts";
+import { FORGET_PREFIX, type Tombstone, tombstoneKey, userOfTombstoneKey } from "../artifact/index.ts";
 
 interface WaitUntil {
   waitUntil(promise: Promise<unknown>): void;

@@ -1,9 +1,9 @@
-import { type Artifact, NONE, rowStart, stringAt } from "../artifact/format.ts";
+import { type Artifact, forEachNeighbour, stringAt } from "../artifact/index.ts";
 import { compileFilter, type Accept } from "./filter.ts";
 import { BLOCKED, CANDIDATE, HISTORY } from "./candidates.ts";
 import { appendPopular } from "./popular.ts";
 import { clampK, type Scratch, scratchFor } from "./scratch.ts";
-import { similarSource } from "./similar.ts";
+import { servingNeighbours } from "./similar.ts";
 import type { ItemFilter, RecommendedItem } from "./types.ts";
 
 /** Weight of the item viewed one step earlier, relative to the next one (recency decay). */
@@ -79,39 +79,34 @@ export function aggregateNeighbours(
     if (table.find(h) < 0) table.add(h, HISTORY);
   }
   const { state, scores, best, contributor } = table;
+  // One callback per request (not per row): it reads the row's history item and weight from here.
+  let h = 0;
   let weight = 1;
-  for (let t = n - 1; t >= 0; t--, weight *= decay) {
-    const h = history[t];
-    const source = similarSource(artifact, h);
-    if (source === "popular") continue;
-    const lists = source === "collaborative" ? artifact.neighbours : artifact.contentNeighbours;
-    const start = rowStart(lists, h);
-    const len = lists.ptr ? lists.ptr[h + 1] - start : lists.k;
-    const lo = lists.lo[h];
-    const step = (lists.hi[h] - lo) / 255;
-    for (let j = 0; j < len; j++) {
-      const item = lists.ids[start + j];
-      if (item === NONE) break;
-      let slot = table.find(item);
-      if (slot >= 0 && state[slot] !== CANDIDATE) continue;
-      const contribution = weight * (lo + lists.quantized[start + j] * step);
-      if (slot < 0) {
-        if (blocked(item)) {
-          table.add(item, BLOCKED);
-          continue;
-        }
-        slot = table.add(item, CANDIDATE);
-        scores[slot] = contribution;
+  const add = (item: number, score: number) => {
+    let slot = table.find(item);
+    if (slot >= 0 && state[slot] !== CANDIDATE) return;
+    const contribution = weight * score;
+    if (slot < 0) {
+      if (blocked(item)) {
+        table.add(item, BLOCKED);
+        return;
+      }
+      slot = table.add(item, CANDIDATE);
+      scores[slot] = contribution;
+      best[slot] = contribution;
+      contributor[slot] = h;
+    } else {
+      scores[slot] += contribution;
+      if (contribution > best[slot]) {
         best[slot] = contribution;
         contributor[slot] = h;
-      } else {
-        scores[slot] += contribution;
-        if (contribution > best[slot]) {
-          best[slot] = contribution;
-          contributor[slot] = h;
-        }
       }
     }
+  };
+  for (let t = n - 1; t >= 0; t--, weight *= decay) {
+    h = history[t];
+    const lists = servingNeighbours(artifact, h);
+    if (lists) forEachNeighbour(lists, h, add);
   }
   const top = s.top;
   top.reset(k);

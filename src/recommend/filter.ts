@@ -1,8 +1,8 @@
-import type { Artifact } from "../artifact/format.ts";
+import type { Artifact } from "../artifact/index.ts";
 import type { ItemFilter } from "./types.ts";
 
 const encoder = new TextEncoder();
-// " > " separates category path levels (see format.ts).
+// " > " separates category path levels (see the Artifact type, src/artifact/artifact.ts).
 const SEP0 = 0x20;
 const SEP1 = 0x3e;
 

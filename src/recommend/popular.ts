@@ -1,4 +1,4 @@
-import { type Artifact, NONE, stringAt } from "../artifact/format.ts";
+import { type Artifact, NONE, stringAt } from "../artifact/index.ts";
 import { compileFilter, type Accept } from "./filter.ts";
 import { clampK } from "./scratch.ts";
 import type { ItemFilter, RecommendedItem } from "./types.ts";

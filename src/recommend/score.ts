@@ -1,4 +1,4 @@
-import { type Artifact, neighbourAt, neighbourScore, readVector } from "../artifact/format.ts";
+import { type Artifact, neighbourAt, neighbourScore, readVector } from "../artifact/index.ts";
 import { scratchFor } from "./scratch.ts";
 import { userHistory } from "./user.ts";
 import { dotWith } from "./vectors.ts";

@@ -1,4 +1,4 @@
-import type { Artifact } from "../artifact/format.ts";
+import type { Artifact } from "../artifact/index.ts";
 import { CandidateTable } from "./candidates.ts";
 import { TopK } from "./top-k.ts";
 

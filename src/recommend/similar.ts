@@ -1,4 +1,4 @@
-import { type Artifact, type NeighbourLists, NONE, neighbourScore, rowStart, stringAt } from "../artifact/format.ts";
+import { type Artifact, type NeighbourLists, NONE, neighbourScore, rowStart, stringAt } from "../artifact/index.ts";
 import { compileFilter, type Accept } from "./filter.ts";
 import { appendPopular, categoryIndex } from "./popular.ts";
 import { clampK, scratchFor } from "./scratch.ts";
@@ -54,6 +54,13 @@ export function similarSource(artifact: Artifact, item: number): SimilarSource {
   if (hasRow(artifact.contentNeighbours, item)) return "content";
   if (collaborative) return "collaborative";
   return "popular";
+}
+
+/** The list `item`'s neighbours are read from (see similarSource), or undefined when it has none. */
+export function servingNeighbours(artifact: Artifact, item: number): NeighbourLists | undefined {
+  const source = similarSource(artifact, item);
+  if (source === "popular") return undefined;
+  return source === "collaborative" ? artifact.neighbours : artifact.contentNeighbours;
 }
 
 /** rowLength(lists, i) > 0 without counting: padding only ever trails, so the first entry tells. */

@@ -1,4 +1,4 @@
-import { type Artifact, neighbourScore, rowStart, stringAt } from "../artifact/format.ts";
+import { type Artifact, neighbourScore, rowStart, stringAt } from "../artifact/index.ts";
 import { compileFilter } from "./filter.ts";
 import { clampK } from "./scratch.ts";
 import { similarItems } from "./similar.ts";

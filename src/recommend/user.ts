@@ -1,8 +1,8 @@
-import { type Artifact, NONE, readVector, rowStart, stringAt } from "../artifact/format.ts";
+import { type Artifact, forEachNeighbour, NONE, readVector, stringAt } from "../artifact/index.ts";
 import { aggregateNeighbours, finishWithPopular, latestItems, servingDecay } from "./basket.ts";
 import { compileFilter } from "./filter.ts";
 import { clampK, type Scratch, scratchFor } from "./scratch.ts";
-import { similarSource } from "./similar.ts";
+import { servingNeighbours } from "./similar.ts";
 import type { ItemFilter, RecommendedItem, UserStrategy } from "./types.ts";
 import { dotWith } from "./vectors.ts";
 
@@ -103,12 +103,15 @@ function byVectors(
   const top = s.top;
   top.reset(k);
   let touchedCount = 0;
-  const consider = (item: number, from: number, strength: number) => {
+  // One callback for the whole request (forEachNeighbour's visitor): the candidate's source item is
+  // `fromItem` (NONE for the popular head), its strength a neighbour's quantised score in its row (-1 for popular).
+  let fromItem = NONE;
+  const consider = (item: number, _score: number, strength: number) => {
     const m = mark[item];
     if (m === 1) {
       if (strength > best[item]) {
         best[item] = strength;
-        contributor[item] = from;
+        contributor[item] = fromItem;
       }
       return;
     }
@@ -116,7 +119,7 @@ function byVectors(
     mark[item] = 1;
     touched[touchedCount++] = item;
     best[item] = strength;
-    contributor[item] = from;
+    contributor[item] = fromItem;
   };
   if (candidates === "all") {
     const n = artifact.header.counts.items;
@@ -127,19 +130,14 @@ function byVectors(
   } else {
     for (let t = history.length - 1; t >= 0; t--) {
       const h = history[t];
-      const source = similarSource(artifact, h);
-      if (source === "popular") continue;
-      const lists = source === "collaborative" ? artifact.neighbours : artifact.contentNeighbours;
-      const start = rowStart(lists, h);
-      const len = lists.ptr ? lists.ptr[h + 1] - start : lists.k;
-      for (let j = 0; j < len; j++) {
-        const item = lists.ids[start + j];
-        if (item === NONE) break;
-        consider(item, h, lists.quantized[start + j]);
-      }
+      const lists = servingNeighbours(artifact, h);
+      if (!lists) continue;
+      fromItem = h;
+      forEachNeighbour(lists, h, consider);
     }
+    fromItem = NONE;
     const head = Math.min(POPULAR_CANDIDATES, artifact.popular.overall.length);
-    for (let p = 0; p < head; p++) consider(artifact.popular.overall[p], NONE, -1);
+    for (let p = 0; p < head; p++) consider(artifact.popular.overall[p], 0, -1);
     for (let p = 0; p < touchedCount; p++) {
       const item = touched[p];
       if (blocked(item)) continue;

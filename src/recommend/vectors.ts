@@ -1,5 +1,4 @@
-import type { QuantizedVectors } from "../artifact/format.ts";
-import { fromFloat16Bits } from "../artifact/format.ts";
+import { fromFloat16Bits, type QuantizedVectors } from "../artifact/index.ts";
 
 /** query · vector i, reading the quantised storage directly (no dequantised copy). */
 export function dotWith(v: QuantizedVectors, i: number, query: Float32Array): number {

@@ -13,7 +13,7 @@ import { compileFilter, type ItemFilter, MAX_K, type RecommendedItem } from "../
 import { fetchSize, merchandise } from "../merch/apply.ts";
 import { acceptNewEntry, type FilterInput as ListFilters } from "../merch/new-items.ts";
 import { writeOverlayItem } from "../merch/render.ts";
-import type { ListKind } from "../artifact/rules.ts";
+import type { ListKind } from "../artifact/index.ts";
 import { MerchState } from "../merch/state.ts";
 import type { MerchStore } from "../merch/store.ts";
 import type { TrendingStore } from "../merch/trending-store.ts";

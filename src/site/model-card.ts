@@ -2,7 +2,7 @@
  * What the demo's model card shows: the artifact header (version, model, metrics) and, when the
  * trainer stored one in `extra`, the per-epoch training history for the chart.
  */
-import type { ArtifactHeader, CandidateSummary, TrainedOn } from "../artifact/format.ts";
+import type { ArtifactHeader, CandidateSummary, TrainedOn } from "../artifact/index.ts";
 
 export interface TrainingPoint {
   epoch: number;

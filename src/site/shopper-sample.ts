@@ -1,6 +1,6 @@
 /** Known shoppers for the demo's user picker, and a shopper's history beside their recommendations. */
 import type { ServedArtifact } from "../store/served.ts";
-import { stringAt } from "../artifact/format.ts";
+import { stringAt } from "../artifact/index.ts";
 
 export interface UserSummary {
   id: string;

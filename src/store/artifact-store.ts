@@ -14,8 +14,16 @@
  *  - A/B treatment versions are loaded beside the current one (variants.ts);
  *  - failures, bounded by timeouts, are thrown as StoreErrors (store-error.ts) saying what to fix.
  */
-import { ArtifactError, decodeArtifact, decodeManifest, isManifest, shardCount } from "../artifact/format.ts";
-import { artifactKey, type CurrentPointer, shardKey } from "../artifact/keys.ts";
+import {
+  ArtifactError,
+  artifactKey,
+  type CurrentPointer,
+  decodeArtifact,
+  decodeManifest,
+  isManifest,
+  shardCount,
+  shardKey,
+} from "../artifact/index.ts";
 import { configOf, type Env } from "../config.ts";
 import type { Catalog } from "./catalog.ts";
 import { healthReport, type LoadError, loadErrorOf, type StoreHealth } from "./health.ts";

@@ -3,7 +3,7 @@
  * (ServedArtifact, every lookup synchronous) or a sharded one (ShardedCatalog, which fetches
  * only the shards a query touches). Routes talk to this interface only.
  */
-import type { ArtifactHeader } from "../artifact/format.ts";
+import type { ArtifactHeader } from "../artifact/index.ts";
 import type { Located, ServedArtifact } from "./served.ts";
 
 export type MaybePromise<T> = T | Promise<T>;

@@ -4,7 +4,7 @@
  * lazily on first lookup in ~1–2 ms (no per-id JS strings or Map entries, so it barely
  * touches the isolate's heap).
  */
-import type { StringTable } from "../artifact/format.ts";
+import type { StringTable } from "../artifact/index.ts";
 
 const encoder = new TextEncoder();
 

@@ -6,8 +6,7 @@
  * hold a large version, so uniform traffic over it keeps re-reading shards, where one decoded object
  * answers everything from memory.
  */
-import { ArtifactError, decodeArtifact } from "../artifact/format.ts";
-import { KV_VALUE_LIMIT } from "../artifact/keys.ts";
+import { ArtifactError, decodeArtifact, KV_VALUE_LIMIT } from "../artifact/index.ts";
 import type { Catalog } from "./catalog.ts";
 import { pollFor } from "./in-flight.ts";
 import { ServedArtifact } from "./served.ts";

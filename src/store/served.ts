@@ -6,8 +6,7 @@
  * It is a Catalog (catalog.ts) by shape: every lookup answers synchronously.
  */
 import { IdIndex } from "./id-index.ts";
-import { type Artifact, type ArtifactHeader, NONE, stringAt, stringCountOf } from "../artifact/format.ts";
-import { safeImage, safeLink } from "../artifact/safe-url.ts";
+import { type Artifact, type ArtifactHeader, NONE, safeImage, safeLink, stringAt, stringCountOf } from "../artifact/index.ts";
 
 /**
  * Default budget of the response layer's encoded-item cache for one single-object version.

@@ -22,22 +22,32 @@
  * a small LRU of their own (an eighth of the budget) and shared by later requests.
  */
 import {
+  ArtifactError,
   type ArtifactHeader,
   type ArtifactManifest,
-  ArtifactError,
+  assembleView,
   decodeIdShard,
+  decodeShardPart,
   type IdShard,
   idShardOfItem,
   idShardOfUser,
+  type ItemAt,
+  type ItemPart,
+  itemPartIndex,
   locateId,
+  partRows,
+  planView,
   shardCount,
   shardKindOf,
+  type ShardPart,
   shardSha256,
   stringAt,
   stringCountOf,
-} from "../artifact/format.ts";
-import { decodeShardPart, type ItemPart, partRows, type ShardPart, type UserPart } from "../artifact/shard-parts.ts";
-import { assembleView, type ItemAt, itemPartIndex, planView, userItems, VIEW_POPULAR_HEAD, type ViewQuery } from "../artifact/shard-view.ts";
+  userItems,
+  type UserPart,
+  VIEW_POPULAR_HEAD,
+  type ViewQuery,
+} from "../artifact/index.ts";
 import type { Catalog } from "./catalog.ts";
 import { InFlight, pollFor } from "./in-flight.ts";
 import { type Located, ServedArtifact } from "./served.ts";

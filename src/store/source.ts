@@ -3,8 +3,7 @@
  * Both expose the same two reads, each bounded by a timeout so a stuck binding yields an
  * error (and a 503 with Retry-After) instead of a hung request.
  */
-import { CURRENT_KEY, type CurrentPointer } from "../artifact/keys.ts";
-import { readWithDigest } from "../artifact/stream-digest.ts";
+import { CURRENT_KEY, type CurrentPointer, readWithDigest } from "../artifact/index.ts";
 import type { Config, Env } from "../config.ts";
 import { withTimeout } from "./timeout.ts";
 

@@ -3,7 +3,7 @@
  * message that tells the store's operator what is wrong and how to fix it. The store knows nothing
  * of HTTP; the worker's error mapping (src/http/store-problem.ts) turns each kind into a problem.
  */
-import { ArtifactError } from "../artifact/format.ts";
+import { ArtifactError } from "../artifact/index.ts";
 import { PointerError } from "./source.ts";
 
 export type StoreErrorKind =

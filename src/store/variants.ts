@@ -4,7 +4,7 @@
  * those shoppers instead). A request never waits on another request's load (see in-flight.ts):
  * while one is loading a version, the others are answered from the control.
  */
-import { artifactKey, manifestKey } from "../artifact/keys.ts";
+import { artifactKey, manifestKey } from "../artifact/index.ts";
 import type { Catalog } from "./catalog.ts";
 import { InFlight } from "./in-flight.ts";
 import type { ArtifactSource } from "./source.ts";

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { stringAt, stringTable, type Artifact } from "../../src/artifact/format.ts";
+import { stringAt, stringTable, type Artifact } from "../../src/artifact/index.ts";
 import { seedLocalR2 } from "../../tools/dev/seed-local-r2.ts";
 import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
 import { freeLoopbackPort } from "../../trainer/wrangler/dev-server.ts";

@@ -10,7 +10,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringAt } from "../../src/artifact/format.ts";
+import { stringAt } from "../../src/artifact/index.ts";
 import {
   type DevServer,
   mixedRequests,

@@ -15,7 +15,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringAt } from "../../src/artifact/format.ts";
+import { stringAt } from "../../src/artifact/index.ts";
 import { miniflareStores } from "../../trainer/artifact/object-store.ts";
 import type { ObjectStore } from "../../trainer/artifact/object-store.ts";
 import { planPublish, publish, rollback } from "../../trainer/artifact/publish.ts";

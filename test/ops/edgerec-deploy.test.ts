@@ -11,7 +11,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { encodeArtifact } from "../../src/artifact/format.ts";
+import { encodeArtifact } from "../../src/artifact/index.ts";
 import { deploy, type DeployOptions } from "../../trainer/ops/deploy/deploy.ts";
 import { generatedConfigPath } from "../../trainer/wrangler/generated-config.ts";
 import { REPO_ROOT, runEdgerec, runWrangler } from "../../trainer/wrangler/edgerec-cli.ts";

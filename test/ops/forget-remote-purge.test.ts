@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { batchObjectKey } from "../../src/artifact/events.ts";
+import { batchObjectKey } from "../../src/artifact/index.ts";
 import { openLocalKv } from "../../trainer/privacy/kv-access.ts";
 import { REPO_ROOT } from "../../trainer/wrangler/edgerec-cli.ts";
 import { freeLoopbackPort } from "../../trainer/wrangler/dev-server.ts";

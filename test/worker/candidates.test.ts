@@ -4,7 +4,7 @@
  * table grow past its first size.
  */
 import { describe, expect, it } from "vitest";
-import { decodeArtifact, encodeArtifact, NONE, rowLength, rowStart } from "../../src/artifact/format.ts";
+import { decodeArtifact, encodeArtifact, NONE, rowLength, rowStart } from "../../src/artifact/index.ts";
 import { basketRecommendations } from "../../src/recommend/basket.ts";
 import { BLOCKED, CANDIDATE, CandidateTable } from "../../src/recommend/candidates.ts";
 import { similarSource } from "../../src/recommend/similar.ts";

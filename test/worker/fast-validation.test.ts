@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { encodeArtifact, stringAt } from "../../src/artifact/format.ts";
+import { encodeArtifact, stringAt } from "../../src/artifact/index.ts";
 import { createApp } from "../../src/app.ts";
 import { BasketBody, fastBasketBody } from "../../src/schemas/bodies.ts";
 import { fastIdParam, fastRecommendationQuery, ItemParam, RecommendationQuery } from "../../src/schemas/common.ts";

@@ -9,7 +9,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
-import { encodeArtifact } from "../../src/artifact/format.ts";
+import { encodeArtifact } from "../../src/artifact/index.ts";
 import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
 import { buildShardedArtifact, buildTrainedArtifact } from "./fixtures/trained-artifact.ts";
 

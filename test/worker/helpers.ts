@@ -1,7 +1,7 @@
 /** Test plumbing: publish artifacts into the real R2/KV bindings and call an app instance. */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env as workerEnv, exports as workerExports } from "cloudflare:workers";
-import { artifactKey, CURRENT_KEY, type CurrentPointer } from "../../src/artifact/keys.ts";
+import { artifactKey, CURRENT_KEY, type CurrentPointer } from "../../src/artifact/index.ts";
 import { createApp, type EdgerecApp } from "../../src/app.ts";
 import type { Env } from "../../src/config.ts";
 

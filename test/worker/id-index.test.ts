@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { stringTable } from "../../src/artifact/format.ts";
+import { stringTable } from "../../src/artifact/index.ts";
 import { IdIndex } from "../../src/store/id-index.ts";
 
 describe("IdIndex", () => {

@@ -1,6 +1,6 @@
 /** A served artifact's items written as JSON bytes (http/item-json.ts) agree with its plain-object view, cache full or not. */
 import { describe, expect, it } from "vitest";
-import { decodeArtifact, encodeArtifact, stringTable } from "../../src/artifact/format.ts";
+import { decodeArtifact, encodeArtifact, stringTable } from "../../src/artifact/index.ts";
 import { ItemJson, writeTitle } from "../../src/http/item-json.ts";
 import { JsonWriter } from "../../src/http/json-writer.ts";
 import { ServedArtifact } from "../../src/store/served.ts";

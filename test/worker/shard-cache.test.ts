@@ -6,7 +6,7 @@
  */
 import { env as workerEnv } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { decodeManifest, encodeArtifact, stringAt } from "../../src/artifact/format.ts";
+import { decodeManifest, encodeArtifact, stringAt } from "../../src/artifact/index.ts";
 import { createApp } from "../../src/app.ts";
 import type { Env } from "../../src/config.ts";
 import type { ShardedCatalog } from "../../src/store/sharded.ts";

@@ -5,8 +5,7 @@
  * that made it; see src/store/in-flight.ts): every request is answered, from one version.
  */
 import { describe, expect, it } from "vitest";
-import { decodeManifest, stringAt } from "../../src/artifact/format.ts";
-import { shardKey } from "../../src/artifact/keys.ts";
+import { decodeManifest, shardKey, stringAt } from "../../src/artifact/index.ts";
 import { configOf } from "../../src/config.ts";
 import { ShardedCatalog } from "../../src/store/sharded.ts";
 import { sourceFor } from "../../src/store/source.ts";

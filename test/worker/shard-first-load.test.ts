@@ -4,7 +4,7 @@
  * version's background checks do (e.g. /healthz), and the next request must still be served.
  */
 import { describe, expect, it } from "vitest";
-import { decodeManifest, stringAt } from "../../src/artifact/format.ts";
+import { decodeManifest, stringAt } from "../../src/artifact/index.ts";
 import { shardArtifact } from "../../trainer/artifact/shard.ts";
 import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
 import { versionId } from "./fuzz/publish.ts";

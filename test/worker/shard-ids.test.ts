@@ -7,7 +7,7 @@
  */
 import { env as workerEnv } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Artifact, decodeManifest, encodeArtifact, idShardOfItem, MANIFEST_FORMAT_VERSION, stringAt } from "../../src/artifact/format.ts";
+import { type Artifact, decodeManifest, encodeArtifact, idShardOfItem, MANIFEST_FORMAT_VERSION, stringAt } from "../../src/artifact/index.ts";
 import { createApp } from "../../src/app.ts";
 import type { Env } from "../../src/config.ts";
 import type { ShardedCatalog } from "../../src/store/sharded.ts";

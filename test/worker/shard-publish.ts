@@ -3,7 +3,7 @@
  * (data and id shards), then the manifest, then the `current` pointer. `tamper` may drop
  * (null) or damage a shard to test how the worker copes.
  */
-import { CURRENT_KEY, type CurrentPointer, manifestKey, shardKey } from "../../src/artifact/keys.ts";
+import { CURRENT_KEY, type CurrentPointer, manifestKey, shardKey } from "../../src/artifact/index.ts";
 
 type Store = Pick<R2Bucket, "put"> | Pick<KVNamespace, "put">;
 export type Tamper = (shard: number, bytes: Uint8Array) => Uint8Array | null;

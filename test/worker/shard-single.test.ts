@@ -6,9 +6,17 @@
  */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { decodeShardPart, type ItemPart } from "../../src/artifact/shard-parts.ts";
-import { type Artifact, decodeManifest, encodeArtifact, encodeManifest, shardKindOf, stringAt } from "../../src/artifact/format.ts";
-import { artifactKey } from "../../src/artifact/keys.ts";
+import {
+  type Artifact,
+  artifactKey,
+  decodeManifest,
+  decodeShardPart,
+  encodeArtifact,
+  encodeManifest,
+  type ItemPart,
+  shardKindOf,
+  stringAt,
+} from "../../src/artifact/index.ts";
 import { shardArtifact } from "../../trainer/artifact/shard.ts";
 import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
 import { versionId } from "./fuzz/publish.ts";

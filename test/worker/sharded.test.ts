@@ -1,6 +1,6 @@
 /** A sharded version (manifest + shards built by the trainer): only the shards a query touches are fetched. */
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { CURRENT_KEY, manifestKey, shardKey, type CurrentPointer } from "../../src/artifact/keys.ts";
+import { CURRENT_KEY, manifestKey, shardKey, type CurrentPointer } from "../../src/artifact/index.ts";
 import { ShardedCatalog } from "../../src/store/sharded.ts";
 import { baseEnv, client, download, problemOf, publishR2, unpublishAll } from "./helpers.ts";
 

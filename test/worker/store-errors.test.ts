@@ -3,7 +3,7 @@
  * HTTP problems, and the worker's error mapping turns each kind into the problem a client sees.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { artifactKey, CURRENT_KEY } from "../../src/artifact/keys.ts";
+import { artifactKey, CURRENT_KEY } from "../../src/artifact/index.ts";
 import { errorResponse } from "../../src/http/error-response.ts";
 import { ProblemError } from "../../src/http/problem.ts";
 import { storeProblem } from "../../src/http/store-problem.ts";

@@ -1,6 +1,6 @@
 /** The artifact store inside workerd: publishing, swapping, failures, KV source, A/B. */
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { CURRENT_KEY } from "../../src/artifact/keys.ts";
+import { CURRENT_KEY } from "../../src/artifact/index.ts";
 import { baseEnv, client, download, pointerFor, problemOf, publishKV, publishR2, unpublishAll, worker } from "./helpers.ts";
 
 const { v1, v2 } = inject("artifacts");
@@ -294,7 +294,7 @@ describe("A/B", () => {
 });
 
 async function reversioned(bytes: Uint8Array, version: string): Promise<Uint8Array> {
-  const { decodeArtifact, encodeArtifact } = await import("../../src/artifact/format.ts");
+  const { decodeArtifact, encodeArtifact } = await import("../../src/artifact/index.ts");
   const a = await decodeArtifact(bytes.slice());
   a.header.version = version;
   return encodeArtifact(a);

@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Artifact, decodeManifest, encodeArtifact } from "../../src/artifact/format.ts";
+import { type Artifact, decodeManifest, encodeArtifact } from "../../src/artifact/index.ts";
 import { publishLocal } from "../../trainer/artifact/publish-local.ts";
 import type { PublishResult } from "../../trainer/artifact/publish.ts";
 import { chooseLayout, DEFAULT_SHARD_BYTES, singleBesideShards, writeSharded } from "../../trainer/artifact/shard.ts";

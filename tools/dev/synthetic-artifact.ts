@@ -6,14 +6,14 @@
  */
 import {
   type Artifact,
+  buildContentIndex,
   encodeArtifact,
   FORMAT_VERSION,
   NONE,
   quantizeNeighbours,
   quantizeVectors,
   stringTable,
-} from "../../src/artifact/format.ts";
-import { buildContentIndex } from "../../src/artifact/content-index.ts";
+} from "../../src/artifact/index.ts";
 import { togetherLists } from "../../trainer/lists/together.ts";
 import { createRng, type Rng } from "../../trainer/util/rng.ts";
 

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { NONE } from "../../src/artifact/format.ts";
+import { NONE } from "../../src/artifact/index.ts";
 import { createRng } from "../util/rng.ts";
 import { exactNeighbours, type NeighbourRows } from "./exact-neighbours.ts";
 

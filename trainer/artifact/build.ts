@@ -1,21 +1,21 @@
 import {
   type Artifact,
+  buildContentIndex,
   type CandidateSummary,
-  type TrainedOn,
   encodeArtifact,
   FORMAT_VERSION,
-  NONE,
   type NeighbourLists,
+  NONE,
   quantizeNeighbours,
   quantizeVectors,
   stringTable,
-} from "../../src/artifact/format.ts";
+  type TrainedOn,
+} from "../../src/artifact/index.ts";
 import type { CsrMatrix } from "../data/matrix.ts";
 import type { Interactions, ItemMeta } from "../data/types.ts";
 import { type Recommender, topK } from "../model/model.ts";
 import type { AnnSettings } from "./ann.ts";
 import { contentFeatures, normalizeCsrRows } from "./content-features.ts";
-import { buildContentIndex } from "../../src/artifact/content-index.ts";
 import { basketsFromInteractions, type TogetherParams, togetherLists } from "../lists/together.ts";
 import { contentNeighbours } from "./content-neighbours.ts";
 import { exactNeighbours, normalizeRows, type NeighbourRows } from "./exact-neighbours.ts";
@@ -85,7 +85,7 @@ export interface BuildReport {
   seconds: Record<string, number>;
 }
 
-/** Builds and encodes the artifact (see src/artifact/format.ts for the layout). */
+/** Builds and encodes the artifact (see src/artifact/container.ts for the layout). */
 export async function buildArtifact(options: BuildOptions): Promise<Uint8Array> {
   return encodeArtifact((await buildArtifactObject(options)).artifact);
 }

@@ -5,7 +5,7 @@
  * deleted once the newest of them is older than a grace period, so a publish still uploading
  * (its version not indexed yet) is never touched.
  */
-import { CURRENT_KEY, isVersionId, VERSIONS_KEY } from "../../src/artifact/keys.ts";
+import { CURRENT_KEY, isVersionId, VERSIONS_KEY } from "../../src/artifact/index.ts";
 import type { ListedObject, ObjectStore } from "./object-store.ts";
 import { pointerRepair, readCurrentState, readVersions } from "./published-state.ts";
 

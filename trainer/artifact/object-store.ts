@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACT_BUCKET, KV_BINDING, R2_BINDING } from "../../src/artifact/keys.ts";
+import { ARTIFACT_BUCKET, KV_BINDING, R2_BINDING } from "../../src/artifact/index.ts";
 import { LOCAL_STORE_WORKER, LocalHttpKvStore, LocalHttpR2Store } from "./local-http-store.ts";
 import { guardWorkerdChildren } from "./orphan-guard.ts";
 import { wranglerSearchPath } from "../wrangler/wrangler-path.ts";

@@ -2,24 +2,22 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import {
+  artifactKey,
   type ArtifactManifest,
   CHECKSUM_START_OFFSET,
+  CURRENT_KEY,
+  type CurrentPointer,
   decodeArtifact,
   decodeManifest,
   isManifest,
-  shardCount,
-  shardKindOf,
-  shardSha256,
-} from "../../src/artifact/format.ts";
-import {
-  artifactKey,
-  CURRENT_KEY,
-  type CurrentPointer,
   manifestKey,
   type PublishedVersion,
+  shardCount,
   shardKey,
+  shardKindOf,
+  shardSha256,
   VERSIONS_KEY,
-} from "../../src/artifact/keys.ts";
+} from "../../src/artifact/index.ts";
 import { gc } from "./gc.ts";
 import type { ObjectStore } from "./object-store.ts";
 import { readCurrentState, readVersions } from "./published-state.ts";

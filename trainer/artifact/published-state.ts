@@ -2,7 +2,7 @@
  * Reading what is published: the versions index and the `current` pointer, with the advice for
  * repairing an unreadable one. publish, rollback, gc and `edgerec versions` all read them.
  */
-import { ARTIFACT_BUCKET, CURRENT_KEY, type CurrentPointer, isVersionId, type PublishedVersion, VERSIONS_KEY } from "../../src/artifact/keys.ts";
+import { ARTIFACT_BUCKET, CURRENT_KEY, type CurrentPointer, isVersionId, type PublishedVersion, VERSIONS_KEY } from "../../src/artifact/index.ts";
 import type { ObjectStore } from "./object-store.ts";
 
 export async function readVersions(store: ObjectStore): Promise<PublishedVersion[]> {

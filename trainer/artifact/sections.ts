@@ -1,4 +1,4 @@
-import type { Artifact } from "../../src/artifact/format.ts";
+import type { Artifact } from "../../src/artifact/index.ts";
 
 export interface SectionSize {
   /** Dotted path, e.g. "neighbours.ids". */

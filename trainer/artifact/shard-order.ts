@@ -1,4 +1,4 @@
-import { type Artifact, NONE, type NeighbourLists, stringAt } from "../../src/artifact/format.ts";
+import { type Artifact, NONE, type NeighbourLists, stringAt } from "../../src/artifact/index.ts";
 
 /**
  * The order items are numbered in across a sharded artifact's item parts (each part owns a

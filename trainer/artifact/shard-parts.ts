@@ -3,8 +3,16 @@
  * parts over ranges of the renumbered items (shard-order.ts) and user parts over ranges of
  * users, each row stored once, every item reference mapped to its new global index.
  */
-import { type Artifact, NONE, type NeighbourLists, type QuantizedVectors, type StringTable } from "../../src/artifact/format.ts";
-import type { ItemPart, PartHead, UserPart } from "../../src/artifact/shard-parts.ts";
+import {
+  type Artifact,
+  type ItemPart,
+  type NeighbourLists,
+  NONE,
+  type PartHead,
+  type QuantizedVectors,
+  type StringTable,
+  type UserPart,
+} from "../../src/artifact/index.ts";
 
 /** order[new] = old item index, and newOf[old] = new. */
 export interface Renumbering {

@@ -1,25 +1,26 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { idBucket } from "../../src/artifact/id-hash.ts";
-import { artifactKey } from "../../src/artifact/keys.ts";
 import {
   type Artifact,
+  artifactKey,
   type ArtifactManifest,
   decodeArtifact,
   encodeIdShard,
   encodeManifest,
+  encodeShardPart,
+  idBucket,
+  type ItemPart,
+  KV_VALUE_LIMIT,
   SHARD_KINDS,
   type ShardKind,
   type SingleObject,
-  type StringTable,
   stringAt,
+  type StringTable,
   stringTable,
-} from "../../src/artifact/format.ts";
-import { encodeShardPart, type ItemPart } from "../../src/artifact/shard-parts.ts";
+} from "../../src/artifact/index.ts";
 import { itemOrder } from "./shard-order.ts";
 import { itemBytes, itemPart, partHead, renumbering, userBytes, userPart } from "./shard-parts.ts";
 
-import { KV_VALUE_LIMIT } from "../../src/artifact/keys.ts";
 /** KV's value limit (keys.ts, shared with the worker); every shard must stay below it. */
 export { KV_VALUE_LIMIT };
 /** Default shard size: small shards keep a cold fetch short and the worker's shard cache fine-grained. */

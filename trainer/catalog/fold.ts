@@ -6,7 +6,7 @@
  * Call it right after loading the dataset and before any split (it appends item ids).
  */
 import { readFileSync } from "node:fs";
-import { isUnavailable, type OverlayDocument, type OverlayEntry, readOverlay } from "../../src/artifact/overlay.ts";
+import { isUnavailable, type OverlayDocument, type OverlayEntry, readOverlay } from "../../src/artifact/index.ts";
 import type { ItemMeta } from "../data/types.ts";
 import type { Dataset } from "../data/spec.ts";
 

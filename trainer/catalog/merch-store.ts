@@ -1,7 +1,18 @@
 /** The overlay and rules documents in KV, read and written by the CLI (the same keys the worker reads). */
-import { MERCH_HEAD_KEY, type MerchHead, OVERLAY_KEY, RULES_KEY } from "../../src/artifact/merch-keys.ts";
-import { type ItemWrite, mergeChanges, type OverlayDocument, readOverlay } from "../../src/artifact/overlay.ts";
-import { readRules, RULES_FORMAT, type RulesDocument, type RulesInput } from "../../src/artifact/rules.ts";
+import {
+  type ItemWrite,
+  MERCH_HEAD_KEY,
+  type MerchHead,
+  mergeChanges,
+  OVERLAY_KEY,
+  type OverlayDocument,
+  readOverlay,
+  readRules,
+  RULES_FORMAT,
+  RULES_KEY,
+  type RulesDocument,
+  type RulesInput,
+} from "../../src/artifact/index.ts";
 import type { ObjectStore } from "../artifact/object-store.ts";
 
 const decoder = new TextDecoder();

@@ -7,7 +7,7 @@
  * price, title, brand, image, url, categories ("A > B > C" in CSV, an array or that string in JSON).
  */
 import { readFileSync } from "node:fs";
-import { ItemChange, ItemIdSchema, type ItemWrite } from "../../src/artifact/overlay.ts";
+import { ItemChange, ItemIdSchema, type ItemWrite } from "../../src/artifact/index.ts";
 import { forEachCsvRecord } from "../data/csv-records.ts";
 import type { RowProblem } from "../data/types.ts";
 

@@ -11,7 +11,7 @@
  * - Events come deduplicated by id from the reader; a shopper without a user id is keyed by
  *   session ("session:<id>"). `keepUser` drops shoppers who asked to be forgotten.
  */
-import type { EventType, StoredEvent } from "../../src/artifact/events.ts";
+import type { EventType, StoredEvent } from "../../src/artifact/index.ts";
 import { IdInterner } from "./id-space.ts";
 import { InputError, type Interactions, type ReadReport } from "./types.ts";
 

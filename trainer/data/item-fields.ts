@@ -4,7 +4,7 @@
  * are dropped from the item (and counted) instead of reaching the widget. Entities are decoded
  * before markup is looked for, so `&lt;img onerror=…&gt;` is caught like `<img onerror=…>`.
  */
-import { safeImage, safeLink } from "../../src/artifact/safe-url.ts";
+import { safeImage, safeLink } from "../../src/artifact/index.ts";
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", "#39": "'" };
 

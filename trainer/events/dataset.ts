@@ -4,7 +4,7 @@
  * space and a pair in both keeps its stronger signal; with only a catalogue (--items), its
  * items without events join as cold-start items.
  */
-import type { StoredEvent } from "../../src/artifact/events.ts";
+import type { StoredEvent } from "../../src/artifact/index.ts";
 import { readEvents } from "./read.ts";
 import type { EventObjectSource } from "./source.ts";
 import { eventsToInteractions, mergeInteractions, type EventInteractionOptions, type Exposures } from "../data/events.ts";

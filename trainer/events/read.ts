@@ -4,7 +4,7 @@
  * is counted and reported with its object and line, never skipped silently.
  */
 import { gunzipSync } from "node:zlib";
-import { EVENT_TYPES, EVENTS_PREFIX, partitionTime, type StoredEvent } from "../../src/artifact/events.ts";
+import { EVENT_TYPES, EVENTS_PREFIX, partitionTime, type StoredEvent } from "../../src/artifact/index.ts";
 import type { RowProblem } from "../data/types.ts";
 import type { EventObjectInfo, EventObjectSource } from "./source.ts";
 

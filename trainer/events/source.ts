@@ -5,8 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
-import { ARTIFACT_BUCKET, R2_BINDING } from "../../src/artifact/keys.ts";
-import { EVENTS_PREFIX } from "../../src/artifact/events.ts";
+import { ARTIFACT_BUCKET, EVENTS_PREFIX, R2_BINDING } from "../../src/artifact/index.ts";
 import { InputError } from "../data/types.ts";
 
 export interface EventObjectInfo {

@@ -6,7 +6,7 @@
  * each item keeps its `k` best partners. Stored in the artifact as a sparse neighbour-list
  * section (`together`), served by /v1/items/{id}/together.
  */
-import { type NeighbourLists, quantizeNeighbours } from "../../src/artifact/format.ts";
+import { type NeighbourLists, quantizeNeighbours } from "../../src/artifact/index.ts";
 import type { Interactions } from "../data/types.ts";
 import type { ShopperEvent } from "./events.ts";
 

@@ -5,7 +5,7 @@
  * window includes the recent one; `smoothing` keeps a handful of events on an unknown item from
  * outranking a real surge, and `minRecent` drops items with too little recent activity.
  */
-import { TRENDING_FORMAT, type TrendingDocument } from "../../src/artifact/lists.ts";
+import { TRENDING_FORMAT, type TrendingDocument } from "../../src/artifact/index.ts";
 import type { ShopperEvent } from "./events.ts";
 
 export interface TrendingParams {

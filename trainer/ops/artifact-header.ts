@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { decodeArtifact, decodeManifest, isManifest, type ArtifactHeader } from "../../src/artifact/format.ts";
+import { decodeArtifact, decodeManifest, isManifest, type ArtifactHeader } from "../../src/artifact/index.ts";
 
 /** The header of an artifact file, after the format's own checks (magic, version, checksum). */
 export async function readArtifactHeader(path: string): Promise<ArtifactHeader> {

@@ -4,7 +4,7 @@
  * published version's (from the `current` pointer, which repeats the header's metrics).
  * Nothing published yet → pass, so the first deploy is never blocked.
  */
-import type { ArtifactHeader } from "../../src/artifact/format.ts";
+import type { ArtifactHeader } from "../../src/artifact/index.ts";
 import { catalogOverlap } from "../pipeline/catalog-sketch.ts";
 import { DEFAULT_QUALITY_THRESHOLDS, qualityViolations, type QualityThresholds } from "../pipeline/quality.ts";
 

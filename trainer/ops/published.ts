@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { decodeArtifact, decodeManifest, isManifest, type ArtifactHeader } from "../../src/artifact/format.ts";
-import type { CurrentPointer } from "../../src/artifact/keys.ts";
+import { type ArtifactHeader, type CurrentPointer, decodeArtifact, decodeManifest, isManifest } from "../../src/artifact/index.ts";
 import { openStore, type StoreCliOptions } from "../artifact/cli-store.ts";
 import { readCurrent } from "../artifact/published-state.ts";
 import { readArtifactHeader } from "./artifact-header.ts";

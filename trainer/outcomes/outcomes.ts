@@ -8,7 +8,7 @@
  * purchase counts for a list when it names the list's recId, or else when the same shopper
  * clicked that item in the list within the attribution window before (default 24 h).
  */
-import type { StoredEvent } from "../../src/artifact/events.ts";
+import type { StoredEvent } from "../../src/artifact/index.ts";
 import { shopperOf } from "../data/events.ts";
 import { compareProportions, impressionsNeeded, meanInterval, wilson, type Comparison, type Interval } from "./stats.ts";
 

@@ -1,4 +1,4 @@
-import type { CandidateSummary } from "../../src/artifact/format.ts";
+import type { CandidateSummary } from "../../src/artifact/index.ts";
 import type { CandidateRow } from "./choose.ts";
 
 /** The table as the artifact header stores it (no configs: their descriptions say enough). */

@@ -1,4 +1,4 @@
-import type { DataQualitySummary } from "../../src/artifact/format.ts";
+import type { DataQualitySummary } from "../../src/artifact/index.ts";
 import type { Dataset } from "../data/spec.ts";
 import { InputError, type Interactions, type ReadReport } from "../data/types.ts";
 

@@ -18,7 +18,7 @@ import { renderReport, type EpochPoint } from "../report/html.ts";
 import { describeConfig, FeatureCache, type ModelConfig } from "../tune/config.ts";
 import { prepare, type Prepared, type Task } from "../tune/prepare.ts";
 import { createRng, shuffle } from "../util/rng.ts";
-import { type CandidateSummary, stringAt, type TrainedOn } from "../../src/artifact/format.ts";
+import { type CandidateSummary, stringAt, type TrainedOn } from "../../src/artifact/index.ts";
 import { catalogSketch } from "./catalog-sketch.ts";
 import { allInteractions } from "./all-interactions.ts";
 import { candidateSummaries } from "./candidates-table.ts";

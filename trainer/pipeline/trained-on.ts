@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import type { TrainedOn } from "../../src/artifact/format.ts";
+import type { TrainedOn } from "../../src/artifact/index.ts";
 import type { DataSpec } from "../data/spec.ts";
 import type { Interactions } from "../data/types.ts";
 import { SAMPLE_MANIFEST_FILE } from "../sample/amazon-files.ts";

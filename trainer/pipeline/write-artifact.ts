@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Artifact, type ArtifactHeader, decodeArtifact, encodeArtifact } from "../../src/artifact/format.ts";
+import { type Artifact, type ArtifactHeader, decodeArtifact, encodeArtifact } from "../../src/artifact/index.ts";
 import { chooseLayout, singleBesideShards, writeSharded } from "../artifact/shard.ts";
 
 /** How the artifact is laid out on disk; the size rule itself lives in chooseLayout. */

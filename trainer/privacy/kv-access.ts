@@ -1,6 +1,6 @@
 /** The worker's KV namespace (and R2 bucket) from Node: wrangler's local storage through Miniflare, or the account through wrangler. */
 import { join, resolve } from "node:path";
-import { ARTIFACT_BUCKET, KV_BINDING, R2_BINDING } from "../../src/artifact/keys.ts";
+import { ARTIFACT_BUCKET, KV_BINDING, R2_BINDING } from "../../src/artifact/index.ts";
 import { wranglerOk } from "../wrangler/wrangler-path.ts";
 
 /** The parts of Miniflare's KV and R2 bindings used here. */

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { FORGET_PREFIX, type Tombstone, tombstoneKey, userOfTombstoneKey } from "../../src/artifact/tombstone-keys.ts";
+import { FORGET_PREFIX, type Tombstone, tombstoneKey, userOfTombstoneKey } from "../../src/artifact/index.ts";
 import { openLocalKv, wranglerKv } from "./kv-access.ts";
 
 export type TombstoneSource = { kind: "file"; path: string } | { kind: "local"; persistTo?: string } | { kind: "remote"; config?: string };

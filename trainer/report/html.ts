@@ -1,4 +1,4 @@
-import type { CandidateSummary } from "../../src/artifact/format.ts";
+import type { CandidateSummary } from "../../src/artifact/index.ts";
 import type { AnchorSet } from "./anchors.ts";
 import { escapeXml, lineChart, type Series } from "./svg.ts";
 

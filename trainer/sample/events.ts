@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { batchObjectKey, type StoredEvent } from "../../src/artifact/events.ts";
+import { batchObjectKey, type StoredEvent } from "../../src/artifact/index.ts";
 import { createRng } from "../util/rng.ts";
 import { generateStore, SAMPLE_DEFAULTS, type SampleStore, type StoreOptions } from "./store.ts";
 

@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { StoredEvent } from "../../src/artifact/events.ts";
+import type { StoredEvent } from "../../src/artifact/index.ts";
 import { buildArtifact } from "../artifact/build.ts";
 import { publishLocal } from "../artifact/publish-local.ts";
 import { eventsToInteractions } from "../data/events.ts";

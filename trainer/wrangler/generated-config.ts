@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { ARTIFACT_BUCKET } from "../../src/artifact/keys.ts";
+import { ARTIFACT_BUCKET } from "../../src/artifact/index.ts";
 import { REPO_ROOT } from "./edgerec-cli.ts";
 import { renameQueues } from "./queues.ts";
 

@@ -9,8 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { artifactKey, CURRENT_KEY, type CurrentPointer } from "../../../src/artifact/keys.ts";
-import { decodeArtifact } from "../../../src/artifact/format.ts";
+import { artifactKey, CURRENT_KEY, type CurrentPointer, decodeArtifact } from "../../../src/artifact/index.ts";
 
 export interface RunningWorker {
   origin: string;

@@ -13,7 +13,7 @@ import { fitHybrid } from "../../../trainer/model/hybrid.ts";
 import type { Recommender } from "../../../trainer/model/model.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
 import { buildArtifact } from "../../../trainer/artifact/build.ts";
-import { decodeArtifact } from "../../../src/artifact/format.ts";
+import { decodeArtifact } from "../../../src/artifact/index.ts";
 
 export interface SampleArtifact {
   bytes: Uint8Array;

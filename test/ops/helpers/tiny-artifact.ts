@@ -1,4 +1,4 @@
-import { encodeArtifact, FORMAT_VERSION, quantizeNeighbours, stringTable, type Artifact } from "../../../src/artifact/format.ts";
+import { encodeArtifact, FORMAT_VERSION, quantizeNeighbours, stringTable, type Artifact } from "../../../src/artifact/index.ts";
 
 /** A two-item artifact with the given metrics: enough for header-level checks (gate). */
 export async function tinyArtifact(version: string, metrics: Record<string, number>, headlineMetric = "ndcg@10"): Promise<Uint8Array> {

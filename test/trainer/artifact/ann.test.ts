@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NONE } from "../../../src/artifact/format.ts";
+import { NONE } from "../../../src/artifact/index.ts";
 import { annSettingsFor, approximateNeighbours } from "../../../trainer/artifact/ann.ts";
 import { exactNeighbours } from "../../../trainer/artifact/exact-neighbours.ts";
 import { createRng } from "../../../trainer/util/rng.ts";

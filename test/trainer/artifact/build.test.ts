@@ -8,7 +8,7 @@ import {
   readVector,
   rowLength,
   stringAt,
-} from "../../../src/artifact/format.ts";
+} from "../../../src/artifact/index.ts";
 import { buildArtifact, buildArtifactObject } from "../../../trainer/artifact/build.ts";
 import { exactNeighbours } from "../../../trainer/artifact/exact-neighbours.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
@@ -161,7 +161,7 @@ describe("approximate neighbours", () => {
 describe("decode options", () => {
   it("accepts a digest computed while streaming instead of hashing again, and refuses a wrong one", async () => {
     const { createHash } = await import("node:crypto");
-    const { CHECKSUM_START_OFFSET } = await import("../../../src/artifact/format.ts");
+    const { CHECKSUM_START_OFFSET } = await import("../../../src/artifact/index.ts");
     const store = smallStore({ items: 20, users: 10 });
     const bytes = await buildArtifact({ model: new GroupModel(store.warmItems, 10, store.groups), interactions: store.interactions, items: store.items });
     const digest = new Uint8Array(createHash("sha256").update(bytes.subarray(CHECKSUM_START_OFFSET)).digest());
@@ -172,7 +172,7 @@ describe("decode options", () => {
   });
 
   it("deep validation refuses a well-signed artifact whose lists name missing items", async () => {
-    const { encodeArtifact } = await import("../../../src/artifact/format.ts");
+    const { encodeArtifact } = await import("../../../src/artifact/index.ts");
     const store = smallStore({ items: 20, users: 10 });
     const { artifact } = await buildArtifactObject({ model: new GroupModel(store.warmItems, 10, store.groups), interactions: store.interactions, items: store.items });
     artifact.neighbours.ids[3] = 999;
@@ -183,7 +183,7 @@ describe("decode options", () => {
 
 describe("readWithDigest", () => {
   it("reads a chunked body and yields the digest decodeArtifact accepts", async () => {
-    const { readWithDigest } = await import("../../../src/artifact/stream-digest.ts");
+    const { readWithDigest } = await import("../../../src/artifact/index.ts");
     const store = smallStore({ items: 20, users: 10 });
     const bytes = await buildArtifact({ model: new GroupModel(store.warmItems, 10, store.groups), interactions: store.interactions, items: store.items });
     const body = new ReadableStream<Uint8Array>({

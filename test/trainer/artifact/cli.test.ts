@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeArtifact, indexOfString } from "../../../src/artifact/format.ts";
+import { decodeArtifact, indexOfString } from "../../../src/artifact/index.ts";
 import { similarItems } from "../../../src/recommend/index.ts";
 import { buildArtifact } from "../../../trainer/artifact/build.ts";
 import { GroupModel, smallStore } from "./fixture.ts";

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { artifactKey, CURRENT_KEY, manifestKey, shardKey, VERSIONS_KEY } from "../../../src/artifact/keys.ts";
+import { artifactKey, CURRENT_KEY, manifestKey, shardKey, VERSIONS_KEY } from "../../../src/artifact/index.ts";
 import { buildArtifact, buildArtifactObject } from "../../../trainer/artifact/build.ts";
 import { gc } from "../../../trainer/artifact/gc.ts";
 import { BothStores, KvBindingStore, miniflareStores, type ObjectStore, R2BindingStore } from "../../../trainer/artifact/object-store.ts";

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { artifactKey, CURRENT_KEY, VERSIONS_KEY } from "../../../src/artifact/keys.ts";
+import { artifactKey, CURRENT_KEY, VERSIONS_KEY } from "../../../src/artifact/index.ts";
 import { buildArtifact } from "../../../trainer/artifact/build.ts";
 import { miniflareStores, type ObjectStore } from "../../../trainer/artifact/object-store.ts";
 import { planPublish, publish } from "../../../trainer/artifact/publish.ts";

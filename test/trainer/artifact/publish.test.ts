@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { artifactKey, CURRENT_KEY, manifestKey, shardKey } from "../../../src/artifact/keys.ts";
+import { artifactKey, CURRENT_KEY, manifestKey, shardKey } from "../../../src/artifact/index.ts";
 import { buildArtifact } from "../../../trainer/artifact/build.ts";
 import { BothStores, KvBindingStore, type ObjectStore, R2BindingStore } from "../../../trainer/artifact/object-store.ts";
 import { planPublish, publish, rollback } from "../../../trainer/artifact/publish.ts";
@@ -114,7 +114,7 @@ describe("publish, versions, rollback", () => {
     const { readFileSync, unlinkSync } = await import("node:fs");
     const { writeSharded } = await import("../../../trainer/artifact/shard.ts");
     const { buildArtifactObject } = await import("../../../trainer/artifact/build.ts");
-    const { decodeManifest, shardKindOf } = await import("../../../src/artifact/format.ts");
+    const { decodeManifest, shardKindOf } = await import("../../../src/artifact/index.ts");
     const data = smallStore({ items: 120, users: 40 });
     const { artifact } = await buildArtifactObject({ model: new GroupModel(data.warmItems, 40, data.groups), interactions: data.interactions, items: data.items, createdAt: new Date(Date.UTC(2026, 0, 3)) });
     const out = join(dir, "sharded-ids");

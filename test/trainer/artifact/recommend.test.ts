@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Artifact, decodeArtifact, indexOfString } from "../../../src/artifact/format.ts";
+import { type Artifact, decodeArtifact, indexOfString } from "../../../src/artifact/index.ts";
 import { basketRecommendations, popularItems, scorePair, similarItems, userRecommendations } from "../../../src/recommend/index.ts";
 import { buildArtifact } from "../../../trainer/artifact/build.ts";
 import { GroupModel, GroupSimilarityModel, smallStore } from "./fixture.ts";

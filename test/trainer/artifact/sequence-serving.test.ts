@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Artifact, decodeArtifact } from "../../../src/artifact/format.ts";
+import { type Artifact, decodeArtifact } from "../../../src/artifact/index.ts";
 import { basketRecommendations, userRecommendations } from "../../../src/recommend/index.ts";
 import { buildArtifact } from "../../../trainer/artifact/build.ts";
 import { topK } from "../../../trainer/model/model.ts";

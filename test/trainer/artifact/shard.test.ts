@@ -1,26 +1,31 @@
 import { describe, expect, it } from "vitest";
 import {
   type Artifact,
-  type ArtifactManifest,
   ArtifactError,
+  type ArtifactManifest,
+  assembleView,
   decodeArtifact,
   decodeIdShard,
   decodeManifest,
+  decodeShardPart,
   encodeArtifact,
+  idBucket,
   idShardOfItem,
   idShardOfUser,
   indexOfString,
+  type ItemPart,
   locateId,
   MANIFEST_FORMAT_VERSION,
+  planView,
   shardCount,
   shardEntry,
   shardKindOf,
+  type ShardPart,
   stringAt,
   stringCountOf,
-} from "../../../src/artifact/format.ts";
-import { idBucket } from "../../../src/artifact/id-hash.ts";
-import { decodeShardPart, type ItemPart, type ShardPart, type UserPart } from "../../../src/artifact/shard-parts.ts";
-import { assembleView, planView, userItems } from "../../../src/artifact/shard-view.ts";
+  userItems,
+  type UserPart,
+} from "../../../src/artifact/index.ts";
 import { basketRecommendations, similarItems, userRecommendations } from "../../../src/recommend/index.ts";
 import { buildArtifactObject } from "../../../trainer/artifact/build.ts";
 import { DEFAULT_ID_SHARD_BYTES, KV_VALUE_LIMIT, shardArtifact } from "../../../trainer/artifact/shard.ts";

@@ -12,8 +12,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeArtifact } from "../../../src/artifact/format.ts";
-import { ARTIFACT_BUCKET, artifactKey, CURRENT_KEY, KV_BINDING, R2_BINDING } from "../../../src/artifact/keys.ts";
+import { ARTIFACT_BUCKET, artifactKey, CURRENT_KEY, encodeArtifact, KV_BINDING, R2_BINDING } from "../../../src/artifact/index.ts";
 import { syntheticArtifact } from "../../../tools/dev/synthetic-artifact.ts";
 
 /** The worker app is typed against workers-types, which the Node tsconfig does not load (as in bench/serve.ts). */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { indexOfString, stringAt } from "../../../src/artifact/format.ts";
-import { mergeChanges, emptyOverlay } from "../../../src/artifact/overlay.ts";
+import { emptyOverlay, indexOfString, mergeChanges, stringAt } from "../../../src/artifact/index.ts";
 import { buildArtifactObject } from "../../../trainer/artifact/build.ts";
 import { foldOverlay } from "../../../trainer/catalog/fold.ts";
 import type { Dataset } from "../../../trainer/data/spec.ts";

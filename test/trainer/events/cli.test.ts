@@ -82,7 +82,7 @@ describe("edgerec events --local", () => {
     const persist = mkdtempSync(join(tmpdir(), "edgerec-events-local-"));
     try {
       const { miniflareStores } = await import("../../../trainer/artifact/object-store.ts");
-      const { batchObjectKey } = await import("../../../src/artifact/events.ts");
+      const { batchObjectKey } = await import("../../../src/artifact/index.ts");
       const { gzipSync } = await import("node:zlib");
       const { store, dispose } = await miniflareStores({ persistTo: persist, backend: "r2" });
       try {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { batchObjectKey, type StoredEvent } from "../../../src/artifact/events.ts";
+import { batchObjectKey, type StoredEvent } from "../../../src/artifact/index.ts";
 
 export function eventDir(batches: { at: number; id: string; lines: (StoredEvent | string)[] }[]): string {
   const dir = mkdtempSync(join(tmpdir(), "edgerec-events-"));

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { Packr, Unpackr } from "msgpackr";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ArtifactError, FORMAT_VERSION, decodeArtifact, decodeManifest } from "../../../src/artifact/format.ts";
+import { ArtifactError, FORMAT_VERSION, decodeArtifact, decodeManifest } from "../../../src/artifact/index.ts";
 import { tinyArtifactBytes } from "./tiny-artifact.ts";
 
 const RUNS = 300;

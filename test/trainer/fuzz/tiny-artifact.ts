@@ -9,7 +9,7 @@ import {
   quantizeVectors,
   stringTable,
   type Artifact,
-} from "../../../src/artifact/format.ts";
+} from "../../../src/artifact/index.ts";
 
 export function tinyArtifact(nItems = 12, nUsers = 5, k = 4, version = "v-fuzz"): Artifact {
   const ids = Array.from({ length: nItems }, (_, i) => `item-${i}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { neighbourAt, neighbourScore, rowLength } from "../../../src/artifact/format.ts";
+import { neighbourAt, neighbourScore, rowLength } from "../../../src/artifact/index.ts";
 import { basketsFromEvents, togetherLists } from "../../../trainer/lists/together.ts";
 
 describe("togetherLists", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { StoredEvent } from "../../../src/artifact/events.ts";
+import type { StoredEvent } from "../../../src/artifact/index.ts";
 import { computeOutcomes } from "../../../trainer/outcomes/outcomes.ts";
 import { outcomesHtml, outcomesText } from "../../../trainer/outcomes/render.ts";
 import { createRng } from "../../../trainer/util/rng.ts";

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeArtifact } from "../../../src/artifact/format.ts";
+import { decodeArtifact } from "../../../src/artifact/index.ts";
 import { runEdgerec } from "../../../trainer/wrangler/edgerec-cli.ts";
 import { ensureSample } from "../../../trainer/sample/ensure.ts";
 import { readAmazonReviews, type RawShoppers } from "./served-artifact.ts";

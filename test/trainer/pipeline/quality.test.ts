@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { decodeArtifact, indexOfString, stringAt } from "../../../src/artifact/format.ts";
+import { decodeArtifact, indexOfString, stringAt } from "../../../src/artifact/index.ts";
 import { displayTitle } from "../../../trainer/artifact/display-title.ts";
 import { REPO_ROOT, runEdgerec } from "../../../trainer/wrangler/edgerec-cli.ts";
 import { qualityViolations, thresholdsFromOptions } from "../../../trainer/pipeline/quality.ts";

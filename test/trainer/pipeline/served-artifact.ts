@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { expect } from "vitest";
-import { type Artifact, stringAt } from "../../../src/artifact/format.ts";
+import { type Artifact, stringAt } from "../../../src/artifact/index.ts";
 
 /** Every (user, item) pair of an Amazon reviews file, read here directly (not through the trainer's reader). */
 export interface RawShoppers {

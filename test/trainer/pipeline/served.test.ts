@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { decodeArtifact } from "../../../src/artifact/format.ts";
+import { decodeArtifact } from "../../../src/artifact/index.ts";
 import { REPO_ROOT, runEdgerec } from "../../../trainer/wrangler/edgerec-cli.ts";
 import { expectServesEveryInteraction, readAmazonReviews } from "./served-artifact.ts";
 

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { decodeArtifact, stringAt } from "../../../src/artifact/format.ts";
+import { decodeArtifact, stringAt } from "../../../src/artifact/index.ts";
 import { buildArtifact } from "../../../trainer/artifact/build.ts";
 import { interactionsToCsr } from "../../../trainer/data/interactions-matrix.ts";
 import type { Interactions } from "../../../trainer/data/types.ts";

@@ -1,6 +1,6 @@
 /** The admin-only event routes: the published outcome report, and listing/fetching stored event objects. */
 import { describe, expect, it } from "vitest";
-import { REPORT_HTML_KEY } from "../../../src/artifact/events.ts";
+import { REPORT_HTML_KEY } from "../../../src/artifact/index.ts";
 import { baseEnv, client, problemOf } from "../helpers.ts";
 import { clearEvents } from "./stored.ts";
 

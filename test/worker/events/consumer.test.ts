@@ -6,7 +6,7 @@
  */
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { EVENTS_PREFIX, type StoredEvent } from "../../../src/artifact/events.ts";
+import { EVENTS_PREFIX, type StoredEvent } from "../../../src/artifact/index.ts";
 import { consumeEventBatch, type EventBatchTarget } from "../../../src/events/consumer.ts";
 import { toMessages } from "../../../src/events/producer.ts";
 import worker from "../../../src/index.ts";

@@ -1,7 +1,6 @@
 /** POST /v1/admin/events/purge over the real R2 and KV bindings: paging, rewriting, deleting, idempotence. */
 import { afterEach, describe, expect, it } from "vitest";
-import { batchObjectKey, type StoredEvent } from "../../../src/artifact/events.ts";
-import { FORGET_PREFIX, tombstoneKey } from "../../../src/artifact/tombstone-keys.ts";
+import { batchObjectKey, FORGET_PREFIX, type StoredEvent, tombstoneKey } from "../../../src/artifact/index.ts";
 import { gzip } from "../../../src/events/consumer.ts";
 import { baseEnv, client, problemOf } from "../helpers.ts";
 import { clearEvents, gunzipText } from "./stored.ts";

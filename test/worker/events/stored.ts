@@ -1,5 +1,5 @@
 /** Reads what the queue consumer wrote to the real R2 binding. */
-import { EVENTS_PREFIX, type StoredEvent } from "../../../src/artifact/events.ts";
+import { EVENTS_PREFIX, type StoredEvent } from "../../../src/artifact/index.ts";
 import { baseEnv } from "../helpers.ts";
 
 export async function clearEvents(): Promise<void> {

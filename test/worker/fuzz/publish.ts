@@ -2,7 +2,7 @@
  * Publishing inside workerd tests: writes an artifact object and then flips the `current`
  * pointer, the same two steps (and keys) `edgerec publish` uses.
  */
-import { artifactKey, CURRENT_KEY } from "../../../src/artifact/keys.ts";
+import { artifactKey, CURRENT_KEY } from "../../../src/artifact/index.ts";
 import { pointerFor } from "../helpers.ts";
 
 export async function putVersion(bucket: R2Bucket, version: string, bytes: Uint8Array): Promise<string> {

@@ -7,10 +7,9 @@ import { env as workerEnv } from "cloudflare:workers";
 import type { Env } from "../../../src/config.ts";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringAt } from "../../../src/artifact/format.ts";
+import { encodeArtifact, stringAt } from "../../../src/artifact/index.ts";
 import { createApp } from "../../../src/app.ts";
 import { syntheticArtifact } from "../../../tools/dev/synthetic-artifact.ts";
-import { encodeArtifact } from "../../../src/artifact/format.ts";
 import { expectProblem, publish, versionId } from "./publish.ts";
 
 const env = workerEnv as unknown as Env;

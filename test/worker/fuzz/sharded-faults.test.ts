@@ -4,8 +4,7 @@
  */
 import { env as workerEnv } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { encodeArtifact, stringAt, stringCountOf } from "../../../src/artifact/format.ts";
-import { decodeShardPart, type ItemPart } from "../../../src/artifact/shard-parts.ts";
+import { decodeShardPart, encodeArtifact, type ItemPart, stringAt, stringCountOf } from "../../../src/artifact/index.ts";
 import { createApp } from "../../../src/app.ts";
 import type { Env } from "../../../src/config.ts";
 import { shardArtifact } from "../../../trainer/artifact/shard.ts";

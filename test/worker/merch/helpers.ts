@@ -1,6 +1,6 @@
 /** Shared set-up of the merchandising tests: the synthetic artifact in R2, empty merch keys in KV, admin calls. */
 import { inject } from "vitest";
-import { MERCH_HEAD_KEY, OVERLAY_KEY, RULES_KEY } from "../../../src/artifact/merch-keys.ts";
+import { MERCH_HEAD_KEY, OVERLAY_KEY, RULES_KEY } from "../../../src/artifact/index.ts";
 import { baseEnv, client, download, publishR2, unpublishAll } from "../helpers.ts";
 
 export const TOKEN = "test-admin-token";

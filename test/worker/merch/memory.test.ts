@@ -4,9 +4,7 @@
  * (docs/merchandising.md: 16 MiB for 10,000 changed items with the rules, beside the artifact).
  */
 import { describe, expect, it } from "vitest";
-import { encodeArtifact } from "../../../src/artifact/format.ts";
-import { MERCH_HEAD_KEY, OVERLAY_KEY } from "../../../src/artifact/merch-keys.ts";
-import { emptyOverlay, type ItemWrite, mergeChanges } from "../../../src/artifact/overlay.ts";
+import { emptyOverlay, encodeArtifact, type ItemWrite, MERCH_HEAD_KEY, mergeChanges, OVERLAY_KEY } from "../../../src/artifact/index.ts";
 import { ServedArtifact } from "../../../src/store/served.ts";
 import { syntheticArtifact } from "../../../tools/dev/synthetic-artifact.ts";
 import { baseEnv, client, publishR2, unpublishAll } from "../helpers.ts";

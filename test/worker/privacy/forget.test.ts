@@ -4,7 +4,7 @@
  * its re-read period.
  */
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { tombstoneKey } from "../../../src/artifact/tombstone-keys.ts";
+import { tombstoneKey } from "../../../src/artifact/index.ts";
 import { createApp } from "../../../src/app.ts";
 import { baseEnv, client, download, problemOf, publishR2, unpublishAll } from "../helpers.ts";
 

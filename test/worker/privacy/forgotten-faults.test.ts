@@ -4,7 +4,7 @@
  * while anonymous routes keep working; one that has read them keeps its last list.
  */
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { tombstoneKey } from "../../../src/artifact/tombstone-keys.ts";
+import { tombstoneKey } from "../../../src/artifact/index.ts";
 import { createApp } from "../../../src/app.ts";
 import type { Env } from "../../../src/config.ts";
 import { baseEnv, client, download, problemOf, publishR2, unpublishAll } from "../helpers.ts";

@@ -5,7 +5,7 @@
  */
 import { env as workerEnv } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { encodeArtifact } from "../../../src/artifact/format.ts";
+import { encodeArtifact } from "../../../src/artifact/index.ts";
 import { createApp } from "../../../src/app.ts";
 import type { Env } from "../../../src/config.ts";
 import { constantTimeEqual } from "../../../src/http/auth.ts";

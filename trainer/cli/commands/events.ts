@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { StoredEvent } from "../../../src/artifact/events.ts";
+import type { StoredEvent } from "../../../src/artifact/index.ts";
 import { addEventSourceOptions, eventWhere, openFromCli, type EventSourceCliOptions } from "../../events/cli-source.ts";
 import { listEventObjects, readEvents } from "../../events/read.ts";
 import { parseSince } from "../../events/since.ts";

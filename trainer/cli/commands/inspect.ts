@@ -3,23 +3,24 @@ import type { Command } from "commander";
 import {
   type Artifact,
   type ArtifactManifest,
-  type TrainedOn,
   decodeArtifact,
   decodeIdShard,
+  decodeManifest,
+  decodeShardPart,
   isIdShard,
+  isManifest,
   isShardPart,
   MANIFEST_FORMAT_VERSION,
-  shardCount,
-  shardEntry,
-  decodeManifest,
-  isManifest,
   neighbourAt,
   neighbourScore,
+  partRows,
   rowLength,
+  shardCount,
+  shardEntry,
   stringAt,
   stringCountOf,
-} from "../../../src/artifact/format.ts";
-import { decodeShardPart, partRows } from "../../../src/artifact/shard-parts.ts";
+  type TrainedOn,
+} from "../../../src/artifact/index.ts";
 import { formatCandidatesTable } from "../../pipeline/candidates-table.ts";
 import { neighbourIdLowerBoundBytes, sectionSizes, servingBytesPerItem } from "../../artifact/sections.ts";
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
-import { REPORT_HTML_KEY, REPORT_JSON_KEY } from "../../../src/artifact/events.ts";
+import { REPORT_HTML_KEY, REPORT_JSON_KEY } from "../../../src/artifact/index.ts";
 import { openStore } from "../../artifact/cli-store.ts";
 import { InputError } from "../../data/types.ts";
 import { readEvents } from "../../events/read.ts";

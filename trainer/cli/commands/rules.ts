@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { validateRules } from "../../../src/artifact/rules.ts";
+import { validateRules } from "../../../src/artifact/index.ts";
 import { addStoreOptions, openStore, type StoreCliOptions } from "../../artifact/cli-store.ts";
 import { loadRules, storeRules } from "../../catalog/merch-store.ts";
 import { numberValue } from "../../util/option-parsers.ts";

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { TRENDING_KEY } from "../../../src/artifact/lists.ts";
+import { TRENDING_KEY } from "../../../src/artifact/index.ts";
 import { addStoreOptions, openStore, type StoreCliOptions } from "../../artifact/cli-store.ts";
 import { readEvents } from "../../lists/events.ts";
 import { DEFAULT_TRENDING, trending } from "../../lists/trending.ts";

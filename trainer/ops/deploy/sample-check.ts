@@ -4,7 +4,7 @@
  * artifact whose users are (almost) all such ids was trained on it.
  */
 import { readFile } from "node:fs/promises";
-import { decodeArtifact, stringAt } from "../../../src/artifact/format.ts";
+import { decodeArtifact, stringAt } from "../../../src/artifact/index.ts";
 import { sampleUserId } from "../../sample/store.ts";
 
 export async function isSampleStoreArtifact(path: string): Promise<boolean> {
