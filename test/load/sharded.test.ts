@@ -16,7 +16,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringAt } from "../../src/artifact/index.ts";
-import { miniflareStores } from "../../trainer/artifact/object-store.ts";
+import { miniflareStores } from "../../trainer/artifact/local-http-store.ts";
 import type { ObjectStore } from "../../trainer/artifact/object-store.ts";
 import { planPublish, publish, rollback } from "../../trainer/artifact/publish.ts";
 import { buildLayout } from "../../tools/dev/seed-local-r2.ts";

@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { parseDeployEnv, requireGeneratedConfig } from "../wrangler/generated-config.ts";
-import { type Backend, miniflareStores, type ObjectStore, wranglerStore } from "./object-store.ts";
+import { miniflareStores } from "./local-http-store.ts";
+import { type Backend, type ObjectStore, wranglerStore } from "./object-store.ts";
 
 export interface StoreCliOptions {
   local?: boolean;

@@ -11,7 +11,10 @@
  * "false == true" — `edgerec publish --local` once died with exactly that after its uploads. Here
  * nothing but bytes and short JSON listings crosses: no heap, no stubs, no synchronous calls.
  */
-import type { ListedObject, ObjectStore } from "./object-store.ts";
+import { join } from "node:path";
+import { ARTIFACT_BUCKET, KV_BINDING, R2_BINDING } from "../../src/artifact/index.ts";
+import { type Backend, BothStores, type ListedObject, type ObjectStore } from "./object-store.ts";
+import { guardWorkerdChildren } from "./orphan-guard.ts";
 
 /** The worker Miniflare runs for local storage; `ARTIFACTS` and `KV` are bound by the caller. */
 export const LOCAL_STORE_WORKER = `
@@ -143,4 +146,36 @@ export class LocalHttpKvStore implements ObjectStore {
     } while (cursor);
     return out;
   }
+}
+
+/**
+ * Local storage through Miniflare in-process: one workerd start instead of one wrangler
+ * process per object. Persists where `wrangler dev --local --persist-to <dir>` reads
+ * (<dir>/v3/{r2,kv}/<bucket or namespace id>), default .wrangler/state.
+ */
+export async function miniflareStores(options: { persistTo?: string; kvNamespaceId?: string; backend: Backend }): Promise<{ store: ObjectStore; dispose(): Promise<void> }> {
+  const { Miniflare } = await import("miniflare");
+  const root = join(options.persistTo ?? ".wrangler/state", "v3");
+  // Plain HTTP to the store worker above, not Miniflare's binding stubs (see the top of this file).
+  const mf = new Miniflare({
+    modules: true,
+    script: LOCAL_STORE_WORKER,
+    // The store worker reads env.ARTIFACTS and env.KV: the names wrangler.toml binds.
+    r2Buckets: { [R2_BINDING]: ARTIFACT_BUCKET },
+    kvNamespaces: { [KV_BINDING]: options.kvNamespaceId ?? "edgerec-local" },
+    defaultPersistRoot: root,
+  });
+  await mf.ready;
+  const stores: ObjectStore[] = [];
+  if (options.backend !== "kv") stores.push(new LocalHttpR2Store(mf));
+  if (options.backend !== "r2") stores.push(new LocalHttpKvStore(mf));
+  // workerd is running now: if this process is killed outright, the watchdog takes it down too.
+  const unguard = guardWorkerdChildren();
+  return {
+    store: stores.length === 1 ? stores[0] : new BothStores(stores),
+    dispose: async () => {
+      unguard();
+      await mf.dispose();
+    },
+  };
 }

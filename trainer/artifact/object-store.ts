@@ -3,8 +3,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ARTIFACT_BUCKET, KV_BINDING, R2_BINDING } from "../../src/artifact/index.ts";
-import { LOCAL_STORE_WORKER, LocalHttpKvStore, LocalHttpR2Store } from "./local-http-store.ts";
-import { guardWorkerdChildren } from "./orphan-guard.ts";
 import { wranglerSearchPath } from "../wrangler/wrangler-path.ts";
 
 /** The three operations publishing needs, over R2, KV or both (and listing, where the store can: gc needs it). */
@@ -237,38 +235,6 @@ export class KvBindingStore implements ObjectStore {
     } while (cursor);
     return out;
   }
-}
-
-/**
- * Local storage through Miniflare in-process: one workerd start instead of one wrangler
- * process per object. Persists where `wrangler dev --local --persist-to <dir>` reads
- * (<dir>/v3/{r2,kv}/<bucket or namespace id>), default .wrangler/state.
- */
-export async function miniflareStores(options: { persistTo?: string; kvNamespaceId?: string; backend: Backend }): Promise<{ store: ObjectStore; dispose(): Promise<void> }> {
-  const { Miniflare } = await import("miniflare");
-  const root = join(options.persistTo ?? ".wrangler/state", "v3");
-  // Plain HTTP to a store worker, not Miniflare's binding stubs: see local-http-store.ts.
-  const mf = new Miniflare({
-    modules: true,
-    script: LOCAL_STORE_WORKER,
-    // The store worker reads env.ARTIFACTS and env.KV: the names wrangler.toml binds.
-    r2Buckets: { [R2_BINDING]: ARTIFACT_BUCKET },
-    kvNamespaces: { [KV_BINDING]: options.kvNamespaceId ?? "edgerec-local" },
-    defaultPersistRoot: root,
-  });
-  await mf.ready;
-  const stores: ObjectStore[] = [];
-  if (options.backend !== "kv") stores.push(new LocalHttpR2Store(mf));
-  if (options.backend !== "r2") stores.push(new LocalHttpKvStore(mf));
-  // workerd is running now: if this process is killed outright, the watchdog takes it down too.
-  const unguard = guardWorkerdChildren();
-  return {
-    store: stores.length === 1 ? stores[0] : new BothStores(stores),
-    dispose: async () => {
-      unguard();
-      await mf.dispose();
-    },
-  };
 }
 
 async function withTempFile<T>(bytes: Uint8Array, f: (file: string) => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@
  * beside it) into the local R2 under `persistTo` that `wrangler dev --local --persist-to` reads:
  * the same publish() as `edgerec publish --local`, through Miniflare in-process.
  */
-import { miniflareStores } from "./object-store.ts";
+import { miniflareStores } from "./local-http-store.ts";
 import { planPublish, publish, type PublishResult } from "./publish.ts";
 
 export async function publishLocal(persistTo: string, file: string, options: Parameters<typeof publish>[2] = {}): Promise<PublishResult> {

@@ -13,7 +13,8 @@ import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Dispatch, LOCAL_STORE_WORKER, LocalHttpR2Store } from "../../../trainer/artifact/local-http-store.ts";
-import { miniflareStores, type ObjectStore } from "../../../trainer/artifact/object-store.ts";
+import { miniflareStores } from "../../../trainer/artifact/local-http-store.ts";
+import type { ObjectStore } from "../../../trainer/artifact/object-store.ts";
 
 let persist: string;
 let store: ObjectStore;

@@ -58,7 +58,7 @@ describe("edgerec report", () => {
       const { stdout } = await cli("report", "--events", dir, "--since", "1000d", "--html", html, "--publish", "local", "--persist-to", persist);
       expect(stdout).toMatch(/product-page\s+control\s+\d+/);
       expect(stdout).toMatch(/home\s+control\s+\d+/);
-      const { miniflareStores } = await import("../../../trainer/artifact/object-store.ts");
+      const { miniflareStores } = await import("../../../trainer/artifact/local-http-store.ts");
       const { store, dispose } = await miniflareStores({ persistTo: persist, backend: "r2" });
       try {
         const published = await store.get("reports/events-latest.html");
@@ -81,7 +81,7 @@ describe("edgerec events --local", () => {
   it("reads what wrangler's local storage holds (through Miniflare, as wrangler dev --persist-to writes it)", async () => {
     const persist = mkdtempSync(join(tmpdir(), "edgerec-events-local-"));
     try {
-      const { miniflareStores } = await import("../../../trainer/artifact/object-store.ts");
+      const { miniflareStores } = await import("../../../trainer/artifact/local-http-store.ts");
       const { batchObjectKey } = await import("../../../src/artifact/index.ts");
       const { gzipSync } = await import("node:zlib");
       const { store, dispose } = await miniflareStores({ persistTo: persist, backend: "r2" });
