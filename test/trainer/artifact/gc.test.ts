@@ -18,7 +18,7 @@ import { BothStores, KvBindingStore, miniflareStores, type ObjectStore, R2Bindin
 import { workerdChildren } from "../../../trainer/artifact/orphan-guard.ts";
 import { planPublish, publish, readVersions } from "../../../trainer/artifact/publish.ts";
 import { writeSharded } from "../../../trainer/artifact/shard.ts";
-import { GroupModel, smallStore } from "./fixture.ts";
+import { GroupModel, smallStore } from "../support/group-store.ts";
 
 const run = promisify(execFile);
 const REPO = join(import.meta.dirname, "../../..");

@@ -14,7 +14,7 @@ import { artifactKey, CURRENT_KEY, VERSIONS_KEY } from "../../../src/artifact/ke
 import { buildArtifact } from "../../../trainer/artifact/build.ts";
 import { miniflareStores, type ObjectStore } from "../../../trainer/artifact/object-store.ts";
 import { planPublish, publish, readCurrent } from "../../../trainer/artifact/publish.ts";
-import { GroupModel, smallStore } from "./fixture.ts";
+import { GroupModel, smallStore } from "../support/group-store.ts";
 
 const run = promisify(execFile);
 const MAIN = join(import.meta.dirname, "../../../trainer/cli/main.ts");

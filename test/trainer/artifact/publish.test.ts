@@ -7,7 +7,7 @@ import { artifactKey, CURRENT_KEY, manifestKey, shardKey } from "../../../src/ar
 import { buildArtifact } from "../../../trainer/artifact/build.ts";
 import { BothStores, KvBindingStore, type ObjectStore, R2BindingStore } from "../../../trainer/artifact/object-store.ts";
 import { planPublish, publish, readCurrent, readVersions, rollback } from "../../../trainer/artifact/publish.ts";
-import { GroupModel, smallStore } from "./fixture.ts";
+import { GroupModel, smallStore } from "../support/group-store.ts";
 
 let mf: Miniflare;
 let store: ObjectStore;

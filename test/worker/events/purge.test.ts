@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { batchObjectKey, type StoredEvent } from "../../../src/artifact/events.ts";
 import { FORGET_PREFIX, tombstoneKey } from "../../../src/artifact/tombstone-keys.ts";
 import { gzip } from "../../../src/events/consumer.ts";
-import { baseEnv, client, problemOf } from "../helpers.ts";
+import { baseEnv, client, problemOf } from "../support/helpers.ts";
 import { clearEvents, gunzipText } from "./stored.ts";
 
 const admin = client({ ADMIN_TOKEN: "s3cret" });

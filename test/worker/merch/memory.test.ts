@@ -9,7 +9,7 @@ import { MERCH_HEAD_KEY, OVERLAY_KEY } from "../../../src/artifact/merch-keys.ts
 import { emptyOverlay, type ItemWrite, mergeChanges } from "../../../src/artifact/overlay.ts";
 import { ServedArtifact } from "../../../src/store/served.ts";
 import { syntheticArtifact } from "../fixtures/synthetic-artifact.ts";
-import { baseEnv, client, publishR2, unpublishAll } from "../helpers.ts";
+import { baseEnv, client, publishR2, unpublishAll } from "../support/helpers.ts";
 import { clearMerch, ids, itemId, send } from "./helpers.ts";
 
 const BUDGET_BYTES = 16 * 1024 * 1024;
