@@ -65,8 +65,8 @@ describe("test layout", () => {
     expect(misplaced("test/trainer/model/ials.test.ts", exists)).toBeUndefined();
     expect(misplaced("test/bench/lib/protocols.test.ts", exists)).toBeUndefined();
     expect(misplaced("test/ops/start.test.ts", exists)).toBeUndefined();
-    expect(misplaced("test/worker/fuzz/routes.fuzz.test.ts", exists)).toBe("no folder src/fuzz/ for it to mirror");
-    expect(misplaced("test/trainer/hybrid/hybrid.test.ts", exists)).toBe("no folder trainer/hybrid/ for it to mirror");
+    expect(misplaced("test/worker/fuzz/bodies.fuzz.test.ts", exists)).toBe("no folder src/fuzz/ for it to mirror");
+    expect(misplaced("test/trainer/hybrid/warp.test.ts", exists)).toBe("no folder trainer/hybrid/ for it to mirror");
     expect(misplaced("test/worker/support/helpers.test.ts", exists)).toMatch(/helpers, not tests/);
     expect(misplaced("test/ops/deploy/queues.test.ts", exists)).toMatch(/^test\/ops\/ is flat/);
     expect(misplaced("test/unit/x.test.ts", exists)).toMatch(/^test\/unit\/ is no runtime/);
