@@ -8,7 +8,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["test/trainer/**/*.test.ts", "test/browser/**/*.test.ts", "test/ops/**/*.test.ts"],
+          include: ["test/trainer/**/*.test.ts", "test/bench/**/*.test.ts", "test/tools/**/*.test.ts", "test/browser/**/*.test.ts", "test/ops/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },
@@ -19,7 +19,7 @@ export default defineConfig({
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
           // Builds artifacts with the (Node-only) trainer and provides their bytes to the tests.
-          globalSetup: ["./test/worker/global-setup.ts"],
+          globalSetup: ["./test/worker/support/global-setup.ts"],
           testTimeout: 60_000,
         },
       },

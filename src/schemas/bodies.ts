@@ -49,7 +49,7 @@ export const BasketBody = z
 /**
  * BasketBody's output for the bodies the widget sends — `{ items, k? }` only, every id 1..256
  * units, k an integer 1..100 — checked without zod; undefined for anything else, which the
- * schema then decides and explains. test/worker/fast-validation.test.ts checks it against the schema.
+ * schema then decides and explains. test/worker/schemas/fast-validation.test.ts checks it against the schema.
  */
 export function fastBasketBody(json: unknown): { items: string[]; k: number } | undefined {
   if (typeof json !== "object" || json === null || Array.isArray(json)) return undefined;

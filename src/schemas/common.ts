@@ -89,7 +89,7 @@ export function fastIdParam(id: string | undefined): { id: string } | undefined 
  * RecommendationQuery's output for the query strings widgets send — none, or `k=<1..MAX_K>`
  * alone (at most 3 digits) — computed without zod's machinery; undefined for anything else,
  * which the schema then decides and explains. `search` is the URL after "?" ("" when absent).
- * test/worker/fast-validation.test.ts checks it against the schema.
+ * test/worker/schemas/fast-validation.test.ts checks it against the schema.
  */
 export function fastRecommendationQuery(search: string): { k: number } | undefined {
   if (search === "") return { k: DEFAULT_K };

@@ -26,12 +26,12 @@ describe("ci:deploy", () => {
   });
 
   it("a real deploy runs `edgerec deploy`, which accepts `wrangler login` or a token and says so when neither is there", async () => {
-    // A recording wrangler stand-in on PATH plays the account (test/ops/helpers/wrangler-stand-in.mjs).
+    // A recording wrangler stand-in on PATH plays the account (test/ops/support/wrangler-stand-in.mjs).
     const bin = join(work, "bin");
     const account = join(work, "account");
     mkdirSync(bin, { recursive: true });
     mkdirSync(account, { recursive: true });
-    copyFileSync(join(REPO_ROOT, "test/ops/helpers/wrangler-stand-in.mjs"), join(bin, "wrangler"));
+    copyFileSync(join(REPO_ROOT, "test/ops/support/wrangler-stand-in.mjs"), join(bin, "wrangler"));
     chmodSync(join(bin, "wrangler"), 0o755);
     const saved = { ...process.env };
     process.env.PATH = `${bin}${delimiter}${process.env.PATH}`;

@@ -1,5 +1,5 @@
 /**
- * `edgerec deploy` against a recording `wrangler` stand-in on PATH (test/ops/helpers/wrangler-stand-in.mjs;
+ * `edgerec deploy` against a recording `wrangler` stand-in on PATH (test/ops/support/wrangler-stand-in.mjs;
  * Cloudflare's account API cannot be reached from tests): the exact command sequence, a second run
  * that creates nothing, a failed step that stops the chain and says how to resume, the refusals
  * (CORS "*", the sample store, no login), separate staging/production resources (event queues
@@ -71,7 +71,7 @@ function run(options: Partial<DeployOptions> = {}, extra: Record<string, string>
 describe("edgerec deploy with a recording wrangler", () => {
   beforeAll(async () => {
     mkdirSync(bin, { recursive: true });
-    copyFileSync(join(REPO_ROOT, "test/ops/helpers/wrangler-stand-in.mjs"), join(bin, "wrangler"));
+    copyFileSync(join(REPO_ROOT, "test/ops/support/wrangler-stand-in.mjs"), join(bin, "wrangler"));
     chmodSync(join(bin, "wrangler"), 0o755);
     const bytes = await encodeArtifact(syntheticArtifact({ items: 200, version: VERSION }));
     writeFileSync(artifact, bytes);

@@ -36,7 +36,7 @@ function nodeOnly(specifier: string): string | undefined {
   return NODE_ONLY.has(bare) ? (bare === "esbuild" ? "esbuild (build tooling belongs in tools/)" : "a Node built-in") : undefined;
 }
 
-/** Every .ts file under src/, except the generated bundles (a JavaScript string each; test/browser/bundle.test.ts checks them). */
+/** Every .ts file under src/, except the generated bundles (a JavaScript string each; test/tools/widget/bundle.test.ts checks them). */
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);

@@ -16,7 +16,7 @@
  *   log-normal (median ~5 ratings, a few users with hundreds), so a long tail exists.
  * - **Learnable, not trivial**: tastes make a personalised model clearly beat
  *   popularity, and the Zipf appeal makes popularity clearly beat random
- *   (see test/ops/sample-store.test.ts and bench/lib/sample-store-protocol.ts).
+ *   (see test/trainer/sample/sample-store.test.ts and bench/lib/sample-store-protocol.ts).
  *
  * `generateStore` returns it in memory in the trainer's own shapes; `writeAmazonFiles`
  * (trainer/sample/amazon-files.ts) writes it as Amazon 2018 review + metadata JSON lines

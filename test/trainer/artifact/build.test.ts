@@ -12,7 +12,7 @@ import {
 import { buildArtifact, buildArtifactObject } from "../../../trainer/artifact/build.ts";
 import { exactNeighbours } from "../../../trainer/artifact/exact-neighbours.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
-import { GroupModel, GroupSimilarityModel, smallStore } from "./fixture.ts";
+import { GroupModel, GroupSimilarityModel, smallStore } from "../support/group-store.ts";
 
 describe("buildArtifact", () => {
   const store = smallStore();
@@ -143,7 +143,7 @@ describe("decodeArtifact refuses bad input", () => {
 
 describe("approximate neighbours", () => {
   it("come from usearch above the threshold, with recall against exact measured and recorded", async () => {
-    const { smallStore: make, GroupModel: Model } = await import("./fixture.ts");
+    const { smallStore: make, GroupModel: Model } = await import("../support/group-store.ts");
     const store = make({ items: 400, users: 60, cold: 0 });
     const model = new Model(400, 60, store.groups, 16);
     const lines: string[] = [];

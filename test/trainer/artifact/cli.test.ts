@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeArtifact, indexOfString } from "../../../src/artifact/index.ts";
 import { similarItems } from "../../../src/recommend/index.ts";
 import { buildArtifact } from "../../../trainer/artifact/build.ts";
-import { GroupModel, smallStore } from "./fixture.ts";
+import { GroupModel, smallStore } from "../support/group-store.ts";
 
 const run = promisify(execFile);
 const MAIN = join(import.meta.dirname, "../../../trainer/cli/main.ts");

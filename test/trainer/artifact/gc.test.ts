@@ -20,7 +20,7 @@ import { workerdChildren } from "../../../trainer/artifact/orphan-guard.ts";
 import { planPublish, publish } from "../../../trainer/artifact/publish.ts";
 import { readVersions } from "../../../trainer/artifact/published-state.ts";
 import { writeSharded } from "../../../trainer/artifact/shard.ts";
-import { GroupModel, smallStore } from "./fixture.ts";
+import { GroupModel, smallStore } from "../support/group-store.ts";
 
 const run = promisify(execFile);
 const REPO = join(import.meta.dirname, "../../..");

@@ -16,7 +16,7 @@ import { miniflareStores } from "../../../trainer/artifact/local-http-store.ts";
 import type { ObjectStore } from "../../../trainer/artifact/object-store.ts";
 import { planPublish, publish } from "../../../trainer/artifact/publish.ts";
 import { readCurrent } from "../../../trainer/artifact/published-state.ts";
-import { GroupModel, smallStore } from "./fixture.ts";
+import { GroupModel, smallStore } from "../support/group-store.ts";
 
 const run = promisify(execFile);
 const MAIN = join(import.meta.dirname, "../../../trainer/cli/main.ts");

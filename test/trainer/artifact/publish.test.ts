@@ -8,7 +8,7 @@ import { buildArtifact } from "../../../trainer/artifact/build.ts";
 import { BothStores, KvBindingStore, type ObjectStore, R2BindingStore } from "../../../trainer/artifact/object-store.ts";
 import { planPublish, publish, rollback } from "../../../trainer/artifact/publish.ts";
 import { readCurrent, readVersions } from "../../../trainer/artifact/published-state.ts";
-import { GroupModel, smallStore } from "./fixture.ts";
+import { GroupModel, smallStore } from "../support/group-store.ts";
 
 let mf: Miniflare;
 let store: ObjectStore;

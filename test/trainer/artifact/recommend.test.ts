@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type Artifact, decodeArtifact, indexOfString } from "../../../src/artifact/index.ts";
 import { basketRecommendations, popularItems, scorePair, similarItems, userRecommendations } from "../../../src/recommend/index.ts";
 import { buildArtifact } from "../../../trainer/artifact/build.ts";
-import { GroupModel, GroupSimilarityModel, smallStore } from "./fixture.ts";
+import { GroupModel, GroupSimilarityModel, smallStore } from "../support/group-store.ts";
 
 const store = smallStore();
 let a: Artifact;

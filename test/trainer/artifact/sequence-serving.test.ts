@@ -5,7 +5,7 @@ import { buildArtifact } from "../../../trainer/artifact/build.ts";
 import { topK } from "../../../trainer/model/model.ts";
 import { SlistModel } from "../../../trainer/model/slist.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
-import { chainData } from "../model/chain-fixture.ts";
+import { chainData } from "../support/chain-data.ts";
 
 /** Order-aware serving: the artifact carries slist's recency weighting, and the basket and history paths apply it. */
 const nItems = 40;

@@ -29,7 +29,7 @@ import {
 import { basketRecommendations, similarItems, userRecommendations } from "../../../src/recommend/index.ts";
 import { buildArtifactObject } from "../../../trainer/artifact/build.ts";
 import { DEFAULT_ID_SHARD_BYTES, KV_VALUE_LIMIT, shardArtifact } from "../../../trainer/artifact/shard.ts";
-import { GroupModel, smallStore } from "./fixture.ts";
+import { GroupModel, smallStore } from "../support/group-store.ts";
 
 /** Where an item or user lives, read the way the worker does: manifest → id shard → (shard, local). */
 async function locate(m: ArtifactManifest, shards: Uint8Array[], kind: "item" | "user", id: string) {

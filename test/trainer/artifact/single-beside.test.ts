@@ -15,7 +15,7 @@ import { planPublish, publish } from "../../../trainer/artifact/publish.ts";
 import { readCurrent, readVersions } from "../../../trainer/artifact/published-state.ts";
 import { DEFAULT_SINGLE_BESIDE_MAX_BYTES, KV_VALUE_LIMIT, singleBesideShards, SINGLE_FILE, writeSharded } from "../../../trainer/artifact/shard.ts";
 import { runEdgerec } from "../../../trainer/wrangler/edgerec-cli.ts";
-import { GroupModel, smallStore } from "./fixture.ts";
+import { GroupModel, smallStore } from "../support/group-store.ts";
 
 const edgerec = (args: string[]) => runEdgerec(args, { capture: true, quietErrors: true });
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1)!);

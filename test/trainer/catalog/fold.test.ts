@@ -3,7 +3,7 @@ import { emptyOverlay, indexOfString, mergeChanges, stringAt } from "../../../sr
 import { buildArtifactObject } from "../../../trainer/artifact/build.ts";
 import { foldOverlay } from "../../../trainer/catalog/fold.ts";
 import type { Dataset } from "../../../trainer/data/spec.ts";
-import { GroupModel, smallStore } from "../artifact/fixture.ts";
+import { GroupModel, smallStore } from "../support/group-store.ts";
 
 describe("foldOverlay", () => {
   it("folds display changes and new products into the catalogue; stock stays live in the overlay", async () => {

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { readEvents } from "../../../trainer/events/read.ts";
 import { parseSince } from "../../../trainer/events/since.ts";
 import { directorySource } from "../../../trainer/events/source.ts";
-import { eventDir, stored } from "./fixtures.ts";
+import { eventDir, stored } from "../support/stored-events.ts";
 
 const H = 3_600_000;
 const T = Date.UTC(2026, 11, 1, 10);

@@ -3,7 +3,7 @@ import { topK } from "../../../trainer/model/model.ts";
 import { SlistModel } from "../../../trainer/model/slist.ts";
 import { createModel } from "../../../trainer/model/registry.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
-import { chainData } from "./chain-fixture.ts";
+import { chainData } from "../support/chain-data.ts";
 
 describe("slist: order", () => {
   it("learns which item comes next: the item after the latest one ranks first, which an order-blind fit cannot tell", async () => {

@@ -1,7 +1,7 @@
 /** The admin-only event routes: the published outcome report, and listing/fetching stored event objects. */
 import { describe, expect, it } from "vitest";
 import { REPORT_HTML_KEY } from "../../../src/artifact/index.ts";
-import { baseEnv, client, problemOf } from "../helpers.ts";
+import { baseEnv, client, problemOf } from "../support/helpers.ts";
 import { clearEvents } from "./stored.ts";
 
 const admin = client({ ADMIN_TOKEN: "s3cret" });

@@ -1,7 +1,7 @@
 /** POST /v1/events inside workerd: framing, per-event problems, limits, and the real queue → R2 path. */
 import { describe, expect, inject, it } from "vitest";
 import { EVENTS_PREFIX } from "../../../src/artifact/index.ts";
-import { baseEnv, client, download, problemOf, publishR2, unpublishAll } from "../helpers.ts";
+import { baseEnv, client, download, problemOf, publishR2, unpublishAll } from "../support/helpers.ts";
 import { clearEvents, waitForEvents } from "./stored.ts";
 
 const api = client();

@@ -10,7 +10,7 @@ import { EVENTS_PREFIX, type StoredEvent } from "../../../src/artifact/index.ts"
 import { consumeEventBatch, type EventBatchTarget } from "../../../src/events/consumer.ts";
 import { toMessages } from "../../../src/events/producer.ts";
 import worker from "../../../src/index.ts";
-import { baseEnv } from "../helpers.ts";
+import { baseEnv } from "../support/helpers.ts";
 import { clearEvents, storedEvents } from "./stored.ts";
 
 const T0 = Date.UTC(2026, 11, 6, 3, 15);

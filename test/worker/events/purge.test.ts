@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { batchObjectKey, FORGET_PREFIX, type StoredEvent, tombstoneKey } from "../../../src/artifact/index.ts";
 import { gzip } from "../../../src/events/consumer.ts";
-import { baseEnv, client, problemOf } from "../helpers.ts";
+import { baseEnv, client, problemOf } from "../support/helpers.ts";
 import { clearEvents, gunzipText } from "./stored.ts";
 
 const admin = client({ ADMIN_TOKEN: "s3cret" });

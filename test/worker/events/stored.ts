@@ -1,6 +1,6 @@
 /** Reads what the queue consumer wrote to the real R2 binding. */
 import { EVENTS_PREFIX, type StoredEvent } from "../../../src/artifact/index.ts";
-import { baseEnv } from "../helpers.ts";
+import { baseEnv } from "../support/helpers.ts";
 
 export async function clearEvents(): Promise<void> {
   for (;;) {

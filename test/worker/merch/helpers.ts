@@ -1,7 +1,7 @@
 /** Shared set-up of the merchandising tests: the synthetic artifact in R2, empty merch keys in KV, admin calls. */
 import { inject } from "vitest";
 import { MERCH_HEAD_KEY, OVERLAY_KEY, RULES_KEY } from "../../../src/artifact/index.ts";
-import { baseEnv, client, download, publishR2, unpublishAll } from "../helpers.ts";
+import { baseEnv, client, download, publishR2, unpublishAll } from "../support/helpers.ts";
 
 export const TOKEN = "test-admin-token";
 export const auth = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };

@@ -1,7 +1,7 @@
 /** /v1/trending (a KV object published by `edgerec trending`) and /v1/items/:id/together (an artifact section). */
 import { beforeEach, describe, expect, it } from "vitest";
 import { TRENDING_KEY } from "../../../src/artifact/index.ts";
-import { baseEnv, problemOf } from "../helpers.ts";
+import { baseEnv, problemOf } from "../support/helpers.ts";
 import { type Api, ids, itemId, readyMerch, send } from "./helpers.ts";
 
 function trendingDoc(items: string[]) {

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { emptyOverlay, encodeArtifact, type ItemWrite, MERCH_HEAD_KEY, mergeChanges, OVERLAY_KEY } from "../../../src/artifact/index.ts";
 import { ServedArtifact } from "../../../src/store/served.ts";
 import { syntheticArtifact } from "../../../tools/dev/synthetic-artifact.ts";
-import { baseEnv, client, publishR2, unpublishAll } from "../helpers.ts";
+import { baseEnv, client, publishR2, unpublishAll } from "../support/helpers.ts";
 import { clearMerch, ids, itemId, send } from "./helpers.ts";
 
 const BUDGET_BYTES = 16 * 1024 * 1024;

@@ -1,7 +1,7 @@
 /** The live catalogue overlay through the admin API, inside workerd with real KV and R2. */
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app.ts";
-import { client, problemOf } from "../helpers.ts";
+import { client, problemOf } from "../support/helpers.ts";
 import { type Api, basketIds, ids, itemId, readyMerch, send } from "./helpers.ts";
 
 describe("catalogue overlay", () => {

@@ -1,7 +1,7 @@
 /** Each rule kind changes the lists as docs/merchandising.md says; malformed documents are refused. */
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { decodeArtifact, indexOfString, stringAt } from "../../../src/artifact/index.ts";
-import { download, problemOf } from "../helpers.ts";
+import { download, problemOf } from "../support/helpers.ts";
 import { type Api, basketIds, ids, itemId, readyMerch, send } from "./helpers.ts";
 
 async function setRules(api: Api, doc: unknown): Promise<void> {

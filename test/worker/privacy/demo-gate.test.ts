@@ -3,7 +3,7 @@
  * shoppers or shows a history without the admin token; DEMO = "on" (npm start) opens the demo.
  */
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { baseEnv, client, download, problemOf, publishR2, unpublishAll } from "../helpers.ts";
+import { baseEnv, client, download, problemOf, publishR2, unpublishAll } from "../support/helpers.ts";
 
 const { v1 } = inject("artifacts");
 const bytes = await download(v1.url);

@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { tombstoneKey } from "../../../src/artifact/index.ts";
 import { createApp } from "../../../src/app.ts";
-import { baseEnv, client, download, problemOf, publishR2, unpublishAll } from "../helpers.ts";
+import { baseEnv, client, download, problemOf, publishR2, unpublishAll } from "../support/helpers.ts";
 
 const { v1 } = inject("artifacts");
 const bytes = await download(v1.url);

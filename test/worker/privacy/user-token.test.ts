@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { checkUserToken, signUserToken } from "../../../src/privacy/user-token.ts";
 import { signUser } from "../../../trainer/privacy/user-token.ts";
-import { client, download, problemOf, publishR2, unpublishAll } from "../helpers.ts";
+import { client, download, problemOf, publishR2, unpublishAll } from "../support/helpers.ts";
 
 const { v1 } = inject("artifacts");
 const bytes = await download(v1.url);
