@@ -27,6 +27,9 @@ const slotIndex = new Int32Array(CAP);
 const score = new Float64Array(CAP);
 const seen = new Int32Array(CAP);
 let vectorScratch = new Float32Array(0);
+let int8Scratch = new Float64Array(0);
+/** Caps: the group of each kept item under each active cap (kept item w, cap c at w * caps + c). */
+let capGroups = new Int32Array(0);
 const NONE: CompiledRule[] = [];
 
 const DAY_S = 86_400;
@@ -43,6 +46,9 @@ export function merchandise(view: MerchView | undefined, plan: ListPlan | undefi
   const weights = plan.effects.weight;
   const notBought = ctx.bought !== undefined && ctx.bought.length > 0 ? plan.notBought : NONE;
   const nowS = notBought.length ? Date.now() / 1000 : 0;
+
+  const len0 = Math.min(items.length, CAP);
+  prefetch(view, plan, items, len0);
 
   // 1. Drop what scoped rules refuse, weight what boost/bury name (by rank, so any source's scores compare).
   const len = Math.min(items.length, CAP);
@@ -76,7 +82,7 @@ export function merchandise(view: MerchView | undefined, plan: ListPlan | undefi
 
   // 4. Pins and new arrivals go in last, at their positions.
   for (const c of plan.placements) {
-    if (c.rule.kind === "pin") {
+    if (c.pin) {
       const t = c.target;
       if (t < 0 || t === ctx.pageItem || !accept(t)) continue;
       insertAt(out, c.position - 1, { index: t, score: out.length ? out[0].score : 1, reason: PROMOTED }, k);
@@ -91,6 +97,30 @@ export function merchandise(view: MerchView | undefined, plan: ListPlan | undefi
     }
   }
   return out;
+}
+
+let sink = 0;
+function prefetch(view: MerchView, plan: ListPlan, items: RecommendedItem[], len: number): void {
+  const flags = plan.effects.flags;
+  const weights = plan.effects.weight;
+  const caps = plan.caps;
+  const vectors = plan.lambda >= 0 ? view.artifact.itemVectors : undefined;
+  const int8 = vectors?.encoding === "int8" ? vectors.int8 : undefined;
+  const dim = vectors?.dim ?? 0;
+  const n = view.n;
+  const entryOf = view.entryOf;
+  let touch = 0;
+  for (let p = 0; p < len; p++) {
+    const index = items[p].index;
+    touch += flags[index];
+    if (weights) touch += weights[index];
+    for (let c = 0; c < caps.length; c++) touch += caps[c].group![index];
+    if (index < n) {
+      if (int8) touch += int8[index * dim];
+      if (entryOf) touch += entryOf[index];
+    }
+  }
+  sink = touch;
 }
 
 /** Is this item excluded by an active "not recently bought" rule (bought within its days and not repurchasable)? */
@@ -131,21 +161,25 @@ function sortByAdjusted(m: number): void {
 
 /** Compacts order[0..m) to the items within every cap; returns how many remain. */
 function applyCaps(items: RecommendedItem[], m: number, caps: CompiledRule[]): number {
+  const C = caps.length;
+  if (capGroups.length < CAP * C) capGroups = new Int32Array(CAP * C);
+  for (let c = 0; c < C; c++) caps[c].counts ??= new Int32Array(caps[c].groups);
   let w = 0;
   for (let r = 0; r < m; r++) {
     const index = items[order[r]].index;
     let ok = true;
-    for (let c = 0; c < caps.length && ok; c++) {
+    // Groups of the w-th kept item, checked against every cap before any counter moves.
+    for (let c = 0; c < C && ok; c++) {
       const cap = caps[c];
-      const counts = (cap.counts ??= new Int32Array(cap.groups));
       const g = cap.group![index];
-      if (g < counts.length && counts[g] >= cap.max) ok = false;
+      capGroups[w * C + c] = g;
+      if (g < cap.counts!.length && cap.counts![g] >= cap.max) ok = false;
     }
     if (!ok) continue;
-    for (let c = 0; c < caps.length; c++) {
-      const cap = caps[c];
-      const g = cap.group![index];
-      if (g < cap.counts!.length) cap.counts![g]++;
+    for (let c = 0; c < C; c++) {
+      const g = capGroups[w * C + c];
+      const counts = caps[c].counts!;
+      if (g < counts.length) counts[g]++;
     }
     order[w] = order[r];
     adjusted[w] = adjusted[r];
@@ -153,12 +187,11 @@ function applyCaps(items: RecommendedItem[], m: number, caps: CompiledRule[]): n
     w++;
   }
   // Reset only the counters this list touched.
-  for (let r = 0; r < w; r++) {
-    const index = items[order[r]].index;
-    for (let c = 0; c < caps.length; c++) {
-      const cap = caps[c];
-      const g = cap.group![index];
-      if (g < cap.counts!.length) cap.counts![g] = 0;
+  for (let c = 0; c < C; c++) {
+    const counts = caps[c].counts!;
+    for (let r = 0; r < w; r++) {
+      const g = capGroups[r * C + c];
+      if (g < counts.length) counts[g] = 0;
     }
   }
   return w;
@@ -171,11 +204,12 @@ function applyCaps(items: RecommendedItem[], m: number, caps: CompiledRule[]): n
  */
 function mmr(view: MerchView, items: RecommendedItem[], m: number, take: number, lambda: number): void {
   const vectors = view.artifact.itemVectors;
-  // int8 vectors are compared in place (cosine: the per-vector scales cancel); float16 ones are read once into scratch.
+  // int8 vectors are copied once into a small contiguous scratch (cosine: the per-vector scales
+  // cancel; the dot products stay exact integers), float16 ones are decoded into another.
   const int8 = vectors?.encoding === "int8" ? vectors.int8! : undefined;
   const dim = vectors?.dim ?? 0;
   if (vectors && !int8 && vectorScratch.length < CAP * dim) vectorScratch = new Float32Array(CAP * dim);
-  const normCache = int8 ? int8NormsOf(view.artifact, int8, dim) : undefined;
+  if (int8 && int8Scratch.length < CAP * dim) int8Scratch = new Float64Array(CAP * dim);
   const top = adjusted[0] > 0 ? adjusted[0] : 1;
   for (let r = 0; r < m; r++) {
     used[r] = 0;
@@ -184,9 +218,15 @@ function mmr(view: MerchView, items: RecommendedItem[], m: number, take: number,
     norms[r] = 1;
     if (!vectors || index >= view.n) continue;
     if (int8) {
-      let norm = normCache![index];
-      if (norm !== norm) normCache![index] = norm = Math.sqrt(int8Dot(int8, index * dim, index * dim, dim)) || 1;
-      norms[r] = norm;
+      const from = index * dim;
+      const to = r * dim;
+      let squares = 0;
+      for (let j = 0; j < dim; j++) {
+        const x = int8[from + j];
+        int8Scratch[to + j] = x;
+        squares += x * x;
+      }
+      norms[r] = Math.sqrt(squares) || 1;
       continue;
     }
     readVector(vectors, index, vectorScratch.subarray(r * dim, (r + 1) * dim));
@@ -235,7 +275,7 @@ function mmr(view: MerchView, items: RecommendedItem[], m: number, take: number,
       const a = slotIndex[best];
       for (; j < t; ) {
         const x = picked[j++];
-        const sim = int8 && a < n && slotIndex[x] < n ? int8Dot(int8, a * dim, slotIndex[x] * dim, dim) / (norms[x] * norms[best]) : similarity(view, int8, simDim, brandOf, noBrand, x, best);
+        const sim = int8 && a < n && slotIndex[x] < n ? scratchDot(int8Scratch, best * dim, x * dim, dim) / (norms[x] * norms[best]) : similarity(view, int8, simDim, brandOf, noBrand, x, best);
         if (sim > worst) {
           worst = sim;
           s = relevance - (1 - lambda) * worst;
@@ -261,7 +301,7 @@ function similarity(view: MerchView, int8: Int8Array | undefined, dim: number, b
   const b = slotIndex[y];
   if (dim >= 0 && a < n && b < n) {
     let dot = 0;
-    if (int8) dot = int8Dot(int8, a * dim, b * dim, dim);
+    if (int8) dot = scratchDot(int8Scratch, x * dim, y * dim, dim);
     else {
       const ox = x * dim;
       const oy = y * dim;
@@ -273,17 +313,8 @@ function similarity(view: MerchView, int8: Int8Array | undefined, dim: number, b
   return sameBrand || (a < n && b < n && view.pathOf(a) === view.pathOf(b)) ? 1 : 0;
 }
 
-/** Norms of the artifact's int8 item vectors, filled on first use (NaN = not yet computed). */
-const int8Norms = new WeakMap<object, Float64Array>();
-
-function int8NormsOf(artifact: object, int8: Int8Array, dim: number): Float64Array {
-  let cache = int8Norms.get(artifact);
-  if (!cache) int8Norms.set(artifact, (cache = new Float64Array(int8.length / dim).fill(NaN)));
-  return cache;
-}
-
-/** Dot product of two int8 rows; integer sums, so the unrolled order gives the exact same value. */
-function int8Dot(v: Int8Array, oa: number, ob: number, dim: number): number {
+/** Dot product of two rows of a scratch of int8 values: integer sums, exact in any order. */
+function scratchDot(v: Float64Array, oa: number, ob: number, dim: number): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;

@@ -40,6 +40,7 @@ export class CompiledRule {
   readonly position: number;
   readonly slots: number;
   readonly days: number;
+  readonly pin: boolean;
 
   constructor(
     readonly rule: Rule,
@@ -51,6 +52,7 @@ export class CompiledRule {
     this.position = rule.kind === "pin" || rule.kind === "newArrivals" ? rule.position : 0;
     this.slots = rule.kind === "newArrivals" ? rule.slots : 0;
     this.days = rule.kind === "notRecentlyBought" ? rule.days : 0;
+    this.pin = rule.kind === "pin";
   }
 }
 
