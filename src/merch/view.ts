@@ -120,6 +120,8 @@ export class MerchView {
   readonly entryPathBytes: (Uint8Array | undefined)[];
   /** Some entry changes an artifact item's categories (filters must then look at the overlay's path). */
   hasPathOverrides = false;
+  /** Some rule's `where` names a category (only then does a list need its page item's path). */
+  readonly categoryScoped: boolean;
   /** The filter and accept function of requests without filters of their own (routes/context.ts listMerch). */
   plainFilter: { f: ItemFilter | undefined } | undefined;
   plainAccept: ((index: number) => boolean) | undefined;
@@ -208,6 +210,7 @@ export class MerchView {
     this.entryOf = entryOf;
     this.prices = prices;
     this.rules = rules.rules.map((rule) => this.compileRule(rule));
+    this.categoryScoped = rules.rules.some((r) => r.where?.category !== undefined);
     for (const c of this.rules) {
       const kind = c.rule.kind;
       // Unscoped hide/filter rules live in the blocked mask (below): nothing left to do per item.
@@ -513,7 +516,7 @@ export interface ListContext {
   /** The item whose page this list is for (similar items, bought together). */
   pageItemId?: string;
   pageItem?: number;
-  /** Its lower-cased category path. */
+  /** Its lower-cased category path (set only when some rule is scoped to a category). */
   pagePath?: string;
   /** Items the shopper bought, with Unix seconds, for notRecentlyBought rules. */
   bought?: { index: number; at: number }[];

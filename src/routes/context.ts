@@ -271,7 +271,7 @@ export function listMerch(
   if (page) {
     ctx.pageItemId = page.id;
     ctx.pageItem = page.index;
-    if (view) ctx.pagePath = page.index >= view.n ? view.entryPath[page.index - view.n] : view.pathOf(page.index);
+    if (view?.categoryScoped) ctx.pagePath = page.index >= view.n ? view.entryPath[page.index - view.n] : view.pathOf(page.index);
   }
   if (view && input.bought?.length) {
     ctx.bought = [];
