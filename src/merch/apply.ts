@@ -47,11 +47,10 @@ export function merchandise(view: MerchView | undefined, plan: ListPlan | undefi
   const notBought = ctx.bought !== undefined && ctx.bought.length > 0 ? plan.notBought : NONE;
   const nowS = notBought.length ? Date.now() / 1000 : 0;
 
-  const len0 = Math.min(items.length, CAP);
-  prefetch(view, plan, items, len0);
+  const len = Math.min(items.length, CAP);
+  touchCandidates(view, plan, items, len);
 
   // 1. Drop what scoped rules refuse, weight what boost/bury name (by rank, so any source's scores compare).
-  const len = Math.min(items.length, CAP);
   let m = 0;
   for (let p = 0; p < len; p++) {
     const index = items[p].index;
@@ -99,8 +98,16 @@ export function merchandise(view: MerchView | undefined, plan: ListPlan | undefi
   return out;
 }
 
-let sink = 0;
-function prefetch(view: MerchView, plan: ListPlan, items: RecommendedItem[], len: number): void {
+/** Where touchCandidates leaves its sum, so the reads are not optimised away. */
+let touched = 0;
+
+/**
+ * Reads each candidate's entry in every per-item array the steps below use (flags, weight, cap
+ * groups, vector, overlay entry) in one loop of independent loads: the candidates are scattered
+ * over 100k-entry arrays, and misses issued together overlap, where each step's own first read
+ * would wait for its miss alone. Changes nothing.
+ */
+function touchCandidates(view: MerchView, plan: ListPlan, items: RecommendedItem[], len: number): void {
   const flags = plan.effects.flags;
   const weights = plan.effects.weight;
   const caps = plan.caps;
@@ -120,7 +127,7 @@ function prefetch(view: MerchView, plan: ListPlan, items: RecommendedItem[], len
       if (entryOf) touch += entryOf[index];
     }
   }
-  sink = touch;
+  touched = touch;
 }
 
 /** Is this item excluded by an active "not recently bought" rule (bought within its days and not repurchasable)? */
