@@ -7,8 +7,9 @@
 import { readVector } from "../artifact/index.ts";
 import { MAX_K } from "../recommend/scratch.ts";
 import type { RecommendedItem } from "../recommend/types.ts";
-import { BOOSTED, DROP, effectsFor } from "./effects.ts";
-import { type CompiledRule, type ListContext, type MerchView, OP_BOOST, OP_BURY, OP_NOT_BOUGHT } from "./view.ts";
+import { BOOSTED, DROP } from "./effects.ts";
+import type { ListPlan } from "./plan.ts";
+import type { CompiledRule, ListContext, MerchView } from "./view.ts";
 
 export const PROMOTED = "promoted";
 export const NEW_ARRIVAL = "new arrival";
@@ -25,86 +26,50 @@ const used = new Uint8Array(CAP);
 const slotIndex = new Int32Array(CAP);
 const score = new Float64Array(CAP);
 const seen = new Int32Array(CAP);
-const active: CompiledRule[] = [];
-/** The active "not recently bought" rules (only when the request names purchases). */
-const notBought: CompiledRule[] = [];
-const caps: CompiledRule[] = [];
 let vectorScratch = new Float32Array(0);
-
-/** Does any rule that applies here drop or re-order items (so the recommender should fetch more)? */
-export function fetchSize(view: MerchView | undefined, ctx: ListContext, k: number): number {
-  if (!view) return k;
-  for (const c of view.rules) {
-    const kind = c.rule.kind;
-    if (kind === "pin" || kind === "newArrivals") continue;
-    if (!c.scoped && (kind === "hide" || kind === "filter")) continue;
-    if (view.applies(c.rule.where, ctx)) return Math.min(MAX_K, k + Math.max(5, k >> 1));
-  }
-  return k;
-}
+let int8Scratch = new Float64Array(0);
+/** Caps: the group of each kept item under each active cap (kept item w, cap c at w * caps + c). */
+let capGroups = new Int32Array(0);
+const NONE: CompiledRule[] = [];
 
 const DAY_S = 86_400;
 
 /**
- * The final list of at most k items. `accept` says whether an index (artifact item or new
- * product, see MerchView.isNewIndex) passes the request's filters and the blocked mask: pins
- * and new arrivals are checked with it, since they do not come from the recommender.
+ * The final list of at most k items. `plan` is the rules that apply to this list (merch/plan.ts).
+ * `accept` says whether an index (artifact item or new product, see MerchView.isNewIndex) passes
+ * the request's filters and the blocked mask: pins and new arrivals are checked with it, since
+ * they do not come from the recommender.
  */
-export function merchandise(view: MerchView | undefined, items: RecommendedItem[], k: number, ctx: ListContext, accept: (index: number) => boolean): RecommendedItem[] {
-  if (!view || view.rules.length === 0) return items.length > k ? items.slice(0, k) : items;
-  active.length = 0;
-  notBought.length = 0;
-  let reorder = false;
-  let lambda = -1;
-  // Which per-item rules apply: bit a of the key for rule a (past 52 rules, their indexes as text).
-  let key = 0;
-  let keyText = "";
-  const bought = ctx.bought !== undefined && ctx.bought.length > 0;
-  const rules = view.rules;
-  for (let a = 0; a < rules.length; a++) {
-    const c = rules[a];
-    if (!view.applies(c.rule.where, ctx)) continue;
-    active.push(c);
-    const op = c.op ?? 0;
-    if (op === OP_BOOST || op === OP_BURY) reorder = true;
-    if (op === OP_NOT_BOUGHT) {
-      if (bought) notBought.push(c);
-    } else if (op !== 0) {
-      if (a < 52) key += 2 ** a;
-      else keyText += `${a},`;
-    }
-    if (c.rule.kind === "diversity") lambda = c.rule.lambda;
-  }
-  if (active.length === 0) return items.length > k ? items.slice(0, k) : items;
-  const effects = effectsFor(view, keyText ? `${keyText}${key}` : key);
-  const flags = effects.flags;
-  const weights = effects.weight;
+export function merchandise(view: MerchView | undefined, plan: ListPlan | undefined, items: RecommendedItem[], k: number, ctx: ListContext, accept: (index: number) => boolean): RecommendedItem[] {
+  if (!view || !plan || plan.active === 0) return items.length > k ? items.slice(0, k) : items;
+  const flags = plan.effects.flags;
+  const weights = plan.effects.weight;
+  const notBought = ctx.bought !== undefined && ctx.bought.length > 0 ? plan.notBought : NONE;
+  const nowS = notBought.length ? Date.now() / 1000 : 0;
+
+  const len = Math.min(items.length, CAP);
+  touchCandidates(view, plan, items, len);
 
   // 1. Drop what scoped rules refuse, weight what boost/bury name (by rank, so any source's scores compare).
-  const len = Math.min(items.length, CAP);
-  const nowS = Date.now() / 1000;
   let m = 0;
   for (let p = 0; p < len; p++) {
     const index = items[p].index;
     const f = flags[index];
     if (f & DROP) continue;
-    if (notBought.length && recentlyBought(view, index, ctx, nowS)) continue;
+    if (notBought.length && recentlyBought(view, notBought, index, ctx, nowS)) continue;
     order[m] = p;
     adjusted[m] = weights ? (1 - p / len) * weights[index] : 1 - p / len;
     promoted[m] = f & BOOSTED;
     m++;
   }
-  if (reorder) sortByAdjusted(m);
+  if (plan.reorder) sortByAdjusted(m);
 
   // 2. Caps: walk in ranked order, skipping items whose brand/category group is full.
-  let kept = m;
-  caps.length = 0;
-  for (const c of active) if (c.rule.kind === "cap") caps.push(c);
-  if (caps.length) kept = applyCaps(view, items, m, caps);
+  const kept = plan.caps.length ? applyCaps(items, m, plan.caps) : m;
 
   // 3. Diversity: maximal marginal relevance over what is left, else the first k.
   const take = Math.min(k, kept);
-  if (lambda >= 0 && kept > 1) mmr(view, items, kept, take, lambda);
+  if (plan.lambda >= 0 && kept > 1) mmr(view, items, kept, take, plan.lambda);
   else for (let r = 0; r < take; r++) picked[r] = r;
 
   const out: RecommendedItem[] = new Array(take);
@@ -115,33 +80,62 @@ export function merchandise(view: MerchView | undefined, items: RecommendedItem[
   }
 
   // 4. Pins and new arrivals go in last, at their positions.
-  for (const c of active) {
-    const rule = c.rule;
-    if (rule.kind === "pin") {
-      const t = c.target ?? -1;
+  for (const c of plan.placements) {
+    if (c.pin) {
+      const t = c.target;
       if (t < 0 || t === ctx.pageItem || !accept(t)) continue;
-      insertAt(out, rule.position - 1, { index: t, score: out.length ? out[0].score : 1, reason: PROMOTED }, k);
-    } else if (rule.kind === "newArrivals") {
+      insertAt(out, c.position - 1, { index: t, score: out.length ? out[0].score : 1, reason: PROMOTED }, k);
+    } else {
       let placed = 0;
-      for (let j = 0; j < view.newEntries.length && placed < rule.slots; j++) {
+      for (let j = 0; j < view.newEntries.length && placed < c.slots; j++) {
         const index = view.n + view.newEntries[j];
         if (!accept(index) || out.some((o) => o.index === index)) continue;
-        insertAt(out, rule.position - 1 + placed, { index, score: 0, reason: NEW_ARRIVAL }, k);
+        insertAt(out, c.position - 1 + placed, { index, score: 0, reason: NEW_ARRIVAL }, k);
         placed++;
       }
     }
   }
-  active.length = 0;
   return out;
 }
 
+/** Where touchCandidates leaves its sum, so the reads are not optimised away. */
+let touched = 0;
+
+/**
+ * Reads each candidate's entry in every per-item array the steps below use (flags, weight, cap
+ * groups, vector, overlay entry) in one loop of independent loads: the candidates are scattered
+ * over 100k-entry arrays, and misses issued together overlap, where each step's own first read
+ * would wait for its miss alone. Changes nothing.
+ */
+function touchCandidates(view: MerchView, plan: ListPlan, items: RecommendedItem[], len: number): void {
+  const flags = plan.effects.flags;
+  const weights = plan.effects.weight;
+  const caps = plan.caps;
+  const vectors = plan.lambda >= 0 ? view.artifact.itemVectors : undefined;
+  const int8 = vectors?.encoding === "int8" ? vectors.int8 : undefined;
+  const dim = vectors?.dim ?? 0;
+  const n = view.n;
+  const entryOf = view.entryOf;
+  let touch = 0;
+  for (let p = 0; p < len; p++) {
+    const index = items[p].index;
+    touch += flags[index];
+    if (weights) touch += weights[index];
+    for (let c = 0; c < caps.length; c++) touch += caps[c].group![index];
+    if (index < n) {
+      if (int8) touch += int8[index * dim];
+      if (entryOf) touch += entryOf[index];
+    }
+  }
+  touched = touch;
+}
+
 /** Is this item excluded by an active "not recently bought" rule (bought within its days and not repurchasable)? */
-function recentlyBought(view: MerchView, index: number, ctx: ListContext, nowS: number): boolean {
+function recentlyBought(view: MerchView, notBought: CompiledRule[], index: number, ctx: ListContext, nowS: number): boolean {
   for (const c of notBought) {
     const repurchasable = index >= view.n ? c.entryBits![index - view.n] : c.bits![index];
     if (repurchasable) continue;
-    const days = (c.rule as { days: number }).days;
-    for (const b of ctx.bought!) if (b.index === index && nowS - b.at <= days * DAY_S) return true;
+    for (const b of ctx.bought!) if (b.index === index && nowS - b.at <= c.days * DAY_S) return true;
   }
   return false;
 }
@@ -172,26 +166,27 @@ function sortByAdjusted(m: number): void {
   }
 }
 
-function groupOf(c: CompiledRule, view: MerchView, index: number): number {
-  return index >= view.n ? c.entryGroup![index - view.n] : c.groupOf![index];
-}
-
 /** Compacts order[0..m) to the items within every cap; returns how many remain. */
-function applyCaps(view: MerchView, items: RecommendedItem[], m: number, caps: CompiledRule[]): number {
+function applyCaps(items: RecommendedItem[], m: number, caps: CompiledRule[]): number {
+  const C = caps.length;
+  if (capGroups.length < CAP * C) capGroups = new Int32Array(CAP * C);
+  for (let c = 0; c < C; c++) caps[c].counts ??= new Int32Array(caps[c].groups);
   let w = 0;
   for (let r = 0; r < m; r++) {
     const index = items[order[r]].index;
     let ok = true;
-    for (const c of caps) {
-      const cnt = (c.counts ??= new Int32Array(c.groups!));
-      const g = groupOf(c, view, index);
-      if (g < cnt.length && cnt[g] >= (c.rule as { max: number }).max) ok = false;
+    // Groups of the w-th kept item, checked against every cap before any counter moves.
+    for (let c = 0; c < C && ok; c++) {
+      const cap = caps[c];
+      const g = cap.group![index];
+      capGroups[w * C + c] = g;
+      if (g < cap.counts!.length && cap.counts![g] >= cap.max) ok = false;
     }
     if (!ok) continue;
-    for (const c of caps) {
-      const cnt = c.counts!;
-      const g = groupOf(c, view, index);
-      if (g < cnt.length) cnt[g]++;
+    for (let c = 0; c < C; c++) {
+      const g = capGroups[w * C + c];
+      const counts = caps[c].counts!;
+      if (g < counts.length) counts[g]++;
     }
     order[w] = order[r];
     adjusted[w] = adjusted[r];
@@ -199,12 +194,11 @@ function applyCaps(view: MerchView, items: RecommendedItem[], m: number, caps: C
     w++;
   }
   // Reset only the counters this list touched.
-  for (let r = 0; r < w; r++) {
-    const index = items[order[r]].index;
-    for (const c of caps) {
-      const g = groupOf(c, view, index);
-      const cnt = c.counts!;
-      if (g < cnt.length) cnt[g] = 0;
+  for (let c = 0; c < C; c++) {
+    const counts = caps[c].counts!;
+    for (let r = 0; r < w; r++) {
+      const g = capGroups[r * C + c];
+      if (g < counts.length) counts[g] = 0;
     }
   }
   return w;
@@ -217,11 +211,12 @@ function applyCaps(view: MerchView, items: RecommendedItem[], m: number, caps: C
  */
 function mmr(view: MerchView, items: RecommendedItem[], m: number, take: number, lambda: number): void {
   const vectors = view.artifact.itemVectors;
-  // int8 vectors are compared in place (cosine: the per-vector scales cancel); float16 ones are read once into scratch.
+  // int8 vectors are copied once into a small contiguous scratch (cosine: the per-vector scales
+  // cancel; the dot products stay exact integers), float16 ones are decoded into another.
   const int8 = vectors?.encoding === "int8" ? vectors.int8! : undefined;
   const dim = vectors?.dim ?? 0;
   if (vectors && !int8 && vectorScratch.length < CAP * dim) vectorScratch = new Float32Array(CAP * dim);
-  const normCache = int8 ? int8NormsOf(view.artifact, int8, dim) : undefined;
+  if (int8 && int8Scratch.length < CAP * dim) int8Scratch = new Float64Array(CAP * dim);
   const top = adjusted[0] > 0 ? adjusted[0] : 1;
   for (let r = 0; r < m; r++) {
     used[r] = 0;
@@ -230,9 +225,15 @@ function mmr(view: MerchView, items: RecommendedItem[], m: number, take: number,
     norms[r] = 1;
     if (!vectors || index >= view.n) continue;
     if (int8) {
-      let norm = normCache![index];
-      if (norm !== norm) normCache![index] = norm = Math.sqrt(int8Dot(int8, index * dim, index * dim, dim)) || 1;
-      norms[r] = norm;
+      const from = index * dim;
+      const to = r * dim;
+      let squares = 0;
+      for (let j = 0; j < dim; j++) {
+        const x = int8[from + j];
+        int8Scratch[to + j] = x;
+        squares += x * x;
+      }
+      norms[r] = Math.sqrt(squares) || 1;
       continue;
     }
     readVector(vectors, index, vectorScratch.subarray(r * dim, (r + 1) * dim));
@@ -242,35 +243,60 @@ function mmr(view: MerchView, items: RecommendedItem[], m: number, take: number,
   }
   const brandOf = view.brandOf();
   const noBrand = view.brandId("");
+  const n = view.n;
   // Lazy greedy: an item's score only falls as items are picked, so a score computed against
   // fewer picks bounds it from above. Each round brings the highest-bounded item up to date
   // until the best is current; items that can no longer win are never compared again. Picks
   // (ties to the higher-ranked item) are exactly those of comparing every item every round.
+  const simDim = vectors ? dim : -1;
   for (let r = 0; r < m; r++) {
     seen[r] = 0;
     score[r] = lambda * (adjusted[r] / top);
   }
   for (let t = 0; t < take; t++) {
     for (;;) {
+      // The highest bound (first on ties) and the next highest.
       let best = -1;
       let bestScore = -Infinity;
+      let runnerUp = -Infinity;
       for (let r = 0; r < m; r++) {
-        if (!used[r] && score[r] > bestScore) {
-          bestScore = score[r];
+        if (used[r]) continue;
+        const s = score[r];
+        if (s > bestScore) {
+          runnerUp = bestScore;
+          bestScore = s;
           best = r;
-        }
+        } else if (s > runnerUp) runnerUp = s;
       }
-      if (seen[best] === t) {
+      let j = seen[best];
+      if (j === t) {
         used[best] = 1;
         picked[t] = best;
         break;
       }
-      for (let j = seen[best]; j < t; j++) {
-        const sim = similarity(view, int8, vectors ? dim : -1, brandOf, noBrand, picked[j], best);
-        if (sim > maxSim[best]) maxSim[best] = sim;
+      // Compare with the picks it has not met yet, stopping as soon as it can no longer be the
+      // best: its bound as of the picks met so far stays valid, the rest wait for another round.
+      const relevance = lambda * (adjusted[best] / top);
+      let worst = maxSim[best];
+      let s = bestScore;
+      const a = slotIndex[best];
+      for (; j < t; ) {
+        const x = picked[j++];
+        const sim = int8 && a < n && slotIndex[x] < n ? scratchDot(int8Scratch, best * dim, x * dim, dim) / (norms[x] * norms[best]) : similarity(view, int8, simDim, brandOf, noBrand, x, best);
+        if (sim > worst) {
+          worst = sim;
+          s = relevance - (1 - lambda) * worst;
+          if (s <= runnerUp) break;
+        }
       }
-      seen[best] = t;
-      score[best] = lambda * (adjusted[best] / top) - (1 - lambda) * maxSim[best];
+      maxSim[best] = worst;
+      seen[best] = j;
+      score[best] = s;
+      if (j === t && s > runnerUp) {
+        used[best] = 1;
+        picked[t] = best;
+        break;
+      }
     }
   }
 }
@@ -282,7 +308,7 @@ function similarity(view: MerchView, int8: Int8Array | undefined, dim: number, b
   const b = slotIndex[y];
   if (dim >= 0 && a < n && b < n) {
     let dot = 0;
-    if (int8) dot = int8Dot(int8, a * dim, b * dim, dim);
+    if (int8) dot = scratchDot(int8Scratch, x * dim, y * dim, dim);
     else {
       const ox = x * dim;
       const oy = y * dim;
@@ -294,17 +320,8 @@ function similarity(view: MerchView, int8: Int8Array | undefined, dim: number, b
   return sameBrand || (a < n && b < n && view.pathOf(a) === view.pathOf(b)) ? 1 : 0;
 }
 
-/** Norms of the artifact's int8 item vectors, filled on first use (NaN = not yet computed). */
-const int8Norms = new WeakMap<object, Float64Array>();
-
-function int8NormsOf(artifact: object, int8: Int8Array, dim: number): Float64Array {
-  let cache = int8Norms.get(artifact);
-  if (!cache) int8Norms.set(artifact, (cache = new Float64Array(int8.length / dim).fill(NaN)));
-  return cache;
-}
-
-/** Dot product of two int8 rows; integer sums, so the unrolled order gives the exact same value. */
-function int8Dot(v: Int8Array, oa: number, ob: number, dim: number): number {
+/** Dot product of two rows of a scratch of int8 values: integer sums, exact in any order. */
+function scratchDot(v: Float64Array, oa: number, ob: number, dim: number): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;

@@ -4,6 +4,7 @@
  * product of the boost and bury factors. Built once per view and set of active rules, so a list
  * reads one byte and one weight per candidate however many rules apply.
  */
+import { inRuleSet, type RuleSetKey } from "./rule-set.ts";
 import { type ItemEffects, type MerchView, OP_BOOST, OP_BURY, OP_FILTER, OP_HIDE } from "./view.ts";
 
 /** Flag bits of ItemEffects.flags. */
@@ -13,11 +14,8 @@ export const BOOSTED = 2;
 /** Distinct active-rule sets kept per view (each is n + entries bytes, plus 8 bytes each when it weights). */
 const MAX_SETS = 16;
 
-/**
- * The effects of the per-item rules named by `key` (bit a set for view.rules[a] while a < 52;
- * past that, a text key listing the indexes — see merchandise in apply.ts).
- */
-export function effectsFor(view: MerchView, key: number | string): ItemEffects {
+/** The effects of the per-item rules in the set `key` (merch/rule-set.ts; built by merch/plan.ts). */
+export function effectsFor(view: MerchView, key: RuleSetKey): ItemEffects {
   let effects = view.effects.get(key);
   if (effects) return effects;
   const { n } = view;
@@ -25,13 +23,12 @@ export function effectsFor(view: MerchView, key: number | string): ItemEffects {
   const flags = new Uint8Array(n + E);
   let weight: Float64Array | undefined;
   const rules = view.rules;
-  const inSet = typeof key === "number" ? (a: number) => a < 52 && Math.floor(key / 2 ** a) % 2 === 1 : textKeyMember(key);
   // Rules in document order, so each item's factors multiply in the order the rules list them.
   for (let a = 0; a < rules.length; a++) {
     const c = rules[a];
     const op = c.op ?? 0;
     if (op !== OP_HIDE && op !== OP_FILTER && op !== OP_BOOST && op !== OP_BURY) continue;
-    if (!inSet(a)) continue;
+    if (!inRuleSet(key, a)) continue;
     const bits = c.bits!;
     const entryBits = c.entryBits!;
     const factor = op === OP_BOOST || op === OP_BURY ? (c.rule as { factor: number }).factor : 1;
@@ -61,12 +58,4 @@ export function effectsFor(view: MerchView, key: number | string): ItemEffects {
   effects = { flags, weight };
   view.effects.set(key, effects);
   return effects;
-}
-
-/** Membership in a key of the form "52,60,…,<bits of the first 52>". */
-function textKeyMember(key: string): (a: number) => boolean {
-  const parts = key.split(",");
-  const low = Number(parts.pop());
-  const high = new Set(parts.map(Number));
-  return (a) => (a < 52 ? Math.floor(low / 2 ** a) % 2 === 1 : high.has(a));
 }

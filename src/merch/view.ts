@@ -6,32 +6,52 @@
  * Items known only from the overlay (new products) have no artifact index; inside a list they
  * are numbered n + e, e being their overlay entry (see `isNewIndex`).
  */
-import type { Artifact, ListKind, Match, OverlayEntry, Rule, Where } from "../artifact/index.ts";
+import type { Artifact, ListKind, Match, OverlayDocument, OverlayEntry, Rule, RulesDocument, Where } from "../artifact/index.ts";
 import type { ItemFilter } from "../recommend/types.ts";
 import type { ServedArtifact } from "../store/served.ts";
 import { type Facets, facetsOf, intern, pathHasLevels, pathPrefix } from "./facets.ts";
-import type { MerchState } from "./state.ts";
+import type { RuleSetKey } from "./rule-set.ts";
 
 const DAY_MS = 86_400_000;
 
-export interface CompiledRule {
-  rule: Rule;
+/**
+ * A rule compiled against one view. A class with every field set, so the loops that visit
+ * rules of every kind see one object shape.
+ */
+export class CompiledRule {
   /** 1 where the rule's match holds, over artifact items. */
-  bits?: Uint8Array;
+  bits: Uint8Array | undefined = undefined;
   /** … and over overlay entries (new products). */
-  entryBits?: Uint8Array;
+  entryBits: Uint8Array | undefined = undefined;
   /** Pins: the artifact index, or n + entry for a new product, -1 when unknown here. */
-  target?: number;
-  /** Caps: the group id of each item, and the group of each new entry. */
-  groupOf?: Int32Array;
-  entryGroup?: Int32Array;
-  groups?: number;
+  target = -1;
+  /** Caps: the group id of every list index (artifact items 0..n, then new products n + entry). */
+  group: Int32Array | undefined = undefined;
+  groups = 0;
   /** Caps: per-group counters of the list being built (reset after each list). */
-  counts?: Int32Array;
-  /** Whether `where` restricts it (else it may be folded into the blocked mask). */
-  scoped: boolean;
+  counts: Int32Array | undefined = undefined;
   /** What it does per listed item (OP_*), so the per-item loop switches on a small integer. */
-  op?: number;
+  op = 0;
+  /** The rule's numbers, copied here so the serving loops never read the (many-shaped) rule objects. */
+  readonly max: number;
+  readonly lambda: number;
+  readonly position: number;
+  readonly slots: number;
+  readonly days: number;
+  readonly pin: boolean;
+
+  constructor(
+    readonly rule: Rule,
+    /** Whether `where` restricts it (else it may be folded into the blocked mask). */
+    readonly scoped: boolean,
+  ) {
+    this.max = rule.kind === "cap" ? rule.max : 0;
+    this.lambda = rule.kind === "diversity" ? rule.lambda : -1;
+    this.position = rule.kind === "pin" || rule.kind === "newArrivals" ? rule.position : 0;
+    this.slots = rule.kind === "newArrivals" ? rule.slots : 0;
+    this.days = rule.kind === "notRecentlyBought" ? rule.days : 0;
+    this.pin = rule.kind === "pin";
+  }
 }
 
 /** What a set of active per-item rules does to each list index, built once per view (merch/effects.ts). */
@@ -66,6 +86,19 @@ const SETS_BRAND = 1;
 const SETS_CATEGORIES = 2;
 const SETS_PRICE = 4;
 
+/**
+ * What a view reads from one overlay + rules version (MerchState, merch/state.ts). Named here
+ * rather than imported, so the state (which builds views) and the view do not import each other.
+ */
+export interface MerchSource {
+  readonly overlay: OverlayDocument;
+  readonly rules: RulesDocument;
+  readonly ids: string[];
+  readonly entries: OverlayEntry[];
+  /** Overlay entry of an id without building the id index, or -1. */
+  scanEntryOf(id: string): number;
+}
+
 const baseRules = new WeakMap<Rule, WeakMap<Artifact, BaseRule>>();
 
 export class MerchView {
@@ -85,11 +118,13 @@ export class MerchView {
   readonly entryPathBytes: (Uint8Array | undefined)[];
   /** Some entry changes an artifact item's categories (filters must then look at the overlay's path). */
   hasPathOverrides = false;
+  /** Some rule's `where` names a category (only then does a list need its page item's path). */
+  readonly categoryScoped: boolean;
   /** The filter and accept function of requests without filters of their own (routes/context.ts listMerch). */
   plainFilter: { f: ItemFilter | undefined } | undefined;
   plainAccept: ((index: number) => boolean) | undefined;
   /** Per-item effects of each set of active per-item rules met so far (merch/effects.ts). */
-  readonly effects = new Map<number | string, ItemEffects>();
+  readonly effects = new Map<RuleSetKey, ItemEffects>();
   /** Encoded display fragments of items written from the overlay (each rendered once per view). */
   readonly fragments = new Map<number, Uint8Array>();
   /** Entry changes what a list shows about the item (price, title, brand, image, url, categories). */
@@ -110,7 +145,7 @@ export class MerchView {
   private readonly brandIds: Map<string, number>;
 
   constructor(
-    readonly state: MerchState,
+    readonly state: MerchSource,
     readonly served: ServedArtifact,
   ) {
     const started = performance.now();
@@ -173,6 +208,7 @@ export class MerchView {
     this.entryOf = entryOf;
     this.prices = prices;
     this.rules = rules.rules.map((rule) => this.compileRule(rule));
+    this.categoryScoped = rules.rules.some((r) => r.where?.category !== undefined);
     for (const c of this.rules) {
       const kind = c.rule.kind;
       // Unscoped hide/filter rules live in the blocked mask (below): nothing left to do per item.
@@ -262,7 +298,7 @@ export class MerchView {
   }
 
   private compileRule(rule: Rule): CompiledRule {
-    const scoped = rule.where !== undefined;
+    const c = new CompiledRule(rule, rule.where !== undefined);
     switch (rule.kind) {
       case "boost":
       case "bury":
@@ -270,55 +306,56 @@ export class MerchView {
       case "filter":
       case "notRecentlyBought": {
         const match: Match = rule.kind === "notRecentlyBought" ? { categories: rule.repurchasable.length ? rule.repurchasable : ["\u0000"] } : rule.match;
-        const [bits, entryBits] = this.matchBits(rule, match);
-        return { rule, bits, entryBits, scoped };
+        [c.bits, c.entryBits] = this.matchBits(rule, match);
+        return c;
       }
       case "pin": {
         const i = this.served.itemIndex(rule.item);
         const e = i >= 0 ? -1 : this.state.scanEntryOf(rule.item);
-        return { rule, scoped, target: i >= 0 ? i : e >= 0 && this.indexOfEntry[e] < 0 ? this.n + e : -1 };
+        c.target = i >= 0 ? i : e >= 0 && this.indexOfEntry[e] < 0 ? this.n + e : -1;
+        return c;
       }
       case "cap": {
+        // One group array over every list index, so a list reads group[index] whatever the index names.
+        const { n } = this;
         const E = this.state.entries.length;
-        const entryGroup = new Int32Array(E);
+        const group = (c.group = new Int32Array(n + E));
         if (rule.by === "brand") {
-          const groupOf = this.brandOf();
-          for (let e = 0; e < E; e++) entryGroup[e] = this.entryBrandId(e);
-          return { rule, scoped, groupOf, entryGroup, groups: this.brandNames.length };
+          group.set(this.brandOf());
+          for (let e = 0; e < E; e++) group[n + e] = this.entryBrandId(e);
+          c.groups = this.brandNames.length;
+          return c;
         }
         const base = this.baseOf(rule, () => {
           const ids = new Map<string, number>();
           const names: string[] = [];
           const byPath = this.facets.paths.map((p) => intern(pathPrefix(p, rule.level), ids, names));
-          const groupOf = new Int32Array(this.n);
-          for (let i = 0; i < this.n; i++) groupOf[i] = byPath[this.facets.pathOf[i]];
+          const groupOf = new Int32Array(n);
+          for (let i = 0; i < n; i++) groupOf[i] = byPath[this.facets.pathOf[i]];
           return { groupOf, groupIds: ids, groupNames: names };
         });
-        if (E === 0) return { rule, scoped, groupOf: base.groupOf, entryGroup, groups: base.groupNames!.length };
+        group.set(base.groupOf!);
         let ids = base.groupIds!;
         let names = base.groupNames!;
-        let groupOf = base.groupOf!;
         for (let e = 0; e < E; e++) {
           const i = this.indexOfEntry[e];
           // A trained item keeping its categories is in its artifact group already.
           if (i >= 0 && this.entryPath[e] === undefined) {
-            entryGroup[e] = base.groupOf![i];
+            group[n + e] = base.groupOf![i];
             continue;
           }
           if (names === base.groupNames) {
             ids = new Map(ids);
             names = names.slice();
           }
-          entryGroup[e] = intern(pathPrefix(this.entryPath[e] ?? "", rule.level), ids, names);
-          if (i >= 0 && this.entryPath[e] !== undefined) {
-            if (groupOf === base.groupOf) groupOf = groupOf.slice();
-            groupOf[i] = entryGroup[e];
-          }
+          group[n + e] = intern(pathPrefix(this.entryPath[e] ?? "", rule.level), ids, names);
+          if (i >= 0) group[i] = group[n + e];
         }
-        return { rule, scoped, groupOf, entryGroup, groups: names.length };
+        c.groups = names.length;
+        return c;
       }
       default:
-        return { rule, scoped };
+        return c;
     }
   }
 
@@ -444,7 +481,7 @@ export class MerchView {
     };
     for (const a of [this.entryOf, this.indexOfEntry, this.blocked, this.entryBlocked, this.prices, this.displayChanged, this.newEntries, this.isNew, this.entryIsNew, this.entryBrand, this.entrySets]) add(a);
     for (const b of this.entryPathBytes) add(b);
-    for (const c of this.rules) for (const a of [c.bits, c.entryBits, c.groupOf, c.entryGroup, c.counts]) add(a);
+    for (const c of this.rules) for (const a of [c.bits, c.entryBits, c.group, c.counts]) add(a);
     for (const f of this.fragments.values()) add(f);
     for (const x of this.effects.values()) {
       add(x.flags);
@@ -477,7 +514,7 @@ export interface ListContext {
   /** The item whose page this list is for (similar items, bought together). */
   pageItemId?: string;
   pageItem?: number;
-  /** Its lower-cased category path. */
+  /** Its lower-cased category path (set only when some rule is scoped to a category). */
   pagePath?: string;
   /** Items the shopper bought, with Unix seconds, for notRecentlyBought rules. */
   bought?: { index: number; at: number }[];

@@ -10,7 +10,8 @@ import { JsonWriter } from "../http/json-writer.ts";
 import { SECURITY_HEADERS } from "../http/security.ts";
 import type { ForgottenShoppers } from "../privacy/forgotten.ts";
 import { compileFilter, type ItemFilter, MAX_K, type RecommendedItem } from "../recommend/index.ts";
-import { fetchSize, merchandise } from "../merch/apply.ts";
+import { merchandise } from "../merch/apply.ts";
+import { fetchSize, type ListPlan, planFor } from "../merch/plan.ts";
 import { acceptNewEntry, type FilterInput as ListFilters } from "../merch/new-items.ts";
 import { writeOverlayItem } from "../merch/render.ts";
 import type { ListKind } from "../artifact/index.ts";
@@ -244,6 +245,8 @@ export function toFilter(served: ServedArtifact, input: FilterInput, extraExclud
 /** Everything a list route needs to apply the overlay and the rules to one list. */
 export interface ListMerch {
   view: MerchView | undefined;
+  /** The rules that apply to this list (undefined without a view). */
+  plan: ListPlan | undefined;
   filter: ItemFilter | undefined;
   ctx: ListContext;
   /** Passes the request's filters and the blocked mask: artifact items and new products alike. */
@@ -270,7 +273,7 @@ export function listMerch(
   if (page) {
     ctx.pageItemId = page.id;
     ctx.pageItem = page.index;
-    if (view) ctx.pagePath = page.index >= view.n ? view.entryPath[page.index - view.n] : view.pathOf(page.index);
+    if (view?.categoryScoped) ctx.pagePath = page.index >= view.n ? view.entryPath[page.index - view.n] : view.pathOf(page.index);
   }
   if (view && input.bought?.length) {
     ctx.bought = [];
@@ -285,8 +288,9 @@ export function listMerch(
     const artifactAccept = compileFilter(served.artifact, filter);
     accept = view ? anyIndexAccept(view, artifactAccept, input) : artifactAccept;
   }
-  const fetchK = fetchSize(view, ctx, k);
-  return { view, filter, ctx, accept, fetchK, retryK: fetchK > k ? Math.min(MAX_K, 4 * k + 10) : k };
+  const plan = view ? planFor(view, ctx) : undefined;
+  const fetchK = fetchSize(plan, k);
+  return { view, plan, filter, ctx, accept, fetchK, retryK: fetchK > k ? Math.min(MAX_K, 4 * k + 10) : k };
 }
 
 function isPlain(input: FilterInput): boolean {
@@ -305,7 +309,7 @@ function anyIndexAccept(view: MerchView, artifactAccept: (i: number) => boolean,
  */
 export function finishList(m: ListMerch, k: number, produce: (n: number) => RecommendedItem[]): RecommendedItem[] {
   const items = produce(m.fetchK);
-  const out = merchandise(m.view, items, k, m.ctx, m.accept);
+  const out = merchandise(m.view, m.plan, items, k, m.ctx, m.accept);
   if (out.length >= k || items.length < m.fetchK || m.retryK <= m.fetchK) return out;
-  return merchandise(m.view, produce(m.retryK), k, m.ctx, m.accept);
+  return merchandise(m.view, m.plan, produce(m.retryK), k, m.ctx, m.accept);
 }

@@ -125,6 +125,47 @@ describe("merchandising rules", () => {
     expect(Math.max(...counts.values())).toBeLessThanOrEqual(2);
   });
 
+  it("rules scoped to lists change only those lists, however the requests alternate", async () => {
+    const similarPath = `/v1/items/${itemId(3)}/similar?k=10`;
+    const userPath = "/v1/users/u2/recommendations?k=10";
+    const baseSimilar = await list(api, similarPath);
+    const basePopular = await list(api, "/v1/popular?k=10");
+    const baseUser = await ids(api, userPath);
+    const last = baseSimilar[9].id;
+    const hidden = basePopular[0].id;
+    await setRules(api, {
+      rules: [
+        { kind: "boost", match: { items: [last] }, factor: 100, where: { lists: ["similar"] } },
+        { kind: "hide", match: { items: [hidden] }, where: { lists: ["popular"] } },
+        { kind: "pin", item: basePopular[5].id, position: 1, where: { lists: ["popular", "trending"] } },
+      ],
+    });
+    for (let round = 0; round < 2; round++) {
+      const similar = await list(api, similarPath);
+      expect(similar[0]).toMatchObject({ id: last, reason: "promoted" });
+      const popular = await list(api, "/v1/popular?k=10");
+      expect(popular.map((i) => i.id)).not.toContain(hidden);
+      expect(popular[0]).toMatchObject({ id: basePopular[5].id, reason: "promoted" });
+      // None of the three reaches a list kind it does not name.
+      expect(await ids(api, userPath)).toEqual(baseUser);
+    }
+  });
+
+  it("a category cap counts an item the overlay moved in its new category", async () => {
+    const page = itemId(3);
+    const base = await list(api, `/v1/items/${page}/similar?k=10`);
+    // Move three of the list into one new category path: a cap of 1 per path keeps only the first of them.
+    const moved = [base[1].id, base[4].id, base[6].id];
+    for (const id of moved) await send(api, "PATCH", `/v1/admin/items/${id}`, { categories: ["Moved", "Here"] });
+    await setRules(api, { rules: [{ kind: "cap", by: "category", level: 2, max: 1 }] });
+    const capped = await list(api, `/v1/items/${page}/similar?k=10`);
+    const listed = capped.map((i) => i.id);
+    expect(listed).toContain(moved[0]);
+    expect(listed).not.toContain(moved[1]);
+    expect(listed).not.toContain(moved[2]);
+    for (const i of capped.filter((x) => moved.includes(x.id))) expect(i.category).toBe("Moved > Here");
+  });
+
   it("pin: a product known only from the overlay is pinned too, and an unknown one is ignored", async () => {
     await send(api, "PATCH", `/v1/admin/items/${itemId(5)}`, { price: 3 });
     const put = await send(api, "PUT", "/v1/admin/items/NEW-PIN", { title: "Kind Dark Chocolate Bar", brand: "Kind", categories: ["Snacks", "Bars"] });
