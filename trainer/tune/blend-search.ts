@@ -4,6 +4,7 @@ import { MemoScores } from "../model/memo-scores.ts";
 import type { Recommender } from "../model/model.ts";
 import { createRng } from "../util/rng.ts";
 import { buildFromConfig, describeConfig, type FeatureCache, type ModelConfig } from "./config.ts";
+import { validTrainInput } from "./prepare.ts";
 import type { Trial, TuneData } from "./types.ts";
 
 export interface BlendSearchInput {
@@ -59,7 +60,7 @@ export async function searchBlends(input: BlendSearchInput): Promise<BlendSearch
     }
     input.onProgress?.(`blend: refitting ${m.trial.description} at its chosen epochs`);
     const { model, extraFit } = buildFromConfig(m.trial.config, input.features);
-    await model.fit({ interactions: data.validTrain, ratings: data.validTrainRatings, rng: createRng(input.seed), ...extraFit });
+    await model.fit({ ...validTrainInput(data), rng: createRng(input.seed), ...extraFit });
     members.push({ trial: m.trial, model });
   }
   if (members.length < 2) return none("blend: fewer than two members fit the time budget");

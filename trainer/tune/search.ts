@@ -5,11 +5,16 @@ import type { HybridLoss, HybridParams } from "../model/hybrid.ts";
 import { IALS_DEFAULTS } from "../model/ials.ts";
 import type { Recommender } from "../model/model.ts";
 import { MULTDAE_DEFAULTS } from "../model/multdae.ts";
+import { SlistModel } from "../model/slist.ts";
 import { createRng, type Rng } from "../util/rng.ts";
 import { blendWeightGrid, refitSeconds, searchBlends } from "./blend-search.ts";
 import type { Trial, TuneData } from "./types.ts";
 import { buildFromConfig, describeConfig, FeatureCache, type ModelConfig } from "./config.ts";
 import { registeredTuneFamilies, roundRobin, type FamilyContext, type TuneFamily } from "./families.ts";
+import { continueByHalving, FIRST_RUNG_CHECKS, type PausedTrial } from "./halving.ts";
+import { IterativeTrial, type IterativeOutcome } from "./iterative-trial.ts";
+import { slistFamily } from "./order-aware.ts";
+import { validTrainInput } from "./prepare.ts";
 
 export interface TuneOptions {
   /** Random hybrid configurations to try. */
@@ -44,10 +49,18 @@ export interface TuneOptions {
    * epoch time fits it (see multdaeEpochSeconds), else none.
    */
   multdae?: Array<Record<string, number>>;
+  /** SLIST settings tried (ranking data with times; default DEFAULT_SLIST, [] = none). */
+  slist?: Array<Record<string, number>>;
   /** More families (e.g. order-aware models), besides those registered with registerTuneFamily. */
   families?: TuneFamily[];
   /** Only these families (by name, see BUILT_IN_FAMILIES); default every family that applies. */
   only?: string[];
+  /**
+   * Successive halving of iterative trials (default true): each fits up to its second
+   * validation check, then only the better half of each blend kind (hybrids per loss) goes on
+   * to twice the checks, and so on; the last one left in its kind runs to early stopping.
+   */
+  successiveHalving?: boolean;
   /** Try blends of the best model of each family (default true). */
   blend?: boolean;
   /** Members of a blend: the best model of each family, at most this many, best first (default 4). */
@@ -129,7 +142,7 @@ export const DEFAULT_RP3BETA: Array<Record<string, number>> = [
   { alpha: 1, beta: 0.7, k: 100 },
 ];
 /** The families tune builds itself (besides registered ones), in the order each round runs them. */
-export const BUILT_IN_FAMILIES = ["popularity", "itemknn", "rp3beta", "ials", "ease", "hybrid", "multdae", "rate-logit"] as const;
+export const BUILT_IN_FAMILIES = ["popularity", "itemknn", "rp3beta", "ials", "ease", "slist", "hybrid", "multdae", "rate-logit"] as const;
 const IALS_DEFAULT_MAX_ITEMS = 50_000;
 /**
  * Seconds a Mult-DAE epoch costs per user × item × hidden unit (its dense output layer):
@@ -204,7 +217,7 @@ export function tuneFamilies(data: TuneData, opts: TuneOptions): { families: Tun
   const notes: string[] = [];
   const ranking = data.task === "ranking";
   const nItems = data.validTrain.nCols;
-  const ctx: FamilyContext = { task: data.task, nUsers: data.validTrain.nRows, nItems, nnz: data.validTrain.indices.length, timeBudgetSeconds: opts.timeBudgetSeconds };
+  const ctx: FamilyContext = { task: data.task, nUsers: data.validTrain.nRows, nItems, nnz: data.validTrain.indices.length, ordered: data.ordered === true, timeBudgetSeconds: opts.timeBudgetSeconds };
   const closed = (name: string, model: string, settings: Array<Record<string, unknown>>): TuneFamily => ({
     name,
     iterative: false,
@@ -220,6 +233,9 @@ export function tuneFamilies(data: TuneData, opts: TuneOptions): { families: Tun
     const lambdas = opts.easeLambdas ?? [100, 300, 1000];
     if (nItems > EASE_MAX_ITEMS && lambdas.length) notes.push(`ease: not tried, ${nItems} items exceed its ${EASE_MAX_ITEMS}-item limit`);
     else families.push({ ...closed("ease", "ease", lambdas.map((lambda) => ({ lambda }))), estimateSeconds: () => easeFitSeconds(nItems) });
+    const slist = slistFamily(ctx, opts.slist);
+    if (slist.family) families.push(slist.family);
+    if (slist.note) notes.push(slist.note);
   }
   const rng = createRng(opts.seed);
   const hybrids: ModelConfig[] = Array.from({ length: opts.trials }, () => sampleHybrid(rng, data, opts));
@@ -256,6 +272,11 @@ function multdaeConfigs(data: TuneData, opts: TuneOptions, notes: string[]): Mod
     return [];
   }
   return [asConfig({ ...MULTDAE_TUNE_DEFAULTS })];
+}
+
+/** What the blend keeps one member of: a family, and for hybrids each loss apart (they rank differently and blend well). */
+export function blendKind(config: ModelConfig, family: TuneFamily): string {
+  return config.model === "hybrid" ? `hybrid:${String((config as { params: { loss?: string } }).params.loss)}` : family.name;
 }
 
 /** The key --resume matches a scheduled configuration by. */
@@ -303,6 +324,17 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     opts.onProgress?.({ phase: "trial", done, total, elapsedSeconds: clock() - started, etaSeconds: eta(next), trial, note });
     opts.onLeaderboard?.({ trials: [...trials], skipped: [...skipped] });
   };
+  const halving = opts.successiveHalving !== false;
+  const paused: PausedTrial[] = [];
+  const record = (outcome: IterativeOutcome, family: TuneFamily, key: string, next: number) => {
+    outcome.trial.key = key;
+    trials.push(outcome.trial);
+    pool.offer(outcome.trial, outcome.model, family);
+    familyTimes.set(family.name, [...(familyTimes.get(family.name) ?? []), outcome.trial.seconds]);
+    if (outcome.note && !outcome.halved) skipped.push(outcome.note);
+    done++;
+    publish(outcome.trial, next, outcome.halved ? "stopped at a successive-halving rung" : undefined);
+  };
 
   for (let s = 0; s < schedule.length; s++) {
     const { family, config } = schedule[s];
@@ -331,9 +363,15 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     const waiting = later.filter((x) => x.round === 0).length;
     const oneShots = later.reduce((sum, x) => sum + (x.family.iterative ? 0 : (familyTimes.has(x.family.name) ? Math.min(...familyTimes.get(x.family.name)!) : 0)), 0);
     const stopAt = !Number.isFinite(trialsEnd) ? trialsEnd : waiting > 0 ? now + (trialsEnd - now) / (waiting + 1) : trialsEnd - Math.min(oneShots, (trialsEnd - now) / 2);
-    const run = family.iterative
-      ? await runIterativeTrial(config, family, data, features, opts, stopAt, clock)
-      : await runClosedFormTrial(config, family, data, features, opts, trialsEnd, clock);
+    if (family.iterative) {
+      // Every iterative trial first fits up to the first rung; successive halving below decides which go on.
+      const trial = new IterativeTrial(config, family, data, features, opts, clock);
+      const outcome = await trial.advance(halving ? trial.checkEpoch(FIRST_RUNG_CHECKS) : Infinity, stopAt);
+      if (outcome) record(outcome, family, key, s + 1);
+      else paused.push({ trial, key, order: s });
+      continue;
+    }
+    const run = await runClosedFormTrial(config, family, data, features, opts, trialsEnd, clock);
     if (!run.trial) {
       // A one-shot fit given up on: its projected time keeps the family's other settings out too.
       familyTimes.set(family.name, [...(own ?? []), run.projectedSeconds]);
@@ -350,6 +388,13 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     done++;
     publish(run.trial, s + 1);
   }
+  const cutShort = await continueByHalving(paused, {
+    kind: (entry) => blendKind(entry.trial.config, entry.trial.family),
+    trialsEnd: () => deadline - reserve(),
+    clock,
+    record: (outcome, entry) => record(outcome, entry.trial.family, entry.key, schedule.length),
+  });
+  skipped.push(...cutShort);
   for (const [name, count] of notTried) skipped.push(`${name}: ${count} of ${families.find((f) => f.name === name)!.configs.length} configurations not tried (time budget)`);
 
   if (stacking) {
@@ -416,7 +461,7 @@ export class MemberPool {
 
   offer(trial: Trial, model: Recommender | undefined, family: TuneFamily): void {
     if (family.blendable === false || !Number.isFinite(trial.score)) return;
-    const kind = trial.config.model === "hybrid" ? `hybrid:${String((trial.config as { params: { loss?: string } }).params.loss)}` : family.name;
+    const kind = blendKind(trial.config, family);
     const current = this.best.get(kind);
     if (current && current.trial.score >= trial.score) return;
     this.best.set(kind, { trial, model });
@@ -441,7 +486,7 @@ export class MemberPool {
 class FitOverrun extends Error {}
 
 /**
- * Fits and validates a one-shot configuration. A fit that reports progress (EASE's inverse, in
+ * Fits and validates a one-shot configuration. A fit that reports progress (the inverse of EASE and SLIST, in
  * uniform steps) is given up when, projected from its steps so far, it would end past `stopAt`:
  * on a busy machine an a-priori estimate can be off by a factor of ten.
  */
@@ -449,7 +494,7 @@ async function runClosedFormTrial(config: ModelConfig, family: TuneFamily, data:
   const t0 = clock();
   const { model, extraFit } = buildFromConfig(config, features);
   let projected = 0;
-  if (model instanceof EaseModel && Number.isFinite(stopAt)) {
+  if ((model instanceof EaseModel || model instanceof SlistModel) && Number.isFinite(stopAt)) {
     model.onProgress = (done, total) => {
       const elapsed = clock() - t0;
       projected = (elapsed * total) / done;
@@ -457,7 +502,7 @@ async function runClosedFormTrial(config: ModelConfig, family: TuneFamily, data:
     };
   }
   try {
-    await model.fit({ interactions: data.validTrain, ratings: data.validTrainRatings, rng: createRng(opts.seed), ...extraFit });
+    await model.fit({ ...validTrainInput(data), rng: createRng(opts.seed), ...extraFit });
   } catch (err) {
     if (!(err instanceof FitOverrun)) throw err;
     const description = describeConfig(config);
@@ -467,67 +512,6 @@ async function runClosedFormTrial(config: ModelConfig, family: TuneFamily, data:
   const metrics = data.validate(model);
   const trial: Trial = { config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: clock() - t0, family: family.name, validateSeconds: clock() - v0 };
   return { trial, model: model as Recommender | undefined, note: undefined as string | undefined, projectedSeconds: trial.seconds };
-}
-
-/**
- * Fits one iterative configuration (hybrid, Mult-DAE…) with early stopping; its config's
- * epochs become the best epoch. The fit stops at `stopAt` (its share of the time budget),
- * validated there. Its model is kept only when the best epoch was the last one fitted: then it
- * is exactly what a refit of the chosen config (same seed) builds.
- */
-async function runIterativeTrial(config: ModelConfig, family: TuneFamily, data: TuneData, features: FeatureCache, opts: TuneOptions, stopAt: number, clock: () => number) {
-  const c = config as { model: string; params: Record<string, unknown> };
-  const maxEpochs = Number(c.params.epochs ?? opts.maxEpochs);
-  const evalEvery = Math.max(opts.evalEvery, family.checks?.evalEvery ?? 0);
-  const patience = Math.max(opts.patience, family.checks?.patience ?? 0);
-  const t0 = clock();
-  const { model, extraFit } = buildFromConfig(config, features);
-  const curve: NonNullable<Trial["curve"]> = [];
-  let best = { epoch: 0, score: -Infinity, metrics: {} as Metrics };
-  let bad = 0;
-  let last = 0;
-  let validateSeconds: number | undefined;
-  let outOfTime = false;
-  try {
-    await model.fit({
-      interactions: data.validTrain,
-      ratings: data.validTrainRatings,
-      rng: createRng(opts.seed),
-      ...extraFit,
-      onEpoch: (epoch, info) => {
-        opts.onEpoch?.(family.name, epoch, maxEpochs);
-        last = epoch;
-        outOfTime = clock() >= stopAt;
-        if (epoch % evalEvery !== 0 && epoch !== maxEpochs && !outOfTime) return;
-        const v0 = clock();
-        const metrics = data.validate(model);
-        validateSeconds = clock() - v0;
-        const score = metrics[data.primary];
-        curve.push({ epoch, score, loss: info.loss });
-        if (score > best.score) {
-          best = { epoch, score, metrics };
-          bad = 0;
-        } else if (++bad >= patience) {
-          return true;
-        }
-        if (outOfTime) return true;
-      },
-    });
-  } catch (err) {
-    // A diverging configuration is a result (a bad one), not a reason to stop the search.
-    best = { epoch: 0, score: -Infinity, metrics: { error: NaN } };
-    curve.push({ epoch: 0, score: NaN });
-    void err;
-  }
-  const chosen = { ...c, params: { ...c.params, epochs: Math.max(1, best.epoch) } } as ModelConfig;
-  const description = describeConfig(chosen);
-  const trial: Trial = { config: chosen, description, score: best.score, metrics: best.metrics, curve, seconds: clock() - t0, family: family.name, validateSeconds };
-  const stoppedEarly = outOfTime && last < maxEpochs && bad < patience;
-  return {
-    trial,
-    model: best.epoch > 0 && best.epoch === last ? (model as Recommender) : undefined,
-    note: stoppedEarly ? `${description}: stopped at epoch ${last} of ${maxEpochs} by the time budget, before early stopping settled` : undefined,
-  };
 }
 
 /**

@@ -1,0 +1,45 @@
+import { MAX_ITEMS as SLIST_MAX_ITEMS } from "../model/ease.ts";
+import type { ModelConfig } from "./config.ts";
+import type { FamilyContext, TuneFamily } from "./families.ts";
+
+/**
+ * SLIST settings tune tries, in order: the model's defaults (chosen on the Toys and Grocery dev
+ * splits), the weaker recency Sports' dev split chose, then more weight on whole-history
+ * similarity with a stronger ridge and little recency, for data whose order says less (ratings
+ * collected in sessions of their own, like MovieLens).
+ */
+export const DEFAULT_SLIST: Array<Record<string, number>> = [
+  { lambda: 50, alpha: 0.5, recencyDecay: 2 },
+  { lambda: 50, alpha: 0.5, recencyDecay: 4 },
+  { lambda: 200, alpha: 0.8, recencyDecay: 8 },
+];
+
+/**
+ * Seconds an SLIST fit costs per item³: its inverse is EASE's (trainer/tune/search.ts
+ * easeFitSeconds), and multiplying the sparse transitions into it costs about as much again.
+ */
+const SLIST_SECONDS_PER_ITEM_CUBED = 6.2e-11;
+
+/** Estimated seconds of an SLIST fit over n items. */
+export function slistFitSeconds(nItems: number): number {
+  return nItems ** 3 * SLIST_SECONDS_PER_ITEM_CUBED;
+}
+
+/**
+ * The order-aware family: SLIST over each user's items in time order. It takes part only when
+ * ranking data carries times (without an order SLIST is EASE with a free diagonal, which EASE
+ * already covers) and the catalogue fits its items × items matrix; else the note says why.
+ */
+export function slistFamily(ctx: FamilyContext, settings: Array<Record<string, number>> = DEFAULT_SLIST): { family?: TuneFamily; note?: string } {
+  if (ctx.task !== "ranking" || settings.length === 0) return {};
+  if (!ctx.ordered) return { note: "slist: not tried, the interactions have no times, so there is no order to learn" };
+  if (ctx.nItems > SLIST_MAX_ITEMS) return { note: `slist: not tried, ${ctx.nItems} items exceed its ${SLIST_MAX_ITEMS}-item limit` };
+  return {
+    family: {
+      name: "slist",
+      iterative: false,
+      configs: settings.map((params): ModelConfig => ({ model: "slist", params })),
+      estimateSeconds: () => slistFitSeconds(ctx.nItems),
+    },
+  };
+}
