@@ -215,6 +215,20 @@ export class SlistModel implements Recommender {
   }
 
   /**
+   * This fit scored with another recency decay, as a new model sharing B (B does not depend on
+   * the decay): a search tries several decays on one fit, and each scores exactly as a fit with
+   * that decay would.
+   */
+  withRecencyDecay(decay: number): SlistModel {
+    const copy = new SlistModel({ ...this.p, recencyDecay: decay });
+    copy.b = requireFitted(this.b, this.name);
+    copy.train = this.train;
+    copy.sequences = this.sequences;
+    copy.ordered = this.ordered;
+    return copy;
+  }
+
+  /**
    * Changes the scoring-time recency decay without refitting (B does not depend on it), so a
    * search can try several on one fit.
    */

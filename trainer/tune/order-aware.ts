@@ -1,4 +1,5 @@
 import { MAX_ITEMS as SLIST_MAX_ITEMS } from "../model/ease.ts";
+import { SLIST_DEFAULTS, SlistModel } from "../model/slist.ts";
 import type { ModelConfig } from "./config.ts";
 import type { FamilyContext, TuneFamily } from "./families.ts";
 
@@ -42,4 +43,35 @@ export function slistFamily(ctx: FamilyContext, settings: Array<Record<string, n
       estimateSeconds: () => slistFitSeconds(ctx.nItems),
     },
   };
+}
+
+/**
+ * The last SLIST fit of a search, for the settings that differ from it only in recency decay:
+ * those score the same B with other weights (SlistModel.withRecencyDecay) instead of refitting
+ * it. Only one fit is held (an items × items matrix), and the family lists such settings side by side.
+ */
+export class SlistFits {
+  private last?: { key: string; model: SlistModel; seconds: number };
+
+  /** A model for this config sharing an earlier fit's B, with that fit's seconds; undefined when none matches. */
+  reuse(config: ModelConfig): { model: SlistModel; fitSeconds: number } | undefined {
+    if (config.model !== "slist" || !this.last || this.last.key !== fitKey(config)) return undefined;
+    const decay = (config as { params: { recencyDecay?: number } }).params.recencyDecay ?? SLIST_DEFAULTS.recencyDecay;
+    return { model: this.last.model.withRecencyDecay(decay), fitSeconds: this.last.seconds };
+  }
+
+  remember(config: ModelConfig, model: unknown, seconds: number): void {
+    if (config.model === "slist" && model instanceof SlistModel) this.last = { key: fitKey(config), model, seconds };
+  }
+
+  /** Lets the held fit go (the trials are over). */
+  clear(): void {
+    this.last = undefined;
+  }
+}
+
+/** What B and the rest of the model depend on: every parameter but the scoring-time recency decay. */
+function fitKey(config: ModelConfig): string {
+  const { recencyDecay: _decay, ...rest } = new SlistModel((config as { params: Record<string, unknown> }).params).p;
+  return JSON.stringify(rest);
 }

@@ -13,7 +13,7 @@ import { buildFromConfig, describeConfig, FeatureCache, type ModelConfig } from 
 import { registeredTuneFamilies, roundRobin, type FamilyContext, type TuneFamily } from "./families.ts";
 import { continueByHalving, FIRST_RUNG_CHECKS, type PausedTrial } from "./halving.ts";
 import { IterativeTrial, type IterativeOutcome } from "./iterative-trial.ts";
-import { slistFamily } from "./order-aware.ts";
+import { SlistFits, slistFamily } from "./order-aware.ts";
 import { validTrainInput } from "./prepare.ts";
 
 export interface TuneOptions {
@@ -142,7 +142,7 @@ export const DEFAULT_RP3BETA: Array<Record<string, number>> = [
   { alpha: 1, beta: 0.7, k: 100 },
 ];
 /** The families tune builds itself (besides registered ones), in the order each round runs them. */
-export const BUILT_IN_FAMILIES = ["popularity", "itemknn", "rp3beta", "ials", "ease", "slist", "hybrid", "multdae", "rate-logit"] as const;
+export const BUILT_IN_FAMILIES = ["popularity", "itemknn", "rp3beta", "ials", "slist", "ease", "hybrid", "multdae", "rate-logit"] as const;
 const IALS_DEFAULT_MAX_ITEMS = 50_000;
 /**
  * Seconds a Mult-DAE epoch costs per user × item × hidden unit (its dense output layer):
@@ -230,12 +230,14 @@ export function tuneFamilies(data: TuneData, opts: TuneOptions): { families: Tun
     families.push(closed("rp3beta", "rp3beta", opts.rp3beta ?? DEFAULT_RP3BETA));
     // By default iALS only on catalogues where its k×k solves per item stay seconds, not minutes.
     families.push(closed("ials", "ials", opts.ials ?? (nItems <= IALS_DEFAULT_MAX_ITEMS ? [DEFAULT_IALS] : [])));
-    const lambdas = opts.easeLambdas ?? [100, 300, 1000];
-    if (nItems > EASE_MAX_ITEMS && lambdas.length) notes.push(`ease: not tried, ${nItems} items exceed its ${EASE_MAX_ITEMS}-item limit`);
-    else families.push({ ...closed("ease", "ease", lambdas.map((lambda) => ({ lambda }))), estimateSeconds: () => easeFitSeconds(nItems) });
+    // Where there is an order, SLIST comes before EASE: it generalises EASE (its similarity
+    // part), and on every sequence set measured it ranked above it.
     const slist = slistFamily(ctx, opts.slist);
     if (slist.family) families.push(slist.family);
     if (slist.note) notes.push(slist.note);
+    const lambdas = opts.easeLambdas ?? [100, 300, 1000];
+    if (nItems > EASE_MAX_ITEMS && lambdas.length) notes.push(`ease: not tried, ${nItems} items exceed its ${EASE_MAX_ITEMS}-item limit`);
+    else families.push({ ...closed("ease", "ease", lambdas.map((lambda) => ({ lambda }))), estimateSeconds: () => easeFitSeconds(nItems) });
   }
   const rng = createRng(opts.seed);
   const hybrids: ModelConfig[] = Array.from({ length: opts.trials }, () => sampleHybrid(rng, data, opts));
@@ -325,6 +327,7 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     opts.onLeaderboard?.({ trials: [...trials], skipped: [...skipped] });
   };
   const halving = opts.successiveHalving !== false;
+  const slistFits = new SlistFits();
   const paused: PausedTrial[] = [];
   const record = (outcome: IterativeOutcome, family: TuneFamily, key: string, next: number) => {
     outcome.trial.key = key;
@@ -371,7 +374,7 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
       else paused.push({ trial, key, order: s });
       continue;
     }
-    const run = await runClosedFormTrial(config, family, data, features, opts, trialsEnd, clock);
+    const run = await runClosedFormTrial(config, family, data, features, opts, trialsEnd, clock, slistFits);
     if (!run.trial) {
       // A one-shot fit given up on: its projected time keeps the family's other settings out too.
       familyTimes.set(family.name, [...(own ?? []), run.projectedSeconds]);
@@ -383,11 +386,12 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     run.trial.key = key;
     trials.push(run.trial);
     pool.offer(run.trial, run.model, family);
-    familyTimes.set(family.name, [...(own ?? []), run.trial.seconds]);
+    familyTimes.set(family.name, [...(own ?? []), run.projectedSeconds]);
     if (run.note) skipped.push(run.note);
     done++;
     publish(run.trial, s + 1);
   }
+  slistFits.clear();
   const cutShort = await continueByHalving(paused, {
     kind: (entry) => blendKind(entry.trial.config, entry.trial.family),
     trialsEnd: () => deadline - reserve(),
@@ -490,8 +494,10 @@ class FitOverrun extends Error {}
  * uniform steps) is given up when, projected from its steps so far, it would end past `stopAt`:
  * on a busy machine an a-priori estimate can be off by a factor of ten.
  */
-async function runClosedFormTrial(config: ModelConfig, family: TuneFamily, data: TuneData, features: FeatureCache, opts: TuneOptions, stopAt: number, clock: () => number) {
+async function runClosedFormTrial(config: ModelConfig, family: TuneFamily, data: TuneData, features: FeatureCache, opts: TuneOptions, stopAt: number, clock: () => number, slistFits: SlistFits) {
   const t0 = clock();
+  const reused = slistFits.reuse(config);
+  if (reused) return scoreClosedForm(config, family, data, reused.model, t0, clock, reused.fitSeconds);
   const { model, extraFit } = buildFromConfig(config, features);
   let projected = 0;
   if ((model instanceof EaseModel || model instanceof SlistModel) && Number.isFinite(stopAt)) {
@@ -508,10 +514,16 @@ async function runClosedFormTrial(config: ModelConfig, family: TuneFamily, data:
     const description = describeConfig(config);
     return { trial: undefined, projectedSeconds: projected, note: `${description}: given up after ${(clock() - t0).toFixed(0)} s, its fit was projected to take ${projected.toFixed(0)} s, past the time budget` };
   }
+  slistFits.remember(config, model, clock() - t0);
+  return scoreClosedForm(config, family, data, model, t0, clock);
+}
+
+/** A fitted one-shot trial's validation; `fitSeconds` is what a fit of it costs when it reused another's (a later setting's estimate). */
+function scoreClosedForm(config: ModelConfig, family: TuneFamily, data: TuneData, model: Recommender, t0: number, clock: () => number, fitSeconds?: number) {
   const v0 = clock();
   const metrics = data.validate(model);
   const trial: Trial = { config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: clock() - t0, family: family.name, validateSeconds: clock() - v0 };
-  return { trial, model: model as Recommender | undefined, note: undefined as string | undefined, projectedSeconds: trial.seconds };
+  return { trial, model: model as Recommender | undefined, note: undefined as string | undefined, projectedSeconds: (fitSeconds ?? 0) + trial.seconds };
 }
 
 /**

@@ -3,7 +3,8 @@ import { csrFromCoo } from "../../../trainer/data/matrix.ts";
 import { sequencesFromInteractions } from "../../../trainer/data/item-sequences.ts";
 import { evaluateRanking } from "../../../trainer/eval/ranking.ts";
 import { buildFromConfig, FeatureCache, type ModelConfig } from "../../../trainer/tune/config.ts";
-import { slistFamily } from "../../../trainer/tune/order-aware.ts";
+import { SlistModel } from "../../../trainer/model/slist.ts";
+import { SlistFits, slistFamily } from "../../../trainer/tune/order-aware.ts";
 import { validTrainInput } from "../../../trainer/tune/prepare.ts";
 import { tune, tuneFamilies, type TuneData, type TuneOptions } from "../../../trainer/tune/search.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
@@ -38,11 +39,11 @@ function nextItemData(ordered = true): TuneData {
 const opts: TuneOptions = { trials: 1, seed: 0, maxEpochs: 10, evalEvery: 5, patience: 1, losses: ["bpr"], componentChoices: [8], easeLambdas: [10, 100], only: ["itemknn", "ease", "slist", "hybrid"] };
 
 describe("tune's order-aware family", () => {
-  it("tries each SLIST setting after EASE in every round, wins on a next-item task, and blends it", async () => {
+  it("tries each SLIST setting before EASE in every round, wins on a next-item task, and blends it", async () => {
     const data = nextItemData();
     const order: string[] = [];
     const result = await tune(data, { ...opts, onProgress: (p) => p.phase === "trial" && p.trial && order.push(p.trial.family!) });
-    expect(order.slice(0, 4)).toEqual(["itemknn", "ease", "slist", "hybrid"]);
+    expect(order.slice(0, 4)).toEqual(["itemknn", "slist", "ease", "hybrid"]);
     const slists = result.leaderboard.filter((t) => t.family === "slist");
     expect(slists).toHaveLength(3);
     const bestOf = (family: string) => Math.max(...result.leaderboard.filter((t) => t.family === family).map((t) => t.score));
@@ -58,9 +59,11 @@ describe("tune's order-aware family", () => {
     const data = nextItemData();
     const result = await tune(data, opts);
     const features = new FeatureCache({});
-    const slist = result.leaderboard.find((t) => t.family === "slist")!;
+    const slists = result.leaderboard.filter((t) => t.family === "slist");
+    const slist = slists[0];
     const blend = result.leaderboard.find((t) => t.family === "blend" && (t.config as Extract<ModelConfig, { model: "blend" }>).members.some((m) => m.config.model === "slist"))!;
-    for (const trial of [slist, blend]) {
+    // Every setting, the ones that reused an earlier setting's fit with another recency decay included.
+    for (const trial of [...slists, blend]) {
       const { model } = buildFromConfig(JSON.parse(JSON.stringify(trial.config)) as ModelConfig, features);
       await model.fit({ ...validTrainInput(data), rng: createRng(0) });
       expect(data.validate(model)["hr@1"], trial.description).toBe(trial.score);
@@ -85,5 +88,28 @@ describe("tune's order-aware family", () => {
     const fits = slistFamily({ task: "ranking", nUsers: 19_000, nItems: 12_000, nnz: 150_000, ordered: true, timeBudgetSeconds: 60 }).family!;
     expect(fits.iterative).toBe(false);
     expect(fits.estimateSeconds!(fits.configs[0])).toBeGreaterThan(60);
+  });
+
+  it("scores settings that differ only in recency decay on one fit, exactly as their own fits score", async () => {
+    const data = nextItemData();
+    const fits = new SlistFits();
+    const first: ModelConfig = { model: "slist", params: { lambda: 50, alpha: 0.5, recencyDecay: 2 } };
+    const model = new SlistModel(first.params);
+    await model.fit({ ...validTrainInput(data), rng: createRng(0) });
+    fits.remember(first, model, 12);
+    expect(fits.reuse({ model: "slist", params: { lambda: 100, alpha: 0.5, recencyDecay: 2 } })).toBeUndefined();
+    expect(fits.reuse({ model: "ease", params: { lambda: 50 } })).toBeUndefined();
+    for (const decay of [0, 1, 4]) {
+      const other: ModelConfig = { model: "slist", params: { lambda: 50, alpha: 0.5, recencyDecay: decay } };
+      const reused = fits.reuse(other)!;
+      expect(reused.fitSeconds).toBe(12);
+      const own = new SlistModel(other.params);
+      await own.fit({ ...validTrainInput(data), rng: createRng(0) });
+      expect(data.validate(reused.model), `recencyDecay ${decay}`).toEqual(data.validate(own));
+    }
+    // The first model keeps its own decay.
+    expect(model.p.recencyDecay).toBe(2);
+    fits.clear();
+    expect(fits.reuse(first)).toBeUndefined();
   });
 });
