@@ -215,12 +215,12 @@ export class SlistModel implements Recommender {
   }
 
   /**
-   * This fit scored with another recency decay, as a new model sharing B (B does not depend on
-   * the decay): a search tries several decays on one fit, and each scores exactly as a fit with
-   * that decay would.
+   * This fit scored another way, as a new model sharing B: B depends on neither the recency
+   * decay nor the history length, so a search tries several of them on one fit, and each scores
+   * exactly as a fit with those settings would.
    */
-  withRecencyDecay(decay: number): SlistModel {
-    const copy = new SlistModel({ ...this.p, recencyDecay: decay });
+  withScoring(scoring: Partial<Pick<SlistParams, "recencyDecay" | "historyLength">>): SlistModel {
+    const copy = new SlistModel({ ...this.p, ...scoring });
     copy.b = requireFitted(this.b, this.name);
     copy.train = this.train;
     copy.sequences = this.sequences;

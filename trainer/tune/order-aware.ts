@@ -1,18 +1,19 @@
 import { MAX_ITEMS as SLIST_MAX_ITEMS } from "../model/ease.ts";
-import { SLIST_DEFAULTS, SlistModel } from "../model/slist.ts";
+import { SlistModel } from "../model/slist.ts";
 import type { ModelConfig } from "./config.ts";
 import type { FamilyContext, TuneFamily } from "./families.ts";
 
 /**
  * SLIST settings tune tries, in order: the model's defaults (chosen on the Toys and Grocery dev
- * splits), the weaker recency Sports' dev split chose, then more weight on whole-history
- * similarity with a stronger ridge and little recency, for data whose order says less (ratings
- * collected in sessions of their own, like MovieLens).
+ * splits), the weaker recency Sports' dev split chose, then for data whose order says less
+ * (validation items drawn from anywhere in a history, not the next one): more weight on
+ * whole-history similarity, a stronger ridge, and every one of the latest 500 items alike.
+ * The first two share one fit.
  */
 export const DEFAULT_SLIST: Array<Record<string, number>> = [
   { lambda: 50, alpha: 0.5, recencyDecay: 2 },
   { lambda: 50, alpha: 0.5, recencyDecay: 4 },
-  { lambda: 200, alpha: 0.8, recencyDecay: 8 },
+  { lambda: 200, alpha: 0.8, recencyDecay: 0, historyLength: 500 },
 ];
 
 /**
@@ -46,9 +47,10 @@ export function slistFamily(ctx: FamilyContext, settings: Array<Record<string, n
 }
 
 /**
- * The last SLIST fit of a search, for the settings that differ from it only in recency decay:
- * those score the same B with other weights (SlistModel.withRecencyDecay) instead of refitting
- * it. Only one fit is held (an items × items matrix), and the family lists such settings side by side.
+ * The last SLIST fit of a search, for the settings that differ from it only in how a history
+ * is scored (recency decay, history length): those score the same B (SlistModel.withScoring)
+ * instead of refitting it. Only one fit is held (an items × items matrix), so the family lists
+ * such settings one after another.
  */
 export class SlistFits {
   private last?: { key: string; model: SlistModel; seconds: number };
@@ -56,8 +58,8 @@ export class SlistFits {
   /** A model for this config sharing an earlier fit's B, with that fit's seconds; undefined when none matches. */
   reuse(config: ModelConfig): { model: SlistModel; fitSeconds: number } | undefined {
     if (config.model !== "slist" || !this.last || this.last.key !== fitKey(config)) return undefined;
-    const decay = (config as { params: { recencyDecay?: number } }).params.recencyDecay ?? SLIST_DEFAULTS.recencyDecay;
-    return { model: this.last.model.withRecencyDecay(decay), fitSeconds: this.last.seconds };
+    const { recencyDecay, historyLength } = new SlistModel((config as { params: Record<string, unknown> }).params).p;
+    return { model: this.last.model.withScoring({ recencyDecay, historyLength }), fitSeconds: this.last.seconds };
   }
 
   remember(config: ModelConfig, model: unknown, seconds: number): void {
@@ -70,8 +72,8 @@ export class SlistFits {
   }
 }
 
-/** What B and the rest of the model depend on: every parameter but the scoring-time recency decay. */
+/** What B depends on: every parameter but how a history is scored. */
 function fitKey(config: ModelConfig): string {
-  const { recencyDecay: _decay, ...rest } = new SlistModel((config as { params: Record<string, unknown> }).params).p;
+  const { recencyDecay: _decay, historyLength: _length, ...rest } = new SlistModel((config as { params: Record<string, unknown> }).params).p;
   return JSON.stringify(rest);
 }

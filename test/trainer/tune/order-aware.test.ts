@@ -90,7 +90,7 @@ describe("tune's order-aware family", () => {
     expect(fits.estimateSeconds!(fits.configs[0])).toBeGreaterThan(60);
   });
 
-  it("scores settings that differ only in recency decay on one fit, exactly as their own fits score", async () => {
+  it("scores settings that differ only in recency decay or history length on one fit, exactly as their own fits score", async () => {
     const data = nextItemData();
     const fits = new SlistFits();
     const first: ModelConfig = { model: "slist", params: { lambda: 50, alpha: 0.5, recencyDecay: 2 } };
@@ -99,16 +99,16 @@ describe("tune's order-aware family", () => {
     fits.remember(first, model, 12);
     expect(fits.reuse({ model: "slist", params: { lambda: 100, alpha: 0.5, recencyDecay: 2 } })).toBeUndefined();
     expect(fits.reuse({ model: "ease", params: { lambda: 50 } })).toBeUndefined();
-    for (const decay of [0, 1, 4]) {
-      const other: ModelConfig = { model: "slist", params: { lambda: 50, alpha: 0.5, recencyDecay: decay } };
+    for (const [decay, length] of [[0, 50], [1, 2], [4, 50]]) {
+      const other: ModelConfig = { model: "slist", params: { lambda: 50, alpha: 0.5, recencyDecay: decay, historyLength: length } };
       const reused = fits.reuse(other)!;
       expect(reused.fitSeconds).toBe(12);
       const own = new SlistModel(other.params);
       await own.fit({ ...validTrainInput(data), rng: createRng(0) });
-      expect(data.validate(reused.model), `recencyDecay ${decay}`).toEqual(data.validate(own));
+      expect(data.validate(reused.model), `recencyDecay ${decay}, historyLength ${length}`).toEqual(data.validate(own));
     }
-    // The first model keeps its own decay.
-    expect(model.p.recencyDecay).toBe(2);
+    // The first model keeps its own scoring.
+    expect(model.p).toMatchObject({ recencyDecay: 2, historyLength: 50 });
     fits.clear();
     expect(fits.reuse(first)).toBeUndefined();
   });
