@@ -327,6 +327,11 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     opts.onLeaderboard?.({ trials: [...trials], skipped: [...skipped] });
   };
   const halving = opts.successiveHalving !== false;
+  // Trials per blend kind still to run: one alone in its kind has nothing to be halved against.
+  const kindCounts = new Map<string, number>();
+  for (const { family, config } of schedule) {
+    if (family.iterative && !resumed.has(trialKey(config))) kindCounts.set(blendKind(config, family), (kindCounts.get(blendKind(config, family)) ?? 0) + 1);
+  }
   const slistFits = new SlistFits();
   const paused: PausedTrial[] = [];
   const record = (outcome: IterativeOutcome, family: TuneFamily, key: string, next: number) => {
@@ -367,11 +372,15 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     const oneShots = later.reduce((sum, x) => sum + (x.family.iterative ? 0 : (familyTimes.has(x.family.name) ? Math.min(...familyTimes.get(x.family.name)!) : 0)), 0);
     const stopAt = !Number.isFinite(trialsEnd) ? trialsEnd : waiting > 0 ? now + (trialsEnd - now) / (waiting + 1) : trialsEnd - Math.min(oneShots, (trialsEnd - now) / 2);
     if (family.iterative) {
-      // Every iterative trial first fits up to the first rung; successive halving below decides which go on.
+      // An iterative trial with rivals in its kind first fits up to the first rung; successive halving below decides which go on.
       const trial = new IterativeTrial(config, family, data, features, opts, clock);
-      const outcome = await trial.advance(halving ? trial.checkEpoch(FIRST_RUNG_CHECKS) : Infinity, stopAt);
+      const rivals = halving ? (kindCounts.get(blendKind(config, family)) ?? 0) > 1 : false;
+      const outcome = await trial.advance(rivals ? trial.checkEpoch(FIRST_RUNG_CHECKS) : Infinity, stopAt);
       if (outcome) record(outcome, family, key, s + 1);
-      else paused.push({ trial, key, order: s });
+      else {
+        paused.push({ trial, key, order: s });
+        publish(undefined, s + 1, `${describeConfig(config)}: ${data.primary} ${trial.bestScore.toFixed(4)} at epoch ${trial.epochs}, paused at the first successive-halving rung`);
+      }
       continue;
     }
     const run = await runClosedFormTrial(config, family, data, features, opts, trialsEnd, clock, slistFits);
