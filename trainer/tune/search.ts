@@ -2,7 +2,7 @@ import { ALL_ITEM_FEATURE_SETS, type ItemFeatureSet } from "../features/item-fea
 import { EaseModel, MAX_ITEMS as EASE_MAX_ITEMS } from "../model/ease.ts";
 import type { Metrics } from "../eval/ranking.ts";
 import type { HybridLoss, HybridParams } from "../model/hybrid.ts";
-import { IALS_DEFAULTS } from "../model/ials.ts";
+import { IALS_DEFAULTS, IalsModel } from "../model/ials.ts";
 import type { Recommender } from "../model/model.ts";
 import { MULTDAE_DEFAULTS } from "../model/multdae.ts";
 import { SlistModel } from "../model/slist.ts";
@@ -499,8 +499,8 @@ export class MemberPool {
 class FitOverrun extends Error {}
 
 /**
- * Fits and validates a one-shot configuration. A fit that reports progress (the inverse of EASE and SLIST, in
- * uniform steps) is given up when, projected from its steps so far, it would end past `stopAt`:
+ * Fits and validates a one-shot configuration. A fit that reports progress (the inverse of EASE
+ * and SLIST, iALS's sweeps, in uniform steps) is given up when, projected from its steps so far, it would end past `stopAt`:
  * on a busy machine an a-priori estimate can be off by a factor of ten.
  */
 async function runClosedFormTrial(config: ModelConfig, family: TuneFamily, data: TuneData, features: FeatureCache, opts: TuneOptions, stopAt: number, clock: () => number, slistFits: SlistFits) {
@@ -509,7 +509,7 @@ async function runClosedFormTrial(config: ModelConfig, family: TuneFamily, data:
   if (reused) return scoreClosedForm(config, family, data, reused.model, t0, clock, reused.fitSeconds);
   const { model, extraFit } = buildFromConfig(config, features);
   let projected = 0;
-  if ((model instanceof EaseModel || model instanceof SlistModel) && Number.isFinite(stopAt)) {
+  if ((model instanceof EaseModel || model instanceof SlistModel || model instanceof IalsModel) && Number.isFinite(stopAt)) {
     model.onProgress = (done, total) => {
       const elapsed = clock() - t0;
       projected = (elapsed * total) / done;

@@ -89,6 +89,16 @@ describe("tune's one time budget", () => {
     expect(result.skipped).toContain("ease: 1 of 2 configurations not tried (time budget)");
   });
 
+  it("gives up an iALS fit whose sweeps so far project it past the budget, like EASE", async () => {
+    const { data } = timedData();
+    // Every clock reading is a second later: 2 × 30 sweeps, one reading each, would take about 60 s of a 12 s budget.
+    let t = 0;
+    const result = await tune(data, { ...small, only: ["popularity", "ials"], ials: [{ components: 4, iterations: 30, alpha: 3, lambda: 1 }], blend: false, timeBudgetSeconds: 12, clock: () => t++ });
+    expect(result.leaderboard.map((x) => x.family)).toEqual(["popularity"]);
+    expect(result.skipped.join("\n")).toMatch(/ials \{"components":4,"iterations":30,"alpha":3,"lambda":1\}: given up after \d+ s, its fit was projected to take \d+ s, past the time budget/);
+    expect(result.seconds).toBeLessThanOrEqual(12);
+  });
+
   it("a long iterative fit leaves room for the cheap one-shot settings still to come", async () => {
     const { data, clock } = timedData();
     // The hybrid would validate every epoch for 200 epochs: far beyond the budget.
