@@ -26,7 +26,7 @@ export class IalsModel implements Recommender {
   readonly alpha: number;
   readonly lambda: number;
   readonly unobservedWeight: number;
-  /** After each sweep (two an iteration, equal in cost): a search projects the fit's end from them, and may stop it by throwing. */
+  /** After each sweep (two an iteration, of similar cost): a search projects the fit's end from them, and may stop it by throwing. */
   onProgress?: (done: number, total: number) => void;
   private train?: CsrMatrix;
   private userF?: Float64Array;

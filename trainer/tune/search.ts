@@ -383,7 +383,9 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
       }
       continue;
     }
-    const run = await runClosedFormTrial(config, family, data, features, opts, trialsEnd, clock, slistFits);
+    // A one-shot fit that reports progress is held to the same share while families wait: given
+    // up there, it leaves them their first trial instead of spending the whole budget alone.
+    const run = await runClosedFormTrial(config, family, data, features, opts, waiting > 0 ? stopAt : trialsEnd, clock, slistFits);
     if (!run.trial) {
       // A one-shot fit given up on: its projected time keeps the family's other settings out too.
       familyTimes.set(family.name, [...(own ?? []), run.projectedSeconds]);

@@ -99,6 +99,21 @@ describe("tune's one time budget", () => {
     expect(result.seconds).toBeLessThanOrEqual(12);
   });
 
+  it("holds a slow one-shot fit to its share while other families wait, so they still get their first trial", async () => {
+    const rng = createRng(3);
+    const rows: number[] = [];
+    const cols: number[] = [];
+    for (let u = 0; u < 60; u++) for (let k = 0; k < 30; k++) (rows.push(u), cols.push(rng.int(1000)));
+    const train = csrFromCoo(60, 1000, rows, cols, rows.map(() => 1));
+    const data: TuneData = { validTrain: train, validate: (m) => evaluateRanking(m, { train, test: train, ks: [10] }), primary: "auc", task: "ranking" };
+    // Every clock reading is a second later: iALS's 30 sweeps would end near 32 s of 40, leaving
+    // EASE (16 inverse steps) too little; held to half of the budget, iALS is given up instead.
+    let t = 0;
+    const result = await tune(data, { ...small, only: ["ials", "ease"], ials: [{ components: 4, iterations: 15, alpha: 3, lambda: 1 }], easeLambdas: [10], blend: false, timeBudgetSeconds: 40, clock: () => t++ });
+    expect(result.leaderboard.map((x) => x.family)).toEqual(["ease"]);
+    expect(result.skipped.join("\n")).toMatch(/ials .*: given up after \d+ s, its fit was projected to take \d+ s, past the time budget/);
+  });
+
   it("a long iterative fit leaves room for the cheap one-shot settings still to come", async () => {
     const { data, clock } = timedData();
     // The hybrid would validate every epoch for 200 epochs: far beyond the budget.
