@@ -47,6 +47,13 @@ export async function searchBlends(input: BlendSearchInput): Promise<BlendSearch
     skipped.push("blend: not tried (time budget)");
     return none("blend: not tried (time budget)");
   }
+  // The first weight vector scores every member once (their rows are remembered after): about one validation pass each.
+  const firstPoint = input.members.reduce((sum, m) => sum + (m.trial.validateSeconds ?? 0), 0);
+  if (Number.isFinite(deadline) && clock() + firstPoint > deadline) {
+    const note = `blend: not tried, scoring its ${input.members.length} members once would take about ${firstPoint.toFixed(0)} s, past the time budget`;
+    skipped.push(note);
+    return none(note);
+  }
   const members: Array<{ trial: Trial; model: Recommender }> = [];
   for (const m of input.members) {
     if (m.model) {

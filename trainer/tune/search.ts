@@ -308,7 +308,9 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
   const familyTimes = new Map<string, number[]>();
   let done = 0;
 
-  const reserve = () => (budget === undefined || !blending ? 0 : blendReserve(pool, trials, budget));
+  const paused: PausedTrial[] = [];
+  const pausedKinds = () => new Set(paused.map((p) => blendKind(p.trial.config, p.trial.family)).filter((kind) => !pool.has(kind))).size;
+  const reserve = () => (budget === undefined || !blending ? 0 : blendReserve(pool, trials, budget, pausedKinds()));
   const eta = (from: number) => {
     const times = [...familyTimes.values()].flat();
     const overall = times.length ? times.reduce((a, b) => a + b, 0) / times.length : undefined;
@@ -319,7 +321,7 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
       const own = familyTimes.get(schedule[s].family.name);
       left += own ? own.reduce((a, b) => a + b, 0) / own.length : overall;
     }
-    left += blending ? (budget === undefined ? blendReserve(pool, trials, Infinity) : reserve()) : 0;
+    left += blending ? (budget === undefined ? blendReserve(pool, trials, Infinity, pausedKinds()) : reserve()) : 0;
     return budget === undefined ? left : Math.min(left, Math.max(0, deadline - clock()));
   };
   const publish = (trial: Trial | undefined, next: number, note?: string) => {
@@ -333,7 +335,6 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     if (family.iterative && !resumed.has(trialKey(config))) kindCounts.set(blendKind(config, family), (kindCounts.get(blendKind(config, family)) ?? 0) + 1);
   }
   const slistFits = new SlistFits();
-  const paused: PausedTrial[] = [];
   const record = (outcome: IterativeOutcome, family: TuneFamily, key: string, next: number) => {
     outcome.trial.key = key;
     trials.push(outcome.trial);
@@ -453,13 +454,18 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
  * validation pass of blend arithmetic per grid point (the cheapest trial's validation, a bound
  * on ranking alone). At most 40% of the budget, at least 10% once a budget is set.
  */
-function blendReserve(pool: MemberPool, trials: Trial[], budget: number): number {
+function blendReserve(pool: MemberPool, trials: Trial[], budget: number, pausedKinds: number): number {
   const members = pool.members();
   const pass = Math.min(Infinity, ...trials.map((t) => t.validateSeconds ?? Infinity));
+  // Kinds whose draws are paused at a halving rung join the pool later: counted now, each
+  // scoring validation once at the slowest pass seen so far.
+  const later = Math.max(0, Math.min(pool.maxMembers, members.length + pausedKinds) - members.length);
+  const slowest = Math.max(0, ...trials.map((t) => t.validateSeconds ?? 0));
   let need = 0;
-  if (members.length >= 2 && Number.isFinite(pass)) {
+  if (members.length + later >= 2 && Number.isFinite(pass)) {
     for (const m of members) need += (m.model ? 0 : refitSeconds(m.trial)) + (m.trial.validateSeconds ?? pass);
-    need += blendWeightGrid(members.length).length * pass;
+    need += later * slowest;
+    need += blendWeightGrid(members.length + later).length * pass;
   }
   return Number.isFinite(budget) ? Math.min(0.4 * budget, Math.max(0.1 * budget, need)) : need;
 }
@@ -486,6 +492,11 @@ export class MemberPool {
   /** The blend's members, best first: a model when the trial's fit is exactly its config, else refit from the config. */
   members(): Array<{ trial: Trial; model?: Recommender }> {
     return this.ranked().slice(0, this.maxMembers);
+  }
+
+  /** Whether a trial of this blend kind is in the pool. */
+  has(kind: string): boolean {
+    return this.best.has(kind);
   }
 
   modelOf(trial: Trial): Recommender | undefined {

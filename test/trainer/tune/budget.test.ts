@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { csrFromCoo } from "../../../trainer/data/matrix.ts";
 import { evaluateRanking } from "../../../trainer/eval/ranking.ts";
 import type { Recommender } from "../../../trainer/model/model.ts";
-import { coarseFirst } from "../../../trainer/tune/blend-search.ts";
+import { coarseFirst, searchBlends } from "../../../trainer/tune/blend-search.ts";
 import { buildFromConfig, FeatureCache } from "../../../trainer/tune/config.ts";
 import { registerTuneFamily } from "../../../trainer/tune/families.ts";
 import { blendWeightGrid, MemberPool, trialKey, tune, type Trial, type TuneData, type TuneOptions, type TuneProgress } from "../../../trainer/tune/search.ts";
@@ -202,6 +202,24 @@ describe("the blend search", () => {
     for (const t of streamed) {
       for (const [key, value] of Object.entries(onceBy.get(t.description)!)) expect(t.metrics[key], `${t.description} ${key}`).toBeCloseTo(value, 10);
     }
+  });
+
+  it("is not started when scoring its members once would already overrun the budget", async () => {
+    const { data, time, clock } = timedData();
+    const members = await Promise.all(
+      ["popularity", "itemknn"].map(async (name) => {
+        const { model } = buildFromConfig({ model: name, params: {} }, new FeatureCache({}));
+        await model.fit({ interactions: data.validTrain, rng: createRng(0) });
+        const trial: Trial = { config: { model: name, params: {} }, description: name, score: 0.1, metrics: {}, seconds: 1, validateSeconds: 30 };
+        return { trial, model };
+      }),
+    );
+    const input = { data, members, features: new FeatureCache({}), seed: 0, selection: "p@10", memoBudgetBytes: 2 ** 30, clock };
+    const tight = await searchBlends({ ...input, deadline: time.now + 50 });
+    expect(tight.trials).toEqual([]);
+    expect(tight.skipped).toEqual(["blend: not tried, scoring its 2 members once would take about 60 s, past the time budget"]);
+    const roomy = await searchBlends({ ...input, deadline: time.now + 1000 });
+    expect(roomy.trials.length).toBe(blendWeightGrid(2).length);
   });
 
   it("tries the coarse weight vectors first", () => {
