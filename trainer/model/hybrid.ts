@@ -333,11 +333,29 @@ export class HybridMF implements Recommender {
         if (!Number.isFinite(record.loss)) {
           throw new Error(`hybrid: training diverged at epoch ${epoch} (loss ${record.loss}); lower learningRate (now ${o.learningRate}) or raise userAlpha/itemAlpha`);
         }
-        if (input.onEpoch?.(epoch, { loss: record.loss }) === true) break;
+        if ((await input.onEpoch?.(epoch, { loss: record.loss })) === true) break;
       }
     } finally {
       await pool?.close();
     }
+  }
+
+  /**
+   * The model as of its last epoch, with its own copy of the learned parameters (the feature
+   * matrices and samples, which training never changes, are shared): it scores exactly like a
+   * fit stopped at this epoch with the same seed.
+   */
+  snapshot(): HybridMF {
+    const a = this.arrays();
+    const copy = new HybridMF({ ...this.options, epochs: this.history.length }, this.name);
+    copy.a = { ...a, uEmb: a.uEmb.slice(), uBias: a.uBias.slice(), iEmb: a.iEmb.slice(), iBias: a.iBias.slice() };
+    copy.nUsers = this.nUsers;
+    copy.nItems = this.nItems;
+    copy.k = this.k;
+    copy.offset = this.offset;
+    copy.history = this.history.slice();
+    copy.version = 1;
+    return copy;
   }
 
   private arrays(): KernelArrays {

@@ -26,6 +26,8 @@ export class IalsModel implements Recommender {
   readonly alpha: number;
   readonly lambda: number;
   readonly unobservedWeight: number;
+  /** After each sweep (two an iteration, of similar cost): a search projects the fit's end from them, and may stop it by throwing. */
+  onProgress?: (done: number, total: number) => void;
   private train?: CsrMatrix;
   private userF?: Float64Array;
   private itemF?: Float64Array;
@@ -57,7 +59,9 @@ export class IalsModel implements Recommender {
     // item factors, the same solve that folds in an unknown user from a history.
     for (let it = 0; it < this.iterations; it++) {
       this.sweep(xt, userF, itemF, scratch);
+      this.onProgress?.(2 * it + 1, 2 * this.iterations);
       this.sweep(x, itemF, userF, scratch);
+      this.onProgress?.(2 * it + 2, 2 * this.iterations);
     }
     this.train = x;
     this.userF = userF;

@@ -26,8 +26,11 @@ export interface FitInput {
    * order ignore it; see trainer/data/item-sequences.ts to build it from timed interactions.
    */
   sequences?: ItemSequences;
-  /** Called after each epoch by iterative models, e.g. for progress bars and early stopping. */
-  onEpoch?: (epoch: number, info: { loss?: number }) => boolean | void;
+  /**
+   * Called after each epoch by iterative models, e.g. for progress bars and early stopping: true
+   * stops the fit. A promise pauses the fit until it settles (a search scheduling many trials).
+   */
+  onEpoch?: (epoch: number, info: { loss?: number }) => boolean | void | Promise<boolean | void>;
 }
 
 /** Users' item sequences (trainer/data/item-sequences.ts builds them), part of every model's fit input. */
@@ -55,6 +58,11 @@ export interface Recommender {
    * or sessions that were not in training; factor models use it for unknown users.
    */
   scoreUser(user: number, out: Float32Array, history?: Int32Array): void;
+  /**
+   * Iterative models: a copy of the fitted model as it is now, that scores alike and is not
+   * changed by the epochs still to come (early stopping keeps its best epoch without a refit).
+   */
+  snapshot?(): Recommender;
   /** Item vectors when the model has them (factor models), for the artifact. */
   itemVectors?(): ItemVectors;
   /** User vectors when the model has them. */

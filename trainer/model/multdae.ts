@@ -67,7 +67,7 @@ export class MultDaeModel implements Recommender {
       }
       this.net = net;
       this.train = x;
-      if (input.onEpoch?.(epoch, { loss: loss / Math.max(1, x.nRows) }) === true) break;
+      if ((await input.onEpoch?.(epoch, { loss: loss / Math.max(1, x.nRows) })) === true) break;
     }
     this.net = net;
     this.train = x;

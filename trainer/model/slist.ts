@@ -215,6 +215,20 @@ export class SlistModel implements Recommender {
   }
 
   /**
+   * This fit scored another way, as a new model sharing B: B depends on neither the recency
+   * decay nor the history length, so a search tries several of them on one fit, and each scores
+   * exactly as a fit with those settings would.
+   */
+  withScoring(scoring: Partial<Pick<SlistParams, "recencyDecay" | "historyLength">>): SlistModel {
+    const copy = new SlistModel({ ...this.p, ...scoring });
+    copy.b = requireFitted(this.b, this.name);
+    copy.train = this.train;
+    copy.sequences = this.sequences;
+    copy.ordered = this.ordered;
+    return copy;
+  }
+
+  /**
    * Changes the scoring-time recency decay without refitting (B does not depend on it), so a
    * search can try several on one fit.
    */

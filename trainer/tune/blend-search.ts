@@ -4,6 +4,7 @@ import { MemoScores } from "../model/memo-scores.ts";
 import type { Recommender } from "../model/model.ts";
 import { createRng } from "../util/rng.ts";
 import { buildFromConfig, describeConfig, type FeatureCache, type ModelConfig } from "./config.ts";
+import { validTrainInput } from "./prepare.ts";
 import type { Trial, TuneData } from "./types.ts";
 
 export interface BlendSearchInput {
@@ -46,6 +47,13 @@ export async function searchBlends(input: BlendSearchInput): Promise<BlendSearch
     skipped.push("blend: not tried (time budget)");
     return none("blend: not tried (time budget)");
   }
+  // The first weight vector scores every member once (their rows are remembered after): about one validation pass each.
+  const firstPoint = input.members.reduce((sum, m) => sum + (m.trial.validateSeconds ?? 0), 0);
+  if (Number.isFinite(deadline) && clock() + firstPoint > deadline) {
+    const note = `blend: not tried, scoring its ${input.members.length} members once would take about ${firstPoint.toFixed(0)} s, past the time budget`;
+    skipped.push(note);
+    return none(note);
+  }
   const members: Array<{ trial: Trial; model: Recommender }> = [];
   for (const m of input.members) {
     if (m.model) {
@@ -59,7 +67,7 @@ export async function searchBlends(input: BlendSearchInput): Promise<BlendSearch
     }
     input.onProgress?.(`blend: refitting ${m.trial.description} at its chosen epochs`);
     const { model, extraFit } = buildFromConfig(m.trial.config, input.features);
-    await model.fit({ interactions: data.validTrain, ratings: data.validTrainRatings, rng: createRng(input.seed), ...extraFit });
+    await model.fit({ ...validTrainInput(data), rng: createRng(input.seed), ...extraFit });
     members.push({ trial: m.trial, model });
   }
   if (members.length < 2) return none("blend: fewer than two members fit the time budget");

@@ -33,6 +33,8 @@ export interface FamilyContext {
   nItems: number;
   /** Interactions in the tuning train matrix. */
   nnz: number;
+  /** The interactions carry times: each user's items have an order for order-aware models to learn. */
+  ordered: boolean;
   timeBudgetSeconds?: number;
 }
 

@@ -7,7 +7,7 @@ import { pairRocAuc, scorePairs } from "../eval/pair-auc.ts";
 import { splitDataset, type SplitKind } from "../eval/prepare.ts";
 import { evaluateRanking, usersWithPositives, type Metrics } from "../eval/ranking.ts";
 import { holdOutPerUser } from "../eval/splits.ts";
-import type { ItemSequences, Recommender } from "../model/model.ts";
+import type { FitInput, ItemSequences, Recommender } from "../model/model.ts";
 import { createRng, shuffle } from "../util/rng.ts";
 import type { TuneData } from "./types.ts";
 
@@ -135,7 +135,7 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
   const tuneData: TuneData = {
     validTrain: validTrainM,
     validTrainRatings: task.ratings?.(validTrain),
-    ...(opts.task === "ranking" ? { validTrainSequences: sequencesFromInteractions(validTrain) } : {}),
+    ...(opts.task === "ranking" ? { validTrainSequences: sequencesFromInteractions(validTrain), ordered: validTrain.times.some((t) => !Number.isNaN(t)) } : {}),
     validate: (m, subset) => task.evaluate(m, validTrain, valid, undefined, subset?.users ?? users, subset?.coverageMarks),
     ...(users ? { validationUsers: users, cutoffs: (opts.ks ?? [10]).slice().sort((a, b) => a - b) } : {}),
     primary,
@@ -145,6 +145,14 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
     userFeatures: dataset.userFeatures,
   };
   return { train: split.train, dev: split.dev, test: split.test, coldItems: (split as { coldItems?: Int32Array }).coldItems, task, tuneData, splitKind: kind };
+}
+
+/**
+ * What every fit during tuning learns from: validTrain, its ratings and its time order. `edgerec
+ * train --config` fits with the same parts of its train split, so a configuration is refit as scored.
+ */
+export function validTrainInput(data: TuneData): Pick<FitInput, "interactions" | "ratings" | "sequences"> {
+  return { interactions: data.validTrain, ratings: data.validTrainRatings, sequences: data.validTrainSequences };
 }
 
 /**

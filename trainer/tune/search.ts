@@ -2,14 +2,19 @@ import { ALL_ITEM_FEATURE_SETS, type ItemFeatureSet } from "../features/item-fea
 import { EaseModel, MAX_ITEMS as EASE_MAX_ITEMS } from "../model/ease.ts";
 import type { Metrics } from "../eval/ranking.ts";
 import type { HybridLoss, HybridParams } from "../model/hybrid.ts";
-import { IALS_DEFAULTS } from "../model/ials.ts";
+import { IALS_DEFAULTS, IalsModel } from "../model/ials.ts";
 import type { Recommender } from "../model/model.ts";
 import { MULTDAE_DEFAULTS } from "../model/multdae.ts";
+import { SlistModel } from "../model/slist.ts";
 import { createRng, type Rng } from "../util/rng.ts";
 import { blendWeightGrid, refitSeconds, searchBlends } from "./blend-search.ts";
 import type { Trial, TuneData } from "./types.ts";
 import { buildFromConfig, describeConfig, FeatureCache, type ModelConfig } from "./config.ts";
 import { registeredTuneFamilies, roundRobin, type FamilyContext, type TuneFamily } from "./families.ts";
+import { continueByHalving, FIRST_RUNG_CHECKS, type PausedTrial } from "./halving.ts";
+import { IterativeTrial, type IterativeOutcome } from "./iterative-trial.ts";
+import { SlistFits, slistFamily } from "./order-aware.ts";
+import { validTrainInput } from "./prepare.ts";
 
 export interface TuneOptions {
   /** Random hybrid configurations to try. */
@@ -44,10 +49,18 @@ export interface TuneOptions {
    * epoch time fits it (see multdaeEpochSeconds), else none.
    */
   multdae?: Array<Record<string, number>>;
+  /** SLIST settings tried (ranking data with times; default DEFAULT_SLIST, [] = none). */
+  slist?: Array<Record<string, number>>;
   /** More families (e.g. order-aware models), besides those registered with registerTuneFamily. */
   families?: TuneFamily[];
   /** Only these families (by name, see BUILT_IN_FAMILIES); default every family that applies. */
   only?: string[];
+  /**
+   * Successive halving of iterative trials (default true): each fits up to its second
+   * validation check, then only the better half of each blend kind (hybrids per loss) goes on
+   * to twice the checks, and so on; the last one left in its kind runs to early stopping.
+   */
+  successiveHalving?: boolean;
   /** Try blends of the best model of each family (default true). */
   blend?: boolean;
   /** Members of a blend: the best model of each family, at most this many, best first (default 4). */
@@ -129,7 +142,7 @@ export const DEFAULT_RP3BETA: Array<Record<string, number>> = [
   { alpha: 1, beta: 0.7, k: 100 },
 ];
 /** The families tune builds itself (besides registered ones), in the order each round runs them. */
-export const BUILT_IN_FAMILIES = ["popularity", "itemknn", "rp3beta", "ials", "ease", "hybrid", "multdae", "rate-logit"] as const;
+export const BUILT_IN_FAMILIES = ["popularity", "itemknn", "rp3beta", "ials", "slist", "ease", "hybrid", "multdae", "rate-logit"] as const;
 const IALS_DEFAULT_MAX_ITEMS = 50_000;
 /**
  * Seconds a Mult-DAE epoch costs per user × item × hidden unit (its dense output layer):
@@ -204,7 +217,7 @@ export function tuneFamilies(data: TuneData, opts: TuneOptions): { families: Tun
   const notes: string[] = [];
   const ranking = data.task === "ranking";
   const nItems = data.validTrain.nCols;
-  const ctx: FamilyContext = { task: data.task, nUsers: data.validTrain.nRows, nItems, nnz: data.validTrain.indices.length, timeBudgetSeconds: opts.timeBudgetSeconds };
+  const ctx: FamilyContext = { task: data.task, nUsers: data.validTrain.nRows, nItems, nnz: data.validTrain.indices.length, ordered: data.ordered === true, timeBudgetSeconds: opts.timeBudgetSeconds };
   const closed = (name: string, model: string, settings: Array<Record<string, unknown>>): TuneFamily => ({
     name,
     iterative: false,
@@ -217,6 +230,11 @@ export function tuneFamilies(data: TuneData, opts: TuneOptions): { families: Tun
     families.push(closed("rp3beta", "rp3beta", opts.rp3beta ?? DEFAULT_RP3BETA));
     // By default iALS only on catalogues where its k×k solves per item stay seconds, not minutes.
     families.push(closed("ials", "ials", opts.ials ?? (nItems <= IALS_DEFAULT_MAX_ITEMS ? [DEFAULT_IALS] : [])));
+    // Where there is an order, SLIST comes before EASE: it generalises EASE (its similarity
+    // part), and on every sequence set measured it ranked above it.
+    const slist = slistFamily(ctx, opts.slist);
+    if (slist.family) families.push(slist.family);
+    if (slist.note) notes.push(slist.note);
     const lambdas = opts.easeLambdas ?? [100, 300, 1000];
     if (nItems > EASE_MAX_ITEMS && lambdas.length) notes.push(`ease: not tried, ${nItems} items exceed its ${EASE_MAX_ITEMS}-item limit`);
     else families.push({ ...closed("ease", "ease", lambdas.map((lambda) => ({ lambda }))), estimateSeconds: () => easeFitSeconds(nItems) });
@@ -258,6 +276,11 @@ function multdaeConfigs(data: TuneData, opts: TuneOptions, notes: string[]): Mod
   return [asConfig({ ...MULTDAE_TUNE_DEFAULTS })];
 }
 
+/** What the blend keeps one member of: a family, and for hybrids each loss apart (they rank differently and blend well). */
+export function blendKind(config: ModelConfig, family: TuneFamily): string {
+  return config.model === "hybrid" ? `hybrid:${String((config as { params: { loss?: string } }).params.loss)}` : family.name;
+}
+
 /** The key --resume matches a scheduled configuration by. */
 export const trialKey = (config: ModelConfig): string => JSON.stringify(config);
 
@@ -285,7 +308,9 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
   const familyTimes = new Map<string, number[]>();
   let done = 0;
 
-  const reserve = () => (budget === undefined || !blending ? 0 : blendReserve(pool, trials, budget));
+  const paused: PausedTrial[] = [];
+  const pausedKinds = () => new Set(paused.map((p) => blendKind(p.trial.config, p.trial.family)).filter((kind) => !pool.has(kind))).size;
+  const reserve = () => (budget === undefined || !blending ? 0 : blendReserve(pool, trials, budget, pausedKinds()));
   const eta = (from: number) => {
     const times = [...familyTimes.values()].flat();
     const overall = times.length ? times.reduce((a, b) => a + b, 0) / times.length : undefined;
@@ -296,12 +321,28 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
       const own = familyTimes.get(schedule[s].family.name);
       left += own ? own.reduce((a, b) => a + b, 0) / own.length : overall;
     }
-    left += blending ? (budget === undefined ? blendReserve(pool, trials, Infinity) : reserve()) : 0;
+    left += blending ? (budget === undefined ? blendReserve(pool, trials, Infinity, pausedKinds()) : reserve()) : 0;
     return budget === undefined ? left : Math.min(left, Math.max(0, deadline - clock()));
   };
   const publish = (trial: Trial | undefined, next: number, note?: string) => {
     opts.onProgress?.({ phase: "trial", done, total, elapsedSeconds: clock() - started, etaSeconds: eta(next), trial, note });
     opts.onLeaderboard?.({ trials: [...trials], skipped: [...skipped] });
+  };
+  const halving = opts.successiveHalving !== false;
+  // Trials per blend kind still to run: one alone in its kind has nothing to be halved against.
+  const kindCounts = new Map<string, number>();
+  for (const { family, config } of schedule) {
+    if (family.iterative && !resumed.has(trialKey(config))) kindCounts.set(blendKind(config, family), (kindCounts.get(blendKind(config, family)) ?? 0) + 1);
+  }
+  const slistFits = new SlistFits();
+  const record = (outcome: IterativeOutcome, family: TuneFamily, key: string, next: number) => {
+    outcome.trial.key = key;
+    trials.push(outcome.trial);
+    pool.offer(outcome.trial, outcome.model, family);
+    familyTimes.set(family.name, [...(familyTimes.get(family.name) ?? []), outcome.trial.seconds]);
+    if (outcome.note && !outcome.halved) skipped.push(outcome.note);
+    done++;
+    publish(outcome.trial, next, outcome.halved ? "stopped at a successive-halving rung" : undefined);
   };
 
   for (let s = 0; s < schedule.length; s++) {
@@ -331,9 +372,21 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     const waiting = later.filter((x) => x.round === 0).length;
     const oneShots = later.reduce((sum, x) => sum + (x.family.iterative ? 0 : (familyTimes.has(x.family.name) ? Math.min(...familyTimes.get(x.family.name)!) : 0)), 0);
     const stopAt = !Number.isFinite(trialsEnd) ? trialsEnd : waiting > 0 ? now + (trialsEnd - now) / (waiting + 1) : trialsEnd - Math.min(oneShots, (trialsEnd - now) / 2);
-    const run = family.iterative
-      ? await runIterativeTrial(config, family, data, features, opts, stopAt, clock)
-      : await runClosedFormTrial(config, family, data, features, opts, trialsEnd, clock);
+    if (family.iterative) {
+      // An iterative trial with rivals in its kind first fits up to the first rung; successive halving below decides which go on.
+      const trial = new IterativeTrial(config, family, data, features, opts, clock);
+      const rivals = halving ? (kindCounts.get(blendKind(config, family)) ?? 0) > 1 : false;
+      const outcome = await trial.advance(rivals ? trial.checkEpoch(FIRST_RUNG_CHECKS) : Infinity, stopAt);
+      if (outcome) record(outcome, family, key, s + 1);
+      else {
+        paused.push({ trial, key, order: s });
+        publish(undefined, s + 1, `${describeConfig(config)}: ${data.primary} ${trial.bestScore.toFixed(4)} at epoch ${trial.epochs}, paused at the first successive-halving rung`);
+      }
+      continue;
+    }
+    // A one-shot fit that reports progress is held to the same share while families wait: given
+    // up there, it leaves them their first trial instead of spending the whole budget alone.
+    const run = await runClosedFormTrial(config, family, data, features, opts, waiting > 0 ? stopAt : trialsEnd, clock, slistFits);
     if (!run.trial) {
       // A one-shot fit given up on: its projected time keeps the family's other settings out too.
       familyTimes.set(family.name, [...(own ?? []), run.projectedSeconds]);
@@ -345,11 +398,19 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     run.trial.key = key;
     trials.push(run.trial);
     pool.offer(run.trial, run.model, family);
-    familyTimes.set(family.name, [...(own ?? []), run.trial.seconds]);
+    familyTimes.set(family.name, [...(own ?? []), run.projectedSeconds]);
     if (run.note) skipped.push(run.note);
     done++;
     publish(run.trial, s + 1);
   }
+  slistFits.clear();
+  const cutShort = await continueByHalving(paused, {
+    kind: (entry) => blendKind(entry.trial.config, entry.trial.family),
+    trialsEnd: () => deadline - reserve(),
+    clock,
+    record: (outcome, entry) => record(outcome, entry.trial.family, entry.key, schedule.length),
+  });
+  skipped.push(...cutShort);
   for (const [name, count] of notTried) skipped.push(`${name}: ${count} of ${families.find((f) => f.name === name)!.configs.length} configurations not tried (time budget)`);
 
   if (stacking) {
@@ -393,13 +454,18 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
  * validation pass of blend arithmetic per grid point (the cheapest trial's validation, a bound
  * on ranking alone). At most 40% of the budget, at least 10% once a budget is set.
  */
-function blendReserve(pool: MemberPool, trials: Trial[], budget: number): number {
+function blendReserve(pool: MemberPool, trials: Trial[], budget: number, pausedKinds: number): number {
   const members = pool.members();
   const pass = Math.min(Infinity, ...trials.map((t) => t.validateSeconds ?? Infinity));
+  // Kinds whose draws are paused at a halving rung join the pool later: counted now, each
+  // scoring validation once at the slowest pass seen so far.
+  const later = Math.max(0, Math.min(pool.maxMembers, members.length + pausedKinds) - members.length);
+  const slowest = Math.max(0, ...trials.map((t) => t.validateSeconds ?? 0));
   let need = 0;
-  if (members.length >= 2 && Number.isFinite(pass)) {
+  if (members.length + later >= 2 && Number.isFinite(pass)) {
     for (const m of members) need += (m.model ? 0 : refitSeconds(m.trial)) + (m.trial.validateSeconds ?? pass);
-    need += blendWeightGrid(members.length).length * pass;
+    need += later * slowest;
+    need += blendWeightGrid(members.length + later).length * pass;
   }
   return Number.isFinite(budget) ? Math.min(0.4 * budget, Math.max(0.1 * budget, need)) : need;
 }
@@ -416,7 +482,7 @@ export class MemberPool {
 
   offer(trial: Trial, model: Recommender | undefined, family: TuneFamily): void {
     if (family.blendable === false || !Number.isFinite(trial.score)) return;
-    const kind = trial.config.model === "hybrid" ? `hybrid:${String((trial.config as { params: { loss?: string } }).params.loss)}` : family.name;
+    const kind = blendKind(trial.config, family);
     const current = this.best.get(kind);
     if (current && current.trial.score >= trial.score) return;
     this.best.set(kind, { trial, model });
@@ -426,6 +492,11 @@ export class MemberPool {
   /** The blend's members, best first: a model when the trial's fit is exactly its config, else refit from the config. */
   members(): Array<{ trial: Trial; model?: Recommender }> {
     return this.ranked().slice(0, this.maxMembers);
+  }
+
+  /** Whether a trial of this blend kind is in the pool. */
+  has(kind: string): boolean {
+    return this.best.has(kind);
   }
 
   modelOf(trial: Trial): Recommender | undefined {
@@ -441,15 +512,17 @@ export class MemberPool {
 class FitOverrun extends Error {}
 
 /**
- * Fits and validates a one-shot configuration. A fit that reports progress (EASE's inverse, in
- * uniform steps) is given up when, projected from its steps so far, it would end past `stopAt`:
+ * Fits and validates a one-shot configuration. A fit that reports progress (the inverse of EASE
+ * and SLIST, iALS's sweeps, in uniform steps) is given up when, projected from its steps so far, it would end past `stopAt`:
  * on a busy machine an a-priori estimate can be off by a factor of ten.
  */
-async function runClosedFormTrial(config: ModelConfig, family: TuneFamily, data: TuneData, features: FeatureCache, opts: TuneOptions, stopAt: number, clock: () => number) {
+async function runClosedFormTrial(config: ModelConfig, family: TuneFamily, data: TuneData, features: FeatureCache, opts: TuneOptions, stopAt: number, clock: () => number, slistFits: SlistFits) {
   const t0 = clock();
+  const reused = slistFits.reuse(config);
+  if (reused) return scoreClosedForm(config, family, data, reused.model, t0, clock, reused.fitSeconds);
   const { model, extraFit } = buildFromConfig(config, features);
   let projected = 0;
-  if (model instanceof EaseModel && Number.isFinite(stopAt)) {
+  if ((model instanceof EaseModel || model instanceof SlistModel || model instanceof IalsModel) && Number.isFinite(stopAt)) {
     model.onProgress = (done, total) => {
       const elapsed = clock() - t0;
       projected = (elapsed * total) / done;
@@ -457,77 +530,22 @@ async function runClosedFormTrial(config: ModelConfig, family: TuneFamily, data:
     };
   }
   try {
-    await model.fit({ interactions: data.validTrain, ratings: data.validTrainRatings, rng: createRng(opts.seed), ...extraFit });
+    await model.fit({ ...validTrainInput(data), rng: createRng(opts.seed), ...extraFit });
   } catch (err) {
     if (!(err instanceof FitOverrun)) throw err;
     const description = describeConfig(config);
     return { trial: undefined, projectedSeconds: projected, note: `${description}: given up after ${(clock() - t0).toFixed(0)} s, its fit was projected to take ${projected.toFixed(0)} s, past the time budget` };
   }
+  slistFits.remember(config, model, clock() - t0);
+  return scoreClosedForm(config, family, data, model, t0, clock);
+}
+
+/** A fitted one-shot trial's validation; `fitSeconds` is what a fit of it costs when it reused another's (a later setting's estimate). */
+function scoreClosedForm(config: ModelConfig, family: TuneFamily, data: TuneData, model: Recommender, t0: number, clock: () => number, fitSeconds?: number) {
   const v0 = clock();
   const metrics = data.validate(model);
   const trial: Trial = { config, description: describeConfig(config), score: metrics[data.primary], metrics, seconds: clock() - t0, family: family.name, validateSeconds: clock() - v0 };
-  return { trial, model: model as Recommender | undefined, note: undefined as string | undefined, projectedSeconds: trial.seconds };
-}
-
-/**
- * Fits one iterative configuration (hybrid, Mult-DAE…) with early stopping; its config's
- * epochs become the best epoch. The fit stops at `stopAt` (its share of the time budget),
- * validated there. Its model is kept only when the best epoch was the last one fitted: then it
- * is exactly what a refit of the chosen config (same seed) builds.
- */
-async function runIterativeTrial(config: ModelConfig, family: TuneFamily, data: TuneData, features: FeatureCache, opts: TuneOptions, stopAt: number, clock: () => number) {
-  const c = config as { model: string; params: Record<string, unknown> };
-  const maxEpochs = Number(c.params.epochs ?? opts.maxEpochs);
-  const evalEvery = Math.max(opts.evalEvery, family.checks?.evalEvery ?? 0);
-  const patience = Math.max(opts.patience, family.checks?.patience ?? 0);
-  const t0 = clock();
-  const { model, extraFit } = buildFromConfig(config, features);
-  const curve: NonNullable<Trial["curve"]> = [];
-  let best = { epoch: 0, score: -Infinity, metrics: {} as Metrics };
-  let bad = 0;
-  let last = 0;
-  let validateSeconds: number | undefined;
-  let outOfTime = false;
-  try {
-    await model.fit({
-      interactions: data.validTrain,
-      ratings: data.validTrainRatings,
-      rng: createRng(opts.seed),
-      ...extraFit,
-      onEpoch: (epoch, info) => {
-        opts.onEpoch?.(family.name, epoch, maxEpochs);
-        last = epoch;
-        outOfTime = clock() >= stopAt;
-        if (epoch % evalEvery !== 0 && epoch !== maxEpochs && !outOfTime) return;
-        const v0 = clock();
-        const metrics = data.validate(model);
-        validateSeconds = clock() - v0;
-        const score = metrics[data.primary];
-        curve.push({ epoch, score, loss: info.loss });
-        if (score > best.score) {
-          best = { epoch, score, metrics };
-          bad = 0;
-        } else if (++bad >= patience) {
-          return true;
-        }
-        if (outOfTime) return true;
-      },
-    });
-  } catch (err) {
-    // A diverging configuration is a result (a bad one), not a reason to stop the search.
-    best = { epoch: 0, score: -Infinity, metrics: { error: NaN } };
-    curve.push({ epoch: 0, score: NaN });
-    void err;
-  }
-  const chosen = { ...c, params: { ...c.params, epochs: Math.max(1, best.epoch) } } as ModelConfig;
-  const description = describeConfig(chosen);
-  const trial: Trial = { config: chosen, description, score: best.score, metrics: best.metrics, curve, seconds: clock() - t0, family: family.name, validateSeconds };
-  const stoppedEarly = outOfTime && last < maxEpochs && bad < patience;
-  return {
-    trial,
-    model: best.epoch > 0 && best.epoch === last ? (model as Recommender) : undefined,
-    note: stoppedEarly ? `${description}: stopped at epoch ${last} of ${maxEpochs} by the time budget, before early stopping settled` : undefined,
-  };
+  return { trial, model: model as Recommender | undefined, note: undefined as string | undefined, projectedSeconds: (fitSeconds ?? 0) + trial.seconds };
 }
 
 /**

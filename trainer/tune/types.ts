@@ -23,6 +23,8 @@ export interface TuneData extends FeatureSource {
   validTrainRatings?: CsrMatrix;
   /** Ranking: each user's validTrain items in time order, for order-aware models. */
   validTrainSequences?: ItemSequences;
+  /** The interactions carry times, so validTrainSequences is a real order (else file order): order-aware models apply. */
+  ordered?: boolean;
   /**
    * Ranking: the users validation scores (every metric averages over them). Blends remember
    * exactly these users' member scores, block by block when they do not fit at once.

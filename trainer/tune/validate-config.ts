@@ -4,7 +4,7 @@ import { InputError } from "../data/types.ts";
 import type { Metrics } from "../eval/ranking.ts";
 import { createRng } from "../util/rng.ts";
 import { buildFromConfig, checkConfig, describeConfig, FeatureCache, type ModelConfig } from "./config.ts";
-import { prepare, type PrepareOptions } from "./prepare.ts";
+import { prepare, validTrainInput, type PrepareOptions } from "./prepare.ts";
 
 /** A model configuration file (tune's best.json, or one written by hand), checked. */
 export function readModelConfig(file: string): ModelConfig {
@@ -31,7 +31,7 @@ export async function validateConfig(dataset: Dataset, config: ModelConfig, opts
   const data = prepared.tuneData;
   const { model, extraFit } = buildFromConfig(config, new FeatureCache(dataset));
   const t0 = performance.now();
-  await model.fit({ interactions: data.validTrain, ratings: data.validTrainRatings, rng: createRng(opts.seed), ...extraFit });
+  await model.fit({ ...validTrainInput(data), rng: createRng(opts.seed), ...extraFit });
   const fitSeconds = (performance.now() - t0) / 1000;
   return { description: describeConfig(config), primary: data.primary, metrics: data.validate(model), fitSeconds };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { csrFromCoo } from "../../../trainer/data/matrix.ts";
 import { evaluateRanking } from "../../../trainer/eval/ranking.ts";
 import type { Recommender } from "../../../trainer/model/model.ts";
-import { coarseFirst } from "../../../trainer/tune/blend-search.ts";
+import { coarseFirst, searchBlends } from "../../../trainer/tune/blend-search.ts";
 import { buildFromConfig, FeatureCache } from "../../../trainer/tune/config.ts";
 import { registerTuneFamily } from "../../../trainer/tune/families.ts";
 import { blendWeightGrid, MemberPool, trialKey, tune, type Trial, type TuneData, type TuneOptions, type TuneProgress } from "../../../trainer/tune/search.ts";
@@ -31,6 +31,8 @@ function timedData() {
   };
   return { data, time, clock: () => time.now };
 }
+
+const NO_ORDER = "slist: not tried, the interactions have no times, so there is no order to learn";
 
 const small: TuneOptions = {
   trials: 3,
@@ -87,6 +89,31 @@ describe("tune's one time budget", () => {
     expect(result.skipped).toContain("ease: 1 of 2 configurations not tried (time budget)");
   });
 
+  it("gives up an iALS fit whose sweeps so far project it past the budget, like EASE", async () => {
+    const { data } = timedData();
+    // Every clock reading is a second later: 2 × 30 sweeps, one reading each, would take about 60 s of a 12 s budget.
+    let t = 0;
+    const result = await tune(data, { ...small, only: ["popularity", "ials"], ials: [{ components: 4, iterations: 30, alpha: 3, lambda: 1 }], blend: false, timeBudgetSeconds: 12, clock: () => t++ });
+    expect(result.leaderboard.map((x) => x.family)).toEqual(["popularity"]);
+    expect(result.skipped.join("\n")).toMatch(/ials \{"components":4,"iterations":30,"alpha":3,"lambda":1\}: given up after \d+ s, its fit was projected to take \d+ s, past the time budget/);
+    expect(result.seconds).toBeLessThanOrEqual(12);
+  });
+
+  it("holds a slow one-shot fit to its share while other families wait, so they still get their first trial", async () => {
+    const rng = createRng(3);
+    const rows: number[] = [];
+    const cols: number[] = [];
+    for (let u = 0; u < 60; u++) for (let k = 0; k < 30; k++) (rows.push(u), cols.push(rng.int(1000)));
+    const train = csrFromCoo(60, 1000, rows, cols, rows.map(() => 1));
+    const data: TuneData = { validTrain: train, validate: (m) => evaluateRanking(m, { train, test: train, ks: [10] }), primary: "auc", task: "ranking" };
+    // Every clock reading is a second later: iALS's 30 sweeps would end near 32 s of 40, leaving
+    // EASE (16 inverse steps) too little; held to half of the budget, iALS is given up instead.
+    let t = 0;
+    const result = await tune(data, { ...small, only: ["ials", "ease"], ials: [{ components: 4, iterations: 15, alpha: 3, lambda: 1 }], easeLambdas: [10], blend: false, timeBudgetSeconds: 40, clock: () => t++ });
+    expect(result.leaderboard.map((x) => x.family)).toEqual(["ease"]);
+    expect(result.skipped.join("\n")).toMatch(/ials .*: given up after \d+ s, its fit was projected to take \d+ s, past the time budget/);
+  });
+
   it("a long iterative fit leaves room for the cheap one-shot settings still to come", async () => {
     const { data, clock } = timedData();
     // The hybrid would validate every epoch for 200 epochs: far beyond the budget.
@@ -99,7 +126,8 @@ describe("tune's one time budget", () => {
   it("without a budget tries everything and skips nothing", async () => {
     const { data, clock } = timedData();
     const result = await tune(data, { ...small, clock });
-    expect(result.skipped).toEqual([]);
+    // Only the order-aware family sits out, for a reason that is not the budget: this data has no times.
+    expect(result.skipped).toEqual([NO_ORDER]);
     for (const family of ["popularity", "itemknn", "rp3beta", "ials", "ease", "hybrid", "blend"]) expect(result.leaderboard.some((t) => t.family === family)).toBe(true);
     expect(result.leaderboard.filter((t) => t.family === "itemknn")).toHaveLength(3);
   });
@@ -137,7 +165,7 @@ describe("tune's one time budget", () => {
     expect(resumed.sort()).toEqual(done.map((t) => t.key!).sort());
     for (const t of ran) expect(done.some((d) => d.key === t.key)).toBe(false);
     expect(second.leaderboard.length).toBe(done.length + ran.length);
-    expect(second.skipped).toEqual([]);
+    expect(second.skipped).toEqual([NO_ORDER]);
   });
 });
 
@@ -174,6 +202,24 @@ describe("the blend search", () => {
     for (const t of streamed) {
       for (const [key, value] of Object.entries(onceBy.get(t.description)!)) expect(t.metrics[key], `${t.description} ${key}`).toBeCloseTo(value, 10);
     }
+  });
+
+  it("is not started when scoring its members once would already overrun the budget", async () => {
+    const { data, time, clock } = timedData();
+    const members = await Promise.all(
+      ["popularity", "itemknn"].map(async (name) => {
+        const { model } = buildFromConfig({ model: name, params: {} }, new FeatureCache({}));
+        await model.fit({ interactions: data.validTrain, rng: createRng(0) });
+        const trial: Trial = { config: { model: name, params: {} }, description: name, score: 0.1, metrics: {}, seconds: 1, validateSeconds: 30 };
+        return { trial, model };
+      }),
+    );
+    const input = { data, members, features: new FeatureCache({}), seed: 0, selection: "p@10", memoBudgetBytes: 2 ** 30, clock };
+    const tight = await searchBlends({ ...input, deadline: time.now + 50 });
+    expect(tight.trials).toEqual([]);
+    expect(tight.skipped).toEqual(["blend: not tried, scoring its 2 members once would take about 60 s, past the time budget"]);
+    const roomy = await searchBlends({ ...input, deadline: time.now + 1000 });
+    expect(roomy.trials.length).toBe(blendWeightGrid(2).length);
   });
 
   it("tries the coarse weight vectors first", () => {

@@ -43,7 +43,7 @@ interface TuneCliOptions extends DataCliOptions {
 export function register(program: Command): void {
   const cmd = program
     .command("tune")
-    .description("seeded random search over hybrid factorisation settings (loss, components, learning rate, regularisation, features, epochs with early stopping), EASE's λ and blends, all scored on a validation split carved from train; prints a leaderboard");
+    .description("seeded search over popularity, item-kNN, RP3beta, iALS, the order-aware SLIST (timed data), EASE's λ, hybrid factorisation settings (loss, components, learning rate, regularisation, features; successive halving, then early stopping) and blends, all scored on a validation split carved from train; prints a leaderboard");
   addDataOptions(cmd);
   cmd
     .addOption(new Option("--split <kind>", "evaluation split whose train part is tuned on (default: given files, else leave-last-out)").choices(SPLIT_KINDS))

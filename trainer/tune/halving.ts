@@ -1,0 +1,68 @@
+import type { IterativeOutcome, IterativeTrial } from "./iterative-trial.ts";
+
+/** Validation checks every iterative trial gets before successive halving first compares it. */
+export const FIRST_RUNG_CHECKS = 2;
+
+/** An iterative trial paused at a rung, with its --resume key and its place in the schedule. */
+export interface PausedTrial {
+  trial: IterativeTrial;
+  key: string;
+  order: number;
+}
+
+export interface HalvingContext {
+  /** Trials compete only within a kind (one blend member each): hybrids per loss, else per family. */
+  kind: (entry: PausedTrial) => string;
+  /** Clock time the trials must end by (the budget less the blend's reserve); Infinity without a budget. */
+  trialsEnd: () => number;
+  clock: () => number;
+  record: (outcome: IterativeOutcome, entry: PausedTrial) => void;
+}
+
+/**
+ * Successive halving over the paused trials: at every rung the better half of each kind (by
+ * best validation score so far; ties by schedule order) fits on to twice as many checks, the
+ * rest stop where they are, their best check standing as their result. The last trial of a
+ * kind runs on to early stopping. Decisions depend only on scores, so a seed gives the same
+ * search whatever the machine's load; a time budget only cuts fits short. Returns what the
+ * budget cut short, one note per family.
+ */
+export async function continueByHalving(paused: PausedTrial[], ctx: HalvingContext): Promise<string[]> {
+  const outOfTime = new Map<string, number>();
+  let level = paused;
+  let checks = FIRST_RUNG_CHECKS;
+  while (level.length > 0) {
+    checks *= 2;
+    const groups = new Map<string, PausedTrial[]>();
+    for (const entry of level) groups.set(ctx.kind(entry), [...(groups.get(ctx.kind(entry)) ?? []), entry]);
+    const going: Array<{ entry: PausedTrial; last: boolean }> = [];
+    for (const group of groups.values()) {
+      const ranked = [...group].sort((a, b) => b.trial.bestScore - a.trial.bestScore || a.order - b.order);
+      const keep = Math.ceil(ranked.length / 2);
+      for (const entry of ranked.slice(keep)) {
+        const epoch = entry.trial.epochs;
+        ctx.record(await entry.trial.stop(`stopped at epoch ${epoch} by successive halving (${keep} of ${ranked.length} went on)`), entry);
+      }
+      for (const entry of ranked.slice(0, keep)) going.push({ entry, last: keep === 1 });
+    }
+    going.sort((a, b) => a.entry.order - b.entry.order);
+    const next: PausedTrial[] = [];
+    for (let j = 0; j < going.length; j++) {
+      const { entry, last } = going[j];
+      const now = ctx.clock();
+      const end = ctx.trialsEnd();
+      if (now >= end) {
+        ctx.record(await entry.trial.stop(`stopped at epoch ${entry.trial.epochs} of ${entry.trial.maxEpochs} by the time budget, before early stopping settled`), entry);
+        outOfTime.set(entry.trial.family.name, (outOfTime.get(entry.trial.family.name) ?? 0) + 1);
+        continue;
+      }
+      // With a budget, each fit of this rung gets an equal share of what is left.
+      const stopAt = Number.isFinite(end) ? now + (end - now) / (going.length - j) : end;
+      const outcome = await entry.trial.advance(last ? Infinity : entry.trial.checkEpoch(checks), stopAt);
+      if (outcome) ctx.record(outcome, entry);
+      else next.push(entry);
+    }
+    level = next;
+  }
+  return [...outOfTime].map(([family, n]) => `${family}: ${n} trial${n > 1 ? "s" : ""} stopped at a successive-halving rung (time budget), before early stopping settled`);
+}
