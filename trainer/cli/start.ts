@@ -27,6 +27,7 @@ import { formatCandidatesTable } from "../pipeline/candidates-table.ts";
 import { artifactPathFor } from "../pipeline/write-artifact.ts";
 import { dataArgsForDir } from "../ops/detect-data.ts";
 import { REPO_ROOT, runEdgerec, wranglerEnv } from "../wrangler/edgerec-cli.ts";
+import { freeLoopbackPort } from "../wrangler/dev-server.ts";
 import { formatMetricsTable } from "../ops/metrics-table.ts";
 import { QuietDisconnects } from "../ops/quiet-disconnects.ts";
 import { smokeTest } from "../ops/smoke.ts";
@@ -131,7 +132,9 @@ export async function start(argv: string[]): Promise<void> {
 
 async function serve(port: number, version: string, persist: string[], started: number, exampleUser = "<a user id from your data>"): Promise<void> {
   const wrangler = join(REPO_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
-  const child = spawn(process.execPath, [wrangler, "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn", "--show-interactive-dev-session=false", "--var", "DEMO:on", ...persist], {
+  // A free DevTools port: wrangler's default 9229 may be held by another wrangler dev or debugger.
+  const inspectorPort = await freeLoopbackPort();
+  const child = spawn(process.execPath, [wrangler, "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--log-level", "warn", "--show-interactive-dev-session=false", "--var", "DEMO:on", ...persist], {
     cwd: REPO_ROOT,
     env: wranglerEnv(),
     stdio: ["ignore", "pipe", "pipe"],

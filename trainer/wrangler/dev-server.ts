@@ -51,7 +51,10 @@ const OUTPUT_CHARS = 1_000_000;
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const port = await freeLoopbackPort();
   const wrangler = join(REPO_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
-  const args = [wrangler, "dev", ...(options.args ?? []), "--local", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", options.persistTo, "--log-level", "warn", "--show-interactive-dev-session=false"];
+  // wrangler's DevTools port defaults to 9229, so a second wrangler dev on the machine (another
+  // test, a developer's own session) would stop this one from starting: take a free port instead.
+  const inspector = options.args?.includes("--inspector-port") ? [] : ["--inspector-port", String(await freeLoopbackPort())];
+  const args = [wrangler, "dev", ...(options.args ?? []), ...inspector, "--local", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", options.persistTo, "--log-level", "warn", "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(options.vars ?? {})) args.push("--var", `${k}:${v}`);
   const started = performance.now();
   const child: ChildProcess = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...wranglerEnv(), ...options.env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });

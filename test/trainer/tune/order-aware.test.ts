@@ -8,7 +8,7 @@ import { SlistFits, slistFamily } from "../../../trainer/tune/order-aware.ts";
 import { validTrainInput } from "../../../trainer/tune/prepare.ts";
 import { tune, tuneFamilies, type TuneData, type TuneOptions } from "../../../trainer/tune/search.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
-import { chainData } from "../model/chain-fixture.ts";
+import { chainData } from "../support/chain-data.ts";
 
 /**
  * Users walk a chain of items; validation is each user's next item, scored by HR@1. What comes
