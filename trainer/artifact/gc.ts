@@ -37,7 +37,9 @@ function versionOf(key: string): string | null {
 
 export async function gc(store: ObjectStore, options: GcOptions = {}): Promise<GcResult> {
   if (!store.list) {
-    throw new Error(`gc needs to list ${store.name}, which this store cannot do; run it on local storage (--local) or on KV (--backend kv)`);
+    throw new Error(
+      `gc needs to list ${store.name}, which this store cannot do: wrangler cannot list a remote R2 bucket, so set CLOUDFLARE_API_TOKEN (with R2 read access) and CLOUDFLARE_ACCOUNT_ID to list it through the Cloudflare API, or run gc on local storage (--local) or on KV (--backend kv)`,
+    );
   }
   const graceMs = options.graceMs ?? DEFAULT_GC_GRACE_MS;
   const now = options.now ?? Date.now();

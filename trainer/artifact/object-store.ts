@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ARTIFACT_BUCKET, KV_BINDING, R2_BINDING } from "../../src/artifact/index.ts";
 import { wranglerSearchPath } from "../wrangler/wrangler-path.ts";
+import { listR2Objects, r2RestAccessFromEnv } from "./r2-rest-list.ts";
 
 /** The three operations publishing needs, over R2, KV or both (and listing, where the store can: gc needs it). */
 export interface ObjectStore {
@@ -65,10 +66,18 @@ function fail(what: string, result: { code: number; stderr: string }): never {
   throw new Error(`${what} failed (wrangler exit ${result.code}): ${detail}`);
 }
 
-/** R2 through `wrangler r2 object put|get|delete`. */
+/**
+ * R2 through `wrangler r2 object put|get|delete`. wrangler cannot list a bucket, so a remote store
+ * lists through Cloudflare's REST API when CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID are set
+ * (r2-rest-list.ts); without them it has no `list`, and gc says what to set.
+ */
 export class WranglerR2Store implements ObjectStore {
   readonly name = "r2";
-  constructor(private readonly options: WranglerOptions) {}
+  readonly list?: (prefix: string) => Promise<ListedObject[]>;
+  constructor(private readonly options: WranglerOptions) {
+    const access = options.mode === "remote" ? r2RestAccessFromEnv(options.bucket ?? ARTIFACT_BUCKET) : undefined;
+    if (access) this.list = (prefix) => listR2Objects(access, prefix);
+  }
   async put(key: string, bytes: Uint8Array): Promise<void> {
     await withTempFile(bytes, async (file) => {
       const r = await run(["r2", "object", "put", `${this.options.bucket ?? ARTIFACT_BUCKET}/${key}`, "--file", file, ...locationArgs(this.options)], this.options);
