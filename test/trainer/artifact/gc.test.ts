@@ -15,7 +15,8 @@ import { artifactKey, CURRENT_KEY, manifestKey, shardKey, VERSIONS_KEY } from ".
 import { buildArtifact, buildArtifactObject } from "../../../trainer/artifact/build.ts";
 import { gc } from "../../../trainer/artifact/gc.ts";
 import { miniflareStores } from "../../../trainer/artifact/local-http-store.ts";
-import { BothStores, KvBindingStore, type ObjectStore, R2BindingStore } from "../../../trainer/artifact/object-store.ts";
+import { BothStores, type ObjectStore } from "../../../trainer/artifact/object-store.ts";
+import { KvBindingStore, R2BindingStore } from "../support/binding-stores.ts";
 import { workerdChildren } from "../../../trainer/artifact/orphan-guard.ts";
 import { planPublish, publish } from "../../../trainer/artifact/publish.ts";
 import { readVersions } from "../../../trainer/artifact/published-state.ts";
