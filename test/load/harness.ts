@@ -3,23 +3,13 @@
  * them into a wrangler persist dir (tools/dev/seed-local-r2.ts: `edgerec publish --local`'s publish), run
  * `wrangler dev` on a free loopback port, and drive it with a bounded keep-alive fetch pool.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { stringAt, stringTable, type Artifact } from "../../src/artifact/index.ts";
 import { seedLocalR2 } from "../../tools/dev/seed-local-r2.ts";
 import { syntheticArtifact } from "../../tools/dev/synthetic-artifact.ts";
-import { freeLoopbackPort } from "../../trainer/wrangler/dev-server.ts";
-
-export const REPO = resolve(import.meta.dirname, "../..");
-
-export const WRANGLER_ENV = {
-  CI: "1",
-  WRANGLER_SEND_METRICS: "false",
-  WRANGLER_HIDE_BANNER: "true",
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-};
+import { type DevServer as ToolsDevServer, startWranglerDev as startSharedDev } from "../../tools/dev/wrangler-dev.ts";
 
 /** Version ids as keys.ts requires: 20261129T00mmssZ-xxxxxxxx. */
 export function versionId(n: number): string {
@@ -46,17 +36,8 @@ export async function publishLocal(persistTo: string, artifact: Artifact): Promi
   return { version: seeded.published.pointer.version, publishedAt: performance.now() };
 }
 
-export interface DevServer {
-  url: string;
-  proc: ChildProcess;
-  stop(): Promise<void>;
-  output(): string;
-  /** How many times wrangler reloaded the worker since it became ready (should stay 0). */
-  reloads(): number;
-  /** The end of wrangler's own log file without its DevTools chatter (restarts and runtime errors land there, not on stdout). */
-  wranglerLog(chars?: number): string;
-  /** wrangler's DevTools proxy for the worker (see isolateHeap). */
-  inspectorPort: number;
+/** The shared wrangler dev harness, plus the CPU its workerd processes got (a starved machine or a busy worker?). */
+export interface DevServer extends ToolsDevServer {
   /** CPU seconds (user + system) the server's workerd processes have used so far (Linux; 0 elsewhere). */
   workerdCpuSeconds(): number;
 }
@@ -88,123 +69,13 @@ export function workerdCpuSeconds(pgid: number | undefined): number {
 export { isolateHeap, type IsolateHeap } from "../../tools/dev/wrangler-dev.ts";
 
 /**
- * Bundles the worker once into a private directory with its own wrangler.toml. Why: wrangler
- * dev watches its sources and restarts the worker (failing in-flight POSTs) whenever a file
- * changes — and other people edit src/ while a load test runs. A frozen copy never restarts.
+ * Starts `wrangler dev --local` on a frozen bundle with a private dev registry (so source edits and
+ * other wrangler sessions never reload it) and its DevTools port, on a free loopback port.
+ * EDGEREC_LOAD_LOG_LEVEL=debug logs every request and reload in wrangler's own log (slow; for diagnosis).
  */
-export function frozenWorker(): string {
-  const dir = tempDir("edgerec-load-worker-");
-  const built = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", join(dir, "bundle"), "--config", join(REPO, "wrangler.toml")], {
-    cwd: REPO,
-    env: { ...process.env, ...WRANGLER_ENV },
-    encoding: "utf8",
-  });
-  if (built.status !== 0) throw new Error(`bundling the worker failed:\n${built.stdout}\n${built.stderr}`);
-  const config = readFileSync(join(REPO, "wrangler.toml"), "utf8").replace(/^main\s*=.*$/m, 'main = "bundle/index.js"\nno_bundle = true');
-  writeFileSync(join(dir, "wrangler.toml"), config);
-  return join(dir, "wrangler.toml");
-}
-
-/** Starts `wrangler dev --local` (on a frozen bundle) on a free loopback port and waits until the worker answers /healthz. */
 export async function startWranglerDev(persistTo: string, vars: Record<string, string> = {}, timeoutMs = 90_000): Promise<DevServer> {
-  const port = await freeLoopbackPort();
-  const inspectorPort = await freeLoopbackPort();
-  const config = frozenWorker();
-  // EDGEREC_LOAD_LOG_LEVEL=debug: wrangler's own log of every request and reload (slow; for diagnosis).
-  const args = ["wrangler", "dev", "--config", config, "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistTo, "--log-level", process.env.EDGEREC_LOAD_LOG_LEVEL ?? "warn", "--show-interactive-dev-session=false"];
-  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
-  // A private dev registry: other wrangler dev sessions starting or stopping on this machine
-  // must not make this one reload its worker (which fails in-flight POSTs with a 503).
-  const privateDir = dirname(config);
-  const proc = spawn("npx", args, {
-    cwd: REPO,
-    env: {
-      ...process.env,
-      ...WRANGLER_ENV,
-      WRANGLER_REGISTRY_PATH: join(privateDir, "registry"),
-      WRANGLER_CI_DISABLE_CONFIG_WATCHING: "true",
-      WRANGLER_LOG_PATH: join(privateDir, "logs"),
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  let log = "";
-  proc.stdout!.on("data", (d) => (log += d));
-  proc.stderr!.on("data", (d) => (log += d));
-  const url = `http://127.0.0.1:${port}`;
-  // If this process dies first (an error, a timeout), take the server down with it.
-  const killGroup = () => {
-    try {
-      if (proc.pid !== undefined && proc.exitCode === null) process.kill(-proc.pid, "SIGKILL");
-    } catch {
-      /* already gone */
-    }
-  };
-  process.once("exit", killGroup);
-  const stop = async () => {
-    process.off("exit", killGroup);
-    if (proc.exitCode !== null || proc.pid === undefined) return;
-    const exited = new Promise((r) => proc.once("exit", r));
-    try {
-      process.kill(-proc.pid, "SIGTERM"); // the process group: npx, wrangler and workerd
-    } catch {
-      /* already gone */
-    }
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    try {
-      process.kill(-proc.pid, "SIGKILL");
-    } catch {
-      /* already gone */
-    }
-    rmSync(dirname(config), { recursive: true, force: true });
-  };
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`wrangler dev exited with ${proc.exitCode}:\n${log}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      await res.arrayBuffer();
-      // Any answer from the worker means it is up (a 503 "nothing published" included).
-      if (res.headers.get("content-type")?.includes("json")) {
-        const atReady = countReloads(join(privateDir, "logs"));
-        return {
-          url,
-          proc,
-          stop,
-          output: () => log,
-          reloads: () => countReloads(join(privateDir, "logs")) - atReady,
-          wranglerLog: (chars = 6000) =>
-            readLogs(join(privateDir, "logs"))
-              .split(/\n(?=--- \d{4}-)/)
-              .filter((entry) => !entry.includes("InspectorProxyWorker"))
-              .join("\n")
-              .slice(-chars),
-          inspectorPort,
-          workerdCpuSeconds: () => workerdCpuSeconds(proc.pid),
-        };
-      }
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  await stop();
-  throw new Error(`wrangler dev did not answer /healthz within ${timeoutMs} ms:\n${log}`);
-}
-
-function readLogs(logDir: string): string {
-  try {
-    return readdirSync(logDir)
-      .sort()
-      .map((f) => readFileSync(join(logDir, f), "utf8"))
-      .join("\n");
-  } catch {
-    return "";
-  }
-}
-
-function countReloads(logDir: string): number {
-  return readLogs(logDir).match(/Reloading local server/g)?.length ?? 0;
+  const dev = await startSharedDev({ persistDir: persistTo, vars, timeoutMs, frozen: true, inspector: true, logLevel: process.env.EDGEREC_LOAD_LOG_LEVEL });
+  return { ...dev, workerdCpuSeconds: () => workerdCpuSeconds(dev.pid) };
 }
 
 /** No request of a load run may take longer than this; far beyond any latency bound the tests assert. */

@@ -17,6 +17,11 @@ export interface DevServer extends BaseDevServer {
   inspectorPort?: number;
   /** With `frozen: true`: how many times wrangler reloaded the worker since it became ready (should stay 0). */
   reloads(): number;
+  /**
+   * With `frozen: true`: the end of wrangler's own log file without its DevTools chatter (restarts
+   * and runtime errors land there, not on stdout); empty otherwise.
+   */
+  wranglerLog(chars?: number): string;
 }
 
 /**
@@ -56,6 +61,8 @@ export async function startWranglerDev(options: {
   frozen?: boolean;
   /** Open wrangler's DevTools port (for isolateHeap). */
   inspector?: boolean;
+  /** wrangler's --log-level (default warn). */
+  logLevel?: string;
 }): Promise<DevServer> {
   const inspectorPort = options.inspector ? await freeLoopbackPort() : undefined;
   const config = options.frozen ? frozenWorker() : undefined;
@@ -67,6 +74,7 @@ export async function startWranglerDev(options: {
     vars: options.vars,
     timeoutMs: options.timeoutMs ?? 60_000,
     readyPath: options.readyPath,
+    logLevel: options.logLevel,
     args: [...(config ? ["--config", config] : []), ...(inspectorPort !== undefined ? ["--inspector-port", String(inspectorPort)] : [])],
     env: {
       NO_COLOR: "1",
@@ -75,7 +83,30 @@ export async function startWranglerDev(options: {
     onStop: () => privateDir && rmSync(privateDir, { recursive: true, force: true }),
   });
   const reloadsAtReady = privateDir ? countReloads(join(privateDir, "logs")) : 0;
-  return { ...server, inspectorPort, reloads: () => (privateDir ? countReloads(join(privateDir, "logs")) - reloadsAtReady : 0) };
+  return {
+    ...server,
+    inspectorPort,
+    reloads: () => (privateDir ? countReloads(join(privateDir, "logs")) - reloadsAtReady : 0),
+    wranglerLog: (chars = 6000) =>
+      privateDir
+        ? readLogs(join(privateDir, "logs"))
+            .split(/\n(?=--- \d{4}-)/)
+            .filter((entry) => !entry.includes("InspectorProxyWorker"))
+            .join("\n")
+            .slice(-chars)
+        : "",
+  };
+}
+
+function readLogs(logDir: string): string {
+  try {
+    return readdirSync(logDir)
+      .sort()
+      .map((f) => readFileSync(join(logDir, f), "utf8"))
+      .join("\n");
+  } catch {
+    return "";
+  }
 }
 
 export interface IsolateHeap {

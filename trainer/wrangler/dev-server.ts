@@ -17,6 +17,8 @@ export interface DevServerOptions {
   readyPath?: string;
   /** More `wrangler dev` arguments, e.g. `--config` or `--inspector-port`. */
   args?: string[];
+  /** wrangler's --log-level (default warn; debug logs every request and reload, for diagnosis). */
+  logLevel?: string;
   /** More environment for wrangler (it always runs offline and quiet). */
   env?: NodeJS.ProcessEnv;
   /** Runs once the server has stopped, e.g. to remove a private directory. */
@@ -54,7 +56,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   // wrangler's DevTools port defaults to 9229, so a second wrangler dev on the machine (another
   // test, a developer's own session) would stop this one from starting: take a free port instead.
   const inspector = options.args?.includes("--inspector-port") ? [] : ["--inspector-port", String(await freeLoopbackPort())];
-  const args = [wrangler, "dev", ...(options.args ?? []), ...inspector, "--local", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", options.persistTo, "--log-level", "warn", "--show-interactive-dev-session=false"];
+  const args = [wrangler, "dev", ...(options.args ?? []), ...inspector, "--local", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", options.persistTo, "--log-level", options.logLevel ?? "warn", "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(options.vars ?? {})) args.push("--var", `${k}:${v}`);
   const started = performance.now();
   const child: ChildProcess = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...wranglerEnv(), ...options.env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
