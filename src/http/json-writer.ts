@@ -18,6 +18,8 @@ export class JsonWriter {
   private readonly encodedCache = new Map<string, Uint8Array>();
   private lastText: string | undefined;
   private lastEncoded: Uint8Array = new Uint8Array(0);
+  private previousText: string | undefined;
+  private previousEncoded: Uint8Array = new Uint8Array(0);
 
   reset(): this {
     this.len = 0;
@@ -145,19 +147,22 @@ export class JsonWriter {
 
   /**
    * Appends a JS string as JSON; the encoding is cached (reasons and versions repeat). The
-   * last string is remembered by identity first: one response repeats the same reason string
-   * for every item, and an identity check is cheaper than a Map lookup.
+   * last two strings are checked first: one response repeats the same reason for every item,
+   * or alternates two ("promoted" between "similar to …"), and a comparison is cheaper than a
+   * Map lookup.
    */
   string(text: string): this {
     let encoded: Uint8Array | undefined;
     if (text === this.lastText) encoded = this.lastEncoded;
     else {
-      encoded = this.encodedCache.get(text);
+      encoded = text === this.previousText ? this.previousEncoded : this.encodedCache.get(text);
       if (!encoded) {
         encoded = encoder.encode(JSON.stringify(text));
         if (this.encodedCache.size > 20_000) this.encodedCache.clear();
         this.encodedCache.set(text, encoded);
       }
+      this.previousText = this.lastText;
+      this.previousEncoded = this.lastEncoded;
       this.lastText = text;
       this.lastEncoded = encoded;
     }

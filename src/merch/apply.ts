@@ -67,35 +67,76 @@ export function merchandise(view: MerchView | undefined, plan: ListPlan | undefi
   // 2. Caps: walk in ranked order, skipping items whose brand/category group is full.
   const kept = plan.caps.length ? applyCaps(items, m, plan.caps) : m;
 
-  // 3. Diversity: maximal marginal relevance over what is left, else the first k.
+  // 3. Pins and new arrivals take their positions first, over stand-ins for the picks still to
+  //    come (the list's final shape does not depend on which items those are), so that diversity
+  //    picks only as many as stay in the list: a greedy pick does not depend on how many follow.
+  //    When a pin names a candidate the picks come first, since pinning a listed item moves it.
   const take = Math.min(k, kept);
-  if (plan.lambda >= 0 && kept > 1) mmr(view, items, kept, take, plan.lambda);
-  else for (let r = 0; r < take; r++) picked[r] = r;
-
   const out: RecommendedItem[] = new Array(take);
-  for (let r = 0; r < take; r++) {
+  for (let r = 0; r < take; r++) out[r] = STAND_INS[r];
+  deferred.length = 0;
+  const pinsFirst = plan.placements.length > 0 && !placementsAmong(view, plan, items, kept);
+  if (pinsFirst) place(view, plan, out, k, ctx, accept);
+  let need = 0;
+  for (let j = 0; j < out.length; j++) if (out[j].index < 0) need++;
+  // A pin placed over the first stand-in takes the first pick's score, even if pins push it out.
+  if (deferred.length > 0) need = Math.max(need, 1);
+
+  // 4. Diversity: maximal marginal relevance over what is left, else in ranked order.
+  if (plan.lambda >= 0 && kept > 1 && need > 0) mmr(view, items, kept, need, plan.lambda);
+  else for (let r = 0; r < need; r++) picked[r] = r;
+  for (let j = 0; j < out.length; j++) {
+    const r = -1 - out[j].index;
+    if (r < 0) continue;
     const slot = picked[r];
     const item = items[order[slot]];
-    out[r] = promoted[slot] && item.reason !== PROMOTED ? { index: item.index, score: item.score, reason: PROMOTED } : item;
+    out[j] = promoted[slot] && item.reason !== PROMOTED ? { index: item.index, score: item.score, reason: PROMOTED } : item;
   }
+  if (!pinsFirst) place(view, plan, out, k, ctx, accept);
+  // A pin takes the score at the top of the list when it was placed: the first pick's (known
+  // only now), or an earlier such pin's (resolved just before, in placing order).
+  for (let d = 0; d < deferred.length; d += 2) {
+    const source = deferred[d + 1];
+    deferred[d].score = source.index < 0 ? items[order[picked[-1 - source.index]]].score : source.score;
+  }
+  return out;
+}
 
-  // 4. Pins and new arrivals go in last, at their positions.
+/** Stand-ins for the picks of a list (index -1 - r for pick r), never returned. */
+const STAND_INS: RecommendedItem[] = Array.from({ length: CAP }, (_, r) => ({ index: -1 - r, score: NaN, reason: "" }));
+/** Pins placed while the top of the list was a stand-in or another such pin: (pin, source) pairs. */
+const deferred: RecommendedItem[] = [];
+
+/** Pins and new arrivals, in document order, at their positions (at most k kept). */
+function place(view: MerchView, plan: ListPlan, out: RecommendedItem[], k: number, ctx: ListContext, accept: (index: number) => boolean): void {
   for (const c of plan.placements) {
     if (c.pin) {
       const t = c.target;
       if (t < 0 || t === ctx.pageItem || !accept(t)) continue;
-      insertAt(out, c.position - 1, { index: t, score: out.length ? out[0].score : 1, reason: PROMOTED }, k);
+      const top = out.length ? out[0] : undefined;
+      const pin: RecommendedItem = { index: t, score: top ? top.score : 1, reason: PROMOTED };
+      if (top && top.score !== top.score) deferred.push(pin, top);
+      insertAt(out, c.position - 1, pin, k);
     } else {
       let placed = 0;
       for (let j = 0; j < view.newEntries.length && placed < c.slots; j++) {
         const index = view.n + view.newEntries[j];
-        if (!accept(index) || out.some((o) => o.index === index)) continue;
+        if (!accept(index) || indexOf(out, index) >= 0) continue;
         insertAt(out, c.position - 1 + placed, { index, score: 0, reason: NEW_ARRIVAL }, k);
         placed++;
       }
     }
   }
-  return out;
+}
+
+/** Does a pin or a new arrival name one of the candidates (so that placing it would move a pick)? */
+function placementsAmong(view: MerchView, plan: ListPlan, items: RecommendedItem[], kept: number): boolean {
+  for (let r = 0; r < kept; r++) {
+    const index = items[order[r]].index;
+    if (index >= view.n) return true;
+    for (const c of plan.placements) if (c.pin && c.target === index) return true;
+  }
+  return false;
 }
 
 /** Where touchCandidates leaves its sum, so the reads are not optimised away. */
@@ -103,7 +144,7 @@ let touched = 0;
 
 /**
  * Reads each candidate's entry in every per-item array the steps below use (flags, weight, cap
- * groups, vector, overlay entry) in one loop of independent loads: the candidates are scattered
+ * groups, vector) in one loop of independent loads: the candidates are scattered
  * over 100k-entry arrays, and misses issued together overlap, where each step's own first read
  * would wait for its miss alone. Changes nothing.
  */
@@ -115,17 +156,13 @@ function touchCandidates(view: MerchView, plan: ListPlan, items: RecommendedItem
   const int8 = vectors?.encoding === "int8" ? vectors.int8 : undefined;
   const dim = vectors?.dim ?? 0;
   const n = view.n;
-  const entryOf = view.entryOf;
   let touch = 0;
   for (let p = 0; p < len; p++) {
     const index = items[p].index;
     touch += flags[index];
     if (weights) touch += weights[index];
     for (let c = 0; c < caps.length; c++) touch += caps[c].group![index];
-    if (index < n) {
-      if (int8) touch += int8[index * dim];
-      if (entryOf) touch += entryOf[index];
-    }
+    if (int8 && index < n) touch += int8[index * dim];
   }
   touched = touch;
 }
@@ -140,11 +177,24 @@ function recentlyBought(view: MerchView, notBought: CompiledRule[], index: numbe
   return false;
 }
 
+/** Puts `item` at `position` (moving it there if already listed), keeping at most k. */
 function insertAt(out: RecommendedItem[], position: number, item: RecommendedItem, k: number): void {
-  const existing = out.findIndex((o) => o.index === item.index);
-  if (existing >= 0) out.splice(existing, 1);
-  out.splice(Math.min(position, out.length), 0, item);
-  if (out.length > k) out.length = k;
+  let length = out.length;
+  const existing = indexOf(out, item.index);
+  if (existing >= 0) {
+    for (let i = existing; i + 1 < length; i++) out[i] = out[i + 1];
+    length--;
+  }
+  const at = Math.min(position, length);
+  for (let i = Math.min(length, k - 1); i > at; i--) out[i] = out[i - 1];
+  if (at < k) out[at] = item;
+  out.length = Math.min(length + 1, k);
+}
+
+/** Where a list holds an index, or -1 (lists are at most a few hundred long: a scan, no closure). */
+function indexOf(out: RecommendedItem[], index: number): number {
+  for (let i = 0; i < out.length; i++) if (out[i].index === index) return i;
+  return -1;
 }
 
 /** Stable insertion sort of order/adjusted/promoted[0..m) by adjusted score, best first (m ≤ a few hundred). */
@@ -241,8 +291,6 @@ function mmr(view: MerchView, items: RecommendedItem[], m: number, take: number,
     for (let j = 0; j < dim; j++) norm += vectorScratch[r * dim + j] * vectorScratch[r * dim + j];
     norms[r] = Math.sqrt(norm) || 1;
   }
-  const brandOf = view.brandOf();
-  const noBrand = view.brandId("");
   const n = view.n;
   // Lazy greedy: an item's score only falls as items are picked, so a score computed against
   // fewer picks bounds it from above. Each round brings the highest-bounded item up to date
@@ -282,7 +330,7 @@ function mmr(view: MerchView, items: RecommendedItem[], m: number, take: number,
       const a = slotIndex[best];
       for (; j < t; ) {
         const x = picked[j++];
-        const sim = int8 && a < n && slotIndex[x] < n ? scratchDot(int8Scratch, best * dim, x * dim, dim) / (norms[x] * norms[best]) : similarity(view, int8, simDim, brandOf, noBrand, x, best);
+        const sim = int8 && a < n && slotIndex[x] < n ? scratchDot(int8Scratch, best * dim, x * dim, dim) / (norms[x] * norms[best]) : similarity(view, int8, simDim, x, best);
         if (sim > worst) {
           worst = sim;
           s = relevance - (1 - lambda) * worst;
@@ -302,7 +350,7 @@ function mmr(view: MerchView, items: RecommendedItem[], m: number, take: number,
 }
 
 /** Similarity of the items in MMR slots x and y: cosine of their vectors (dim ≥ 0: the artifact has them), else same brand or category path. */
-function similarity(view: MerchView, int8: Int8Array | undefined, dim: number, brandOf: Int32Array, noBrand: number, x: number, y: number): number {
+function similarity(view: MerchView, int8: Int8Array | undefined, dim: number, x: number, y: number): number {
   const n = view.n;
   const a = slotIndex[x];
   const b = slotIndex[y];
@@ -316,7 +364,8 @@ function similarity(view: MerchView, int8: Int8Array | undefined, dim: number, b
     }
     return dot / (norms[x] * norms[y]);
   }
-  const sameBrand = a < n && b < n && brandOf[a] === brandOf[b] && brandOf[a] !== noBrand;
+  const brandOf = view.brandOf();
+  const sameBrand = a < n && b < n && brandOf[a] === brandOf[b] && brandOf[a] !== view.brandId("");
   return sameBrand || (a < n && b < n && view.pathOf(a) === view.pathOf(b)) ? 1 : 0;
 }
 

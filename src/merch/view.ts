@@ -108,7 +108,10 @@ export class MerchView {
   readonly entryOf: Int32Array | undefined;
   /** Artifact index of overlay entry e, or -1 for a new product. */
   readonly indexOfEntry: Int32Array;
-  /** 1 = never listed here: out of stock (when inStockOnly), hidden, removed, or hidden/filtered out by an unscoped rule. */
+  /**
+   * Bit i (of byte i >> 3) set = item i is never listed here: out of stock (when inStockOnly),
+   * hidden, removed, or hidden/filtered out by an unscoped rule (the ItemFilter.blocked layout).
+   */
   readonly blocked: Uint8Array | undefined;
   readonly entryBlocked: Uint8Array;
   /** Prices with the overlay applied (undefined when the overlay changes none). */
@@ -129,6 +132,8 @@ export class MerchView {
   readonly fragments = new Map<number, Uint8Array>();
   /** Entry changes what a list shows about the item (price, title, brand, image, url, categories). */
   readonly displayChanged: Uint8Array;
+  /** Bit i set = artifact item i is written from the overlay (its entry changes what a list shows). */
+  private readonly renderBits: Uint8Array;
   /** New products (overlay-only entries) that may be listed, newest first. */
   readonly newEntries: Int32Array;
   readonly isNew: Uint8Array;
@@ -193,7 +198,7 @@ export class MerchView {
       if (i >= 0) {
         entryOf ??= new Int32Array(n).fill(-1);
         entryOf[i] = e;
-        if (unavailable) (blocked ??= new Uint8Array(n))[i] = 1;
+        if (unavailable) setBit((blocked ??= bitsFor(n)), i);
         if (entry.price !== undefined) (prices ??= artifact.items.prices.slice())[i] = entry.price === null ? NaN : entry.price;
         if (fresh && (artifact.itemInteractions[i] ?? 0) === 0) this.isNew[i] = this.entryIsNew[e] = 1;
       } else {
@@ -207,6 +212,8 @@ export class MerchView {
     this.newEntries = Int32Array.from(newest);
     this.entryOf = entryOf;
     this.prices = prices;
+    this.renderBits = bitsFor(entryOf ? n : 0);
+    for (let e = 0; e < E; e++) if (this.indexOfEntry[e] >= 0 && this.displayChanged[e] === 1) setBit(this.renderBits, this.indexOfEntry[e]);
     this.rules = rules.rules.map((rule) => this.compileRule(rule));
     this.categoryScoped = rules.rules.some((r) => r.where?.category !== undefined);
     for (const c of this.rules) {
@@ -224,9 +231,9 @@ export class MerchView {
     for (const c of this.rules) {
       if (c.scoped || (c.rule.kind !== "hide" && c.rule.kind !== "filter")) continue;
       const hide = c.rule.kind === "hide";
-      blocked ??= new Uint8Array(n);
+      blocked ??= bitsFor(n);
       const bits = c.bits!;
-      for (let i = 0; i < n; i++) if ((bits[i] === 1) === hide) blocked[i] = 1;
+      for (let i = 0; i < n; i++) if ((bits[i] === 1) === hide) setBit(blocked, i);
       for (let e = 0; e < E; e++) if ((c.entryBits![e] === 1) === hide) this.entryBlocked[e] = 1;
     }
     this.blocked = blocked;
@@ -479,7 +486,7 @@ export class MerchView {
     const add = (a: ArrayBufferView | undefined) => {
       if (a) bytes += a.byteLength;
     };
-    for (const a of [this.entryOf, this.indexOfEntry, this.blocked, this.entryBlocked, this.prices, this.displayChanged, this.newEntries, this.isNew, this.entryIsNew, this.entryBrand, this.entrySets]) add(a);
+    for (const a of [this.entryOf, this.indexOfEntry, this.blocked, this.renderBits, this.entryBlocked, this.prices, this.displayChanged, this.newEntries, this.isNew, this.entryIsNew, this.entryBrand, this.entrySets]) add(a);
     for (const b of this.entryPathBytes) add(b);
     for (const c of this.rules) for (const a of [c.bits, c.entryBits, c.group, c.counts]) add(a);
     for (const f of this.fragments.values()) add(f);
@@ -501,9 +508,17 @@ export class MerchView {
   /** True when a listed index must be written from the overlay rather than the artifact's cached fragment. */
   rendersFromOverlay(index: number): boolean {
     if (index >= this.n) return true;
-    const e = this.entryOf ? this.entryOf[index] : -1;
-    return e >= 0 && this.displayChanged[e] === 1;
+    return ((this.renderBits[index >> 3] >> (index & 7)) & 1) === 1;
   }
+}
+
+/** A bit mask over n items, all clear. */
+function bitsFor(n: number): Uint8Array {
+  return new Uint8Array((n + 7) >> 3);
+}
+
+function setBit(bits: Uint8Array, i: number): void {
+  bits[i >> 3] |= 1 << (i & 7);
 }
 
 /** What a list is, for rules' `where` and for new arrivals. */

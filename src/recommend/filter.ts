@@ -21,7 +21,7 @@ export function compileFilter(artifact: Artifact, filter: ItemFilter | undefined
   const prices = filter.prices ?? artifact.items.prices;
   const paths = artifact.items.categoryPaths;
   return (item: number) => {
-    if (blocked && blocked[item] === 1) return false;
+    if (blocked && (blocked[item >> 3] >> (item & 7)) & 1) return false;
     if (exclude && exclude.has(item)) return false;
     if (hasMin || hasMax) {
       const p = prices[item];

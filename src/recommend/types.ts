@@ -6,7 +6,11 @@ export interface ItemFilter {
   maxPrice?: number;
   /** Item indexes never to return. */
   exclude?: ReadonlySet<number>;
-  /** 1 = never return (the catalogue overlay's out-of-stock/hidden items, items hidden by a rule). */
+  /**
+   * Items never to return, one bit each (bit i & 7 of byte i >> 3): the catalogue overlay's
+   * out-of-stock/hidden items, items hidden by a rule. Bits, so the mask of a whole catalogue
+   * stays in cache while candidates scattered over it are checked.
+   */
   blocked?: Uint8Array;
   /** Prices to filter by (the overlay's) instead of the artifact's. */
   prices?: Float32Array;

@@ -1,6 +1,6 @@
 /** Each rule kind changes the lists as docs/merchandising.md says; malformed documents are refused. */
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { decodeArtifact, indexOfString, stringAt } from "../../../src/artifact/index.ts";
+import { type Artifact, decodeArtifact, indexOfString, stringAt } from "../../../src/artifact/index.ts";
 import { download, problemOf } from "../support/helpers.ts";
 import { type Api, basketIds, ids, itemId, readyMerch, send } from "./helpers.ts";
 
@@ -13,6 +13,35 @@ async function list(api: Api, path: string): Promise<any[]> {
   const res = await api.json(path);
   if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.items;
+}
+
+/**
+ * Reference greedy MMR over a ranked pool (relevance by rank, 1 - r/|pool|; similarity the cosine
+ * of the items' int8 vectors): the pool positions of the first `take` picks, in order.
+ */
+function greedyMmr(artifact: Artifact, pool: number[], lambda: number, take: number): number[] {
+  const vectors = artifact.itemVectors!;
+  const dot = (a: number, b: number) => {
+    let s = 0;
+    for (let j = 0; j < vectors.dim; j++) s += vectors.int8![a * vectors.dim + j] * vectors.int8![b * vectors.dim + j];
+    return s;
+  };
+  const norm = pool.map((i) => Math.sqrt(dot(i, i)) || 1);
+  const maxSim = pool.map(() => 0);
+  const used = pool.map(() => false);
+  const picks: number[] = [];
+  for (let t = 0; t < take; t++) {
+    let best = -1;
+    let bestScore = -Infinity;
+    for (let r = 0; r < pool.length; r++) {
+      const s = lambda * (1 - r / pool.length) - (1 - lambda) * maxSim[r];
+      if (!used[r] && s > bestScore) [best, bestScore] = [r, s];
+    }
+    used[best] = true;
+    picks.push(best);
+    for (let r = 0; r < pool.length; r++) maxSim[r] = Math.max(maxSim[r], dot(pool[best], pool[r]) / (norm[best] * norm[r]));
+  }
+  return picks;
 }
 
 describe("merchandising rules", () => {
@@ -196,13 +225,7 @@ describe("merchandising rules", () => {
 
   it("diversity (MMR) picks exactly what full greedy MMR over the items' int8 cosines picks", async () => {
     const artifact = await decodeArtifact(await download(inject("artifacts").v1.url));
-    const vectors = artifact.itemVectors!;
-    expect(vectors.encoding).toBe("int8");
-    const dot = (a: number, b: number) => {
-      let s = 0;
-      for (let j = 0; j < vectors.dim; j++) s += vectors.int8![a * vectors.dim + j] * vectors.int8![b * vectors.dim + j];
-      return s;
-    };
+    expect(artifact.itemVectors!.encoding).toBe("int8");
     for (const lambda of [0.2, 0.5, 0.7]) {
       await setRules(api, { rules: [{ kind: "diversity", lambda }] });
       for (const page of [8, 21, 333]) {
@@ -211,22 +234,43 @@ describe("merchandising rules", () => {
         const pool = (await ids(api, `/v1/items/${itemId(page)}/similar?k=15`)).map((id) => indexOfString(artifact.items.ids, id));
         await setRules(api, { rules: [{ kind: "diversity", lambda }] });
         const got = await ids(api, `/v1/items/${itemId(page)}/similar?k=10`);
-        const norm = pool.map((i) => Math.sqrt(dot(i, i)) || 1);
-        const maxSim = pool.map(() => 0);
-        const used = pool.map(() => false);
-        const expected: string[] = [];
-        for (let t = 0; t < 10; t++) {
-          let best = -1;
-          let bestScore = -Infinity;
-          for (let r = 0; r < pool.length; r++) {
-            const s = lambda * (1 - r / pool.length) - (1 - lambda) * maxSim[r];
-            if (!used[r] && s > bestScore) [best, bestScore] = [r, s];
-          }
-          used[best] = true;
-          expected.push(stringAt(artifact.items.ids, pool[best]));
-          for (let r = 0; r < pool.length; r++) maxSim[r] = Math.max(maxSim[r], dot(pool[best], pool[r]) / (norm[best] * norm[r]));
-        }
-        expect(got).toEqual(expected);
+        expect(got).toEqual(greedyMmr(artifact, pool, lambda, 10).map((r) => stringAt(artifact.items.ids, pool[r])));
+      }
+    }
+  });
+
+  it("pins and new arrivals with diversity: the full greedy MMR list with the placements inserted in document order", async () => {
+    // merch/apply.ts places pins before diversity picks (so MMR picks only what stays listed),
+    // or after them when a pin names a candidate: both must give exactly this reference.
+    const artifact = await decodeArtifact(await download(inject("artifacts").v1.url));
+    expect((await send(api, "PUT", "/v1/admin/items/NEW-ARRIVAL", { title: "Kind Dark Chocolate Bar", brand: "Kind", categories: ["Snacks", "Bars"] })).status).toBeLessThan(300);
+    const lambda = 0.5;
+    for (const page of [8, 21]) {
+      await setRules(api, { rules: [] });
+      const poolItems = await list(api, `/v1/items/${itemId(page)}/similar?k=15`);
+      const pool = poolItems.map((it) => indexOfString(artifact.items.ids, it.id));
+      const picks = greedyMmr(artifact, pool, lambda, 10).map((r) => ({ id: poolItems[r].id, score: poolItems[r].score }));
+      const outsiders = [100, 101, 102, 103, 104, 105].map((i) => itemId(i)).filter((id) => id !== itemId(page) && !poolItems.some((it) => it.id === id));
+      const [outsider, first, second] = outsiders;
+      const candidate = poolItems[1].id;
+      for (const pins of [
+        // Pins outside the candidates, one far down the list and pushed out by later ones.
+        [{ item: outsider, position: 10 }, { item: first, position: 1 }, { item: second, position: 2 }],
+        // A pin naming a candidate: picking comes first, and the pin moves the pick.
+        [{ item: candidate, position: 2 }, { item: outsider, position: 4 }],
+      ]) {
+        await setRules(api, { rules: [{ kind: "diversity", lambda }, ...pins.map((p) => ({ kind: "pin", ...p })), { kind: "newArrivals", slots: 1, position: 6 }] });
+        const expected: Array<{ id: string; score: number }> = [...picks];
+        const insert = (entry: { id: string; score: number }, position: number) => {
+          const at = expected.findIndex((e) => e.id === entry.id);
+          if (at >= 0) expected.splice(at, 1);
+          expected.splice(Math.min(position - 1, expected.length), 0, entry);
+          expected.length = Math.min(expected.length, 10);
+        };
+        for (const p of pins) insert({ id: p.item, score: expected[0].score }, p.position);
+        insert({ id: "NEW-ARRIVAL", score: 0 }, 6);
+        const got = await list(api, `/v1/items/${itemId(page)}/similar?k=10`);
+        expect(got.map((it) => [it.id, it.score])).toEqual(expected.map((e) => [e.id, e.score]));
       }
     }
   });
