@@ -84,6 +84,16 @@ export class IterativeTrial {
     return this.last;
   }
 
+  /** Seconds spent fitting and validating so far (up to the last pause). */
+  get secondsSoFar(): number {
+    return this.seconds;
+  }
+
+  /** Epochs early stopping waits past the best check before it stops. */
+  get patienceEpochs(): number {
+    return this.patience * this.evalEvery;
+  }
+
   /** The best validation score so far (-Infinity before the first check or after divergence). */
   get bestScore(): number {
     return this.best.score;

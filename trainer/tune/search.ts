@@ -11,7 +11,7 @@ import { blendWeightGrid, refitSeconds, searchBlends } from "./blend-search.ts";
 import type { Trial, TuneData } from "./types.ts";
 import { buildFromConfig, describeConfig, FeatureCache, type ModelConfig } from "./config.ts";
 import { registeredTuneFamilies, roundRobin, type FamilyContext, type TuneFamily } from "./families.ts";
-import { continueByHalving, FIRST_RUNG_CHECKS, type PausedTrial } from "./halving.ts";
+import { continueByHalving, FIRST_RUNG_CHECKS, HalvingState } from "./halving.ts";
 import { IterativeTrial, type IterativeOutcome } from "./iterative-trial.ts";
 import { SlistFits, slistFamily } from "./order-aware.ts";
 import { validTrainInput } from "./prepare.ts";
@@ -308,11 +308,14 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
   const familyTimes = new Map<string, number[]>();
   let done = 0;
 
-  const paused: PausedTrial[] = [];
-  const pausedKinds = () => new Set(paused.map((p) => blendKind(p.trial.config, p.trial.family)).filter((kind) => !pool.has(kind))).size;
+  const halvingState = new HalvingState();
+  const pausedKind = (p: { trial: IterativeTrial }) => blendKind(p.trial.config, p.trial.family);
+  const pausedKinds = () => new Set([...halvingState.inPlay].map(pausedKind).filter((kind) => !pool.has(kind))).size;
   const reserve = () => (budget === undefined || !blending ? 0 : blendReserve(pool, trials, budget, pausedKinds()));
   const eta = (from: number) => {
-    const times = [...familyTimes.values()].flat();
+    // Before any trial has finished, the first-rung fits so far tell what a trial costs.
+    const finished = [...familyTimes.values()].flat();
+    const times = finished.length ? finished : [...halvingState.inPlay].map((p) => p.trial.secondsSoFar);
     const overall = times.length ? times.reduce((a, b) => a + b, 0) / times.length : undefined;
     if (overall === undefined) return budget === undefined ? undefined : Math.max(0, deadline - clock());
     let left = 0;
@@ -321,6 +324,8 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
       const own = familyTimes.get(schedule[s].family.name);
       left += own ? own.reduce((a, b) => a + b, 0) / own.length : overall;
     }
+    // Trials paused at a successive-halving rung have rungs still to run.
+    left += halvingState.secondsLeft(pausedKind);
     left += blending ? (budget === undefined ? blendReserve(pool, trials, Infinity, pausedKinds()) : reserve()) : 0;
     return budget === undefined ? left : Math.min(left, Math.max(0, deadline - clock()));
   };
@@ -379,7 +384,7 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
       const outcome = await trial.advance(rivals ? trial.checkEpoch(FIRST_RUNG_CHECKS) : Infinity, stopAt);
       if (outcome) record(outcome, family, key, s + 1);
       else {
-        paused.push({ trial, key, order: s });
+        halvingState.inPlay.add({ trial, key, order: s });
         publish(undefined, s + 1, `${describeConfig(config)}: ${data.primary} ${trial.bestScore.toFixed(4)} at epoch ${trial.epochs}, paused at the first successive-halving rung`);
       }
       continue;
@@ -404,8 +409,8 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     publish(run.trial, s + 1);
   }
   slistFits.clear();
-  const cutShort = await continueByHalving(paused, {
-    kind: (entry) => blendKind(entry.trial.config, entry.trial.family),
+  const cutShort = await continueByHalving(halvingState, {
+    kind: pausedKind,
     trialsEnd: () => deadline - reserve(),
     clock,
     record: (outcome, entry) => record(outcome, entry.trial.family, entry.key, schedule.length),
