@@ -113,6 +113,18 @@ export function validateHybridParams(p: HybridParams): void {
   if (!["none", "l1", "split"].includes(p.normalization)) throw new Error(`hybrid: normalization must be none, l1 or split, got "${p.normalization}"`);
 }
 
+/** A fitted HybridMF as plain data (see HybridMF.exportState). */
+export interface HybridState {
+  options: HybridParams;
+  name: string;
+  arrays: KernelArrays;
+  nUsers: number;
+  nItems: number;
+  k: number;
+  offset: number;
+  history: EpochRecord[];
+}
+
 export interface EpochRecord {
   epoch: number;
   loss: number;
@@ -356,6 +368,28 @@ export class HybridMF implements Recommender {
     copy.history = this.history.slice();
     copy.version = 1;
     return copy;
+  }
+
+  /**
+   * The fitted model as structured-cloneable data (its options and learned parameters), for
+   * moving it between threads: HybridMF.fromState(state) scores exactly like this model.
+   */
+  exportState(): HybridState {
+    const a = this.arrays();
+    return { options: this.options, name: this.name, arrays: a, nUsers: this.nUsers, nItems: this.nItems, k: this.k, offset: this.offset, history: this.history };
+  }
+
+  /** The model exportState() described (its arrays adopted, not copied). */
+  static fromState(state: HybridState): HybridMF {
+    const model = new HybridMF(state.options, state.name);
+    model.a = state.arrays;
+    model.nUsers = state.nUsers;
+    model.nItems = state.nItems;
+    model.k = state.k;
+    model.offset = state.offset;
+    model.history = state.history;
+    model.version = 1;
+    return model;
   }
 
   private arrays(): KernelArrays {

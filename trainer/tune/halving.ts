@@ -1,11 +1,11 @@
-import type { IterativeOutcome, IterativeTrial } from "./iterative-trial.ts";
+import type { IterativeOutcome, TrialRunner } from "./iterative-trial.ts";
 
 /** Validation checks every iterative trial gets before successive halving first compares it. */
 export const FIRST_RUNG_CHECKS = 2;
 
 /** An iterative trial paused at a rung, with its --resume key and its place in the schedule. */
 export interface PausedTrial {
-  trial: IterativeTrial;
+  trial: TrialRunner;
   key: string;
   order: number;
 }
@@ -53,6 +53,11 @@ export interface HalvingContext {
   trialsEnd: () => number;
   clock: () => number;
   record: (outcome: IterativeOutcome, entry: PausedTrial) => void;
+  /**
+   * The trials of a rung fit at the same time (in worker threads; only without a time budget),
+   * their outcomes taken in schedule order as one after another would give them.
+   */
+  concurrent?: boolean;
 }
 
 /**
@@ -88,6 +93,18 @@ export async function continueByHalving(state: HalvingState, ctx: HalvingContext
     }
     going.sort((a, b) => a.entry.order - b.entry.order);
     const next: PausedTrial[] = [];
+    if (ctx.concurrent) {
+      const advancing = going.map(({ entry, last }) => entry.trial.advance(last ? Infinity : entry.trial.checkEpoch(checks), Infinity));
+      // Each is awaited below, in order; marked handled now so an early failure waits for that.
+      for (const a of advancing) a.catch(() => undefined);
+      for (let j = 0; j < going.length; j++) {
+        const outcome = await advancing[j];
+        if (outcome) record(outcome, going[j].entry);
+        else next.push(going[j].entry);
+      }
+      level = next;
+      continue;
+    }
     for (let j = 0; j < going.length; j++) {
       const { entry, last } = going[j];
       const now = ctx.clock();

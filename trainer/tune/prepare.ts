@@ -2,7 +2,7 @@ import { interactionsToCsr } from "../data/interactions-matrix.ts";
 import { sequencesFromInteractions } from "../data/item-sequences.ts";
 import type { CsrMatrix } from "../data/matrix.ts";
 import type { Dataset } from "../data/spec.ts";
-import { InputError, type Interactions } from "../data/types.ts";
+import { InputError, type Interactions, type ItemMeta } from "../data/types.ts";
 import { pairRocAuc, scorePairs } from "../eval/pair-auc.ts";
 import { splitDataset, type SplitKind } from "../eval/prepare.ts";
 import { evaluateRanking, usersWithPositives, type Metrics } from "../eval/ranking.ts";
@@ -124,7 +124,6 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
     validTrain = held.train;
     valid = held.valid;
   }
-  const validTrainM = task.matrix(validTrain);
   let users: Int32Array | undefined;
   if (opts.task === "ranking") {
     const all = usersWithPositives(task.matrix(valid));
@@ -132,19 +131,44 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
     users = all.length > max ? shuffle(all.slice(), createRng(opts.seed + 2000)).slice(0, max).sort() : all;
   }
   const primary = opts.task === "ranking" && split.dev ? `hr@${(opts.ks ?? [10])[0]}` : task.primary;
-  const tuneData: TuneData = {
-    validTrain: validTrainM,
+  const tuneData = tuneDataFrom({ validTrain, valid, users, primary, options: opts, hasRatings, items: dataset.items, userIds: dataset.interactions.userIds, userFeatures: dataset.userFeatures });
+  return { train: split.train, dev: split.dev, test: split.test, coldItems: (split as { coldItems?: Int32Array }).coldItems, task, tuneData, splitKind: kind };
+}
+
+/**
+ * Everything a TuneData is built from, all of it structured-cloneable: a worker thread given
+ * it builds the very same TuneData (trials run in workers score exactly as on the main thread).
+ */
+export interface TuneDataRecipe {
+  validTrain: Interactions;
+  valid: Interactions;
+  /** The users ranking validation scores (undefined: rating classification). */
+  users?: Int32Array;
+  primary: string;
+  options: PrepareOptions;
+  hasRatings: boolean;
+  items?: ItemMeta[];
+  userIds?: string[];
+  userFeatures?: Map<string, string[]>;
+}
+
+/** The tuning data of a validation split: matrices, order and the validation pass (the recipe rides along for workers). */
+export function tuneDataFrom(recipe: TuneDataRecipe): TuneData {
+  const { validTrain, valid, users, options: opts } = recipe;
+  const task = taskMatrices(opts, recipe.hasRatings);
+  return {
+    validTrain: task.matrix(validTrain),
     validTrainRatings: task.ratings?.(validTrain),
     ...(opts.task === "ranking" ? { validTrainSequences: sequencesFromInteractions(validTrain), ordered: validTrain.times.some((t) => !Number.isNaN(t)) } : {}),
     validate: (m, subset) => task.evaluate(m, validTrain, valid, undefined, subset?.users ?? users, subset?.coverageMarks),
     ...(users ? { validationUsers: users, cutoffs: (opts.ks ?? [10]).slice().sort((a, b) => a - b) } : {}),
-    primary,
+    primary: recipe.primary,
     task: opts.task,
-    items: dataset.items,
-    userIds: dataset.interactions.userIds,
-    userFeatures: dataset.userFeatures,
+    items: recipe.items,
+    userIds: recipe.userIds,
+    userFeatures: recipe.userFeatures,
+    recipe,
   };
-  return { train: split.train, dev: split.dev, test: split.test, coldItems: (split as { coldItems?: Int32Array }).coldItems, task, tuneData, splitKind: kind };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { CsrMatrix } from "../data/matrix.ts";
 import type { Metrics } from "../eval/ranking.ts";
 import type { ItemSequences, Recommender } from "../model/model.ts";
 import type { FeatureSource, ModelConfig } from "./config.ts";
+import type { TuneDataRecipe } from "./prepare.ts";
 
 /** A part of validation: these users only, marking their top-k items into shared coverage marks (ranking). */
 export interface ValidationSubset {
@@ -32,6 +33,8 @@ export interface TuneData extends FeatureSource {
   validationUsers?: Int32Array;
   /** Ranking: the cut-offs validation reports, ascending (coverage@k over user blocks needs them). */
   cutoffs?: number[];
+  /** What it was built from (prepare() keeps it): with it, trials can run in worker threads (TuneOptions.jobs). */
+  recipe?: TuneDataRecipe;
 }
 
 export interface Trial {

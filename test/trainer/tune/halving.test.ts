@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluateRanking } from "../../../trainer/eval/ranking.ts";
 import { HalvingState, type PausedTrial } from "../../../trainer/tune/halving.ts";
-import type { IterativeTrial } from "../../../trainer/tune/iterative-trial.ts";
+import type { TrialRunner } from "../../../trainer/tune/iterative-trial.ts";
 import { tune, type Trial, type TuneData, type TuneOptions, type TuneProgress } from "../../../trainer/tune/search.ts";
 import { plantedData } from "../model/conformance.case.ts";
 
@@ -66,7 +66,7 @@ describe("successive halving of iterative trials", () => {
 describe("HalvingState.secondsLeft", () => {
   // A trial as the estimate sees it: epochs fitted, seconds so far, checks every 2 epochs up to 20, patience 3 checks.
   const paused = (epochs: number, seconds: number, order: number, kind = "bpr"): PausedTrial & { kind: string } => ({
-    trial: { epochs, secondsSoFar: seconds, maxEpochs: 20, patienceEpochs: 6, checkEpoch: (k: number) => Math.min(20, 2 * k) } as unknown as IterativeTrial,
+    trial: { epochs, secondsSoFar: seconds, maxEpochs: 20, patienceEpochs: 6, checkEpoch: (k: number) => Math.min(20, 2 * k) } as unknown as TrialRunner,
     key: String(order),
     order,
     kind,
