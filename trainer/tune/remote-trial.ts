@@ -116,6 +116,13 @@ export class RemoteTrial implements TrialRunner {
     return (await this.request({ op: "stop", reason, halved }))!;
   }
 
+  /** Ends the worker, if it still runs (a search that failed midway). */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+  }
+
   private async request(request: TrialRequest): Promise<IterativeOutcome | undefined> {
     const worker = this.worker ?? this.start();
     const reply = await new Promise<Extract<TrialReply, { type: "done" }>>((resolve, reject) => {

@@ -354,11 +354,12 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
   // leaderboard, the blend pool and the progress lines are the one-job search's.
   const jobs = budget === undefined && data.recipe ? Math.max(1, Math.floor(opts.jobs ?? 1)) : 1;
   const slots = jobs > 1 ? new JobSlots(jobs) : undefined;
-  let trialsInWorkers = 0;
+  const remotes: RemoteTrial[] = [];
   const newTrial = (config: ModelConfig, family: TuneFamily): TrialRunner => {
     if (!slots || config.model !== "hybrid") return new IterativeTrial(config, family, data, features, opts, clock);
-    trialsInWorkers++;
-    return new RemoteTrial(config, family, data.recipe!, opts, slots);
+    const remote = new RemoteTrial(config, family, data.recipe!, opts, slots);
+    remotes.push(remote);
+    return remote;
   };
   let settled: Promise<void> = Promise.resolve();
   const inOrder = async (step: () => void | Promise<void>) => {
@@ -377,80 +378,85 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     publish(outcome.trial, next, outcome.halved ? "stopped at a successive-halving rung" : undefined);
   };
 
-  for (let s = 0; s < schedule.length; s++) {
-    const { family, config } = schedule[s];
-    const key = trialKey(config);
-    const previous = resumed.get(key);
-    if (previous) {
-      await inOrder(() => {
-        trials.push(previous);
-        pool.offer(previous, undefined, family);
-        done++;
-        publish(previous, s + 1, "resumed");
-      });
-      continue;
-    }
-    const now = clock();
-    const trialsEnd = deadline - reserve();
-    const own = familyTimes.get(family.name);
-    const expected = own ? Math.min(...own) : family.estimateSeconds?.(config);
-    if (now >= trialsEnd || (!family.iterative && expected !== undefined && now + expected > trialsEnd)) {
-      notTried.set(family.name, (notTried.get(family.name) ?? 0) + 1);
-      done++;
-      continue;
-    }
-    // While some family still waits for its first trial, an iterative fit gets only its share of
-    // what is left; after that it leaves room for the one-shot fits still to come whose cost is
-    // known (up to half of what is left), so cheap settings are not crowded out by one long fit.
-    const later = schedule.slice(s + 1).filter((x) => !resumed.has(trialKey(x.config)));
-    const waiting = later.filter((x) => x.round === 0).length;
-    const oneShots = later.reduce((sum, x) => sum + (x.family.iterative ? 0 : (familyTimes.has(x.family.name) ? Math.min(...familyTimes.get(x.family.name)!) : 0)), 0);
-    const stopAt = !Number.isFinite(trialsEnd) ? trialsEnd : waiting > 0 ? now + (trialsEnd - now) / (waiting + 1) : trialsEnd - Math.min(oneShots, (trialsEnd - now) / 2);
-    if (family.iterative) {
-      // An iterative trial with rivals in its kind first fits up to the first rung; successive halving below decides which go on.
-      const trial = newTrial(config, family);
-      const rivals = halving ? (kindCounts.get(blendKind(config, family)) ?? 0) > 1 : false;
-      const advancing = trial.advance(rivals ? trial.checkEpoch(FIRST_RUNG_CHECKS) : Infinity, stopAt);
-      await inOrder(async () => {
-        const outcome = await advancing;
-        if (outcome) record(outcome, family, key, s + 1);
-        else {
-          halvingState.inPlay.add({ trial, key, order: s });
-          publish(undefined, s + 1, `${describeConfig(config)}: ${data.primary} ${trial.bestScore.toFixed(4)} at epoch ${trial.epochs}, paused at the first successive-halving rung`);
-        }
-      });
-      continue;
-    }
-    // A one-shot fit that reports progress is held to the same share while families wait: given
-    // up there, it leaves them their first trial instead of spending the whole budget alone.
-    const run = await runClosedFormTrial(config, family, data, features, opts, waiting > 0 ? stopAt : trialsEnd, clock, slistFits);
-    await inOrder(() => {
-      familyTimes.set(family.name, [...(familyTimes.get(family.name) ?? []), run.projectedSeconds]);
-      if (!run.trial) {
-        // A one-shot fit given up on: its projected time keeps the family's other settings out too.
-        skipped.push(run.note);
-        done++;
-        publish(undefined, s + 1, run.note);
-        return;
+  try {
+    for (let s = 0; s < schedule.length; s++) {
+      const { family, config } = schedule[s];
+      const key = trialKey(config);
+      const previous = resumed.get(key);
+      if (previous) {
+        await inOrder(() => {
+          trials.push(previous);
+          pool.offer(previous, undefined, family);
+          done++;
+          publish(previous, s + 1, "resumed");
+        });
+        continue;
       }
-      run.trial.key = key;
-      trials.push(run.trial);
-      pool.offer(run.trial, run.model, family);
-      if (run.note) skipped.push(run.note);
-      done++;
-      publish(run.trial, s + 1);
+      const now = clock();
+      const trialsEnd = deadline - reserve();
+      const own = familyTimes.get(family.name);
+      const expected = own ? Math.min(...own) : family.estimateSeconds?.(config);
+      if (now >= trialsEnd || (!family.iterative && expected !== undefined && now + expected > trialsEnd)) {
+        notTried.set(family.name, (notTried.get(family.name) ?? 0) + 1);
+        done++;
+        continue;
+      }
+      // While some family still waits for its first trial, an iterative fit gets only its share of
+      // what is left; after that it leaves room for the one-shot fits still to come whose cost is
+      // known (up to half of what is left), so cheap settings are not crowded out by one long fit.
+      const later = schedule.slice(s + 1).filter((x) => !resumed.has(trialKey(x.config)));
+      const waiting = later.filter((x) => x.round === 0).length;
+      const oneShots = later.reduce((sum, x) => sum + (x.family.iterative ? 0 : (familyTimes.has(x.family.name) ? Math.min(...familyTimes.get(x.family.name)!) : 0)), 0);
+      const stopAt = !Number.isFinite(trialsEnd) ? trialsEnd : waiting > 0 ? now + (trialsEnd - now) / (waiting + 1) : trialsEnd - Math.min(oneShots, (trialsEnd - now) / 2);
+      if (family.iterative) {
+        // An iterative trial with rivals in its kind first fits up to the first rung; successive halving below decides which go on.
+        const trial = newTrial(config, family);
+        const rivals = halving ? (kindCounts.get(blendKind(config, family)) ?? 0) > 1 : false;
+        const advancing = trial.advance(rivals ? trial.checkEpoch(FIRST_RUNG_CHECKS) : Infinity, stopAt);
+        await inOrder(async () => {
+          const outcome = await advancing;
+          if (outcome) record(outcome, family, key, s + 1);
+          else {
+            halvingState.inPlay.add({ trial, key, order: s });
+            publish(undefined, s + 1, `${describeConfig(config)}: ${data.primary} ${trial.bestScore.toFixed(4)} at epoch ${trial.epochs}, paused at the first successive-halving rung`);
+          }
+        });
+        continue;
+      }
+      // A one-shot fit that reports progress is held to the same share while families wait: given
+      // up there, it leaves them their first trial instead of spending the whole budget alone.
+      const run = await runClosedFormTrial(config, family, data, features, opts, waiting > 0 ? stopAt : trialsEnd, clock, slistFits);
+      await inOrder(() => {
+        familyTimes.set(family.name, [...(familyTimes.get(family.name) ?? []), run.projectedSeconds]);
+        if (!run.trial) {
+          // A one-shot fit given up on: its projected time keeps the family's other settings out too.
+          skipped.push(run.note);
+          done++;
+          publish(undefined, s + 1, run.note);
+          return;
+        }
+        run.trial.key = key;
+        trials.push(run.trial);
+        pool.offer(run.trial, run.model, family);
+        if (run.note) skipped.push(run.note);
+        done++;
+        publish(run.trial, s + 1);
+      });
+    }
+    await settled;
+    slistFits.clear();
+    const cutShort = await continueByHalving(halvingState, {
+      kind: pausedKind,
+      trialsEnd: () => deadline - reserve(),
+      clock,
+      record: (outcome, entry) => record(outcome, entry.trial.family, entry.key, schedule.length),
+      concurrent: slots !== undefined,
     });
+    skipped.push(...cutShort);
+  } finally {
+    // A search that failed midway leaves no worker behind (a finished one has none left).
+    await Promise.all(remotes.map((r) => r.close()));
   }
-  await settled;
-  slistFits.clear();
-  const cutShort = await continueByHalving(halvingState, {
-    kind: pausedKind,
-    trialsEnd: () => deadline - reserve(),
-    clock,
-    record: (outcome, entry) => record(outcome, entry.trial.family, entry.key, schedule.length),
-    concurrent: slots !== undefined,
-  });
-  skipped.push(...cutShort);
   for (const [name, count] of notTried) skipped.push(`${name}: ${count} of ${families.find((f) => f.name === name)!.configs.length} configurations not tried (time budget)`);
 
   if (stacking) {
@@ -485,7 +491,7 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
   if (leaderboard.length === 0) throw new Error("tune: no trial produced a finite validation score; check the data (does validation have positives?), or give it more --time-budget");
   const best = leaderboard[0];
   const bestModel = blendModel?.trial === best ? blendModel.model : pool.modelOf(best);
-  return { leaderboard, best, bestModel, skipped, seconds: clock() - started, trialsInWorkers };
+  return { leaderboard, best, bestModel, skipped, seconds: clock() - started, trialsInWorkers: remotes.length };
 }
 
 /**

@@ -45,6 +45,13 @@ describe("hybrid trials in worker threads (--jobs)", () => {
     }
   }, 120_000);
 
+  it("fails the search with the error the trial met in its worker, as the one-job search fails", async () => {
+    const data = prepare(dataset, { task: "ranking", seed: 0 }).tuneData;
+    const broken = { ...opts, trials: 2, blend: false, fixed: { bogus: 1 } as TuneOptions["fixed"] };
+    await expect(tune(data, { ...broken, jobs: 1 })).rejects.toThrow(/unknown hybrid parameter "bogus"/);
+    await expect(tune(data, { ...broken, jobs: 2 })).rejects.toThrow(/unknown hybrid parameter "bogus"/);
+  }, 60_000);
+
   it("keeps every trial on this thread under a time budget, or for data without its recipe", async () => {
     const data = prepare(dataset, { task: "ranking", seed: 0 }).tuneData;
     const budgeted = await tune(data, { ...opts, trials: 2, blend: false, jobs: 2, timeBudgetSeconds: 600 });
