@@ -2,33 +2,16 @@ import { interactionsToCsr } from "../data/interactions-matrix.ts";
 import { sequencesFromInteractions } from "../data/item-sequences.ts";
 import type { CsrMatrix } from "../data/matrix.ts";
 import type { Dataset } from "../data/spec.ts";
-import { InputError, type Interactions, type ItemMeta } from "../data/types.ts";
+import { InputError, type Interactions } from "../data/types.ts";
 import { pairRocAuc, scorePairs } from "../eval/pair-auc.ts";
 import { splitDataset, type SplitKind } from "../eval/prepare.ts";
 import { evaluateRanking, usersWithPositives, type Metrics } from "../eval/ranking.ts";
 import { holdOutPerUser } from "../eval/splits.ts";
 import type { FitInput, ItemSequences, Recommender } from "../model/model.ts";
 import { createRng, shuffle } from "../util/rng.ts";
-import type { TuneData } from "./types.ts";
+import type { PrepareOptions, Task, TuneData, TuneDataRecipe } from "./types.ts";
 
-export type Task = "ranking" | "rating-class";
-
-export interface PrepareOptions {
-  split?: SplitKind;
-  fraction?: number;
-  task: Task;
-  /** Ranking: positives are ratings >= this (default: every interaction). Rating-class: label threshold (default 4). */
-  minRating?: number;
-  seed: number;
-  ks?: number[];
-  /** Validation ratings held out per user when the split has no dev part. */
-  validPerUser?: number;
-  /**
-   * Ranking: score validation on at most this many users (a seeded sample; default
-   * DEFAULT_VALIDATION_USERS, Infinity = every user with a held-out positive).
-   */
-  maxValidUsers?: number;
-}
+export type { PrepareOptions, Task, TuneDataRecipe } from "./types.ts";
 
 /** Users validation scores by default: a standard error of about 0.004 at HR@10 0.09, seconds a pass at 12k items. */
 export const DEFAULT_VALIDATION_USERS = 5000;
@@ -133,23 +116,6 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
   const primary = opts.task === "ranking" && split.dev ? `hr@${(opts.ks ?? [10])[0]}` : task.primary;
   const tuneData = tuneDataFrom({ validTrain, valid, users, primary, options: opts, hasRatings, items: dataset.items, userIds: dataset.interactions.userIds, userFeatures: dataset.userFeatures });
   return { train: split.train, dev: split.dev, test: split.test, coldItems: (split as { coldItems?: Int32Array }).coldItems, task, tuneData, splitKind: kind };
-}
-
-/**
- * Everything a TuneData is built from, all of it structured-cloneable: a worker thread given
- * it builds the very same TuneData (trials run in workers score exactly as on the main thread).
- */
-export interface TuneDataRecipe {
-  validTrain: Interactions;
-  valid: Interactions;
-  /** The users ranking validation scores (undefined: rating classification). */
-  users?: Int32Array;
-  primary: string;
-  options: PrepareOptions;
-  hasRatings: boolean;
-  items?: ItemMeta[];
-  userIds?: string[];
-  userFeatures?: Map<string, string[]>;
 }
 
 /** The tuning data of a validation split: matrices, order and the validation pass (the recipe rides along for workers). */
