@@ -49,10 +49,13 @@ export class JobSlots {
 
 /**
  * A worker's first code: it registers tsx in the worker (Node 20 does not carry the main
- * thread's TypeScript loader into workers), then loads the TypeScript entry.
+ * thread's TypeScript loader into workers), then loads the TypeScript entry. An entry that
+ * fails to start (a bad config) answers with its error instead of leaving it unhandled.
  */
-const BOOTSTRAP = `const { workerData } = require("node:worker_threads");
-import(workerData.tsx).then((tsx) => { tsx.register(); return import(workerData.entry); });`;
+const BOOTSTRAP = `const { parentPort, workerData } = require("node:worker_threads");
+import(workerData.tsx)
+  .then((tsx) => { tsx.register(); return import(workerData.entry); })
+  .catch((err) => parentPort.postMessage({ type: "error", message: err && err.stack ? err.stack : String(err) }));`;
 
 /**
  * An iterative trial fitted in its own worker thread, so independent trials fit on several
