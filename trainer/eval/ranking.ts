@@ -56,6 +56,7 @@ export function evaluateRanking(model: Recommender, input: RankingInput): Metric
   }
   let testScores = new Float32Array(16);
   let ranks = new Float64Array(16);
+  let rankScratch: RankScratch = { order: new Int32Array(16), asc: new Float64Array(16), prefixCount: new Float64Array(17) };
   const topIdx = new Int32Array(maxK);
   const topScore = new Float64Array(maxK);
 
@@ -78,6 +79,7 @@ export function evaluateRanking(model: Recommender, input: RankingInput): Metric
     if (testScores.length < nPos) {
       testScores = new Float32Array(nPos * 2);
       ranks = new Float64Array(nPos * 2);
+      rankScratch = { order: new Int32Array(nPos * 2), asc: new Float64Array(nPos * 2), prefixCount: new Float64Array(nPos * 2 + 1) };
     }
     // A NaN score (a broken model) ranks the positive last, never first.
     for (let q = 0; q < nPos; q++) {
@@ -97,7 +99,7 @@ export function evaluateRanking(model: Recommender, input: RankingInput): Metric
         }
       }
     }
-    countRanks(scores, testScores, nPos, ranks);
+    countRanks(scores, testScores, nPos, ranks, rankScratch);
     // A test positive is not its own competitor, but the count included it.
     for (let q = 0; q < nPos; q++) {
       const i = test.indices[t0 + q];
@@ -157,30 +159,47 @@ export function evaluateRanking(model: Recommender, input: RankingInput): Metric
   return out;
 }
 
+/** Scratch for countRanks, grown to the most test positives a user has. */
+interface RankScratch {
+  order: Int32Array;
+  asc: Float64Array;
+  prefixCount: Float64Array;
+}
+
 /**
  * ranks[q] = number of candidates (non-NaN scores) scoring >= testScores[q], in one pass
- * over the catalogue: O(n log T) for T test positives.
+ * over the catalogue: O(n log T) for T test positives; a candidate below every test score
+ * (most of the catalogue) costs one comparison.
  */
-function countRanks(scores: Float32Array, testScores: Float32Array, nPos: number, ranks: Float64Array): void {
-  // Order test positives by score ascending; a candidate with score s beats every test
-  // positive whose score is <= s, i.e. a prefix of that order.
-  const order = Array.from({ length: nPos }, (_, q) => q).sort((a, b) => testScores[a] - testScores[b] || a - b);
-  const asc = new Float64Array(nPos);
+function countRanks(scores: Float32Array, testScores: Float32Array, nPos: number, ranks: Float64Array, scratch: RankScratch): void {
+  // Order test positives by score ascending (ties by position); a candidate with score s beats
+  // every test positive whose score is <= s, i.e. a prefix of that order.
+  const { order, asc, prefixCount } = scratch;
+  for (let q = 0; q < nPos; q++) {
+    const s = testScores[q];
+    let at = q;
+    while (at > 0 && testScores[order[at - 1]] > s) {
+      order[at] = order[at - 1];
+      at--;
+    }
+    order[at] = q;
+  }
   for (let q = 0; q < nPos; q++) asc[q] = testScores[order[q]];
-  const prefixCount = new Float64Array(nPos + 1);
   const n = scores.length;
+  const lowest = asc[0];
   if (nPos === 1) {
-    const s0 = asc[0];
     let c = 0;
-    for (let j = 0; j < n; j++) if (scores[j] >= s0) c++;
+    for (let j = 0; j < n; j++) if (scores[j] >= lowest) c++;
     ranks[order[0]] = c;
     return;
   }
+  prefixCount.fill(0, 0, nPos + 1);
   for (let j = 0; j < n; j++) {
     const s = scores[j];
-    if (s !== s) continue;
+    // Below every test score (or NaN, excluded): it beats none of them.
+    if (!(s >= lowest)) continue;
     // Number of test scores <= s (upper bound).
-    let lo = 0;
+    let lo = 1;
     let hi = nPos;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;

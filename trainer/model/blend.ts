@@ -1,5 +1,7 @@
 import { createRng } from "../util/rng.ts";
+import { MemoScores } from "./memo-scores.ts";
 import type { FitInput, ItemVectors, Recommender } from "./model.ts";
+import { scoreMoments } from "./score-moments.ts";
 
 export interface BlendMember {
   model: Recommender;
@@ -56,22 +58,18 @@ export class BlendModel implements Recommender {
     out.fill(0);
     for (const m of this.members) {
       if (m.weight === 0) continue;
-      m.model.scoreUser(user, this.buf, history);
+      // A remembered row (a blend search's member) is read in place, its moments computed once.
+      const kept = history === undefined && m.model instanceof MemoScores ? m.model.rememberedRow(user, n) : undefined;
+      let row: Float32Array = this.buf;
+      if (kept) row = kept.row;
+      else m.model.scoreUser(user, row, history);
       if (this.scaling === "none") {
-        for (let i = 0; i < n; i++) out[i] += m.weight * this.buf[i];
+        for (let i = 0; i < n; i++) out[i] += m.weight * row[i];
         continue;
       }
-      let sum = 0;
-      let sq = 0;
-      for (let i = 0; i < n; i++) {
-        const v = this.buf[i];
-        sum += v;
-        sq += v * v;
-      }
-      const mean = sum / n;
-      const sd = Math.sqrt(Math.max(sq / n - mean * mean, 0)) || 1;
+      const { mean, sd } = kept ?? scoreMoments(row);
       const w = m.weight / sd;
-      for (let i = 0; i < n; i++) out[i] += w * (this.buf[i] - mean);
+      for (let i = 0; i < n; i++) out[i] += w * (row[i] - mean);
     }
   }
 

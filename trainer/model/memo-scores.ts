@@ -1,4 +1,5 @@
 import type { ItemVectors, Recommender } from "./model.ts";
+import { scoreMoments, type ScoreMoments } from "./score-moments.ts";
 
 /**
  * A fitted recommender whose scores for a fixed set of users are kept after the first call, in
@@ -14,6 +15,9 @@ export class MemoScores implements Recommender {
   /** Slot of each remembered user in the slab, and whether that slot is filled yet. */
   private readonly slotOf = new Map<number, number>();
   private readonly filled?: Uint8Array;
+  /** Each filled slot's row, and its moments once asked for (blends scale every row by them). */
+  private readonly kept: Array<(ScoreMoments & { row: Float32Array }) | undefined> = [];
+  private readonly users?: Int32Array;
   /** Rows remembered as asked for, when no user list was given. */
   private readonly rows = new Map<number, Float32Array>();
 
@@ -23,6 +27,7 @@ export class MemoScores implements Recommender {
     readonly nItems?: number,
   ) {
     this.name = inner.name;
+    this.users = users;
     if (users && nItems !== undefined) {
       this.slab = new Float32Array(users.length * nItems);
       this.filled = new Uint8Array(users.length);
@@ -55,12 +60,32 @@ export class MemoScores implements Recommender {
     if (!this.slab) return this.scoreRemembered(user, out);
     const slot = out.length === this.nItems ? this.slotOf.get(user) : undefined;
     if (slot === undefined) return this.inner.scoreUser(user, out);
-    const row = this.slab.subarray(slot * out.length, (slot + 1) * out.length);
+    out.set(this.slotRow(slot));
+  }
+
+  /**
+   * A listed user's remembered row over `nItems` items, read in place (never write to it), with
+   * its mean and standard deviation; undefined for users outside the list.
+   */
+  rememberedRow(user: number, nItems: number): (ScoreMoments & { row: Float32Array }) | undefined {
+    const slot = this.slab && nItems === this.nItems ? this.slotOf.get(user) : undefined;
+    if (slot === undefined) return undefined;
+    let kept = this.kept[slot];
+    if (!kept) {
+      const row = this.slotRow(slot);
+      kept = this.kept[slot] = { row, ...scoreMoments(row) };
+    }
+    return kept;
+  }
+
+  private slotRow(slot: number): Float32Array {
+    const n = this.nItems!;
+    const row = this.slab!.subarray(slot * n, (slot + 1) * n);
     if (!this.filled![slot]) {
-      this.inner.scoreUser(user, row);
+      this.inner.scoreUser(this.users![slot], row);
       this.filled![slot] = 1;
     }
-    out.set(row);
+    return row;
   }
 
   private scoreRemembered(user: number, out: Float32Array): void {

@@ -33,6 +33,44 @@ export interface IterativeOutcome {
 type Pending = { resolve: (stop: boolean) => void };
 
 /**
+ * What the search and successive halving drive: an iterative trial fitted on this thread
+ * (IterativeTrial) or in a worker thread (RemoteTrial); both fit and score exactly alike.
+ */
+export interface TrialRunner {
+  readonly config: ModelConfig;
+  readonly family: TuneFamily;
+  readonly maxEpochs: number;
+  /** Epochs fitted so far. */
+  readonly epochs: number;
+  /** The best validation score so far (-Infinity before the first check or after divergence). */
+  readonly bestScore: number;
+  /** Seconds spent fitting and validating so far (up to the last pause). */
+  readonly secondsSoFar: number;
+  /** Epochs early stopping waits past the best check before it stops. */
+  readonly patienceEpochs: number;
+  /** The epoch of the k-th validation check (1-based): where a rung can compare trials fairly. */
+  checkEpoch(k: number): number;
+  /**
+   * Fits on until epoch `pauseAt` (then pauses, model kept) or until the trial ends: early
+   * stopping, its last epoch, divergence, or the clock reaching `stopAt` (validated there).
+   * Resolves with the outcome when it ended, undefined when it paused.
+   */
+  advance(pauseAt: number, stopAt: number): Promise<IterativeOutcome | undefined>;
+  /** Ends a paused trial where it is (successive halving dropped it, or time ran out): its best check stands. */
+  stop(reason: string, halved?: boolean): Promise<IterativeOutcome>;
+}
+
+/** A trial's epochs and validation schedule: the config's epochs (else maxEpochs), checks as sparse and patient as its family asks. */
+export function checkSchedule(config: ModelConfig, family: TuneFamily, opts: Pick<IterativeTrialOptions, "maxEpochs" | "evalEvery" | "patience">) {
+  const c = config as { params: Record<string, unknown> };
+  return {
+    maxEpochs: Number(c.params.epochs ?? opts.maxEpochs),
+    evalEvery: Math.max(opts.evalEvery, family.checks?.evalEvery ?? 0),
+    patience: Math.max(opts.patience, family.checks?.patience ?? 0),
+  };
+}
+
+/**
  * One iterative configuration (hybrid, Mult-DAE…) fitted epoch by epoch with early stopping:
  * validated every `evalEvery` epochs, stopped after `patience` checks without improvement.
  * It can pause at an epoch (a rung of successive halving) with its model kept, and later go
@@ -40,7 +78,7 @@ type Pending = { resolve: (stop: boolean) => void };
  * fits exactly the epochs an uninterrupted fit would. Scores and snapshots depend only on the
  * config and seed, never on when the trial was paused.
  */
-export class IterativeTrial {
+export class IterativeTrial implements TrialRunner {
   readonly maxEpochs: number;
   private readonly evalEvery: number;
   private readonly patience: number;
@@ -72,16 +110,23 @@ export class IterativeTrial {
     private readonly opts: IterativeTrialOptions,
     private readonly clock: () => number,
   ) {
-    const c = config as { params: Record<string, unknown> };
-    this.maxEpochs = Number(c.params.epochs ?? opts.maxEpochs);
-    this.evalEvery = Math.max(opts.evalEvery, family.checks?.evalEvery ?? 0);
-    this.patience = Math.max(opts.patience, family.checks?.patience ?? 0);
+    ({ maxEpochs: this.maxEpochs, evalEvery: this.evalEvery, patience: this.patience } = checkSchedule(config, family, opts));
     ({ model: this.model, extraFit: this.extraFit } = buildFromConfig(config, features));
   }
 
   /** Epochs fitted so far. */
   get epochs(): number {
     return this.last;
+  }
+
+  /** Seconds spent fitting and validating so far (up to the last pause). */
+  get secondsSoFar(): number {
+    return this.seconds;
+  }
+
+  /** Epochs early stopping waits past the best check before it stops. */
+  get patienceEpochs(): number {
+    return this.patience * this.evalEvery;
   }
 
   /** The best validation score so far (-Infinity before the first check or after divergence). */

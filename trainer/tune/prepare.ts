@@ -9,26 +9,9 @@ import { evaluateRanking, usersWithPositives, type Metrics } from "../eval/ranki
 import { holdOutPerUser } from "../eval/splits.ts";
 import type { FitInput, ItemSequences, Recommender } from "../model/model.ts";
 import { createRng, shuffle } from "../util/rng.ts";
-import type { TuneData } from "./types.ts";
+import type { PrepareOptions, Task, TuneData, TuneDataRecipe } from "./types.ts";
 
-export type Task = "ranking" | "rating-class";
-
-export interface PrepareOptions {
-  split?: SplitKind;
-  fraction?: number;
-  task: Task;
-  /** Ranking: positives are ratings >= this (default: every interaction). Rating-class: label threshold (default 4). */
-  minRating?: number;
-  seed: number;
-  ks?: number[];
-  /** Validation ratings held out per user when the split has no dev part. */
-  validPerUser?: number;
-  /**
-   * Ranking: score validation on at most this many users (a seeded sample; default
-   * DEFAULT_VALIDATION_USERS, Infinity = every user with a held-out positive).
-   */
-  maxValidUsers?: number;
-}
+export type { PrepareOptions, Task, TuneDataRecipe } from "./types.ts";
 
 /** Users validation scores by default: a standard error of about 0.004 at HR@10 0.09, seconds a pass at 12k items. */
 export const DEFAULT_VALIDATION_USERS = 5000;
@@ -124,7 +107,6 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
     validTrain = held.train;
     valid = held.valid;
   }
-  const validTrainM = task.matrix(validTrain);
   let users: Int32Array | undefined;
   if (opts.task === "ranking") {
     const all = usersWithPositives(task.matrix(valid));
@@ -132,19 +114,27 @@ export function prepare(dataset: Dataset, opts: PrepareOptions): Prepared {
     users = all.length > max ? shuffle(all.slice(), createRng(opts.seed + 2000)).slice(0, max).sort() : all;
   }
   const primary = opts.task === "ranking" && split.dev ? `hr@${(opts.ks ?? [10])[0]}` : task.primary;
-  const tuneData: TuneData = {
-    validTrain: validTrainM,
+  const tuneData = tuneDataFrom({ validTrain, valid, users, primary, options: opts, hasRatings, items: dataset.items, userIds: dataset.interactions.userIds, userFeatures: dataset.userFeatures });
+  return { train: split.train, dev: split.dev, test: split.test, coldItems: (split as { coldItems?: Int32Array }).coldItems, task, tuneData, splitKind: kind };
+}
+
+/** The tuning data of a validation split: matrices, order and the validation pass (the recipe rides along for workers). */
+export function tuneDataFrom(recipe: TuneDataRecipe): TuneData {
+  const { validTrain, valid, users, options: opts } = recipe;
+  const task = taskMatrices(opts, recipe.hasRatings);
+  return {
+    validTrain: task.matrix(validTrain),
     validTrainRatings: task.ratings?.(validTrain),
     ...(opts.task === "ranking" ? { validTrainSequences: sequencesFromInteractions(validTrain), ordered: validTrain.times.some((t) => !Number.isNaN(t)) } : {}),
     validate: (m, subset) => task.evaluate(m, validTrain, valid, undefined, subset?.users ?? users, subset?.coverageMarks),
     ...(users ? { validationUsers: users, cutoffs: (opts.ks ?? [10]).slice().sort((a, b) => a - b) } : {}),
-    primary,
+    primary: recipe.primary,
     task: opts.task,
-    items: dataset.items,
-    userIds: dataset.interactions.userIds,
-    userFeatures: dataset.userFeatures,
+    items: recipe.items,
+    userIds: recipe.userIds,
+    userFeatures: recipe.userFeatures,
+    recipe,
   };
-  return { train: split.train, dev: split.dev, test: split.test, coldItems: (split as { coldItems?: Int32Array }).coldItems, task, tuneData, splitKind: kind };
 }
 
 /**

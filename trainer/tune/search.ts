@@ -11,8 +11,9 @@ import { blendWeightGrid, refitSeconds, searchBlends } from "./blend-search.ts";
 import type { Trial, TuneData } from "./types.ts";
 import { buildFromConfig, describeConfig, FeatureCache, type ModelConfig } from "./config.ts";
 import { registeredTuneFamilies, roundRobin, type FamilyContext, type TuneFamily } from "./families.ts";
-import { continueByHalving, FIRST_RUNG_CHECKS, type PausedTrial } from "./halving.ts";
-import { IterativeTrial, type IterativeOutcome } from "./iterative-trial.ts";
+import { continueByHalving, FIRST_RUNG_CHECKS, HalvingState } from "./halving.ts";
+import { IterativeTrial, type IterativeOutcome, type TrialRunner } from "./iterative-trial.ts";
+import { JobSlots, RemoteTrial } from "./remote-trial.ts";
 import { SlistFits, slistFamily } from "./order-aware.ts";
 import { validTrainInput } from "./prepare.ts";
 
@@ -83,6 +84,13 @@ export interface TuneOptions {
   stack?: boolean;
   threads?: number;
   /**
+   * Hybrid trials fitted at once, each in its own worker thread (default 1: every fit on this
+   * thread). Applies without a time budget, to data that carries its recipe (prepare() keeps
+   * it); each trial fits and scores exactly as on this thread and outcomes are taken in
+   * schedule order, so the search picks the same whatever the number.
+   */
+  jobs?: number;
+  /**
    * Wall-clock seconds for the whole search: trials, baselines and the blend. Every family gets
    * its first trial before any gets a second; an iterative fit stops when its share is spent;
    * what did not fit is listed in the result's `skipped`.
@@ -123,6 +131,8 @@ export interface TuneResult {
   /** What the time budget (or the catalogue's size) left out, in words. */
   skipped: string[];
   seconds: number;
+  /** Iterative trials that were fitted in worker threads (TuneOptions.jobs). */
+  trialsInWorkers: number;
 }
 
 /** The iALS setting the search tries when none are given: the model's own defaults. */
@@ -308,11 +318,14 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
   const familyTimes = new Map<string, number[]>();
   let done = 0;
 
-  const paused: PausedTrial[] = [];
-  const pausedKinds = () => new Set(paused.map((p) => blendKind(p.trial.config, p.trial.family)).filter((kind) => !pool.has(kind))).size;
+  const halvingState = new HalvingState();
+  const pausedKind = (p: { trial: TrialRunner }) => blendKind(p.trial.config, p.trial.family);
+  const pausedKinds = () => new Set([...halvingState.inPlay].map(pausedKind).filter((kind) => !pool.has(kind))).size;
   const reserve = () => (budget === undefined || !blending ? 0 : blendReserve(pool, trials, budget, pausedKinds()));
   const eta = (from: number) => {
-    const times = [...familyTimes.values()].flat();
+    // Before any trial has finished, the first-rung fits so far tell what a trial costs.
+    const finished = [...familyTimes.values()].flat();
+    const times = finished.length ? finished : [...halvingState.inPlay].map((p) => p.trial.secondsSoFar);
     const overall = times.length ? times.reduce((a, b) => a + b, 0) / times.length : undefined;
     if (overall === undefined) return budget === undefined ? undefined : Math.max(0, deadline - clock());
     let left = 0;
@@ -321,6 +334,8 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
       const own = familyTimes.get(schedule[s].family.name);
       left += own ? own.reduce((a, b) => a + b, 0) / own.length : overall;
     }
+    // Trials paused at a successive-halving rung have rungs still to run.
+    left += halvingState.secondsLeft(pausedKind) / jobs;
     left += blending ? (budget === undefined ? blendReserve(pool, trials, Infinity, pausedKinds()) : reserve()) : 0;
     return budget === undefined ? left : Math.min(left, Math.max(0, deadline - clock()));
   };
@@ -335,6 +350,24 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     if (family.iterative && !resumed.has(trialKey(config))) kindCounts.set(blendKind(config, family), (kindCounts.get(blendKind(config, family)) ?? 0) + 1);
   }
   const slistFits = new SlistFits();
+  // Trials in worker threads: their outcomes are taken in schedule order (`settled`), so the
+  // leaderboard, the blend pool and the progress lines are the one-job search's.
+  const jobs = budget === undefined && data.recipe ? Math.max(1, Math.floor(opts.jobs ?? 1)) : 1;
+  const slots = jobs > 1 ? new JobSlots(jobs) : undefined;
+  const remotes: RemoteTrial[] = [];
+  const newTrial = (config: ModelConfig, family: TuneFamily): TrialRunner => {
+    if (!slots || config.model !== "hybrid") return new IterativeTrial(config, family, data, features, opts, clock);
+    const remote = new RemoteTrial(config, family, data.recipe!, opts, slots);
+    remotes.push(remote);
+    return remote;
+  };
+  let settled: Promise<void> = Promise.resolve();
+  const inOrder = async (step: () => void | Promise<void>) => {
+    if (!slots) return step();
+    settled = settled.then(step);
+    // Observed at the end of the schedule; marked handled now so a failure waits for that.
+    settled.catch(() => undefined);
+  };
   const record = (outcome: IterativeOutcome, family: TuneFamily, key: string, next: number) => {
     outcome.trial.key = key;
     trials.push(outcome.trial);
@@ -345,72 +378,85 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
     publish(outcome.trial, next, outcome.halved ? "stopped at a successive-halving rung" : undefined);
   };
 
-  for (let s = 0; s < schedule.length; s++) {
-    const { family, config } = schedule[s];
-    const key = trialKey(config);
-    const previous = resumed.get(key);
-    if (previous) {
-      trials.push(previous);
-      pool.offer(previous, undefined, family);
-      done++;
-      publish(previous, s + 1, "resumed");
-      continue;
-    }
-    const now = clock();
-    const trialsEnd = deadline - reserve();
-    const own = familyTimes.get(family.name);
-    const expected = own ? Math.min(...own) : family.estimateSeconds?.(config);
-    if (now >= trialsEnd || (!family.iterative && expected !== undefined && now + expected > trialsEnd)) {
-      notTried.set(family.name, (notTried.get(family.name) ?? 0) + 1);
-      done++;
-      continue;
-    }
-    // While some family still waits for its first trial, an iterative fit gets only its share of
-    // what is left; after that it leaves room for the one-shot fits still to come whose cost is
-    // known (up to half of what is left), so cheap settings are not crowded out by one long fit.
-    const later = schedule.slice(s + 1).filter((x) => !resumed.has(trialKey(x.config)));
-    const waiting = later.filter((x) => x.round === 0).length;
-    const oneShots = later.reduce((sum, x) => sum + (x.family.iterative ? 0 : (familyTimes.has(x.family.name) ? Math.min(...familyTimes.get(x.family.name)!) : 0)), 0);
-    const stopAt = !Number.isFinite(trialsEnd) ? trialsEnd : waiting > 0 ? now + (trialsEnd - now) / (waiting + 1) : trialsEnd - Math.min(oneShots, (trialsEnd - now) / 2);
-    if (family.iterative) {
-      // An iterative trial with rivals in its kind first fits up to the first rung; successive halving below decides which go on.
-      const trial = new IterativeTrial(config, family, data, features, opts, clock);
-      const rivals = halving ? (kindCounts.get(blendKind(config, family)) ?? 0) > 1 : false;
-      const outcome = await trial.advance(rivals ? trial.checkEpoch(FIRST_RUNG_CHECKS) : Infinity, stopAt);
-      if (outcome) record(outcome, family, key, s + 1);
-      else {
-        paused.push({ trial, key, order: s });
-        publish(undefined, s + 1, `${describeConfig(config)}: ${data.primary} ${trial.bestScore.toFixed(4)} at epoch ${trial.epochs}, paused at the first successive-halving rung`);
+  try {
+    for (let s = 0; s < schedule.length; s++) {
+      const { family, config } = schedule[s];
+      const key = trialKey(config);
+      const previous = resumed.get(key);
+      if (previous) {
+        await inOrder(() => {
+          trials.push(previous);
+          pool.offer(previous, undefined, family);
+          done++;
+          publish(previous, s + 1, "resumed");
+        });
+        continue;
       }
-      continue;
+      const now = clock();
+      const trialsEnd = deadline - reserve();
+      const own = familyTimes.get(family.name);
+      const expected = own ? Math.min(...own) : family.estimateSeconds?.(config);
+      if (now >= trialsEnd || (!family.iterative && expected !== undefined && now + expected > trialsEnd)) {
+        notTried.set(family.name, (notTried.get(family.name) ?? 0) + 1);
+        done++;
+        continue;
+      }
+      // While some family still waits for its first trial, an iterative fit gets only its share of
+      // what is left; after that it leaves room for the one-shot fits still to come whose cost is
+      // known (up to half of what is left), so cheap settings are not crowded out by one long fit.
+      const later = schedule.slice(s + 1).filter((x) => !resumed.has(trialKey(x.config)));
+      const waiting = later.filter((x) => x.round === 0).length;
+      const oneShots = later.reduce((sum, x) => sum + (x.family.iterative ? 0 : (familyTimes.has(x.family.name) ? Math.min(...familyTimes.get(x.family.name)!) : 0)), 0);
+      const stopAt = !Number.isFinite(trialsEnd) ? trialsEnd : waiting > 0 ? now + (trialsEnd - now) / (waiting + 1) : trialsEnd - Math.min(oneShots, (trialsEnd - now) / 2);
+      if (family.iterative) {
+        // An iterative trial with rivals in its kind first fits up to the first rung; successive halving below decides which go on.
+        const trial = newTrial(config, family);
+        const rivals = halving ? (kindCounts.get(blendKind(config, family)) ?? 0) > 1 : false;
+        const advancing = trial.advance(rivals ? trial.checkEpoch(FIRST_RUNG_CHECKS) : Infinity, stopAt);
+        await inOrder(async () => {
+          const outcome = await advancing;
+          if (outcome) record(outcome, family, key, s + 1);
+          else {
+            halvingState.inPlay.add({ trial, key, order: s });
+            publish(undefined, s + 1, `${describeConfig(config)}: ${data.primary} ${trial.bestScore.toFixed(4)} at epoch ${trial.epochs}, paused at the first successive-halving rung`);
+          }
+        });
+        continue;
+      }
+      // A one-shot fit that reports progress is held to the same share while families wait: given
+      // up there, it leaves them their first trial instead of spending the whole budget alone.
+      const run = await runClosedFormTrial(config, family, data, features, opts, waiting > 0 ? stopAt : trialsEnd, clock, slistFits);
+      await inOrder(() => {
+        familyTimes.set(family.name, [...(familyTimes.get(family.name) ?? []), run.projectedSeconds]);
+        if (!run.trial) {
+          // A one-shot fit given up on: its projected time keeps the family's other settings out too.
+          skipped.push(run.note);
+          done++;
+          publish(undefined, s + 1, run.note);
+          return;
+        }
+        run.trial.key = key;
+        trials.push(run.trial);
+        pool.offer(run.trial, run.model, family);
+        if (run.note) skipped.push(run.note);
+        done++;
+        publish(run.trial, s + 1);
+      });
     }
-    // A one-shot fit that reports progress is held to the same share while families wait: given
-    // up there, it leaves them their first trial instead of spending the whole budget alone.
-    const run = await runClosedFormTrial(config, family, data, features, opts, waiting > 0 ? stopAt : trialsEnd, clock, slistFits);
-    if (!run.trial) {
-      // A one-shot fit given up on: its projected time keeps the family's other settings out too.
-      familyTimes.set(family.name, [...(own ?? []), run.projectedSeconds]);
-      skipped.push(run.note);
-      done++;
-      publish(undefined, s + 1, run.note);
-      continue;
-    }
-    run.trial.key = key;
-    trials.push(run.trial);
-    pool.offer(run.trial, run.model, family);
-    familyTimes.set(family.name, [...(own ?? []), run.projectedSeconds]);
-    if (run.note) skipped.push(run.note);
-    done++;
-    publish(run.trial, s + 1);
+    await settled;
+    slistFits.clear();
+    const cutShort = await continueByHalving(halvingState, {
+      kind: pausedKind,
+      trialsEnd: () => deadline - reserve(),
+      clock,
+      record: (outcome, entry) => record(outcome, entry.trial.family, entry.key, schedule.length),
+      concurrent: slots !== undefined,
+    });
+    skipped.push(...cutShort);
+  } finally {
+    // A search that failed midway leaves no worker behind (a finished one has none left).
+    await Promise.all(remotes.map((r) => r.close()));
   }
-  slistFits.clear();
-  const cutShort = await continueByHalving(paused, {
-    kind: (entry) => blendKind(entry.trial.config, entry.trial.family),
-    trialsEnd: () => deadline - reserve(),
-    clock,
-    record: (outcome, entry) => record(outcome, entry.trial.family, entry.key, schedule.length),
-  });
-  skipped.push(...cutShort);
   for (const [name, count] of notTried) skipped.push(`${name}: ${count} of ${families.find((f) => f.name === name)!.configs.length} configurations not tried (time budget)`);
 
   if (stacking) {
@@ -445,7 +491,7 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
   if (leaderboard.length === 0) throw new Error("tune: no trial produced a finite validation score; check the data (does validation have positives?), or give it more --time-budget");
   const best = leaderboard[0];
   const bestModel = blendModel?.trial === best ? blendModel.model : pool.modelOf(best);
-  return { leaderboard, best, bestModel, skipped, seconds: clock() - started };
+  return { leaderboard, best, bestModel, skipped, seconds: clock() - started, trialsInWorkers: remotes.length };
 }
 
 /**

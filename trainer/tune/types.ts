@@ -2,6 +2,8 @@ import type { CsrMatrix } from "../data/matrix.ts";
 import type { Metrics } from "../eval/ranking.ts";
 import type { ItemSequences, Recommender } from "../model/model.ts";
 import type { FeatureSource, ModelConfig } from "./config.ts";
+import type { Interactions, ItemMeta } from "../data/types.ts";
+import type { SplitKind } from "../eval/prepare.ts";
 
 /** A part of validation: these users only, marking their top-k items into shared coverage marks (ranking). */
 export interface ValidationSubset {
@@ -32,6 +34,8 @@ export interface TuneData extends FeatureSource {
   validationUsers?: Int32Array;
   /** Ranking: the cut-offs validation reports, ascending (coverage@k over user blocks needs them). */
   cutoffs?: number[];
+  /** What it was built from (prepare() keeps it): with it, trials can run in worker threads (TuneOptions.jobs). */
+  recipe?: TuneDataRecipe;
 }
 
 export interface Trial {
@@ -50,3 +54,40 @@ export interface Trial {
   validateSeconds?: number;
 }
 
+/** What the search optimises: ranking (top-k lists) or rating classification (pair AUC). */
+export type Task = "ranking" | "rating-class";
+
+/** How prepare() splits a dataset and carves its validation part. */
+export interface PrepareOptions {
+  split?: SplitKind;
+  fraction?: number;
+  task: Task;
+  /** Ranking: positives are ratings >= this (default: every interaction). Rating-class: label threshold (default 4). */
+  minRating?: number;
+  seed: number;
+  ks?: number[];
+  /** Validation ratings held out per user when the split has no dev part. */
+  validPerUser?: number;
+  /**
+   * Ranking: score validation on at most this many users (a seeded sample; default
+   * DEFAULT_VALIDATION_USERS, Infinity = every user with a held-out positive).
+   */
+  maxValidUsers?: number;
+}
+
+/**
+ * Everything a TuneData is built from, all of it structured-cloneable: a worker thread given
+ * it builds the very same TuneData (trials run in workers score exactly as on the main thread).
+ */
+export interface TuneDataRecipe {
+  validTrain: Interactions;
+  valid: Interactions;
+  /** The users ranking validation scores (undefined: rating classification). */
+  users?: Int32Array;
+  primary: string;
+  options: PrepareOptions;
+  hasRatings: boolean;
+  items?: ItemMeta[];
+  userIds?: string[];
+  userFeatures?: Map<string, string[]>;
+}

@@ -75,8 +75,11 @@ describe("evaluateRanking (LightFM semantics)", () => {
     expect(m["p@1"]).toBeCloseTo((1 + 1) / 2, 10);
   });
 
-  it("matches a brute-force pairwise count on random scores", () => {
-    const nItems = 40;
+  // The second case gives users more test positives than the ranking scratch starts with (16).
+  it.each([
+    { nItems: 40, testShare: 0.2 },
+    { nItems: 80, testShare: 0.5 },
+  ])("matches a brute-force pairwise count on random scores ($nItems items, $testShare of them test positives)", ({ nItems, testShare }) => {
     const rows: number[][] = [];
     const trainPairs: [number, number][] = [];
     const testPairs: [number, number][] = [];
@@ -88,7 +91,7 @@ describe("evaluateRanking (LightFM semantics)", () => {
       for (let i = 0; i < nItems; i++) {
         const r = rand();
         if (r < 0.15) trainPairs.push([u, i]);
-        else if (r < 0.35) testPairs.push([u, i]);
+        else if (r < 0.15 + testShare) testPairs.push([u, i]);
       }
     }
     const tr = csr(6, nItems, trainPairs);

@@ -3,6 +3,7 @@ import { evaluateRanking } from "../../../trainer/eval/ranking.ts";
 import { BlendModel } from "../../../trainer/model/blend.ts";
 import { EaseModel } from "../../../trainer/model/ease.ts";
 import { HybridMF } from "../../../trainer/model/hybrid.ts";
+import { MemoScores } from "../../../trainer/model/memo-scores.ts";
 import { RateLogitModel } from "../../../trainer/model/hybrid-rates.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
 import { csrFromCoo } from "../../../trainer/data/matrix.ts";
@@ -46,6 +47,27 @@ describe("BlendModel", () => {
     raw.scoreUser(0, s0);
     raw.scoreUser(1, s1);
     expect(s0[0]).toBeGreaterThan(s1[0]);
+  });
+
+  it.each(["per-user", "none"] as const)("over remembered member rows scores exactly as over the members themselves (%s scaling)", async (scaling) => {
+    const ease = new EaseModel({ lambda: 10 });
+    const hybrid = new HybridMF({ epochs: 5 });
+    await ease.fit({ interactions: world.train, rng: createRng(1) });
+    await hybrid.fit({ interactions: world.train, rng: createRng(1) });
+    const n = world.train.nCols;
+    const listed = Int32Array.from([0, 2, 3]);
+    const weights = [0.3, 0, 0.7];
+    const members = [ease, hybrid, ease];
+    const direct = new BlendModel(members.map((model, k) => ({ model, weight: weights[k] })), "b", scaling);
+    const remembered = new BlendModel(members.map((model, k) => ({ model: new MemoScores(model, listed, n), weight: weights[k] })), "b", scaling);
+    const a = new Float32Array(n);
+    const b = new Float32Array(n);
+    // Listed users twice (first filling the rows, then reading them), an unlisted user, and a history.
+    for (const [user, history] of [[0], [2], [0], [2], [1], [3, Int32Array.from([0, 1])]] as Array<[number, Int32Array?]>) {
+      direct.scoreUser(user, a, history);
+      remembered.scoreUser(user, b, history);
+      expect(Buffer.from(b.buffer).equals(Buffer.from(a.buffer))).toBe(true);
+    }
   });
 
   it("rejects an empty or non-finite blend", () => {

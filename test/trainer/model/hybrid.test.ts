@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { evaluateRanking } from "../../../trainer/eval/ranking.ts";
 import { HybridMF, type HybridParams } from "../../../trainer/model/hybrid.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
+import { plantedData } from "./conformance.case.ts";
 import { keepColumns, fourGroups } from "./four-groups.ts";
 
 const world = fourGroups();
@@ -24,6 +25,24 @@ describe("HybridMF", () => {
   it("learns with the adadelta schedule", async () => {
     const m = await fitted({ schedule: "adadelta" });
     expect(evaluateRanking(m, { train: world.train, test: world.test }).auc).toBeGreaterThan(0.8);
+  });
+
+  it("scores every item exactly as its sum over components, one item at a time (101 items: four at a time plus a tail)", async () => {
+    const d = plantedData();
+    const m = new HybridMF({ components: 7, epochs: 3 });
+    await m.fit({ interactions: d.train, rng: createRng(5) });
+    const items = m.itemVectors();
+    const users = m.userVectors();
+    const k = items.dim;
+    const got = new Float32Array(d.nItems);
+    for (let u = 0; u < d.nUsers; u += 7) {
+      m.scoreUser(u, got);
+      for (let i = 0; i < d.nItems; i++) {
+        let s = users.biases![u] + items.biases![i] + 0;
+        for (let c = 0; c < k; c++) s += users.vectors[u * k + c] * items.vectors[i * k + c];
+        expect(Object.is(got[i], Math.fround(s))).toBe(true);
+      }
+    }
   });
 
   it("is bit-for-bit reproducible with one thread and a seed", async () => {

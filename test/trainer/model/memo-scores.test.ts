@@ -51,6 +51,24 @@ describe("MemoScores", () => {
     expect(got).toEqual(direct);
   });
 
+  it("lends a listed user's row in place with its mean and standard deviation, computed once", async () => {
+    const d = plantedData();
+    const ease = new EaseModel({ lambda: 10 });
+    await ease.fit({ interactions: d.train, rng: createRng(0) });
+    const memo = new MemoScores(ease, Int32Array.from([2, 5]), d.nItems);
+    const direct = new Float32Array(d.nItems);
+    ease.scoreUser(5, direct);
+    const kept = memo.rememberedRow(5, d.nItems)!;
+    expect(kept.row).toEqual(direct);
+    const mean = direct.reduce((a, v) => a + v, 0) / d.nItems;
+    expect(kept.mean).toBeCloseTo(mean, 6);
+    expect(kept.sd).toBeCloseTo(Math.sqrt(direct.reduce((a, v) => a + (v - mean) ** 2, 0) / d.nItems), 5);
+    expect(memo.rememberedRow(5, d.nItems)).toBe(kept);
+    expect(memo.rememberedRow(7, d.nItems)).toBeUndefined();
+    expect(memo.rememberedRow(5, d.nItems - 1)).toBeUndefined();
+    expect(new MemoScores(ease).rememberedRow(5, d.nItems)).toBeUndefined();
+  });
+
   it("sizes the rows it may hold by the users validation scores: a 5,000-user sample of 12k items fits 1 GB over 4 members, every user does not", () => {
     const perUser = MemoScores.usersWithin(2 ** 30, 4, 11_924);
     expect(perUser).toBe(Math.floor(2 ** 30 / (4 * 4 * 11_924)));

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { evaluateRanking } from "../../../trainer/eval/ranking.ts";
-import { tune, type Trial, type TuneData, type TuneOptions } from "../../../trainer/tune/search.ts";
+import { HalvingState, type PausedTrial } from "../../../trainer/tune/halving.ts";
+import type { TrialRunner } from "../../../trainer/tune/iterative-trial.ts";
+import { tune, type Trial, type TuneData, type TuneOptions, type TuneProgress } from "../../../trainer/tune/search.ts";
 import { plantedData } from "../model/conformance.case.ts";
 
 function rankingData(): TuneData {
@@ -49,5 +51,45 @@ describe("successive halving of iterative trials", () => {
       expect(ofLoss.length, loss).toBeGreaterThan(0);
       expect(Math.max(...ofLoss.map(lastEpoch)), loss).toBe(20);
     }
+  });
+
+  it("counts the rungs still to run in the progress ETA while trials wait at the first rung", async () => {
+    const events: TuneProgress[] = [];
+    await tune(rankingData(), { ...opts, onProgress: (p) => events.push(p) });
+    const pausedAt = events.filter((p) => p.note?.includes("paused at the first successive-halving rung"));
+    expect(pausedAt).toHaveLength(6);
+    // After the last first-rung fit no trial is left to schedule, but the rungs (at least 28 more epochs) are.
+    expect(pausedAt.at(-1)!.etaSeconds).toBeGreaterThan(0);
+  });
+});
+
+describe("HalvingState.secondsLeft", () => {
+  // A trial as the estimate sees it: epochs fitted, seconds so far, checks every 2 epochs up to 20, patience 3 checks.
+  const paused = (epochs: number, seconds: number, order: number, kind = "bpr"): PausedTrial & { kind: string } => ({
+    trial: { epochs, secondsSoFar: seconds, maxEpochs: 20, patienceEpochs: 6, checkEpoch: (k: number) => Math.min(20, 2 * k) } as unknown as TrialRunner,
+    key: String(order),
+    order,
+    kind,
+  });
+  const kindOf = (e: PausedTrial) => (e as PausedTrial & { kind: string }).kind;
+
+  it("runs the halving forward: 6 trials at the first rung (epoch 4) → 3 to epoch 8, 2 to 16, 1 to 20, at each kind's seconds per epoch", () => {
+    const state = new HalvingState();
+    for (let t = 0; t < 6; t++) state.inPlay.add(paused(4, 4, t));
+    // 3 × 4 + 2 × 8 + 1 × 4 epochs at 1 s an epoch; no patience left past epoch 20.
+    expect(state.secondsLeft(kindOf)).toBe(32);
+    state.inPlay.add(paused(4, 8, 6, "warp"));
+    // A lone warp trial runs its patience (3 checks, 6 epochs) past its rung at 2 s an epoch.
+    expect(state.secondsLeft(kindOf)).toBe(32 + 12);
+  });
+
+  it("mid-rung, counts what the trials still going have left of it", () => {
+    const state = new HalvingState();
+    state.checks = 4;
+    state.inPlay.add(paused(8, 8, 0));
+    state.inPlay.add(paused(4, 4, 1));
+    state.inPlay.add(paused(4, 4, 2));
+    // Two trials still to reach epoch 8 (4 + 4), then 2 to epoch 16 (2 × 8), 1 to epoch 20 (4).
+    expect(state.secondsLeft(kindOf)).toBe(8 + 16 + 4);
   });
 });

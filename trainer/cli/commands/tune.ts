@@ -1,4 +1,5 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { Option, type Command } from "commander";
 import { addDataOptions, dataSpecFromOptions, printReadReports, type DataCliOptions } from "../../data/cli-options.ts";
 import { loadDataset } from "../../data/load.ts";
@@ -28,6 +29,7 @@ interface TuneCliOptions extends DataCliOptions {
   blend: boolean;
   blendSelection?: string;
   threads: string;
+  jobs?: string;
   seed: string;
   timeBudget?: string;
   validationUsers?: string;
@@ -60,6 +62,7 @@ export function register(program: Command): void {
     .option("--no-blend", "do not try blends of the best models")
     .option("--blend-selection <metric>", "validation metric that picks the blend weights (ranking), e.g. ndcg@20: it counts more positives than p@10 and picks with less noise; then only its pick joins the leaderboard. Default: the primary metric")
     .option("--threads <n>", "Hogwild threads per hybrid fit", "1")
+    .option("--jobs <n>", "hybrid trials fitted at once in worker threads, without a time budget (default: the number of cores; the choice is the same whatever the number)")
     .option("--seed <n>", "seed of the search and of every fit (train --config with the same --seed refits what tune scored)", "0")
     .option("--time-budget <seconds>", "wall-clock budget for the whole search (trials, baselines and the blend); every family gets a first trial before any gets a second, and what did not fit is listed. Default: none")
     .option("--validation-users <n|all>", "ranking: score validation on a seeded sample of n users, or all of them", "5000")
@@ -232,6 +235,7 @@ export async function runTune(opts: TuneCliOptions) {
       blend: opts.blend,
       blendSelection: opts.blendSelection,
       threads: optionalNumber("threads", opts.threads, { min: 1, max: 256, integer: true }),
+      jobs: optionalNumber("jobs", opts.jobs, { min: 1, max: 256, integer: true }) ?? availableParallelism(),
       timeBudgetSeconds: opts.timeBudget === undefined || opts.timeBudget === "none" ? undefined : optionalNumber("time-budget", opts.timeBudget, { min: 1, max: 1e9 }),
       resume,
       onProgress: (p) => reporter.onProgress(p),
