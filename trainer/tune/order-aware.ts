@@ -66,6 +66,15 @@ export class SlistFits {
     if (config.model === "slist" && model instanceof SlistModel) this.last = { key: fitKey(config), model, seconds };
   }
 
+  /**
+   * Lets the held fit go unless one of the configurations still to run can share it: a dense
+   * n×n matrix, not to be held beside the next fits for nothing.
+   */
+  keepFor(later: readonly ModelConfig[]): void {
+    const key = this.last?.key;
+    if (key !== undefined && !later.some((c) => c.model === "slist" && fitKey(c) === key)) this.last = undefined;
+  }
+
   /** Lets the held fit go (the trials are over). */
   clear(): void {
     this.last = undefined;

@@ -426,6 +426,7 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
       // A one-shot fit that reports progress is held to the same share while families wait: given
       // up there, it leaves them their first trial instead of spending the whole budget alone.
       const run = await runClosedFormTrial(config, family, data, features, opts, waiting > 0 ? stopAt : trialsEnd, clock, slistFits);
+      slistFits.keepFor(later.map((x) => x.config));
       await inOrder(() => {
         familyTimes.set(family.name, [...(familyTimes.get(family.name) ?? []), run.projectedSeconds]);
         if (!run.trial) {

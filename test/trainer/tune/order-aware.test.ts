@@ -109,6 +109,13 @@ describe("tune's order-aware family", () => {
     }
     // The first model keeps its own scoring.
     expect(model.p).toMatchObject({ recencyDecay: 2, historyLength: 50 });
+    // The fit is held only while a setting still to run can share it (a dense n×n matrix).
+    const sharing: ModelConfig = { model: "slist", params: { lambda: 50, alpha: 0.5, recencyDecay: 4 } };
+    fits.keepFor([{ model: "ease", params: { lambda: 50 } }, sharing]);
+    expect(fits.reuse(sharing)).toBeDefined();
+    fits.keepFor([{ model: "slist", params: { lambda: 200, alpha: 0.8, recencyDecay: 0 } }, { model: "ease", params: { lambda: 50 } }]);
+    expect(fits.reuse(sharing)).toBeUndefined();
+    fits.remember(first, model, 12);
     fits.clear();
     expect(fits.reuse(first)).toBeUndefined();
   });
