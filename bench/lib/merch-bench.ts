@@ -4,8 +4,6 @@
  * to parse and apply such an overlay (with the rules) to a loaded artifact, and what the
  * isolate holds with all three loaded.
  */
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import {
   decodeArtifact,
   emptyOverlay,
@@ -19,6 +17,7 @@ import {
   type RulesDocument,
   RulesInput,
 } from "../../src/artifact/index.ts";
+import { collectGarbage } from "../../trainer/util/collect-garbage.ts";
 
 interface BenchApp {
   request(path: string, init: RequestInit | undefined, env: Record<string, unknown>): Promise<Response>;
@@ -98,15 +97,6 @@ function median(values: number[]): number {
   return s.length ? s[Math.floor(s.length / 2)] : NaN;
 }
 
-function collect(): () => void {
-  setFlagsFromString("--expose-gc");
-  const gc = runInNewContext("gc") as () => void;
-  return () => {
-    gc();
-    gc();
-  };
-}
-
 function heldMiB(): number {
   const m = process.memoryUsage();
   return (m.heapUsed + m.arrayBuffers) / 1048576;
@@ -127,7 +117,10 @@ export async function merchPhase(o: MerchBenchOptions) {
   const rules = benchRules(o.itemId);
   const overlayText = JSON.stringify(overlay);
   const rulesText = JSON.stringify(rules);
-  const gc = collect();
+  const gc = () => {
+    collectGarbage();
+    collectGarbage();
+  };
 
   // Parse + apply: the worker's path after a KV read of a new overlay version (JSON.parse, MerchState,
   // the compiled view with the 20 rules). The rules document is unchanged, as when only the catalogue

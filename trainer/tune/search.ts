@@ -16,6 +16,7 @@ import { IterativeTrial, type IterativeOutcome, type TrialRunner } from "./itera
 import { JobSlots, RemoteTrial } from "./remote-trial.ts";
 import { SlistFits, slistFamily } from "./order-aware.ts";
 import { validTrainInput } from "./prepare.ts";
+import { collectGarbage } from "../util/collect-garbage.ts";
 
 export interface TuneOptions {
   /** Random hybrid configurations to try. */
@@ -425,6 +426,9 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
       }
       // A one-shot fit that reports progress is held to the same share while families wait: given
       // up there, it leaves them their first trial instead of spending the whole budget alone.
+      // The last inverse-sized fit's work memory, and models the pool or the reuse cache let go,
+      // are returned before the next such fit allocates its own (see collectGarbage).
+      if (isInverseSized(config)) collectGarbage();
       const run = await runClosedFormTrial(config, family, data, features, opts, waiting > 0 ? stopAt : trialsEnd, clock, slistFits);
       slistFits.keepFor(later.map((x) => x.config));
       await inOrder(() => {
@@ -470,6 +474,8 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
   }
   let blendModel: { trial: Trial; model: Recommender } | undefined;
   if (blending) {
+    // Before the blend remembers member scores: the last inverse-sized fit's work memory.
+    if (schedule.some((x) => isInverseSized(x.config))) collectGarbage();
     const outcome = await searchBlends({
       data,
       members: pool.members(),
@@ -553,6 +559,11 @@ export class MemberPool {
   private ranked() {
     return [...this.best.values()].sort((a, b) => b.trial.score - a.trial.score);
   }
+}
+
+/** Fits that work in an n×n matrix (EASE's and SLIST's inverses). */
+function isInverseSized(config: ModelConfig): boolean {
+  return config.model === "ease" || config.model === "slist";
 }
 
 /** Thrown from a fit's progress callback when it is projected to end past its deadline. */
