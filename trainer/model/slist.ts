@@ -1,5 +1,5 @@
 import { csrFromCoo, type CsrMatrix } from "../data/matrix.ts";
-import { allocSym, invertSpdInPlace, type Precision, type SymMatrix } from "../linalg/spd-inverse.ts";
+import { allocSym, invertSpdInPlace, type Precision } from "../linalg/spd-inverse.ts";
 import type { FitInput, ItemSequences, Recommender } from "./model.ts";
 import { numberParam, positiveRows, requireFitted } from "./model-helpers.ts";
 import { MAX_ITEMS, addGramLowerTriangle } from "./ease.ts";
@@ -61,7 +61,8 @@ export class SlistModel implements Recommender {
   readonly name = "slist";
   readonly p: SlistParams;
   onProgress?: (done: number, total: number) => void;
-  private b?: SymMatrix;
+  /** B, row-major n×n, in Float32 (scores are summed in Float32 anyway; the Float64 work matrix of the fit is let go). */
+  private b?: { n: number; data: Float32Array };
   private train?: CsrMatrix;
   private sequences?: ItemSequences;
   private ordered = false;
@@ -117,6 +118,7 @@ export class SlistModel implements Recommender {
     invertSpdInPlace(m, this.onProgress);
     // B = I − λP + (1−α)·P·D, one row at a time: row i of B needs only row i of P.
     const tmp = new Float64Array(n);
+    const b = new Float32Array(n * n);
     for (let i = 0; i < n; i++) {
       const row = i * size;
       for (let j = 0; j < n; j++) tmp[j] = -ridge * g[row + j];
@@ -128,9 +130,9 @@ export class SlistModel implements Recommender {
         }
       }
       tmp[i] = 0;
-      for (let j = 0; j < n; j++) g[row + j] = tmp[j];
+      b.set(tmp, i * n);
     }
-    this.b = m;
+    this.b = { n, data: b };
     this.train = x;
     this.sequences = ordered ? seq : undefined;
     this.ordered = ordered;
@@ -188,7 +190,7 @@ export class SlistModel implements Recommender {
 
   scoreUser(user: number, out: Float32Array, history?: Int32Array): void {
     const m = requireFitted(this.b, this.name);
-    const { n, size, data: b } = m;
+    const { n, data: b } = m;
     out.fill(0);
     let hist: Int32Array;
     if (history) hist = history;
@@ -203,14 +205,14 @@ export class SlistModel implements Recommender {
       const i = hist[hist.length - 1 - k];
       if (i < 0 || i >= n) continue;
       const w = ws ? ws[k] : 1;
-      const row = i * size;
+      const row = i * n;
       for (let j = 0; j < n; j++) out[j] += w * b[row + j];
     }
   }
 
   itemSimilarities(item: number, out: Float32Array): void {
     const m = requireFitted(this.b, this.name);
-    const row = item * m.size;
+    const row = item * m.n;
     for (let j = 0; j < m.n; j++) out[j] = m.data[row + j];
   }
 

@@ -527,7 +527,8 @@ function blendReserve(pool: MemberPool, trials: Trial[], budget: number, pausedK
  * The best trial of each blend kind (a family; hybrids per loss) and, for the best
  * `maxMembers` kinds only, their fitted models: a model outside them can never be a blend
  * member again (scores only ever get added), so it is dropped at once — at catalogue scale an
- * EASE model is a gigabyte.
+ * EASE model is a gigabyte. Of the inverse-sized models (EASE, SLIST) only the best-ranked is
+ * held; the blend refits another that it uses.
  */
 export class MemberPool {
   private readonly best = new Map<string, { trial: Trial; model?: Recommender }>();
@@ -539,7 +540,16 @@ export class MemberPool {
     const current = this.best.get(kind);
     if (current && current.trial.score >= trial.score) return;
     this.best.set(kind, { trial, model });
-    for (const dropped of this.ranked().slice(this.maxMembers)) dropped.model = undefined;
+    const ranked = this.ranked();
+    for (const dropped of ranked.slice(this.maxMembers)) dropped.model = undefined;
+    // One inverse-sized model at most (the best-ranked): each is an n×n matrix, and the next
+    // such fit needs half as much again while it runs. The blend refits the others it uses.
+    let denseHeld = false;
+    for (const entry of ranked) {
+      if (!isInverseSizedModel(entry.model)) continue;
+      if (denseHeld) entry.model = undefined;
+      denseHeld = true;
+    }
   }
 
   /** The blend's members, best first: a model when the trial's fit is exactly its config, else refit from the config. */
@@ -559,6 +569,10 @@ export class MemberPool {
   private ranked() {
     return [...this.best.values()].sort((a, b) => b.trial.score - a.trial.score);
   }
+}
+
+function isInverseSizedModel(model: Recommender | undefined): boolean {
+  return model instanceof EaseModel || model instanceof SlistModel;
 }
 
 /** Fits that work in an n×n matrix (EASE's and SLIST's inverses). */

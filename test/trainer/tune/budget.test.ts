@@ -5,6 +5,8 @@ import type { Recommender } from "../../../trainer/model/model.ts";
 import { coarseFirst, searchBlends } from "../../../trainer/tune/blend-search.ts";
 import { buildFromConfig, FeatureCache } from "../../../trainer/tune/config.ts";
 import { registerTuneFamily } from "../../../trainer/tune/families.ts";
+import { EaseModel } from "../../../trainer/model/ease.ts";
+import { SlistModel } from "../../../trainer/model/slist.ts";
 import { blendWeightGrid, MemberPool, trialKey, tune, type Trial, type TuneData, type TuneOptions, type TuneProgress } from "../../../trainer/tune/search.ts";
 import { createRng } from "../../../trainer/util/rng.ts";
 import { plantedData } from "../model/conformance.case.ts";
@@ -251,6 +253,24 @@ describe("the blend search", () => {
     expect(pool.modelOf(knn)).toBeUndefined();
     pool.offer(trial("popularity", 0.9), model("pop"), { ...family("popularity"), blendable: false });
     expect(pool.members().map((m) => m.trial.config.model)).toEqual(["ials", "ease"]);
+  });
+
+  it("holds one inverse-sized model (EASE, SLIST) at most, the best-ranked: the blend refits another", () => {
+    const pool = new MemberPool(4);
+    const family = (name: string) => ({ name, iterative: false, configs: [] });
+    const trial = (model: string, score: number): Trial => ({ config: { model, params: { score } }, description: `${model} ${score}`, score, metrics: {}, seconds: 1 });
+    const ease = trial("ease", 0.2);
+    const slist = trial("slist", 0.3);
+    const knn = trial("itemknn", 0.25);
+    const knnModel: Recommender = { name: "itemknn", fit: async () => {}, scoreUser: () => {}, params: () => ({}) };
+    pool.offer(ease, new EaseModel({ lambda: 100 }), family("ease"));
+    pool.offer(knn, knnModel, family("itemknn"));
+    expect(pool.modelOf(ease)).toBeInstanceOf(EaseModel);
+    pool.offer(slist, new SlistModel({}), family("slist"));
+    expect(pool.modelOf(slist)).toBeInstanceOf(SlistModel);
+    expect(pool.modelOf(ease)).toBeUndefined();
+    expect(pool.modelOf(knn)).toBe(knnModel);
+    expect(pool.members().map((m) => m.trial)).toEqual([slist, knn, ease]);
   });
 });
 
