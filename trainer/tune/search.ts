@@ -414,6 +414,8 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
         const trial = newTrial(config, family);
         const rivals = halving ? (kindCounts.get(blendKind(config, family)) ?? 0) > 1 : false;
         const advancing = trial.advance(rivals ? trial.checkEpoch(FIRST_RUNG_CHECKS) : Infinity, stopAt);
+        // Awaited in schedule order below, maybe after it failed: marked handled now, so the failure waits for that.
+        advancing.catch(() => undefined);
         await inOrder(async () => {
           const outcome = await advancing;
           if (outcome) record(outcome, family, key, s + 1);
