@@ -10,53 +10,32 @@ import type { QuantizedVectors } from "./vectors.ts";
  * or sparse when `ptr` is given: row i is ids/scores[ptr[i] .. ptr[i+1])).
  */
 export function quantizeNeighbours(k: number, ids: Uint32Array, scores: Float32Array, ptr?: Uint32Array): NeighbourLists {
-  if (ptr) return quantizeSparse(k, ids, scores, ptr);
-  const n = ids.length / k;
+  const n = ptr ? ptr.length - 1 : ids.length / k;
   const quantized = new Uint8Array(ids.length);
   const lo = new Float32Array(n);
   const hi = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    let min = Infinity;
-    let max = -Infinity;
-    for (let j = 0; j < k; j++) {
-      if (ids[i * k + j] === NONE) continue;
-      const s = scores[i * k + j];
-      if (s < min) min = s;
-      if (s > max) max = s;
-    }
-    if (min === Infinity) {
-      min = 0;
-      max = 0;
-    }
-    lo[i] = min;
-    hi[i] = max;
-    const span = max - min;
-    for (let j = 0; j < k; j++) {
-      quantized[i * k + j] = span > 0 ? Math.round(((scores[i * k + j] - min) / span) * 255) : 255;
-    }
+    if (ptr) quantizeRow(ids, scores, quantized, lo, hi, i, ptr[i], ptr[i + 1]);
+    else quantizeRow(ids, scores, quantized, lo, hi, i, i * k, (i + 1) * k);
   }
-  return { k, ids, quantized, lo, hi };
+  return ptr ? { k, ids, ptr, quantized, lo, hi } : { k, ids, quantized, lo, hi };
 }
 
-function quantizeSparse(k: number, ids: Uint32Array, scores: Float32Array, ptr: Uint32Array): NeighbourLists {
-  const n = ptr.length - 1;
-  const quantized = new Uint8Array(ids.length);
-  const lo = new Float32Array(n);
-  const hi = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let min = Infinity;
-    let max = -Infinity;
-    for (let p = ptr[i]; p < ptr[i + 1]; p++) {
-      if (scores[p] < min) min = scores[p];
-      if (scores[p] > max) max = scores[p];
-    }
-    if (min === Infinity) min = max = 0;
-    lo[i] = min;
-    hi[i] = max;
-    const span = max - min;
-    for (let p = ptr[i]; p < ptr[i + 1]; p++) quantized[p] = span > 0 ? Math.round(((scores[p] - min) / span) * 255) : 255;
+/** Row i, slots [start, end): its score range over real neighbours (empty slots hold NONE) and each slot's byte. */
+function quantizeRow(ids: Uint32Array, scores: Float32Array, quantized: Uint8Array, lo: Float32Array, hi: Float32Array, i: number, start: number, end: number): void {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let p = start; p < end; p++) {
+    if (ids[p] === NONE) continue;
+    const s = scores[p];
+    if (s < min) min = s;
+    if (s > max) max = s;
   }
-  return { k, ids, ptr, quantized, lo, hi };
+  if (min === Infinity) min = max = 0;
+  lo[i] = min;
+  hi[i] = max;
+  const span = max - min;
+  for (let p = start; p < end; p++) quantized[p] = span > 0 ? Math.round(((scores[p] - min) / span) * 255) : 255;
 }
 
 /** Quantises row-major float vectors (n × dim). */
