@@ -426,11 +426,11 @@ export async function tune(data: TuneData, opts: TuneOptions): Promise<TuneResul
         });
         continue;
       }
-      // A one-shot fit that reports progress is held to the same share while families wait: given
-      // up there, it leaves them their first trial instead of spending the whole budget alone.
       // The last inverse-sized fit's work memory, and models the pool or the reuse cache let go,
       // are returned before the next such fit allocates its own (see collectGarbage).
       if (isInverseSized(config)) collectGarbage();
+      // A one-shot fit that reports progress is held to the same share while families wait: given
+      // up there, it leaves them their first trial instead of spending the whole budget alone.
       const run = await runClosedFormTrial(config, family, data, features, opts, waiting > 0 ? stopAt : trialsEnd, clock, slistFits);
       slistFits.keepFor(later.map((x) => x.config));
       await inOrder(() => {
